@@ -1,0 +1,41 @@
+/*
+ * err.h - the one status type of Inkwell.
+ *
+ * Every function that can fail returns an ink_err. Values are gRPC's canonical
+ * codes, so the same number travels unchanged inside an RPC Response and the
+ * edge maps it to HTTP in exactly one place (edge/status.c). Append only:
+ * never renumber, never remove.
+ */
+#ifndef INKWELL_COMMON_ERR_H
+#define INKWELL_COMMON_ERR_H
+
+typedef enum ink_err {
+	INK_OK = 0,
+	INK_CANCELLED = 1,
+	INK_UNKNOWN = 2,
+	INK_INVALID_ARGUMENT = 3,
+	INK_DEADLINE_EXCEEDED = 4,
+	INK_NOT_FOUND = 5,
+	INK_ALREADY_EXISTS = 6,
+	INK_PERMISSION_DENIED = 7,
+	INK_RESOURCE_EXHAUSTED = 8,
+	INK_FAILED_PRECONDITION = 9,
+	INK_ABORTED = 10,
+	INK_OUT_OF_RANGE = 11,
+	INK_UNIMPLEMENTED = 12,
+	INK_INTERNAL = 13,
+	INK_UNAVAILABLE = 14,
+	INK_DATA_LOSS = 15,
+	INK_UNAUTHENTICATED = 16,
+	/* Inkwell's one extension: the request's payload (an upload, an image's
+	 * pixel count) is larger than allowed. gRPC folds this into
+	 * RESOURCE_EXHAUSTED, but users must tell "image too big" (413) from
+	 * "quota used up" (429). */
+	INK_PAYLOAD_TOO_LARGE = 100,
+} ink_err;
+
+/* ink_strerror returns a static, human-readable name for err ("NOT_FOUND");
+ * never NULL, also for values outside the enum. */
+const char *ink_strerror(ink_err err);
+
+#endif /* INKWELL_COMMON_ERR_H */

@@ -1,0 +1,50 @@
+/*
+ * redis.h - one hiredis connection owned by one thread, that heals itself.
+ *
+ * hiredis 0.14 contexts are not thread-safe and are dead after any I/O error.
+ * An ink_redis hides that: each command first (re)connects if the previous
+ * context died, so a Redis that goes away and comes back is used again
+ * without restarting the service. Every command has a timeout.
+ */
+#ifndef INKWELL_COMMON_REDIS_H
+#define INKWELL_COMMON_REDIS_H
+
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+
+#include "err.h"
+
+typedef struct ink_redis ink_redis;
+
+/* ink_redis_open makes a handle for "host:port" with a per-command timeout.
+ * It does not connect yet (the first command does), so a service starts even
+ * when Redis is still down. Returns INK_INVALID_ARGUMENT for a malformed
+ * address, INK_RESOURCE_EXHAUSTED when out of memory. On success the caller
+ * owns *out and frees it with ink_redis_close. */
+ink_err ink_redis_open(const char *addr, int timeout_ms, ink_redis **out);
+
+/* ink_redis_close frees the handle and its connection. NULL is a no-op. */
+void ink_redis_close(ink_redis *r);
+
+/* ink_redis_addr returns the "host:port" this handle talks to. */
+const char *ink_redis_addr(const ink_redis *r);
+
+/* ink_redis_cmd runs one command (hiredis format: %s, %b with (size_t) len,
+ * ...). On INK_OK *reply is set and the caller frees it with freeReplyObject;
+ * an error *reply (REDIS_REPLY_ERROR) is INK_INTERNAL, logged, and freed here.
+ * Returns INK_UNAVAILABLE when Redis cannot be reached (the message in `why`
+ * if non-NULL, up to why_len bytes), and the connection is rebuilt on the
+ * next call. */
+ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
+                      ...);
+
+/* ink_redis_cmd_argv is ink_redis_cmd with an argument vector (binary-safe,
+ * for Lua scripts with many keys). Same contract. */
+ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
+                           const char **argv, const size_t *argvlen);
+
+/* ink_redis_ping sends PING. INK_OK when Redis answers PONG; otherwise
+ * INK_UNAVAILABLE with the cause in `why`. */
+ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len);
+
+#endif /* INKWELL_COMMON_REDIS_H */

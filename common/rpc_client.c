@@ -1,0 +1,294 @@
+/*
+ * rpc_client.c - REQ side of the RPC envelope (see rpc_client.h).
+ *
+ * One socket per peer, shared by all threads; each call opens its own
+ * nng_ctx so concurrent calls never see each other's replies. Pipe events
+ * keep a count of live connections, which lets a call to a peer that is
+ * down fail at once (UNAVAILABLE, 503) instead of hanging until its
+ * deadline (504): health can then say *which* part is down.
+ */
+#include "rpc_client.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+
+struct ink_rpc_client {
+	nng_socket sock;
+	char peer[48];
+	char addrs[512];
+	atomic_int pipes;
+	/* Background-dialed clients fail at once with no connection up; a
+	 * client dialed in the foreground was connected at open. */
+	int fail_fast;
+};
+
+static void rpc_client_why(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void rpc_client_why(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || why_len == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, why_len, fmt, ap);
+	va_end(ap);
+}
+
+static void rpc_client_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	ink_rpc_client *c = arg;
+
+	(void)p;
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_fetch_add(&c->pipes, 1);
+	else if (ev == NNG_PIPE_EV_REM_POST)
+		atomic_fetch_sub(&c->pipes, 1);
+}
+
+/* rpc_client_dial_all dials every address of the comma list in the
+ * background (NONBLOCK: nng keeps retrying a peer that is not up yet). */
+static ink_err rpc_client_dial_all(ink_rpc_client *c, int flags, char *why, size_t why_len)
+{
+	char list[sizeof(c->addrs)];
+	char *save = NULL;
+	int dialed = 0;
+
+	snprintf(list, sizeof(list), "%s", c->addrs);
+	for (char *a = strtok_r(list, ",", &save); a != NULL; a = strtok_r(NULL, ",", &save)) {
+		while (*a == ' ')
+			a++;
+		if (*a == '\0')
+			continue;
+		int rv = nng_dial(c->sock, a, NULL, flags);
+		if (rv != 0) {
+			rpc_client_why(why, why_len, "cannot connect to %s at %s: %s", c->peer, a,
+			               nng_strerror(rv));
+			return (rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP || rv == NNG_EINVAL)
+			           ? INK_INVALID_ARGUMENT
+			           : INK_UNAVAILABLE;
+		}
+		dialed++;
+	}
+	return dialed > 0 ? INK_OK : INK_INVALID_ARGUMENT;
+}
+
+static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_max, int flags,
+                               ink_rpc_client **out, char *why, size_t why_len)
+{
+	if (addrs == NULL || addrs[0] == '\0' ||
+	    strlen(addrs) >= sizeof(((ink_rpc_client *)0)->addrs))
+		return INK_INVALID_ARGUMENT;
+	ink_rpc_client *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	snprintf(c->addrs, sizeof(c->addrs), "%s", addrs);
+	atomic_init(&c->pipes, 0);
+	c->fail_fast = (flags & NNG_FLAG_NONBLOCK) != 0;
+
+	int rv = nng_req0_open(&c->sock);
+	if (rv != 0) {
+		free(c);
+		return INK_INTERNAL;
+	}
+	ink_err err = INK_INTERNAL;
+	if (nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, recv_max) != 0 ||
+	    nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 50) != 0 ||
+	    nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 1000) != 0 ||
+	    nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, rpc_client_pipe_event, c) != 0 ||
+	    nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, rpc_client_pipe_event, c) != 0)
+		goto fail;
+	err = rpc_client_dial_all(c, flags, why, why_len);
+	if (err != INK_OK)
+		goto fail;
+	*out = c;
+	return INK_OK;
+fail:
+	nng_close(c->sock);
+	free(c);
+	return err;
+}
+
+ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max,
+                            ink_rpc_client **out)
+{
+	char why[256] = "";
+	ink_err err =
+	    rpc_client_open(peer, addrs, recv_max, NNG_FLAG_NONBLOCK, out, why, sizeof(why));
+
+	if (err != INK_OK)
+		ink_log_error("rpc client %s: %s", peer, why[0] ? why : ink_strerror(err));
+	return err;
+}
+
+ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv_max,
+                                ink_rpc_client **out, char *why, size_t why_len)
+{
+	return rpc_client_open(peer, addrs, recv_max, 0, out, why, why_len);
+}
+
+void ink_rpc_client_close(ink_rpc_client *c)
+{
+	if (c == NULL)
+		return;
+	nng_close(c->sock);
+	free(c);
+}
+
+const char *ink_rpc_client_peer(const ink_rpc_client *c)
+{
+	return c->peer;
+}
+
+int ink_rpc_client_connected(const ink_rpc_client *c)
+{
+	return atomic_load(&((ink_rpc_client *)c)->pipes);
+}
+
+/* rpc_client_pack builds the envelope message for one call. */
+static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
+                               int64_t deadline, const ProtobufCMessage *body, nng_msg **out)
+{
+	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
+	uint8_t *body_buf = NULL;
+	nng_msg *msg = NULL;
+
+	req.method = (char *)method;
+	req.request_id = (char *)ink_log_request_id();
+	req.caller = (Inkwell__Rpc__V1__Caller *)caller;
+	req.deadline_unix_ms = deadline;
+	if (body != NULL) {
+		size_t n = protobuf_c_message_get_packed_size(body);
+		body_buf = malloc(n ? n : 1);
+		if (body_buf == NULL)
+			return INK_RESOURCE_EXHAUSTED;
+		req.body.len = protobuf_c_message_pack(body, body_buf);
+		req.body.data = body_buf;
+	}
+	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
+	if (nng_msg_alloc(&msg, len) != 0) {
+		free(body_buf);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	inkwell__rpc__v1__request__pack(&req, nng_msg_body(msg));
+	free(body_buf);
+	*out = msg;
+	return INK_OK;
+}
+
+/* rpc_client_roundtrip sends msg (owned by the callee from here on) on a
+ * fresh context and waits for the reply until `deadline`. */
+static ink_err rpc_client_roundtrip(ink_rpc_client *c, nng_msg *msg, int64_t timeout_ms,
+                                    nng_msg **reply, char *why, size_t why_len)
+{
+	nng_ctx ctx;
+	nng_aio *aio = NULL;
+	ink_err err = INK_INTERNAL;
+	int rv = nng_ctx_open(&ctx, c->sock);
+
+	if (rv != 0) {
+		nng_msg_free(msg);
+		rpc_client_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+		return INK_UNAVAILABLE;
+	}
+	rv = nng_aio_alloc(&aio, NULL, NULL);
+	if (rv != 0) {
+		nng_msg_free(msg);
+		nng_ctx_close(ctx);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	/* Resend only after the caller has given up: a write is never run
+	 * twice because the transport grew impatient. */
+	nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, (nng_duration)(timeout_ms * 2 + 1000));
+	double start = ink_mono_ms();
+	nng_aio_set_timeout(aio, (nng_duration)timeout_ms);
+	nng_aio_set_msg(aio, msg);
+	nng_ctx_send(ctx, aio);
+	nng_aio_wait(aio);
+	rv = nng_aio_result(aio);
+	if (rv != 0) {
+		nng_msg_free(nng_aio_get_msg(aio));
+		goto transport_error;
+	}
+	int64_t left = timeout_ms - (int64_t)(ink_mono_ms() - start);
+	nng_aio_set_timeout(aio, (nng_duration)(left > 1 ? left : 1));
+	nng_ctx_recv(ctx, aio);
+	nng_aio_wait(aio);
+	rv = nng_aio_result(aio);
+	if (rv != 0)
+		goto transport_error;
+	*reply = nng_aio_get_msg(aio);
+	err = INK_OK;
+	goto out;
+transport_error:
+	if (rv == NNG_ETIMEDOUT) {
+		err = INK_DEADLINE_EXCEEDED;
+		rpc_client_why(why, why_len, "%s did not answer within %lld ms", c->peer,
+		               (long long)timeout_ms);
+	} else {
+		err = INK_UNAVAILABLE;
+		rpc_client_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+	}
+out:
+	nng_aio_free(aio);
+	nng_ctx_close(ctx);
+	return err;
+}
+
+ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__V1__Caller *caller,
+                     int64_t timeout_ms, const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                     char *why, size_t why_len)
+{
+	nng_msg *msg = NULL;
+	nng_msg *rmsg = NULL;
+
+	if (why != NULL && why_len > 0)
+		why[0] = '\0';
+	reply->data = NULL;
+	reply->len = 0;
+	if (c->fail_fast && atomic_load(&c->pipes) == 0) {
+		rpc_client_why(why, why_len, "%s unavailable: no connection to %s", c->peer,
+		               c->addrs);
+		return INK_UNAVAILABLE;
+	}
+	if (timeout_ms < 1)
+		timeout_ms = 1;
+	ink_err err = rpc_client_pack(method, caller, ink_now_unix_ms() + timeout_ms, body, &msg);
+	if (err != INK_OK)
+		return err;
+	err = rpc_client_roundtrip(c, msg, timeout_ms, &rmsg, why, why_len);
+	if (err != INK_OK)
+		return err;
+
+	Inkwell__Rpc__V1__Response *resp =
+	    inkwell__rpc__v1__response__unpack(NULL, nng_msg_len(rmsg), nng_msg_body(rmsg));
+	nng_msg_free(rmsg);
+	if (resp == NULL) {
+		rpc_client_why(why, why_len, "%s sent a reply that does not parse", c->peer);
+		return INK_INTERNAL;
+	}
+	err = (ink_err)resp->code;
+	if (err != INK_OK) {
+		rpc_client_why(why, why_len, "%s", resp->message ? resp->message : "");
+	} else if (resp->body.len > 0) {
+		reply->data = malloc(resp->body.len);
+		if (reply->data == NULL) {
+			err = INK_RESOURCE_EXHAUSTED;
+		} else {
+			memcpy(reply->data, resp->body.data, resp->body.len);
+			reply->len = resp->body.len;
+		}
+	}
+	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
+	return err;
+}

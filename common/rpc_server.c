@@ -1,0 +1,299 @@
+/*
+ * rpc_server.c - REP side of the RPC envelope (see rpc_server.h).
+ *
+ * Worker lifecycle (one thread each, one nng_ctx each):
+ *
+ *   init state --> [recv] --msg--> dispatch --> [send] --+
+ *                    ^                                     |
+ *                    +-------------------------------------+
+ *                    |
+ *                  ECLOSED (socket closed by stop) --> fini state, exit
+ *
+ * recv/send are synchronous on the worker's own thread (aio + wait), never
+ * in an nng callback: handlers block on Redis and CPU work.
+ */
+#include "rpc_server.h"
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+
+typedef struct rpc_worker {
+	ink_rpc_server *server;
+	pthread_t thread;
+	nng_ctx ctx;
+	nng_aio *aio;
+	void *state;
+	ink_err init_err;
+	int started;
+} rpc_worker;
+
+struct ink_rpc_server {
+	const ink_rpc_server_config *cfg;
+	nng_socket sock;
+	rpc_worker *workers;
+	int nworkers;
+	/* Workers report their worker_init result before serving. */
+	pthread_mutex_t lock;
+	pthread_cond_t ready_cv;
+	int ready;
+};
+
+ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg)
+{
+	size_t n = protobuf_c_message_get_packed_size(msg);
+	uint8_t *buf = malloc(n ? n : 1);
+
+	if (buf == NULL)
+		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	free(ctx->out.data);
+	ctx->out.len = protobuf_c_message_pack(msg, buf);
+	ctx->out.data = buf;
+	return INK_OK;
+}
+
+ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->message, sizeof(ctx->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int64_t ink_rpc_remaining_ms(const ink_rpc_ctx *ctx, int64_t fallback)
+{
+	if (ctx->deadline_unix_ms == 0)
+		return fallback;
+	int64_t left = ctx->deadline_unix_ms - ink_now_unix_ms();
+	return left > 1 ? left : 1;
+}
+
+static const ink_rpc_method *rpc_lookup(const ink_rpc_method *m, const char *name)
+{
+	for (; m->name != NULL; m++) {
+		if (strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* rpc_pack_response packs code/message/body into a fresh malloc'd buffer. */
+static ink_err rpc_pack_response(ink_err code, const char *message, ProtobufCBinaryData body,
+                                 uint8_t **out, size_t *out_len)
+{
+	Inkwell__Rpc__V1__Response resp = INKWELL__RPC__V1__RESPONSE__INIT;
+
+	resp.code = (Inkwell__Rpc__V1__Code)code;
+	resp.message = (char *)message;
+	if (code == INK_OK)
+		resp.body = body;
+	size_t n = inkwell__rpc__v1__response__get_packed_size(&resp);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (buf == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	*out_len = inkwell__rpc__v1__response__pack(&resp, buf);
+	*out = buf;
+	return INK_OK;
+}
+
+static const Inkwell__Rpc__V1__Caller rpc_anonymous = INKWELL__RPC__V1__CALLER__INIT;
+
+ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req_buf,
+                         size_t req_len, uint8_t **resp, size_t *resp_len)
+{
+	ink_rpc_ctx ctx = {0};
+	ink_err code;
+	ProtobufCBinaryData none = {0, NULL};
+	Inkwell__Rpc__V1__Request *req = inkwell__rpc__v1__request__unpack(NULL, req_len, req_buf);
+
+	if (req == NULL) {
+		ink_log_warn("rpc: request of %zu bytes does not parse", req_len);
+		return rpc_pack_response(INK_INVALID_ARGUMENT, "request envelope does not parse",
+		                         none, resp, resp_len);
+	}
+	ink_log_set_request_id(req->request_id);
+	ctx.method = req->method;
+	ctx.request_id = req->request_id;
+	ctx.caller = req->caller ? req->caller : &rpc_anonymous;
+	ctx.deadline_unix_ms = req->deadline_unix_ms;
+	ctx.worker = worker;
+	ctx.app = cfg->app;
+
+	double start = ink_mono_ms();
+	const ink_rpc_method *m = rpc_lookup(cfg->methods, req->method);
+	if (m == NULL) {
+		code = ink_rpc_fail(&ctx, INK_UNIMPLEMENTED, "unknown method \"%s\"", req->method);
+	} else if (req->deadline_unix_ms != 0 && req->deadline_unix_ms <= ink_now_unix_ms()) {
+		code = ink_rpc_fail(&ctx, INK_DEADLINE_EXCEEDED, "deadline passed before %s ran",
+		                    req->method);
+	} else {
+		code = m->handler(&ctx, req->body.data, req->body.len);
+	}
+	ink_log(code == INK_OK || code == INK_NOT_FOUND ? INK_LOG_DEBUG : INK_LOG_INFO,
+	        "rpc %s -> %s %.1f ms%s%s", req->method, ink_strerror(code), ink_mono_ms() - start,
+	        ctx.message[0] ? ": " : "", ctx.message);
+	ink_err err = rpc_pack_response(code, ctx.message, ctx.out, resp, resp_len);
+	free(ctx.out.data);
+	inkwell__rpc__v1__request__free_unpacked(req, NULL);
+	ink_log_set_request_id(NULL);
+	return err;
+}
+
+/* rpc_worker_serve_one receives one request, dispatches it, sends the reply.
+ * Returns nonzero when the socket is closed and the worker must exit. */
+static int rpc_worker_serve_one(rpc_worker *w)
+{
+	const ink_rpc_server_config *cfg = w->server->cfg;
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	nng_msg *reply = NULL;
+
+	nng_ctx_recv(w->ctx, w->aio);
+	nng_aio_wait(w->aio);
+	int rv = nng_aio_result(w->aio);
+	if (rv == NNG_ECLOSED)
+		return 1;
+	if (rv != 0)
+		return 0;
+	nng_msg *msg = nng_aio_get_msg(w->aio);
+	ink_err err =
+	    ink_rpc_dispatch(cfg, w->state, nng_msg_body(msg), nng_msg_len(msg), &out, &out_len);
+	nng_msg_free(msg);
+	if (err != INK_OK)
+		return 0; /* out of memory: the client times out */
+	if (nng_msg_alloc(&reply, out_len) != 0) {
+		free(out);
+		return 0;
+	}
+	memcpy(nng_msg_body(reply), out, out_len);
+	free(out);
+	nng_aio_set_msg(w->aio, reply);
+	nng_ctx_send(w->ctx, w->aio);
+	nng_aio_wait(w->aio);
+	rv = nng_aio_result(w->aio);
+	if (rv != 0)
+		nng_msg_free(reply); /* client went away: nothing to do */
+	return rv == NNG_ECLOSED;
+}
+
+static void *rpc_worker_main(void *arg)
+{
+	rpc_worker *w = arg;
+	ink_rpc_server *s = w->server;
+	ink_err err = INK_OK;
+
+	if (s->cfg->worker_init != NULL)
+		err = s->cfg->worker_init(s->cfg->app, &w->state);
+	pthread_mutex_lock(&s->lock);
+	w->init_err = err;
+	s->ready++;
+	pthread_cond_broadcast(&s->ready_cv);
+	pthread_mutex_unlock(&s->lock);
+	if (err != INK_OK)
+		return NULL;
+	while (!rpc_worker_serve_one(w)) {
+	}
+	if (s->cfg->worker_fini != NULL)
+		s->cfg->worker_fini(s->cfg->app, w->state);
+	return NULL;
+}
+
+static void rpc_server_free(ink_rpc_server *s)
+{
+	nng_close(s->sock);
+	for (int i = 0; i < s->nworkers; i++) {
+		rpc_worker *w = &s->workers[i];
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		if (w->aio != NULL)
+			nng_aio_free(w->aio);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->ready_cv);
+	free(s->workers);
+	free(s);
+}
+
+/* rpc_server_spawn starts the workers and waits until each has run its
+ * worker_init, so a service fails at start, not at its first request. */
+static ink_err rpc_server_spawn(ink_rpc_server *s)
+{
+	ink_err err = INK_OK;
+
+	for (int i = 0; i < s->nworkers; i++) {
+		rpc_worker *w = &s->workers[i];
+		w->server = s;
+		if (nng_ctx_open(&w->ctx, s->sock) != 0 || nng_aio_alloc(&w->aio, NULL, NULL) != 0)
+			return INK_INTERNAL;
+		if (pthread_create(&w->thread, NULL, rpc_worker_main, w) != 0)
+			return INK_INTERNAL;
+		w->started = 1;
+	}
+	pthread_mutex_lock(&s->lock);
+	while (s->ready < s->nworkers)
+		pthread_cond_wait(&s->ready_cv, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->workers[i].init_err != INK_OK)
+			err = s->workers[i].init_err;
+	}
+	return err;
+}
+
+ink_err ink_rpc_server_start(const ink_rpc_server_config *cfg, ink_rpc_server **out)
+{
+	if (cfg->workers < 1 || cfg->listen == NULL || cfg->methods == NULL)
+		return INK_INVALID_ARGUMENT;
+	ink_rpc_server *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	s->cfg = cfg;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->ready_cv, NULL);
+	s->workers = calloc((size_t)cfg->workers, sizeof(*s->workers));
+	if (s->workers == NULL) {
+		rpc_server_free(s);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	s->nworkers = cfg->workers;
+	int rv = nng_rep0_open(&s->sock);
+	if (rv != 0) {
+		rpc_server_free(s);
+		return INK_INTERNAL;
+	}
+	if (nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ, cfg->recv_max) != 0) {
+		rpc_server_free(s);
+		return INK_INTERNAL;
+	}
+	rv = nng_listen(s->sock, cfg->listen, NULL, 0);
+	if (rv != 0) {
+		ink_log_error("%s: cannot listen on %s: %s", cfg->service, cfg->listen,
+		              nng_strerror(rv));
+		rpc_server_free(s);
+		return INK_UNAVAILABLE;
+	}
+	ink_err err = rpc_server_spawn(s);
+	if (err != INK_OK) {
+		rpc_server_free(s);
+		return err;
+	}
+	ink_log_info("%s: serving on %s with %d workers", cfg->service, cfg->listen, cfg->workers);
+	*out = s;
+	return INK_OK;
+}
+
+void ink_rpc_server_stop(ink_rpc_server *s)
+{
+	if (s == NULL)
+		return;
+	rpc_server_free(s);
+}

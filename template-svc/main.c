@@ -1,0 +1,93 @@
+/*
+ * main.c - template-svc: configuration, the RPC server, shutdown.
+ *
+ * template-svc stands alone: it needs only its public Redis. It converts
+ * images into coloring pages and owns the public gallery.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "health.h"
+#include "log.h"
+#include "service.h"
+#include "svc.h"
+
+static ink_err tsvc_worker_init(void *app, void **state)
+{
+	const tsvc_config *cfg = app;
+	tsvc_worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	ink_err err = ink_redis_open(cfg->redis_addr, (int)cfg->redis_timeout_ms, &w->redis);
+	if (err != INK_OK) {
+		ink_log_error("PUBLIC_REDIS_ADDR \"%s\" is not host:port", cfg->redis_addr);
+		free(w);
+		return err;
+	}
+	*state = w;
+	return INK_OK;
+}
+
+static void tsvc_worker_fini(void *app, void *state)
+{
+	tsvc_worker *w = state;
+
+	(void)app;
+	ink_redis_close(w->redis);
+	free(w);
+}
+
+static const ink_rpc_method tsvc_methods[] = {
+    {INK_HEALTH_METHOD, tsvc_health},
+    {NULL, NULL},
+};
+
+static ink_err tsvc_config_load(tsvc_config *cfg)
+{
+	ink_err err;
+
+	cfg->listen = ink_cfg_str("TEMPLATE_SVC_LISTEN", "tcp://127.0.0.1:8082");
+	cfg->redis_addr = ink_cfg_str("PUBLIC_REDIS_ADDR", "127.0.0.1:8085");
+	err = ink_cfg_int("TEMPLATE_SVC_WORKERS", 4, 1, 256, &cfg->workers);
+	if (err == INK_OK)
+		err = ink_cfg_int("REDIS_TIMEOUT_MS", 1000, 10, 60000, &cfg->redis_timeout_ms);
+	if (err == INK_OK)
+		err = ink_cfg_int("IMG_MAX_BYTES", 20 << 20, 1024, 1 << 30, &cfg->max_image_bytes);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	tsvc_config cfg;
+	ink_rpc_server *server = NULL;
+
+	(void)argv;
+	ink_log_init(TSVC_NAME);
+	if (argc != 1) {
+		fprintf(stderr, "usage: template-svc (configured by environment; see README)\n");
+		return 1;
+	}
+	if (ink_service_block_signals() != INK_OK || tsvc_config_load(&cfg) != INK_OK)
+		return 1;
+	ink_rpc_server_config rpc = {
+	    .service = TSVC_NAME,
+	    .listen = cfg.listen,
+	    .workers = (int)cfg.workers,
+	    .recv_max = (size_t)cfg.max_image_bytes + (1 << 20),
+	    .methods = tsvc_methods,
+	    .app = &cfg,
+	    .worker_init = tsvc_worker_init,
+	    .worker_fini = tsvc_worker_fini,
+	};
+	ink_err err = ink_rpc_server_start(&rpc, &server);
+	if (err != INK_OK) {
+		ink_log_error("cannot start: %s", ink_strerror(err));
+		return 1;
+	}
+	int sig = ink_service_wait_signal();
+	ink_log_info("signal %d: stopping", sig);
+	ink_rpc_server_stop(server);
+	return 0;
+}

@@ -1,0 +1,120 @@
+/*
+ * main.c - user-svc: configuration, the RPC server, shutdown, and the
+ * one-shot admin commands (`user-svc grant-admin NAME`).
+ *
+ * user-svc owns accounts, sessions and private libraries in the users
+ * Redis, and calls template-svc to convert and publish.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "health.h"
+#include "log.h"
+#include "service.h"
+#include "svc.h"
+
+static ink_err usvc_worker_init(void *app_ptr, void **state)
+{
+	const usvc_app *app = app_ptr;
+	usvc_worker *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	ink_err err =
+	    ink_redis_open(app->cfg.redis_addr, (int)app->cfg.redis_timeout_ms, &w->redis);
+	if (err != INK_OK) {
+		ink_log_error("USERS_REDIS_ADDR \"%s\" is not host:port", app->cfg.redis_addr);
+		free(w);
+		return err;
+	}
+	*state = w;
+	return INK_OK;
+}
+
+static void usvc_worker_fini(void *app, void *state)
+{
+	usvc_worker *w = state;
+
+	(void)app;
+	ink_redis_close(w->redis);
+	free(w);
+}
+
+static const ink_rpc_method usvc_methods[] = {
+    {INK_HEALTH_METHOD, usvc_health},
+    {NULL, NULL},
+};
+
+static ink_err usvc_config_load(usvc_config *cfg)
+{
+	ink_err err;
+
+	cfg->listen = ink_cfg_str("USER_SVC_LISTEN", "tcp://127.0.0.1:8083");
+	cfg->redis_addr = ink_cfg_str("USERS_REDIS_ADDR", "127.0.0.1:8084");
+	cfg->template_addr = ink_cfg_str("TEMPLATE_SVC_ADDR", "tcp://127.0.0.1:8082");
+	err = ink_cfg_int("USER_SVC_WORKERS", 8, 1, 256, &cfg->workers);
+	if (err == INK_OK)
+		err = ink_cfg_int("REDIS_TIMEOUT_MS", 1000, 10, 60000, &cfg->redis_timeout_ms);
+	if (err == INK_OK)
+		err = ink_cfg_int("RPC_TIMEOUT_MS", 5000, 10, 600000, &cfg->rpc_timeout_ms);
+	if (err == INK_OK)
+		err = ink_cfg_int("HEALTH_TIMEOUT_MS", 1000, 10, 60000, &cfg->health_timeout_ms);
+	if (err == INK_OK)
+		err = ink_cfg_int("IMG_MAX_BYTES", 20 << 20, 1024, 1 << 30, &cfg->max_image_bytes);
+	if (err == INK_OK)
+		err = ink_cfg_int("SESSION_TTL_SECONDS", 7 * 24 * 3600, 1, 365LL * 24 * 3600,
+		                  &cfg->session_ttl_s);
+	if (err == INK_OK)
+		err = ink_cfg_int("TEMPLATE_QUOTA", 1000, 1, 1000000, &cfg->quota);
+	return err;
+}
+
+static int usvc_serve(usvc_app *app)
+{
+	ink_rpc_server *server = NULL;
+	/* Replies from template-svc carry converted PNGs: allow the upload size. */
+	size_t msg_max = (size_t)app->cfg.max_image_bytes + (1 << 20);
+	ink_err err =
+	    ink_rpc_client_open("template-svc", app->cfg.template_addr, msg_max, &app->templates);
+
+	if (err != INK_OK)
+		return 1;
+	ink_rpc_server_config rpc = {
+	    .service = USVC_NAME,
+	    .listen = app->cfg.listen,
+	    .workers = (int)app->cfg.workers,
+	    .recv_max = msg_max,
+	    .methods = usvc_methods,
+	    .app = app,
+	    .worker_init = usvc_worker_init,
+	    .worker_fini = usvc_worker_fini,
+	};
+	err = ink_rpc_server_start(&rpc, &server);
+	if (err != INK_OK) {
+		ink_log_error("cannot start: %s", ink_strerror(err));
+		ink_rpc_client_close(app->templates);
+		return 1;
+	}
+	int sig = ink_service_wait_signal();
+	ink_log_info("signal %d: stopping", sig);
+	ink_rpc_server_stop(server);
+	ink_rpc_client_close(app->templates);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	usvc_app app;
+
+	memset(&app, 0, sizeof(app));
+	ink_log_init(USVC_NAME);
+	if (ink_service_block_signals() != INK_OK || usvc_config_load(&app.cfg) != INK_OK)
+		return 1;
+	if (argc == 1)
+		return usvc_serve(&app);
+	fprintf(stderr, "usage: user-svc                 serve (configured by environment)\n"
+	                "       user-svc grant-admin NAME make an existing user an admin\n");
+	return 1;
+}

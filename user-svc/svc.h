@@ -1,0 +1,43 @@
+/*
+ * svc.h - user-svc's shared state: settings read once at start (read-only
+ * afterwards), the client for template-svc (nng sockets are thread-safe, so
+ * one serves every worker) and each worker's own users-Redis connection.
+ */
+#ifndef INKWELL_USER_SVC_H
+#define INKWELL_USER_SVC_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "redis.h"
+#include "rpc_client.h"
+#include "rpc_server.h"
+
+#define USVC_NAME "user-svc"
+
+typedef struct usvc_config {
+	const char *listen;
+	const char *redis_addr;
+	const char *template_addr;
+	int64_t workers;
+	int64_t redis_timeout_ms;
+	int64_t rpc_timeout_ms;
+	int64_t health_timeout_ms;
+	int64_t max_image_bytes;
+	int64_t session_ttl_s;
+	int64_t quota;
+} usvc_config;
+
+typedef struct usvc_app {
+	usvc_config cfg;
+	ink_rpc_client *templates; /* template-svc */
+} usvc_app;
+
+typedef struct usvc_worker {
+	ink_redis *redis; /* users DB; this worker's alone */
+} usvc_worker;
+
+/* usvc_health answers Health/Check: itself + users Redis + template-svc's tree. */
+ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+#endif /* INKWELL_USER_SVC_H */
