@@ -1,0 +1,249 @@
+/*
+ * rpc_envelope_test.c - the RPC envelope must turn anything a client sends
+ * into a Response: garbage, empty, unknown method, expired deadline. Also a
+ * real REQ/REP round trip over inproc, its deadline, and a peer that is down.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "health.h"
+#include "log.h"
+#include "rpc_client.h"
+#include "rpc_server.h"
+
+static int handler_calls;
+
+static ink_err echo_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__Health__V1__HealthCheckRequest *req =
+	    inkwell__health__v1__health_check_request__unpack(NULL, len, body);
+
+	handler_calls++;
+	if (req == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "body does not parse");
+	Inkwell__Health__V1__HealthCheckResponse resp =
+	    INKWELL__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+	resp.service = req->service;
+	resp.status = INKWELL__HEALTH__V1__SERVING_STATUS__SERVING;
+	ink_err err = ink_rpc_reply(ctx, &resp.base);
+	inkwell__health__v1__health_check_request__free_unpacked(req, NULL);
+	return err;
+}
+
+static ink_err slow_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	(void)body;
+	(void)len;
+	usleep(300 * 1000); /* the behaviour under test is a handler slower than its caller */
+	return ink_rpc_fail(ctx, INK_INTERNAL, "too late");
+}
+
+static ink_err caller_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	(void)body;
+	(void)len;
+	return ink_rpc_fail(ctx, INK_PERMISSION_DENIED, "user=%s role=%s rid=%s",
+	                    ctx->caller->user_id, ctx->caller->role, ctx->request_id);
+}
+
+static const ink_rpc_method methods[] = {
+    {"test.v1.Echo/Echo", echo_handler},
+    {"test.v1.Echo/Slow", slow_handler},
+    {"test.v1.Echo/Caller", caller_handler},
+    {NULL, NULL},
+};
+
+static const ink_rpc_server_config server_cfg = {
+    .service = "test-svc",
+    .listen = "inproc://rpc-envelope-test",
+    .workers = 2,
+    .recv_max = 1 << 20,
+    .methods = methods,
+};
+
+/* dispatch runs raw bytes through the server path and unpacks the Response. */
+static Inkwell__Rpc__V1__Response *dispatch(const uint8_t *in, size_t len)
+{
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+
+	assert_int_equal(ink_rpc_dispatch(&server_cfg, NULL, in, len, &out, &out_len), INK_OK);
+	Inkwell__Rpc__V1__Response *resp = inkwell__rpc__v1__response__unpack(NULL, out_len, out);
+	free(out);
+	assert_non_null(resp);
+	return resp;
+}
+
+static Inkwell__Rpc__V1__Response *dispatch_request(const char *method, int64_t deadline)
+{
+	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
+	Inkwell__Health__V1__HealthCheckRequest body =
+	    INKWELL__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	uint8_t body_buf[64];
+	uint8_t buf[256];
+
+	body.service = "x";
+	req.method = (char *)method;
+	req.request_id = "rid-1";
+	req.deadline_unix_ms = deadline;
+	req.body.len = inkwell__health__v1__health_check_request__pack(&body, body_buf);
+	req.body.data = body_buf;
+	size_t n = inkwell__rpc__v1__request__pack(&req, buf);
+	return dispatch(buf, n);
+}
+
+static void test_garbage_bytes_invalid_argument(void **state)
+{
+	const uint8_t garbage[] = {0xff, 0xff, 0xff, 0xff, 0x0f, 0x12, 0x99};
+
+	(void)state;
+	handler_calls = 0;
+	Inkwell__Rpc__V1__Response *r = dispatch(garbage, sizeof(garbage));
+	assert_int_equal(r->code, INK_INVALID_ARGUMENT);
+	assert_non_null(strstr(r->message, "does not parse"));
+	assert_int_equal(handler_calls, 0);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
+static void test_empty_message_unimplemented(void **state)
+{
+	(void)state;
+	Inkwell__Rpc__V1__Response *r = dispatch((const uint8_t *)"", 0);
+	assert_int_equal(r->code, INK_UNIMPLEMENTED);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
+static void test_unknown_method_unimplemented(void **state)
+{
+	(void)state;
+	Inkwell__Rpc__V1__Response *r = dispatch_request("test.v1.Echo/Nope", 0);
+	assert_int_equal(r->code, INK_UNIMPLEMENTED);
+	assert_non_null(strstr(r->message, "test.v1.Echo/Nope"));
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
+static void test_expired_deadline_not_run(void **state)
+{
+	(void)state;
+	handler_calls = 0;
+	Inkwell__Rpc__V1__Response *r =
+	    dispatch_request("test.v1.Echo/Echo", ink_now_unix_ms() - 1000);
+	assert_int_equal(r->code, INK_DEADLINE_EXCEEDED);
+	assert_int_equal(handler_calls, 0);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
+static void test_good_request_answered(void **state)
+{
+	(void)state;
+	Inkwell__Rpc__V1__Response *r =
+	    dispatch_request("test.v1.Echo/Echo", ink_now_unix_ms() + 5000);
+	assert_int_equal(r->code, INK_OK);
+	Inkwell__Health__V1__HealthCheckResponse *h =
+	    inkwell__health__v1__health_check_response__unpack(NULL, r->body.len, r->body.data);
+	assert_non_null(h);
+	assert_string_equal(h->service, "x");
+	inkwell__health__v1__health_check_response__free_unpacked(h, NULL);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
+static void test_socket_roundtrip_deadline_and_caller(void **state)
+{
+	ink_rpc_server *server = NULL;
+	ink_rpc_client *client = NULL;
+	ProtobufCBinaryData reply;
+	char why[256];
+	Inkwell__Health__V1__HealthCheckRequest body =
+	    INKWELL__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+	Inkwell__Rpc__V1__Caller caller = INKWELL__RPC__V1__CALLER__INIT;
+
+	(void)state;
+	assert_int_equal(ink_rpc_server_start(&server_cfg, &server), INK_OK);
+	assert_int_equal(ink_rpc_client_open_now("test-svc", server_cfg.listen, 1 << 20, &client,
+	                                         why, sizeof(why)),
+	                 INK_OK);
+	body.service = "round";
+	assert_int_equal(ink_rpc_call(client, "test.v1.Echo/Echo", NULL, 2000, &body.base, &reply,
+	                              why, sizeof(why)),
+	                 INK_OK);
+	assert_true(reply.len > 0);
+	free(reply.data);
+
+	/* The caller's identity and the request id travel in the envelope. */
+	caller.user_id = "u1";
+	caller.role = "admin";
+	ink_log_set_request_id("req-42");
+	assert_int_equal(ink_rpc_call(client, "test.v1.Echo/Caller", &caller, 2000, NULL, &reply,
+	                              why, sizeof(why)),
+	                 INK_PERMISSION_DENIED);
+	assert_string_equal(why, "user=u1 role=admin rid=req-42");
+	ink_log_set_request_id(NULL);
+
+	/* A handler slower than the caller's deadline: the caller gets
+	 * DEADLINE_EXCEEDED on time instead of waiting. */
+	double start = ink_mono_ms();
+	assert_int_equal(
+	    ink_rpc_call(client, "test.v1.Echo/Slow", NULL, 100, NULL, &reply, why, sizeof(why)),
+	    INK_DEADLINE_EXCEEDED);
+	assert_true(ink_mono_ms() - start < 280);
+
+	ink_rpc_client_close(client);
+	ink_rpc_server_stop(server);
+}
+
+static void test_peer_down_unavailable(void **state)
+{
+	ink_rpc_client *client = NULL;
+	ProtobufCBinaryData reply;
+	char why[256];
+
+	(void)state;
+	assert_int_equal(ink_rpc_client_open("nobody", "inproc://nobody-listens", 1 << 20, &client),
+	                 INK_OK);
+	assert_int_equal(
+	    ink_rpc_call(client, "test.v1.Echo/Echo", NULL, 2000, NULL, &reply, why, sizeof(why)),
+	    INK_UNAVAILABLE);
+	assert_non_null(strstr(why, "nobody"));
+	ink_rpc_client_close(client);
+	assert_int_equal(ink_rpc_client_open_now("nobody", "inproc://nobody-listens", 1 << 20,
+	                                         &client, why, sizeof(why)),
+	                 INK_UNAVAILABLE);
+}
+
+static void test_durations(void **state)
+{
+	int64_t ms = 0;
+
+	(void)state;
+	assert_int_equal(ink_parse_duration_ms("250ms", &ms), INK_OK);
+	assert_int_equal(ms, 250);
+	assert_int_equal(ink_parse_duration_ms("2s", &ms), INK_OK);
+	assert_int_equal(ms, 2000);
+	assert_int_equal(ink_parse_duration_ms("-1s", &ms), INK_INVALID_ARGUMENT);
+	assert_int_equal(ink_parse_duration_ms("1h", &ms), INK_INVALID_ARGUMENT);
+	assert_int_equal(ink_parse_duration_ms("", &ms), INK_INVALID_ARGUMENT);
+	assert_int_equal(ink_parse_duration_ms("99999999999999999999s", &ms), INK_INVALID_ARGUMENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_garbage_bytes_invalid_argument),
+	    cmocka_unit_test(test_empty_message_unimplemented),
+	    cmocka_unit_test(test_unknown_method_unimplemented),
+	    cmocka_unit_test(test_expired_deadline_not_run),
+	    cmocka_unit_test(test_good_request_answered),
+	    cmocka_unit_test(test_socket_roundtrip_deadline_and_caller),
+	    cmocka_unit_test(test_peer_down_unavailable),
+	    cmocka_unit_test(test_durations),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
