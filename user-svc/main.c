@@ -5,9 +5,14 @@
  * user-svc owns accounts, sessions and private libraries in the users
  * Redis, and calls template-svc to convert and publish.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "accounts.h"
+#include "password.h"
 
 #include "config.h"
 #include "health.h"
@@ -54,7 +59,12 @@ static ink_err usvc_config_load(usvc_config *cfg)
 	cfg->listen = ink_cfg_str("USER_SVC_LISTEN", "tcp://127.0.0.1:8083");
 	cfg->redis_addr = ink_cfg_str("USERS_REDIS_ADDR", "127.0.0.1:8084");
 	cfg->template_addr = ink_cfg_str("TEMPLATE_SVC_ADDR", "tcp://127.0.0.1:8082");
-	err = ink_cfg_int("USER_SVC_WORKERS", 8, 1, 256, &cfg->workers);
+	/* Many workers are cheap: those waiting for a hashing slot sleep, and
+	 * the rest keep answering health and library calls. */
+	err = ink_cfg_int("USER_SVC_WORKERS", 32, 4, 1024, &cfg->workers);
+	if (err == INK_OK)
+		err = ink_cfg_int("PWHASH_CONCURRENCY", sysconf(_SC_NPROCESSORS_ONLN), 1, 256,
+		                  &cfg->pwhash_concurrency);
 	if (err == INK_OK)
 		err = ink_cfg_int("REDIS_TIMEOUT_MS", 1000, 10, 60000, &cfg->redis_timeout_ms);
 	if (err == INK_OK)
@@ -71,6 +81,23 @@ static ink_err usvc_config_load(usvc_config *cfg)
 	return err;
 }
 
+static int usvc_grant_admin_main(usvc_app *app, const char *username)
+{
+	ink_redis *r = NULL;
+	char why[256] = "";
+	ink_err err = ink_redis_open(app->cfg.redis_addr, (int)app->cfg.redis_timeout_ms, &r);
+
+	if (err == INK_OK)
+		err = usvc_grant_admin(r, username, why, sizeof(why));
+	ink_redis_close(r);
+	if (err != INK_OK) {
+		fprintf(stderr, "user-svc grant-admin: %s\n", why[0] ? why : ink_strerror(err));
+		return err == INK_NOT_FOUND ? 2 : 1;
+	}
+	printf("%s is now an admin\n", username);
+	return 0;
+}
+
 static int usvc_serve(usvc_app *app)
 {
 	ink_rpc_server *server = NULL;
@@ -81,6 +108,13 @@ static int usvc_serve(usvc_app *app)
 
 	if (err != INK_OK)
 		return 1;
+	/* Four workers always stay free of sign-ins: see password.h. */
+	err = usvc_password_init((int)app->cfg.pwhash_concurrency, (int)app->cfg.workers - 4);
+	if (err != INK_OK) {
+		ink_log_error("cannot initialise password hashing: %s", ink_strerror(err));
+		ink_rpc_client_close(app->templates);
+		return 1;
+	}
 	ink_rpc_server_config rpc = {
 	    .service = USVC_NAME,
 	    .listen = app->cfg.listen,
@@ -112,8 +146,14 @@ int main(int argc, char **argv)
 	ink_log_init(USVC_NAME);
 	if (ink_service_block_signals() != INK_OK || usvc_config_load(&app.cfg) != INK_OK)
 		return 1;
+	if (sodium_init() < 0) {
+		ink_log_error("libsodium cannot initialise");
+		return 1;
+	}
 	if (argc == 1)
 		return usvc_serve(&app);
+	if (argc == 3 && strcmp(argv[1], "grant-admin") == 0)
+		return usvc_grant_admin_main(&app, argv[2]);
 	fprintf(stderr, "usage: user-svc                 serve (configured by environment)\n"
 	                "       user-svc grant-admin NAME make an existing user an admin\n");
 	return 1;

@@ -20,6 +20,7 @@ typedef struct usvc_config {
 	const char *redis_addr;
 	const char *template_addr;
 	int64_t workers;
+	int64_t pwhash_concurrency;
 	int64_t redis_timeout_ms;
 	int64_t rpc_timeout_ms;
 	int64_t health_timeout_ms;

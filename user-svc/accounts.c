@@ -1,0 +1,360 @@
+/*
+ * accounts.c - users and sessions in the users Redis.
+ *
+ * Registration hashes the password first (slow, outside Redis), then one Lua
+ * script claims the folded name with SET NX and writes the user hash: of
+ * twenty racing registrations of one name exactly one wins, and a crash
+ * never leaves a name without its user. Tokens are 256-bit random; only
+ * their SHA-256 is stored, so a leaked database holds no usable token.
+ */
+#include "accounts.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account_rules.h"
+#include "clock.h"
+#include "keys.h"
+#include "password.h"
+#include "svc.h"
+#include "user.pb-c.h"
+
+#define USVC_TOKEN_BYTES     32
+#define USVC_TOKEN_CHARS     43 /* base64url, no padding */
+#define USVC_BAD_CREDENTIALS "invalid username or password"
+#define USVC_BAD_TOKEN       "invalid or expired token"
+
+static const char usvc_register_lua[] =
+    "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then "
+    "redis.call('HSET', KEYS[2], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
+    "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1 end return 0";
+
+static ink_err usvc_redis_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
+	                    "users database: %s", why);
+}
+
+static void usvc_user_free(Inkwell__User__V1__User *u)
+{
+	free(u->id);
+	free(u->username);
+	free(u->role);
+	free(u->email);
+}
+
+/* usvc_load_user reads the user hash of `uid` into u (strings malloc'd; free
+ * with usvc_user_free). INK_NOT_FOUND when absent. */
+static ink_err usvc_load_user(ink_redis *r, const char *uid, Inkwell__User__V1__User *u, char *why,
+                              size_t why_len)
+{
+	redisReply *rep = NULL;
+	ink_err err =
+	    ink_redis_cmd(r, &rep, why, why_len,
+	                  "HMGET " USVC_KEY_USER " id username role email created_at", uid);
+	if (err != INK_OK)
+		return err;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 5 ||
+	    rep->element[0]->type != REDIS_REPLY_STRING) {
+		freeReplyObject(rep);
+		return INK_NOT_FOUND;
+	}
+	inkwell__user__v1__user__init(u);
+	char **fields[4] = {&u->id, &u->username, &u->role, &u->email};
+	for (int i = 0; i < 4; i++) {
+		redisReply *e = rep->element[i];
+		*fields[i] = strdup(e->type == REDIS_REPLY_STRING ? e->str : "");
+	}
+	redisReply *c = rep->element[4];
+	u->created_at_unix_ms = c->type == REDIS_REPLY_STRING ? strtoll(c->str, NULL, 10) : 0;
+	freeReplyObject(rep);
+	if (!u->id || !u->username || !u->role || !u->email) {
+		usvc_user_free(u);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	return INK_OK;
+}
+
+static ink_err usvc_check_fields(ink_rpc_ctx *ctx, const char *username, const char *password)
+{
+	const char *bad = ink_rule_username(username);
+
+	if (bad != NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "username %s", bad);
+	bad = ink_rule_password(password);
+	if (bad != NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "password %s", bad);
+	return INK_OK;
+}
+
+static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__RegisterRequest *rq,
+                                   const char *pwhash, Inkwell__User__V1__User *u)
+{
+	usvc_worker *w = ctx->worker;
+	uint8_t raw[16];
+	char uid[33], folded[INK_USERNAME_MAX + 1], created[24], name_key[USVC_KEY_MAX],
+	    user_key[USVC_KEY_MAX], why[256];
+	redisReply *rep = NULL;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(uid, sizeof(uid), raw, sizeof(raw));
+	ink_username_fold(rq->username, folded, sizeof(folded));
+	int64_t now = ink_now_unix_ms();
+	snprintf(created, sizeof(created), "%lld", (long long)now);
+	snprintf(name_key, sizeof(name_key), USVC_KEY_USERNAME, folded);
+	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, uid);
+	const char *argv[] = {"EVAL", usvc_register_lua, "2",    name_key,  user_key,
+	                      uid,    rq->username,      pwhash, rq->email, created};
+	size_t argvlen[10];
+	for (int i = 0; i < 10; i++)
+		argvlen[i] = strlen(argv[i]);
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 10, argv, argvlen);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	int created_ok = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+	freeReplyObject(rep);
+	if (!created_ok)
+		return ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken",
+		                    rq->username);
+	u->id = strdup(uid);
+	u->username = rq->username;
+	u->role = "user";
+	u->email = rq->email;
+	u->created_at_unix_ms = now;
+	return u->id ? INK_OK : ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__User__V1__User u = INKWELL__USER__V1__USER__INIT;
+	char pwhash[USVC_PWHASH_LEN];
+	Inkwell__User__V1__RegisterRequest *rq =
+	    inkwell__user__v1__register_request__unpack(NULL, len, body);
+
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "register request does not parse");
+	ink_err err = usvc_check_fields(ctx, rq->username, rq->password);
+	if (err == INK_OK && rq->email[0] != '\0' && ink_rule_email(rq->email) != NULL)
+		err =
+		    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "email %s", ink_rule_email(rq->email));
+	if (err == INK_OK) {
+		err = usvc_password_hash(rq->password, pwhash);
+		if (err != INK_OK)
+			err = ink_rpc_fail(ctx, err, "too many sign-ins at once; retry shortly");
+	}
+	if (err == INK_OK)
+		err = usvc_register_store(ctx, rq, pwhash, &u);
+	if (err == INK_OK)
+		err = ink_rpc_reply(ctx, &u.base);
+	sodium_memzero(pwhash, sizeof(pwhash));
+	free(u.id);
+	inkwell__user__v1__register_request__free_unpacked(rq, NULL);
+	return err;
+}
+
+/* usvc_lookup_credentials finds the user id and password hash for a
+ * username; both stay empty for an unknown user (not an error). */
+static ink_err usvc_lookup_credentials(ink_redis *r, const char *username, char uid[33],
+                                       char pwhash[USVC_PWHASH_LEN], char *why, size_t why_len)
+{
+	char folded[INK_USERNAME_MAX + 1];
+	redisReply *rep = NULL;
+
+	uid[0] = pwhash[0] = '\0';
+	if (ink_rule_username(username) != NULL)
+		return INK_OK; /* cannot exist */
+	ink_username_fold(username, folded, sizeof(folded));
+	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "GET " USVC_KEY_USERNAME, folded);
+	if (err != INK_OK)
+		return err;
+	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
+		memcpy(uid, rep->str, 33);
+	freeReplyObject(rep);
+	if (uid[0] == '\0')
+		return INK_OK;
+	err = ink_redis_cmd(r, &rep, why, why_len, "HGET " USVC_KEY_USER " pwhash", uid);
+	if (err != INK_OK)
+		return err;
+	if (rep->type == REDIS_REPLY_STRING && rep->len < USVC_PWHASH_LEN)
+		memcpy(pwhash, rep->str, rep->len + 1);
+	freeReplyObject(rep);
+	return INK_OK;
+}
+
+/* usvc_token_key names the session key of a token: SHA-256, hex. */
+static void usvc_token_key(const char *token, char key[USVC_KEY_MAX])
+{
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	crypto_hash_sha256(digest, (const uint8_t *)token, strlen(token));
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	snprintf(key, USVC_KEY_MAX, USVC_KEY_SESSION, hex);
+}
+
+static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid)
+{
+	usvc_worker *w = ctx->worker;
+	usvc_app *app = ctx->app;
+	uint8_t raw[USVC_TOKEN_BYTES];
+	char token[USVC_TOKEN_CHARS + 1], key[USVC_KEY_MAX], why[256];
+	redisReply *rep = NULL;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
+	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	usvc_token_key(token, key);
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s EX %lld", key, uid,
+	                            (long long)app->cfg.session_ttl_s);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	freeReplyObject(rep);
+	Inkwell__User__V1__LoginResponse out = INKWELL__USER__V1__LOGIN_RESPONSE__INIT;
+	out.token = token;
+	out.expires_at_unix_ms = ink_now_unix_ms() + app->cfg.session_ttl_s * 1000;
+	err = ink_rpc_reply(ctx, &out.base);
+	sodium_memzero(token, sizeof(token));
+	return err;
+}
+
+ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	usvc_worker *w = ctx->worker;
+	char uid[33], pwhash[USVC_PWHASH_LEN], why[256];
+	Inkwell__User__V1__LoginRequest *rq =
+	    inkwell__user__v1__login_request__unpack(NULL, len, body);
+
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "login request does not parse");
+	ink_err err =
+	    usvc_lookup_credentials(w->redis, rq->username, uid, pwhash, why, sizeof(why));
+	if (err != INK_OK) {
+		err = usvc_redis_fail(ctx, err, why);
+		goto out;
+	}
+	/* Unknown users cost a verification too: timing must not tell them apart. */
+	err = usvc_password_verify(rq->password, pwhash[0] ? pwhash : NULL);
+	if (err == INK_UNAVAILABLE)
+		err = ink_rpc_fail(ctx, err, "too many sign-ins at once; retry shortly");
+	else if (err != INK_OK)
+		err = ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
+	else
+		err = usvc_new_session(ctx, uid);
+out:
+	inkwell__user__v1__login_request__free_unpacked(rq, NULL);
+	return err;
+}
+
+/* usvc_token_arg unpacks a TokenRequest and checks the token's shape, so no
+ * garbage reaches a key name. Fills key on INK_OK. */
+static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                              char key[USVC_KEY_MAX])
+{
+	Inkwell__User__V1__TokenRequest *rq =
+	    inkwell__user__v1__token_request__unpack(NULL, len, body);
+
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "token request does not parse");
+	int ok = strlen(rq->token) == USVC_TOKEN_CHARS;
+	for (const char *p = rq->token; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+	if (ok)
+		usvc_token_key(rq->token, key);
+	inkwell__user__v1__token_request__free_unpacked(rq, NULL);
+	return ok ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
+}
+
+ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	usvc_worker *w = ctx->worker;
+	char key[USVC_KEY_MAX], why[256];
+	redisReply *rep = NULL;
+	ink_err err = usvc_token_arg(ctx, body, len, key);
+
+	if (err != INK_OK)
+		return err;
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "DEL %s", key);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+	freeReplyObject(rep);
+	if (!deleted)
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
+	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
+	return ink_rpc_reply(ctx, &empty.base);
+}
+
+ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	usvc_worker *w = ctx->worker;
+	char key[USVC_KEY_MAX], uid[33] = "", why[256];
+	redisReply *rep = NULL;
+	Inkwell__User__V1__User u;
+	ink_err err = usvc_token_arg(ctx, body, len, key);
+
+	if (err != INK_OK)
+		return err;
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "GET %s", key);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
+		memcpy(uid, rep->str, 33);
+	freeReplyObject(rep);
+	if (uid[0] == '\0')
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
+	err = usvc_load_user(w->redis, uid, &u, why, sizeof(why));
+	if (err == INK_NOT_FOUND)
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	Inkwell__User__V1__AuthenticateResponse out =
+	    INKWELL__USER__V1__AUTHENTICATE_RESPONSE__INIT;
+	out.user_id = u.id;
+	out.username = u.username;
+	out.role = u.role;
+	err = ink_rpc_reply(ctx, &out.base);
+	usvc_user_free(&u);
+	return err;
+}
+
+ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	usvc_worker *w = ctx->worker;
+	Inkwell__User__V1__User u;
+	char why[256];
+
+	(void)body;
+	(void)len;
+	if (ctx->caller->user_id[0] == '\0')
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_load_user(w->redis, ctx->caller->user_id, &u, why, sizeof(why));
+	if (err == INK_NOT_FOUND)
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no such user");
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	err = ink_rpc_reply(ctx, &u.base);
+	usvc_user_free(&u);
+	return err;
+}
+
+ink_err usvc_grant_admin(ink_redis *r, const char *username, char *why, size_t why_len)
+{
+	char uid[33], pwhash[USVC_PWHASH_LEN];
+	redisReply *rep = NULL;
+	ink_err err = usvc_lookup_credentials(r, username, uid, pwhash, why, why_len);
+
+	if (err != INK_OK)
+		return err;
+	if (uid[0] == '\0') {
+		snprintf(why, why_len, "no user named \"%s\"", username);
+		return INK_NOT_FOUND;
+	}
+	err = ink_redis_cmd(r, &rep, why, why_len, "HSET " USVC_KEY_USER " role admin", uid);
+	if (err == INK_OK)
+		freeReplyObject(rep);
+	return err;
+}

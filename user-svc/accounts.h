@@ -1,0 +1,29 @@
+/*
+ * accounts.h - inkwell.user.v1.Users: Register, Login, Logout,
+ * Authenticate, GetMe, and granting the admin role.
+ */
+#ifndef INKWELL_USER_SVC_ACCOUNTS_H
+#define INKWELL_USER_SVC_ACCOUNTS_H
+
+#include "err.h"
+#include "redis.h"
+#include "rpc_server.h"
+
+/* Handlers: see proto/user.proto for their messages. Every error is an RPC
+ * code with a message for a user: INVALID_ARGUMENT (field rules),
+ * ALREADY_EXISTS (username taken, ignoring case), UNAUTHENTICATED (bad
+ * credentials or token: the same message for unknown user and wrong
+ * password), NOT_FOUND (GetMe of a deleted user), UNAVAILABLE (Redis down or
+ * sign-ins shed). */
+ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* usvc_grant_admin gives the existing user `username` the role "admin".
+ * INK_NOT_FOUND if there is no such user; INK_UNAVAILABLE if Redis is down
+ * (message in why). */
+ink_err usvc_grant_admin(ink_redis *r, const char *username, char *why, size_t why_len);
+
+#endif /* INKWELL_USER_SVC_ACCOUNTS_H */

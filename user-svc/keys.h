@@ -1,0 +1,20 @@
+/*
+ * keys.h - every Redis key user-svc writes in the users database. Key names
+ * are a contract (DESIGN.md): change them only with a migration.
+ *
+ * `{...}` is a Redis Cluster hash tag: keys that must change together in one
+ * MULTI or script share the tag, so they can stay on one slot later.
+ */
+#ifndef INKWELL_USER_SVC_KEYS_H
+#define INKWELL_USER_SVC_KEYS_H
+
+/* hash: id, username, role, email, pwhash, created_at (unix ms) */
+#define USVC_KEY_USER "user:{%s}"
+/* string: folded username -> user id (SET NX makes names unique) */
+#define USVC_KEY_USERNAME "username:{%s}"
+/* string: user id, with a TTL; named by the SHA-256 (hex) of the token */
+#define USVC_KEY_SESSION "session:{%s}"
+
+#define USVC_KEY_MAX 160
+
+#endif /* INKWELL_USER_SVC_KEYS_H */
