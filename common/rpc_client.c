@@ -157,31 +157,22 @@ int ink_rpc_client_connected(const ink_rpc_client *c)
 
 /* rpc_client_pack builds the envelope message for one call. */
 static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
-                               int64_t deadline, const ProtobufCMessage *body, nng_msg **out)
+                               int64_t deadline, const uint8_t *body, size_t body_len,
+                               nng_msg **out)
 {
 	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
-	uint8_t *body_buf = NULL;
 	nng_msg *msg = NULL;
 
 	req.method = (char *)method;
 	req.request_id = (char *)ink_log_request_id();
 	req.caller = (Inkwell__Rpc__V1__Caller *)caller;
 	req.deadline_unix_ms = deadline;
-	if (body != NULL) {
-		size_t n = protobuf_c_message_get_packed_size(body);
-		body_buf = malloc(n ? n : 1);
-		if (body_buf == NULL)
-			return INK_RESOURCE_EXHAUSTED;
-		req.body.len = protobuf_c_message_pack(body, body_buf);
-		req.body.data = body_buf;
-	}
+	req.body.data = (uint8_t *)body;
+	req.body.len = body_len;
 	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
-	if (nng_msg_alloc(&msg, len) != 0) {
-		free(body_buf);
+	if (nng_msg_alloc(&msg, len) != 0)
 		return INK_RESOURCE_EXHAUSTED;
-	}
 	inkwell__rpc__v1__request__pack(&req, nng_msg_body(msg));
-	free(body_buf);
 	*out = msg;
 	return INK_OK;
 }
@@ -249,6 +240,26 @@ ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__
                      int64_t timeout_ms, const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                      char *why, size_t why_len)
 {
+	uint8_t *buf = NULL;
+	size_t n = 0;
+
+	if (body != NULL) {
+		n = protobuf_c_message_get_packed_size(body);
+		buf = malloc(n ? n : 1);
+		if (buf == NULL)
+			return INK_RESOURCE_EXHAUSTED;
+		n = protobuf_c_message_pack(body, buf);
+	}
+	ink_err err = ink_rpc_call_raw(c, method, caller, timeout_ms, buf, n, reply, why, why_len);
+	free(buf);
+	return err;
+}
+
+ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
+                         const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                         const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
+                         char *why, size_t why_len)
+{
 	nng_msg *msg = NULL;
 	nng_msg *rmsg = NULL;
 
@@ -263,7 +274,8 @@ ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__
 	}
 	if (timeout_ms < 1)
 		timeout_ms = 1;
-	ink_err err = rpc_client_pack(method, caller, ink_now_unix_ms() + timeout_ms, body, &msg);
+	ink_err err =
+	    rpc_client_pack(method, caller, ink_now_unix_ms() + timeout_ms, body, body_len, &msg);
 	if (err != INK_OK)
 		return err;
 	err = rpc_client_roundtrip(c, msg, timeout_ms, &rmsg, why, why_len);

@@ -60,4 +60,11 @@ ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__
                      int64_t timeout_ms, const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                      char *why, size_t why_len);
 
+/* ink_rpc_call_raw is ink_rpc_call with an already packed body (for
+ * forwarding a request unchanged). Same contract. */
+ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
+                         const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                         const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
+                         char *why, size_t why_len);
+
 #endif /* INKWELL_COMMON_RPC_CLIENT_H */

@@ -15,6 +15,15 @@
 /* string: user id, with a TTL; named by the SHA-256 (hex) of the token */
 #define USVC_KEY_SESSION "session:{%s}"
 
+/* zset: template ids of a user, scored by creation time (unix ms) */
+#define USVC_KEY_LIBRARY "user:{%s}:templates"
+/* hash: id, title, width, height, detail, line_width, created_at, etag,
+ * gallery_id - named by owner and template id, so a template of another
+ * user is simply not found */
+#define USVC_KEY_TEMPLATE "template:{%s}:%s"
+/* string: the template's PNG; immutable */
+#define USVC_KEY_TEMPLATE_PNG "template:{%s}:%s:png"
+
 #define USVC_KEY_MAX 160
 
 #endif /* INKWELL_USER_SVC_KEYS_H */

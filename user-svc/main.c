@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "library.h"
 #include "password.h"
 
 #include "config.h"

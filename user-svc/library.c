@@ -1,0 +1,278 @@
+/*
+ * library.c - a user's private templates in the users Redis.
+ *
+ * A template is three keys under the owner's hash tag: its hash, its PNG and
+ * its entry in the owner's time-ordered index. They are written and removed
+ * together by one Lua script each, so a crash never leaves an index entry
+ * without its image or an image nobody can list. The owner's id is part of
+ * every key name: another user's template cannot even be addressed.
+ */
+#include "library.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "svc.h"
+#include "template.pb-c.h"
+
+#define LIB_TITLE_MAX 100
+#define LIB_CONVERT   "inkwell.template.v1.Templates/Convert"
+
+static const char lib_store_lua[] =
+    "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end "
+    "redis.call('HSET', KEYS[2], 'id', ARGV[2], 'created_at', ARGV[3], 'title', ARGV[4], "
+    "'width', ARGV[5], 'height', ARGV[6], 'detail', ARGV[7], 'line_width', ARGV[8], "
+    "'etag', ARGV[9], 'gallery_id', '') "
+    "redis.call('SET', KEYS[3], ARGV[10]) "
+    "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
+
+static const char lib_fields[] = "id title width height detail line_width created_at etag "
+                                 "gallery_id";
+
+int usvc_valid_id(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	}
+	return n == 32;
+}
+
+static ink_err lib_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
+	                    "users database: %s", why);
+}
+
+static const char *lib_owner(ink_rpc_ctx *ctx)
+{
+	return ctx->caller->user_id;
+}
+
+static ink_err lib_require_user(ink_rpc_ctx *ctx)
+{
+	return lib_owner(ctx)[0] ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+}
+
+/* lib_title_ok: 1..100 characters of UTF-8 (the edge checked encoding),
+ * no control characters. */
+static int lib_title_ok(const char *t)
+{
+	size_t chars = 0;
+
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		chars += (*p & 0xC0) != 0x80;
+	}
+	return chars >= 1 && chars <= LIB_TITLE_MAX;
+}
+
+void usvc_lib_template_free(Inkwell__User__V1__Template *t)
+{
+	free(t->id);
+	free(t->title);
+	free(t->etag);
+	free(t->gallery_id);
+	inkwell__user__v1__template__init(t);
+}
+
+static char *lib_str(const redisReply *e)
+{
+	return strdup(e->type == REDIS_REPLY_STRING ? e->str : "");
+}
+
+static long long lib_num(const redisReply *e)
+{
+	return e->type == REDIS_REPLY_STRING ? strtoll(e->str, NULL, 10) : 0;
+}
+
+/* lib_from_reply fills t from an HMGET of lib_fields. 0 when the hash exists. */
+static ink_err lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
+{
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 ||
+	    rep->element[0]->type != REDIS_REPLY_STRING)
+		return INK_NOT_FOUND;
+	inkwell__user__v1__template__init(t);
+	t->id = lib_str(rep->element[0]);
+	t->title = lib_str(rep->element[1]);
+	t->width = (uint32_t)lib_num(rep->element[2]);
+	t->height = (uint32_t)lib_num(rep->element[3]);
+	t->detail = (int32_t)lib_num(rep->element[4]);
+	t->line_width = (int32_t)lib_num(rep->element[5]);
+	t->created_at_unix_ms = lib_num(rep->element[6]);
+	t->etag = lib_str(rep->element[7]);
+	t->gallery_id = lib_str(rep->element[8]);
+	if (!t->id || !t->title || !t->etag || !t->gallery_id) {
+		usvc_lib_template_free(t);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	return INK_OK;
+}
+
+ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Template *out)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+
+	if (!usvc_valid_id(id))
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", id);
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "HMGET " USVC_KEY_TEMPLATE " %s",
+	                  lib_owner(ctx), id, lib_fields);
+	if (err != INK_OK)
+		return lib_db_fail(ctx, err, why);
+	err = lib_from_reply(rep, out);
+	freeReplyObject(rep);
+	if (err == INK_NOT_FOUND)
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);
+	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, err, "out of memory");
+}
+
+ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
+                       int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
+                       Inkwell__User__V1__Template *out)
+{
+	usvc_worker *w = ctx->worker;
+	usvc_app *app = ctx->app;
+	uint8_t raw[16], digest[16];
+	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
+	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX], why[256];
+	redisReply *rep = NULL;
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(tid, sizeof(tid), raw, sizeof(raw));
+	crypto_generichash(digest, sizeof(digest), png, png_len, NULL, 0);
+	sodium_bin2hex(etag, sizeof(etag), digest, sizeof(digest));
+	int64_t now = ink_now_unix_ms();
+	snprintf(quota, sizeof(quota), "%lld", (long long)app->cfg.quota);
+	snprintf(created, sizeof(created), "%lld", (long long)now);
+	snprintf(ws, sizeof(ws), "%u", width);
+	snprintf(hs, sizeof(hs), "%u", height);
+	snprintf(ds, sizeof(ds), "%d", detail);
+	snprintf(ls, sizeof(ls), "%d", line_width);
+	snprintf(lib_key, sizeof(lib_key), USVC_KEY_LIBRARY, lib_owner(ctx));
+	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, lib_owner(ctx), tid);
+	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, lib_owner(ctx), tid);
+	const char *argv[] = {"EVAL", lib_store_lua,    "3",   lib_key, tpl_key, png_key, quota,
+	                      tid,    created,          title, ws,      hs,      ds,      ls,
+	                      etag,   (const char *)png};
+	size_t argvlen[16];
+	for (int i = 0; i < 15; i++)
+		argvlen[i] = strlen(argv[i]);
+	argvlen[15] = png_len;
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 16, argv, argvlen);
+	if (err != INK_OK)
+		return lib_db_fail(ctx, err, why);
+	int stored = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+	freeReplyObject(rep);
+	if (!stored)
+		return ink_rpc_fail(
+		    ctx, INK_RESOURCE_EXHAUSTED,
+		    "template quota reached: at most %lld templates; delete some first",
+		    (long long)app->cfg.quota);
+	inkwell__user__v1__template__init(out);
+	out->id = strdup(tid);
+	out->title = strdup(title);
+	out->etag = strdup(etag);
+	out->gallery_id = strdup("");
+	out->width = width;
+	out->height = height;
+	out->detail = detail;
+	out->line_width = line_width;
+	out->created_at_unix_ms = now;
+	if (!out->id || !out->title || !out->etag || !out->gallery_id) {
+		usvc_lib_template_free(out);
+		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	return INK_OK;
+}
+
+/* lib_quota_left fails fast, before spending a conversion, when the
+ * library is full. The store script checks again atomically. */
+static ink_err lib_quota_left(ink_rpc_ctx *ctx)
+{
+	usvc_worker *w = ctx->worker;
+	usvc_app *app = ctx->app;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "ZCARD " USVC_KEY_LIBRARY,
+	                            lib_owner(ctx));
+
+	if (err != INK_OK)
+		return lib_db_fail(ctx, err, why);
+	long long n = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
+	freeReplyObject(rep);
+	if (n >= app->cfg.quota)
+		return ink_rpc_fail(
+		    ctx, INK_RESOURCE_EXHAUSTED,
+		    "template quota reached: at most %lld templates; delete some first",
+		    (long long)app->cfg.quota);
+	return INK_OK;
+}
+
+static ink_err lib_convert(ink_rpc_ctx *ctx, const Inkwell__User__V1__CreateTemplateRequest *rq,
+                           Inkwell__Template__V1__ConvertResponse **out)
+{
+	usvc_app *app = ctx->app;
+	Inkwell__Template__V1__ConvertRequest conv = INKWELL__TEMPLATE__V1__CONVERT_REQUEST__INIT;
+	ProtobufCBinaryData reply;
+	char why[512];
+
+	conv.image = rq->image;
+	conv.detail = rq->detail;
+	conv.line_width = rq->line_width;
+	ink_err err = ink_rpc_call(app->templates, LIB_CONVERT, ctx->caller,
+	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &conv.base,
+	                           &reply, why, sizeof(why));
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, err, "%s", why);
+	*out = inkwell__template__v1__convert_response__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	if (*out == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL,
+		                    "template-svc sent a page that does not parse");
+	return INK_OK;
+}
+
+ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__Template__V1__ConvertResponse *page = NULL;
+	Inkwell__User__V1__Template t = INKWELL__USER__V1__TEMPLATE__INIT;
+	ink_err err = lib_require_user(ctx);
+
+	if (err != INK_OK)
+		return err;
+	Inkwell__User__V1__CreateTemplateRequest *rq =
+	    inkwell__user__v1__create_template_request__unpack(NULL, len, body);
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "create request does not parse");
+	const char *title = rq->title[0] ? rq->title : "Untitled";
+	if (!lib_title_ok(title))
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+		                   "title must be 1-100 characters without control characters");
+	if (err == INK_OK && rq->image.len == 0)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "the image is empty");
+	if (err == INK_OK)
+		err = lib_quota_left(ctx);
+	if (err == INK_OK)
+		err = lib_convert(ctx, rq, &page);
+	if (err == INK_OK)
+		err = usvc_lib_store(ctx, title, page->width, page->height, rq->detail,
+		                     rq->line_width, page->png.data, page->png.len, &t);
+	if (err == INK_OK) {
+		err = ink_rpc_reply(ctx, &t.base);
+		usvc_lib_template_free(&t);
+	}
+	if (page != NULL)
+		inkwell__template__v1__convert_response__free_unpacked(page, NULL);
+	inkwell__user__v1__create_template_request__free_unpacked(rq, NULL);
+	return err;
+}

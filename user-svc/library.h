@@ -1,0 +1,47 @@
+/*
+ * library.h - inkwell.user.v1.Library: each user's private templates.
+ *
+ * Every handler acts for ctx->caller only (UNAUTHENTICATED when anonymous);
+ * ids of other users' templates are NOT_FOUND. Errors: INVALID_ARGUMENT
+ * (title, ids, limits, or the converter's reason for a bad image),
+ * PAYLOAD_TOO_LARGE (image), RESOURCE_EXHAUSTED (quota), UNAVAILABLE (a
+ * database or template-svc down), DEADLINE_EXCEEDED.
+ */
+#ifndef INKWELL_USER_SVC_LIBRARY_H
+#define INKWELL_USER_SVC_LIBRARY_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "rpc_server.h"
+#include "user.pb-c.h"
+
+ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* usvc_lib_store adds a finished page to the caller's library atomically
+ * (hash + PNG + index, refusing past the quota) and fills *out (strings
+ * malloc'd: usvc_lib_template_free). Used by create and by saving a gallery
+ * item. Returns the code after ink_rpc_fail on error. */
+ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
+                       int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
+                       Inkwell__User__V1__Template *out);
+
+/* usvc_lib_load reads the caller's template `id` into *out (strings
+ * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)
+ * when the caller has no such template or the id is malformed. */
+ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Template *out);
+
+/* usvc_lib_set_gallery records that template `id` is published as gid. */
+ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
+
+void usvc_lib_template_free(Inkwell__User__V1__Template *t);
+
+/* usvc_valid_id: 1 when s is 32 lowercase hex characters (our ids). */
+int usvc_valid_id(const char *s);
+
+#endif /* INKWELL_USER_SVC_LIBRARY_H */
