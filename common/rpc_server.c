@@ -59,6 +59,12 @@ ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg)
 	return INK_OK;
 }
 
+void ink_rpc_reply_raw(ink_rpc_ctx *ctx, ProtobufCBinaryData body)
+{
+	free(ctx->out.data);
+	ctx->out = body;
+}
+
 ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
 {
 	va_list ap;

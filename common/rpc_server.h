@@ -84,6 +84,10 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
  * INK_RESOURCE_EXHAUSTED (then return it from the handler). */
 ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg);
 
+/* ink_rpc_reply_raw makes `body` (malloc'd, already packed) the reply body;
+ * the call owns it from here on, also when the handler then fails. */
+void ink_rpc_reply_raw(ink_rpc_ctx *ctx, ProtobufCBinaryData body);
+
 /* ink_rpc_fail records why the call failed and returns `code`, so a handler
  * can `return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);`. */
 ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)

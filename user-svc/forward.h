@@ -1,0 +1,13 @@
+/* forward.h - passing gallery calls on to template-svc (see forward.c). */
+#ifndef INKWELL_USER_SVC_FORWARD_H
+#define INKWELL_USER_SVC_FORWARD_H
+
+#include "err.h"
+#include "rpc_server.h"
+
+/* usvc_forward sends the call's method and body to template-svc with the
+ * same caller and the time left, and answers with its reply or its error
+ * (code and message unchanged; UNAVAILABLE when template-svc is down). */
+ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+#endif /* INKWELL_USER_SVC_FORWARD_H */
