@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Templates, gallery and moderation through the real nginx -> edge ->
+user-svc -> template-svc -> Redis stack: the whole user story with two users
+and an admin, privacy, bad uploads, quota, durability and concurrency."""
+
+import io
+import struct
+import subprocess
+import threading
+import uuid
+import zlib
+
+from PIL import Image
+
+import inkwell_test as it
+
+PW = "correct horse battery"
+PHOTO = "/usr/share/libjxl-testdata/external/wesaturate/500px/u76c0g_bliznaca_srgb8.png"
+
+
+def photo_bytes(fmt, size=(480, 320)):
+    img = Image.open(PHOTO).convert("RGB").resize(size)
+    out = io.BytesIO()
+    img.save(out, fmt, quality=90) if fmt == "JPEG" else img.save(out, fmt)
+    return out.getvalue()
+
+
+def png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data +
+            struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+
+
+def png_bomb(side=8000):
+    """A real decompression bomb: side x side gray zeros, a few tens of KiB."""
+    raw = zlib.compress(b"\0" * ((side + 1) * side), 9)
+    return (b"\x89PNG\r\n\x1a\n" +
+            png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)) +
+            png_chunk(b"IDAT", raw) + png_chunk(b"IEND", b""))
+
+
+def multipart(field, filename, ctype, data):
+    boundary = "----inkwell" + uuid.uuid4().hex
+    body = (("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+             "Content-Type: %s\r\n\r\n" % (boundary, field, filename, ctype)).encode() + data +
+            ("\r\n--%s--\r\n" % boundary).encode())
+    return body, "multipart/form-data; boundary=" + boundary
+
+
+class Client:
+    """One signed-in user."""
+
+    def __init__(self, test, name=None):
+        self.t = test
+        self.name = name or "u" + uuid.uuid4().hex[:12]
+        st, _, body = test.req("POST", "/v1/users", {"username": self.name, "password": PW})
+        test.assertEqual(st, 201, body)
+        self.id = body["id"]
+        st, _, body = test.req("POST", "/v1/sessions", {"username": self.name, "password": PW})
+        test.assertEqual(st, 201, body)
+        self.token = body["token"]
+
+    def req(self, method, path, body=None, headers=None):
+        h = {"Authorization": "Bearer " + self.token}
+        h.update(headers or {})
+        return self.t.req(method, path, body, h)
+
+    def upload(self, data, ctype="image/png", query="title=Flower&detail=3&line_width=2"):
+        return self.req("POST", "/v1/templates?" + query, data, {"Content-Type": ctype})
+
+
+class TemplatesStoryTest(it.StackTestCase):
+    ENV = {"NGINX_AUTH_RATE": "1000r/s"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.png = photo_bytes("PNG")
+        cls.jpeg = photo_bytes("JPEG")
+
+    def make_admin(self, client):
+        env = {"USERS_REDIS_ADDR": "127.0.0.1:%d" % self.stack.port_of("users-redis")}
+        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", client.name], env=env,
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_full_story(self):
+        alice, bob, carol = Client(self), Client(self), Client(self)
+        self.make_admin(carol)
+
+        # upload: raw PNG and multipart JPEG
+        st, h, t1 = alice.upload(self.png)
+        self.assertEqual(st, 201, t1)
+        self.assertEqual(t1["title"], "Flower")
+        self.assertRegex(t1["id"], r"^[0-9a-f]{32}$")
+        self.assertGreater(t1["width"], 0)
+        self.assertEqual(h.get("Location"), "/v1/templates/" + t1["id"])
+        self.assertEqual(t1["image_url"], "/v1/templates/%s/image" % t1["id"])
+        body, ctype = multipart("image", "cat.jpg", "image/jpeg", self.jpeg)
+        st, _, t2 = alice.upload(body, ctype, "title=Cat")
+        self.assertEqual(st, 201, t2)
+
+        # library: newest first, cursor pages
+        st, _, lst = alice.req("GET", "/v1/templates")
+        self.assertEqual(st, 200)
+        self.assertEqual([t["id"] for t in lst["items"]], [t2["id"], t1["id"]])
+        st, _, page1 = alice.req("GET", "/v1/templates?limit=1")
+        self.assertEqual([t["id"] for t in page1["items"]], [t2["id"]])
+        self.assertTrue(page1["next_cursor"])
+        st, _, page2 = alice.req("GET", "/v1/templates?limit=1&cursor=" + page1["next_cursor"])
+        self.assertEqual([t["id"] for t in page2["items"]], [t1["id"]])
+        self.assertIsNone(page2["next_cursor"])
+
+        # image: a valid PNG, cacheable, 304 on If-None-Match
+        st, h, png = alice.req("GET", t1["image_url"])
+        self.assertEqual(st, 200)
+        self.assertEqual(h.get("Content-Type"), "image/png")
+        img = Image.open(io.BytesIO(png))
+        self.assertEqual(img.size, (t1["width"], t1["height"]))
+        etag = h.get("ETag")
+        self.assertTrue(etag)
+        self.assertIn("max-age", h.get("Cache-Control") or "")
+        st, _, _ = alice.req("GET", t1["image_url"], headers={"If-None-Match": etag})
+        self.assertEqual(st, 304)
+
+        # rename
+        st, _, t = alice.req("PATCH", "/v1/templates/" + t1["id"], {"title": "Rose"})
+        self.assertEqual((st, t["title"]), (200, "Rose"))
+
+        # privacy: bob sees nothing of alice's, on every route, as 404
+        for method, path, body in [
+                ("GET", "/v1/templates/" + t1["id"], None),
+                ("GET", "/v1/templates/%s/image" % t1["id"], None),
+                ("PATCH", "/v1/templates/" + t1["id"], {"title": "Mine"}),
+                ("DELETE", "/v1/templates/" + t1["id"], None),
+                ("POST", "/v1/templates/%s/publish" % t1["id"], None)]:
+            with self.subTest(route=(method, path)):
+                st, h, b = bob.req(method, path, body)
+                self.assertProblem(st, h, b, 404)
+        self.assertEqual(bob.req("GET", "/v1/templates")[2]["items"], [])
+        # anonymous: 401
+        for method, path in [("GET", "/v1/templates"), ("GET", "/v1/templates/" + t1["id"]),
+                             ("POST", "/v1/templates/%s/publish" % t1["id"])]:
+            st, h, b = self.req(method, path)
+            self.assertProblem(st, h, b, 401)
+
+        # publish, twice: one item
+        st, _, g = alice.req("POST", "/v1/templates/%s/publish" % t1["id"])
+        self.assertEqual(st, 201, g)
+        gid = g["gallery_id"]
+        st, _, g_again = alice.req("POST", "/v1/templates/%s/publish" % t1["id"])
+        self.assertEqual(st, 200, g_again)
+        self.assertEqual(g_again["gallery_id"], gid)
+
+        # anonymous gallery
+        st, _, gal = self.req("GET", "/v1/gallery")
+        self.assertEqual(st, 200)
+        self.assertEqual([i["gallery_id"] for i in gal["items"]].count(gid), 1)
+        st, _, item = self.req("GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, item["title"], item["publisher"]), (200, "Rose", alice.name))
+        st, h, gpng = self.req("GET", "/v1/gallery/%s/image" % gid)
+        self.assertEqual(st, 200)
+        self.assertEqual(gpng, png)
+
+        # bob saves a copy; bob may not unpublish; bob reports
+        st, _, saved = bob.req("POST", "/v1/gallery/%s/save" % gid)
+        self.assertEqual(st, 201, saved)
+        self.assertEqual([t["id"] for t in bob.req("GET", "/v1/templates")[2]["items"]],
+                         [saved["id"]])
+        self.assertEqual(bob.req("GET", saved["image_url"])[2], png)
+        st, h, b = bob.req("DELETE", "/v1/gallery/" + gid)
+        self.assertProblem(st, h, b, 403)
+        st, _, rep = bob.req("POST", "/v1/gallery/%s/reports" % gid, {"reason": "not a flower"})
+        self.assertEqual(st, 201, rep)
+
+        # reports are for admins only
+        st, h, b = bob.req("GET", "/v1/admin/reports")
+        self.assertProblem(st, h, b, 403)
+        st, _, reports = carol.req("GET", "/v1/admin/reports")
+        self.assertEqual(st, 200)
+        mine = [r for r in reports["items"] if r["report_id"] == rep["report_id"]]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["gallery_id"], gid)
+        st, _, res = carol.req("POST", "/v1/admin/reports/" + rep["report_id"],
+                               {"action": "remove"})
+        self.assertEqual((st, res["status"]), (200, "removed"))
+        st, h, b = self.req("GET", "/v1/gallery/" + gid)
+        self.assertProblem(st, h, b, 404)
+        # alice keeps her private template; bob keeps his copy
+        self.assertEqual(alice.req("GET", "/v1/templates/" + t1["id"])[0], 200)
+        self.assertEqual(bob.req("GET", "/v1/templates/" + saved["id"])[0], 200)
+
+        # the publisher may unpublish her own item
+        st, _, g2 = alice.req("POST", "/v1/templates/%s/publish" % t2["id"])
+        self.assertEqual(st, 201)
+        self.assertEqual(alice.req("DELETE", "/v1/gallery/" + g2["gallery_id"])[0], 204)
+        self.assertEqual(self.req("GET", "/v1/gallery/" + g2["gallery_id"])[0], 404)
+
+        # delete from library
+        self.assertEqual(alice.req("DELETE", "/v1/templates/" + t2["id"])[0], 204)
+        self.assertEqual(alice.req("GET", "/v1/templates/" + t2["id"])[0], 404)
+
+    def test_bad_uploads_store_nothing(self):
+        u = Client(self)
+        trunc = self.jpeg[:len(self.jpeg) // 2]
+        cases = [
+            (b"", "image/png", 400),
+            (trunc, "image/jpeg", 400),
+            (png_bomb(), "image/png", 413),
+            (b"hello, I am not a picture at all" * 10, "image/png", 400),
+            (self.png, "text/plain", 415),
+            (self.png, "application/json", 415),
+            (self.png[:40], "image/png", 400),
+        ]
+        for data, ctype, status in cases:
+            with self.subTest(ctype=ctype, size=len(data), status=status):
+                st, h, b = u.upload(data, ctype)
+                self.assertProblem(st, h, b, status)
+                self.assertTrue(b.get("detail"), b)
+        for query in ["detail=9", "detail=abc", "line_width=0", "line_width=99",
+                      "title=" + "x" * 200]:
+            with self.subTest(query=query):
+                st, h, b = u.upload(self.png, "image/png", query)
+                self.assertProblem(st, h, b, 400)
+        self.assertEqual(u.req("GET", "/v1/templates")[2]["items"], [])
+        self.assertEqual(self.health()[0], 200)
+
+    def test_bad_ids_and_unknown_routes(self):
+        u = Client(self)
+        for path in ["/v1/templates/nothex", "/v1/templates/" + "0" * 32,
+                     "/v1/templates/%2e%2e%2fetc", "/v1/gallery/" + "f" * 32]:
+            st, h, b = u.req("GET", path)
+            self.assertProblem(st, h, b, 404)
+
+    def test_concurrent_uploads_of_eight_users(self):
+        users = [Client(self) for _ in range(8)]
+        results = {}
+
+        def go(c):
+            results[c.name] = c.upload(self.png, "image/png", "title=" + c.name)
+
+        threads = [threading.Thread(target=go, args=(c,)) for c in users]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for c in users:
+            st, _, t = results[c.name]
+            self.assertEqual(st, 201, t)
+            items = c.req("GET", "/v1/templates")[2]["items"]
+            self.assertEqual([(i["id"], i["title"]) for i in items], [(t["id"], c.name)])
+
+
+class QuotaTest(it.StackTestCase):
+    ENV = {"TEMPLATE_QUOTA": "2", "NGINX_AUTH_RATE": "1000r/s"}
+
+    def test_quota(self):
+        u = Client(self)
+        png = photo_bytes("PNG", (160, 120))
+        self.assertEqual(u.upload(png)[0], 201)
+        self.assertEqual(u.upload(png)[0], 201)
+        st, h, b = u.upload(png)
+        self.assertProblem(st, h, b, 429)
+        self.assertIn("quota", b["detail"])
+        self.assertEqual(len(u.req("GET", "/v1/templates")[2]["items"]), 2)
+
+
+class DurabilityTest(it.StackTestCase):
+    ENV = {"NGINX_AUTH_RATE": "1000r/s"}
+
+    def test_kill9_everything_and_restart(self):
+        u = Client(self)
+        st, _, t = u.upload(photo_bytes("PNG", (200, 150)))
+        self.assertEqual(st, 201)
+        st, _, g = u.req("POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertEqual(st, 201)
+        # Redis write()s the AOF before it answers; kill -9 loses nothing the
+        # kernel already has (everysec only bounds loss on a machine crash).
+        self.stack.kill9_all()
+        self.stack.start()
+        st, _, got = u.req("GET", "/v1/templates/" + t["id"])
+        self.assertEqual((st, got["title"]), (200, t["title"]))
+        self.assertEqual(self.req("GET", "/v1/gallery/" + g["gallery_id"])[0], 200)
+        self.assertEqual(u.req("GET", t["image_url"])[0], 200)
+
+
+if __name__ == "__main__":
+    it.main()
