@@ -1,0 +1,390 @@
+// Browser test of the Inkwell web app against a running stack (nginx serving web/ and proxying /v1).
+//
+//   INKWELL_URL          base URL of the stack (default http://127.0.0.1:8080)
+//   INKWELL_PHOTO        photo to upload (default a PNG from Debian's libjxl-testdata)
+//   INKWELL_SCREENSHOTS  where screenshots go (default <repo>/build/screenshots)
+//   INKWELL_CHROMIUM     browser binary (default /usr/bin/chromium)
+//
+// Run: node tests/web/app.test.mjs   (after `npm ci` in tests/web)
+// Exit 77 with a SKIP line when chromium cannot start; any other failure is a real failure.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const BASE = (process.env.INKWELL_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const PHOTO = process.env.INKWELL_PHOTO || '/usr/share/libjxl-testdata/external/wesaturate/500px/u76c0g_bliznaca_srgb8.png';
+const SHOTS = process.env.INKWELL_SCREENSHOTS || path.join(repo, 'build', 'screenshots');
+const CHROMIUM = process.env.INKWELL_CHROMIUM || '/usr/bin/chromium';
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function skip(why) {
+  console.log(`SKIP: web browser tests: ${why}`);
+  process.exit(77);
+}
+
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch (e) {
+  skip(`playwright-core is not installed (run "npm ci" in tests/web): ${e.message}`);
+}
+if (!fs.existsSync(CHROMIUM)) skip(`no chromium at ${CHROMIUM} (apt-get install chromium)`);
+let browser;
+try {
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, timeout: 60_000 });
+} catch (e) {
+  skip(`chromium cannot start: ${String(e.message).split('\n')[0]}`);
+}
+
+const suffix = crypto.randomBytes(3).toString('hex');
+const alice = { username: `alice_${suffix}`, password: `crayons-${suffix}-pw!` };
+const bob = { username: `bob_${suffix}`, password: `markers-${suffix}-pw!` };
+const TITLE = `Twins ${suffix}`;
+const pageErrors = [];
+let ctx;
+let page;
+let shotNo = 0;
+
+async function shot(name, p = page) {
+  shotNo += 1;
+  const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
+  await p.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+function watch(p) {
+  p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`));
+  p.on('dialog', (d) => d.accept()); // confirm() before publish/delete
+}
+
+async function go(hashPath, p = page) {
+  await p.goto(`${BASE}/#${hashPath}`);
+  await p.locator('main h1').first().waitFor();
+}
+
+async function register(user, p = page) {
+  await go('/register', p);
+  await p.getByLabel('Username').fill(user.username);
+  await p.getByLabel('Password').fill(user.password);
+  await p.getByRole('button', { name: 'Create account' }).click();
+  await p.waitForURL(/#\/upload$/);
+  await p.getByRole('button', { name: /Log out/ }).waitFor();
+}
+
+async function logIn(user, p = page) {
+  await go('/login', p);
+  await p.getByLabel('Username').fill(user.username);
+  await p.getByLabel('Password').fill(user.password);
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.getByRole('button', { name: /Log out/ }).waitFor();
+}
+
+async function logOut(p = page) {
+  await p.getByRole('button', { name: /Log out/ }).click();
+  await p.getByRole('link', { name: 'Log in' }).waitFor();
+  assert.equal(await p.evaluate(() => sessionStorage.getItem('inkwell.token')), null, 'token cleared on logout');
+}
+
+before(async () => {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  assert.ok(fs.existsSync(PHOTO), `photo ${PHOTO} is missing (set INKWELL_PHOTO)`);
+  // The stack must be up: a clear message instead of a browser timeout.
+  const res = await fetch(`${BASE}/`).catch((e) => assert.fail(`stack not reachable at ${BASE}: ${e.message}`));
+  assert.equal(res.status, 200, `GET ${BASE}/ should serve the web app`);
+  ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  page = await ctx.newPage();
+  watch(page);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+let templateId;
+let galleryId;
+
+test('register, log out, log in', async () => {
+  await go('/register');
+  await shot('register');
+  // A server-side validation error is shown next to the field (client check first: too short).
+  await page.getByLabel('Username').fill('ab');
+  await page.getByLabel('Password').fill('short');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Please fix the 2 marked fields').waitFor();
+  await shot('register-errors');
+  await register(alice);
+  await logOut();
+  await go('/login');
+  await page.getByLabel('Username').fill(alice.username);
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: /wrong|invalid|incorrect/i }).waitFor();
+  await shot('login-error');
+  await logIn(alice);
+  await page.waitForURL(/#\/library$/);
+  await page.getByText('Your library is empty').waitFor();
+  await shot('library-empty');
+});
+
+test('upload a real photo and see the template', async () => {
+  await go('/upload');
+  const picker = page.getByLabel('Photo');
+  assert.equal(await picker.getAttribute('accept'), 'image/png,image/jpeg');
+  assert.notEqual(await picker.getAttribute('capture'), null);
+  await picker.setInputFiles(PHOTO);
+  await page.getByLabel('Title').fill(TITLE);
+  await page.getByLabel(/^Detail/).fill('3');
+  await page.getByLabel(/^Line width/).fill('3');
+  await shot('upload-form');
+  await page.getByRole('button', { name: 'Make coloring page' }).click();
+  await page.locator('.progress:not([hidden]), .result h2').first().waitFor();
+  const result = page.locator('.result h2', { hasText: TITLE });
+  await result.waitFor({ timeout: 120_000 });
+  const img = page.locator('.result-img');
+  await page.waitForFunction(() => document.querySelector('.result-img')?.naturalWidth > 0);
+  assert.ok(await img.isVisible());
+  templateId = (await page.getByRole('link', { name: 'Color it' }).getAttribute('href')).split('/').pop();
+  assert.match(templateId, /^[0-9a-f]{32}$/);
+  await shot('upload-result');
+
+  await go('/library');
+  const tile = page.locator(`.tile[data-id="${templateId}"]`);
+  await tile.getByRole('heading', { name: TITLE }).waitFor();
+  await page.waitForFunction((id) => document.querySelector(`.tile[data-id="${id}"] img`)?.naturalWidth > 0, templateId);
+  await shot('library');
+});
+
+test('fill a region in the coloring view: pixels inside change, none outside', async () => {
+  await page.locator(`.tile[data-id="${templateId}"]`).getByRole('link', { name: 'Color' }).click();
+  await page.waitForURL(new RegExp(`#/color/t/${templateId}$`));
+  const canvas = page.locator('#coloring-canvas');
+  await canvas.waitFor();
+  // Pick two regions of the page itself: A to fill, B across a line from it.
+  const pick = await page.evaluate(() => {
+    const c = document.getElementById('coloring-canvas');
+    const { width: W, height: H } = c;
+    const d = c.getContext('2d').getImageData(0, 0, W, H).data;
+    window.__before = new Uint8ClampedArray(d);
+    const wall = new Uint8Array(W * H);
+    for (let i = 0; i < W * H; i++) wall[i] = (0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2]) < 128 ? 1 : 0;
+    const label = new Int32Array(W * H).fill(-1);
+    const sizes = [];
+    const stack = [];
+    for (let s = 0; s < W * H; s++) {
+      if (wall[s] || label[s] >= 0) continue;
+      const id = sizes.length;
+      let n = 0;
+      label[s] = id; stack.push(s);
+      while (stack.length) {
+        const i = stack.pop(); n++;
+        const x = i % W; const y = (i - x) / W;
+        for (const j of [x > 0 ? i - 1 : -1, x < W - 1 ? i + 1 : -1, y > 0 ? i - W : -1, y < H - 1 ? i + W : -1]) {
+          if (j >= 0 && !wall[j] && label[j] < 0) { label[j] = id; stack.push(j); }
+        }
+      }
+      sizes.push(n);
+    }
+    const open = sizes.reduce((a, b) => a + b, 0);
+    // A: the largest region that is not most of the page; B: the largest other region.
+    const order = sizes.map((n, id) => [n, id]).sort((a, b) => b[0] - a[0]);
+    const A = (order.find(([n]) => n < open * 0.4 && n >= 400) || [])[1];
+    const B = (order.find(([n, id]) => id !== A && n >= 100) || [])[1];
+    // A pixel well inside each region (its 7×7 neighbourhood belongs to the region).
+    const inside = (id) => {
+      let best = null;
+      for (let y = 3; y < H - 3 && !best; y += 1) {
+        for (let x = 3; x < W - 3; x += 1) {
+          if (label[y * W + x] !== id) continue;
+          let ok = true;
+          for (let dy = -3; dy <= 3 && ok; dy++) for (let dx = -3; dx <= 3; dx++) if (label[(y + dy) * W + x + dx] !== id) { ok = false; break; }
+          if (ok) { best = [x, y]; break; }
+        }
+      }
+      return best;
+    };
+    window.__label = label;
+    window.__A = A;
+    return { W, H, regions: sizes.length, sizeA: sizes[A], sizeB: sizes[B], a: A === undefined ? null : inside(A), b: B === undefined ? null : inside(B), A, B };
+  });
+  console.log(`# page ${pick.W}x${pick.H}: ${pick.regions} regions; filling one of ${pick.sizeA} px, checking one of ${pick.sizeB} px across a line`);
+  assert.ok(pick.regions >= 2, 'the template has at least two closed regions');
+  assert.ok(pick.a && pick.b, 'found points well inside two regions');
+
+  await page.locator('.swatch label[title="Blue"]').click();
+  const hex = await page.locator('.swatch input:checked').getAttribute('data-color');
+  assert.equal(hex, '#3a86ff');
+  const box = await canvas.boundingBox();
+  const at = ([x, y]) => ({ x: ((x + 0.5) * box.width) / pick.W, y: ((y + 0.5) * box.height) / pick.H });
+  await canvas.click({ position: at(pick.a) });
+  await page.waitForFunction(([x, y]) => {
+    const p = document.getElementById('coloring-canvas').getContext('2d').getImageData(x, y, 1, 1).data;
+    return p[0] === 0x3a && p[1] === 0x86 && p[2] === 0xff;
+  }, pick.a, { timeout: 10_000 });
+
+  const check = () => page.evaluate(() => {
+    const c = document.getElementById('coloring-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const before = window.__before;
+    let inside = 0; let insideColored = 0; let outsideChanged = 0; let outside = 0;
+    for (let i = 0; i < c.width * c.height; i++) {
+      const p = 4 * i;
+      if (window.__label[i] === window.__A) {
+        inside++;
+        if (d[p] === 0x3a && d[p + 1] === 0x86 && d[p + 2] === 0xff && d[p + 3] === 255) insideColored++;
+      } else {
+        outside++;
+        if (d[p] !== before[p] || d[p + 1] !== before[p + 1] || d[p + 2] !== before[p + 2] || d[p + 3] !== before[p + 3]) outsideChanged++;
+      }
+    }
+    return { inside, insideColored, outside, outsideChanged };
+  });
+  const r = await check();
+  assert.equal(r.insideColored, r.inside, 'every pixel of the clicked region is blue');
+  assert.equal(r.outsideChanged, 0, `no pixel outside the region changed (of ${r.outside})`);
+  const pixel = ([x, y]) => page.evaluate(([px, py]) => [...document.getElementById('coloring-canvas').getContext('2d').getImageData(px, py, 1, 1).data], [x, y]);
+  assert.deepEqual((await pixel(pick.b)).slice(0, 3), [...(await page.evaluate(([x, y]) => [...window.__before.slice(4 * (y * document.getElementById('coloring-canvas').width + x), 4 * (y * document.getElementById('coloring-canvas').width + x) + 3)], pick.b))], 'region B across the line is untouched');
+  await shot('coloring');
+
+  // Undo restores the region, redo paints it again.
+  await page.getByRole('button', { name: 'Undo' }).click();
+  const undone = await pixel(pick.a);
+  assert.deepEqual(undone, [...(await page.evaluate(([x, y]) => [...window.__before.slice(4 * (y * document.getElementById('coloring-canvas').width + x), 4 * (y * document.getElementById('coloring-canvas').width + x) + 4)], pick.a))]);
+  await page.getByRole('button', { name: 'Redo' }).click();
+  assert.deepEqual((await pixel(pick.a)).slice(0, 3), [0x3a, 0x86, 0xff]);
+  const again = await check();
+  assert.equal(again.outsideChanged, 0);
+
+  // Download gives a PNG.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PNG' }).click()]);
+  const file = await download.path();
+  const sig = fs.readFileSync(file).subarray(0, 8);
+  assert.deepEqual([...sig], [137, 80, 78, 71, 13, 10, 26, 10], 'download is a PNG');
+
+  // Print: the page alone, on one sheet of A4 and of Letter.
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await page.emulateMedia({ media: 'print' });
+  await shot('print-preview');
+  await page.emulateMedia({ media: 'screen' });
+  for (const format of ['A4', 'Letter']) {
+    const pdf = await page.pdf({ format, printBackground: false });
+    const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+    assert.equal(pages, 1, `print fits one ${format} page`);
+  }
+});
+
+test('publish, see it in the gallery logged out', async () => {
+  await go('/library');
+  const tile = page.locator(`.tile[data-id="${templateId}"]`);
+  await tile.getByRole('button', { name: 'Publish' }).click();
+  await tile.getByText('In the gallery').waitFor();
+  const href = await tile.getByRole('link', { name: 'View in gallery' }).getAttribute('href');
+  galleryId = href.split('/').pop();
+  assert.match(galleryId, /^[0-9a-f]{32}$/);
+  await shot('library-published');
+  await logOut();
+  await go('/gallery');
+  const item = page.locator(`.tile[data-id="${galleryId}"]`);
+  await item.getByRole('heading', { name: TITLE }).waitFor();
+  await item.getByText(`by ${alice.username}`).waitFor();
+  await page.waitForFunction((id) => document.querySelector(`.tile[data-id="${id}"] img`)?.naturalWidth > 0, galleryId);
+  await shot('gallery-anonymous');
+  await item.getByRole('link', { name: TITLE }).click();
+  await page.getByRole('heading', { level: 1, name: TITLE }).waitFor();
+  await page.getByRole('link', { name: 'Log in to save or report' }).waitFor();
+  await shot('gallery-item-anonymous');
+});
+
+test('a second user saves it to their library', async () => {
+  await register(bob);
+  await logOut();
+  await logIn(bob);
+  await go(`/gallery/${galleryId}`);
+  await page.getByRole('button', { name: 'Save to my library' }).click();
+  await page.getByText(/Saved .* to your library/).waitFor();
+  await shot('gallery-item-saved');
+  await go('/library');
+  await page.locator('.tile').getByRole('heading', { name: TITLE }).waitFor();
+  await page.waitForFunction(() => [...document.querySelectorAll('.tile img')].every((i) => i.naturalWidth > 0));
+  await shot('library-second-user');
+
+  // Reporting works for a signed-in user.
+  await go(`/gallery/${galleryId}`);
+  await page.getByRole('button', { name: 'Report…' }).click();
+  await page.getByLabel('What is wrong with this page?').fill('Test report from the browser test');
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await page.getByText('A moderator will look at this page').waitFor();
+  await shot('gallery-item-reported');
+});
+
+test('phone-sized screen (375px): no sideways scrolling, coloring works by tap', async () => {
+  const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const p = await phone.newPage();
+  watch(p);
+  await go('/gallery', p);
+  await p.locator(`.tile[data-id="${galleryId}"]`).waitFor();
+  const overflow = () => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok((await overflow()) <= 0, 'gallery fits 375px');
+  await shot('phone-gallery', p);
+  await logIn(bob, p);
+  await go('/library', p);
+  assert.ok((await overflow()) <= 0, 'library fits 375px');
+  await shot('phone-library', p);
+  await go('/upload', p);
+  assert.ok((await overflow()) <= 0, 'upload fits 375px');
+  await shot('phone-upload', p);
+  await go(`/color/g/${galleryId}`, p);
+  const canvas = p.locator('#coloring-canvas');
+  await canvas.waitFor();
+  assert.ok((await overflow()) <= 0, 'coloring view fits 375px');
+  const box = await canvas.boundingBox();
+  assert.ok(box.width <= 375, 'canvas is scaled to the screen');
+  // A tap fills: the tapped pixel turns red (the default color) unless it is on a line.
+  const tap = await p.evaluate(() => {
+    const c = document.getElementById('coloring-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    // a white pixel near the middle whose 9x9 neighbourhood is white
+    for (let r = 0; r < Math.min(c.width, c.height) / 2; r += 3) {
+      for (const [x, y] of [[c.width / 2 + r, c.height / 2], [c.width / 2 - r, c.height / 2], [c.width / 2, c.height / 2 + r], [c.width / 2, c.height / 2 - r]]) {
+        let ok = true;
+        for (let dy = -4; dy <= 4 && ok; dy++) for (let dx = -4; dx <= 4; dx++) { const i = 4 * ((Math.floor(y) + dy) * c.width + Math.floor(x) + dx); if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) { ok = false; break; } }
+        if (ok) return [Math.floor(x), Math.floor(y), c.width, c.height];
+      }
+    }
+    return null;
+  });
+  assert.ok(tap, 'found a white spot to tap');
+  await canvas.tap({ position: { x: ((tap[0] + 0.5) * box.width) / tap[2], y: ((tap[1] + 0.5) * box.height) / tap[3] } });
+  await p.waitForFunction(([x, y]) => {
+    const px = document.getElementById('coloring-canvas').getContext('2d').getImageData(x, y, 1, 1).data;
+    return px[0] === 0xe6 && px[1] === 0x39 && px[2] === 0x46;
+  }, tap, { timeout: 10_000 });
+  await shot('phone-coloring', p);
+  await phone.close();
+});
+
+test('keyboard: the coloring canvas can be filled with arrow keys and Enter', async () => {
+  await go(`/color/g/${galleryId}`);
+  const canvas = page.locator('#coloring-canvas');
+  await canvas.waitFor();
+  const before = await page.evaluate(() => {
+    const c = document.getElementById('coloring-canvas');
+    return c.toDataURL();
+  });
+  await canvas.focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Enter');
+  const after = await page.evaluate(() => document.getElementById('coloring-canvas').toDataURL());
+  const status = await page.locator('.sr-status').textContent();
+  // The cursor may land on a line (then a message says so); otherwise the picture changed.
+  assert.ok(after !== before || /line/i.test(status), `Enter filled or explained: ${status}`);
+});
+
+test('no uncaught errors in the pages', () => {
+  assert.deepEqual(pageErrors, []);
+});

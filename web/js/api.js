@@ -1,0 +1,221 @@
+// Inkwell public JSON API client (see docs/API.md).
+// All URLs are relative: nginx serves this app at / and proxies /v1 to the edge.
+
+const TOKEN_KEY = 'inkwell.token';
+const EXPIRES_KEY = 'inkwell.expires_at';
+
+/** An API failure with a message fit to show a person. */
+export class ApiError extends Error {
+  constructor(status, problem, fallback) {
+    const p = problem && typeof problem === 'object' ? problem : {};
+    super(describeProblem(status, p, fallback));
+    this.name = 'ApiError';
+    this.status = status;
+    this.title = p.title || '';
+    this.detail = p.detail || '';
+    this.fieldErrors = Array.isArray(p.errors) ? p.errors.filter((e) => e && e.field) : [];
+    this.requestId = p.request_id || '';
+    this.retryAfter = null;
+  }
+}
+
+const STATUS_TEXT = {
+  0: 'Cannot reach the server. Check your connection and try again.',
+  400: 'The request was not accepted.',
+  401: 'Please log in.',
+  403: 'You are not allowed to do that.',
+  404: 'Not found.',
+  405: 'That action is not supported.',
+  409: 'That already exists.',
+  413: 'That is too large.',
+  415: 'That file type is not supported.',
+  429: 'Too many requests. Please wait a moment and try again.',
+  500: 'Something went wrong on the server.',
+  502: 'The server is not reachable right now.',
+  503: 'The service is temporarily unavailable. Please try again shortly.',
+  504: 'The server took too long to answer. Please try again.',
+};
+
+export function describeProblem(status, p, fallback) {
+  const parts = [];
+  const title = (p.title || '').trim();
+  const detail = (p.detail || '').trim();
+  if (title) parts.push(title.replace(/[.:]?$/, '.'));
+  if (detail && detail !== title) parts.push(detail.replace(/[.]?$/, '.'));
+  if (Array.isArray(p.errors) && p.errors.length) {
+    parts.push(p.errors.map((e) => `${e.field}: ${e.message}`).join('; ') + '.');
+  }
+  if (!parts.length) parts.push(fallback || STATUS_TEXT[status] || `Request failed (HTTP ${status}).`);
+  return parts.join(' ');
+}
+
+// ---- token (sessionStorage: survives reloads of this tab, gone when the tab closes) ----
+export function getToken() {
+  const t = sessionStorage.getItem(TOKEN_KEY);
+  if (!t) return null;
+  const exp = sessionStorage.getItem(EXPIRES_KEY);
+  if (exp && Date.parse(exp) <= Date.now()) {
+    clearToken();
+    return null;
+  }
+  return t;
+}
+export function setToken(token, expiresAt) {
+  sessionStorage.setItem(TOKEN_KEY, token);
+  if (expiresAt) sessionStorage.setItem(EXPIRES_KEY, expiresAt);
+  else sessionStorage.removeItem(EXPIRES_KEY);
+}
+export function clearToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(EXPIRES_KEY);
+  for (const url of blobCache.values()) Promise.resolve(url).then((u) => URL.revokeObjectURL(u), () => {});
+  blobCache.clear();
+}
+
+let onUnauthorized = () => {};
+/** Called when an authenticated request comes back 401 (expired or revoked token). */
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+async function readProblem(res) {
+  const type = res.headers.get('Content-Type') || '';
+  if (/json/i.test(type)) {
+    try { return await res.json(); } catch { return null; }
+  }
+  return null;
+}
+
+/**
+ * fetch wrapper: JSON in, JSON out, problem+json → ApiError.
+ * opts: {method, body (object → JSON), auth (default true when a token exists), headers, raw}
+ */
+export async function request(path, opts = {}) {
+  const headers = new Headers(opts.headers || {});
+  headers.set('Accept', 'application/json, application/problem+json');
+  const token = getToken();
+  const useAuth = opts.auth !== false && token;
+  if (useAuth) headers.set('Authorization', `Bearer ${token}`);
+  let body = opts.body;
+  if (body !== undefined && !(body instanceof Blob) && !(body instanceof FormData) && typeof body !== 'string') {
+    headers.set('Content-Type', 'application/json');
+    body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, { method: opts.method || 'GET', headers, body, signal: opts.signal });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, null);
+  }
+  if (!res.ok && res.status !== 304) {
+    const err = new ApiError(res.status, await readProblem(res));
+    err.retryAfter = res.headers.get('Retry-After');
+    if (res.status === 401 && useAuth) {
+      clearToken();
+      onUnauthorized(err);
+    }
+    throw err;
+  }
+  if (opts.raw) return res;
+  if (res.status === 204) return null;
+  const type = res.headers.get('Content-Type') || '';
+  if (/json/i.test(type)) return res.json();
+  return null;
+}
+
+// ---- images: private ones need the bearer token, so fetch → blob URL (cached; images are immutable) ----
+const blobCache = new Map();
+export function imageBlobUrl(path) {
+  if (!blobCache.has(path)) {
+    const p = request(path, { raw: true })
+      .then((res) => res.blob())
+      .then((b) => URL.createObjectURL(b));
+    p.catch(() => blobCache.delete(path));
+    blobCache.set(path, p);
+  }
+  return blobCache.get(path);
+}
+export function forgetImage(path) {
+  const p = blobCache.get(path);
+  if (p) {
+    blobCache.delete(path);
+    p.then((u) => URL.revokeObjectURL(u), () => {});
+  }
+}
+
+// ---- accounts ----
+export const register = (username, password, email) =>
+  request('/v1/users', { method: 'POST', auth: false, body: email ? { username, password, email } : { username, password } });
+export async function login(username, password) {
+  const s = await request('/v1/sessions', { method: 'POST', auth: false, body: { username, password } });
+  setToken(s.token, s.expires_at);
+  return s;
+}
+export async function logout() {
+  try {
+    if (getToken()) await request('/v1/sessions/current', { method: 'DELETE' });
+  } finally {
+    clearToken();
+  }
+}
+export const me = () => request('/v1/users/me');
+
+// ---- templates ----
+const qs = (o) => {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+};
+export const listTemplates = (cursor, limit = 24) => request(`/v1/templates${qs({ limit, cursor })}`);
+export const getTemplate = (id) => request(`/v1/templates/${encodeURIComponent(id)}`);
+export const renameTemplate = (id, title) =>
+  request(`/v1/templates/${encodeURIComponent(id)}`, { method: 'PATCH', body: { title } });
+export const deleteTemplate = (id) => request(`/v1/templates/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const publishTemplate = (id) =>
+  request(`/v1/templates/${encodeURIComponent(id)}/publish`, { method: 'POST' });
+
+/**
+ * Upload a photo as the raw request body with XHR so upload progress can be shown.
+ * onProgress({phase: 'upload'|'convert', loaded, total})
+ * Returns {promise, abort}.
+ */
+export function uploadTemplate(file, { title, detail, lineWidth }, onProgress = () => {}) {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise((resolve, reject) => {
+    xhr.open('POST', `/v1/templates${qs({ title, detail, line_width: lineWidth })}`);
+    const token = getToken();
+    if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
+    xhr.setRequestHeader('Content-Type', file.type === 'image/jpeg' ? 'image/jpeg' : 'image/png');
+    xhr.upload.onprogress = (e) => onProgress({ phase: 'upload', loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
+    xhr.upload.onload = () => onProgress({ phase: 'convert', loaded: 0, total: 0 });
+    xhr.onerror = () => reject(new ApiError(0, null));
+    xhr.onabort = () => reject(Object.assign(new Error('Upload cancelled.'), { name: 'AbortError' }));
+    xhr.onload = () => {
+      let data = null;
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data);
+      const err = new ApiError(xhr.status, data);
+      err.retryAfter = xhr.getResponseHeader('Retry-After');
+      if (xhr.status === 401 && token) {
+        clearToken();
+        onUnauthorized(err);
+      }
+      reject(err);
+    };
+    xhr.send(file);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
+// ---- gallery & moderation ----
+export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: false });
+export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: false });
+export const galleryImageUrl = (id) => `/v1/gallery/${encodeURIComponent(id)}/image`;
+export const saveGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST' });
+export const deleteGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export const reportGalleryItem = (id, reason) =>
+  request(`/v1/gallery/${encodeURIComponent(id)}/reports`, { method: 'POST', body: { reason } });
+export const listReports = () => request('/v1/admin/reports');
+export const resolveReport = (reportId, action) =>
+  request(`/v1/admin/reports/${encodeURIComponent(reportId)}`, { method: 'POST', body: { action } });

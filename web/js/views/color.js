@@ -1,0 +1,347 @@
+// Coloring view: a canvas with tap/click-to-fill that respects the lines, palette, eraser,
+// undo/redo, zoom (buttons, ctrl+wheel, pinch), keyboard cursor, download as PNG, print.
+import * as api from '../api.js';
+import { h, uid } from '../dom.js';
+import { wallMask, regionAt, packColor, parseHexColor, applyFill, undoPatch, redoPatch } from '../fill.js';
+
+export const PALETTE = [
+  ['Red', '#e63946'], ['Orange', '#f4a261'], ['Yellow', '#ffd93d'], ['Lime', '#a7c957'],
+  ['Green', '#2a9d8f'], ['Sky', '#8ecae6'], ['Blue', '#3a86ff'], ['Purple', '#8338ec'],
+  ['Pink', '#ff8fab'], ['Brown', '#9c6644'], ['Skin', '#f1c27d'], ['Gray', '#adb5bd'],
+];
+const WHITE = '#ffffff';
+const MAX_UNDO = 50;
+const MIN_ZOOM = 1;
+const MAX_ZOOM = 8;
+
+function loadImage(src) {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error('The picture could not be loaded.'));
+    img.src = src;
+  });
+}
+
+function fileName(title) {
+  return `${(title || 'coloring-page').replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().replace(/\s+/g, '-') || 'coloring-page'}.png`;
+}
+
+export async function colorView(ctx) {
+  const { kind, id } = ctx.params;
+  let meta;
+  let src;
+  if (kind === 'template') {
+    meta = await api.getTemplate(id);
+    src = await api.imageBlobUrl(meta.image_url);
+  } else {
+    meta = await api.getGalleryItem(id);
+    src = api.galleryImageUrl(id);
+  }
+  const img = await loadImage(src);
+  if (!ctx.isCurrent()) return h('div');
+  ctx.setTitle(`Color “${meta.title}”`);
+
+  const W = img.naturalWidth;
+  const H = img.naturalHeight;
+  const canvas = h('canvas', {
+    id: 'coloring-canvas', width: W, height: H, tabindex: '0', role: 'application',
+    'aria-roledescription': 'coloring page',
+    'aria-label': `Coloring page “${meta.title}”. Arrow keys move the cursor (Shift for small steps), Enter or Space fills the shape under it.`,
+  });
+  const g = canvas.getContext('2d', { willReadFrequently: true });
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, W, H);
+  g.drawImage(img, 0, 0);
+  const image = g.getImageData(0, 0, W, H);
+  const mask = wallMask(image.data, W, H);
+  const pixels = new Uint32Array(image.data.buffer);
+  const undo = [];
+  const redo = [];
+
+  // ---- controls ----
+  const live = h('p', { class: 'sr-status', role: 'status', 'aria-live': 'polite' });
+  const say = (t) => { live.textContent = t; };
+  let color = PALETTE[0][1];
+  let colorName = PALETTE[0][0];
+  let tool = 'fill';
+
+  const paletteName = uid('palette');
+  const swatches = PALETTE.map(([name, hex], i) => {
+    const rid = uid('sw');
+    const input = h('input', { type: 'radio', name: paletteName, id: rid, value: hex, checked: i === 0, class: 'visually-hidden', dataset: { color: hex } });
+    input.addEventListener('change', () => { color = hex; colorName = name; setTool('fill'); });
+    return h('span', { class: 'swatch' }, input,
+      h('label', { for: rid, style: `--c:${hex}`, title: name }, h('span', { class: 'visually-hidden' }, name)));
+  });
+  const customId = uid('custom');
+  const custom = h('input', { type: 'color', id: customId, value: '#40c4aa' });
+  custom.addEventListener('input', () => {
+    color = custom.value; colorName = `custom color ${custom.value}`;
+    for (const s of swatches) s.querySelector('input').checked = false;
+    setTool('fill');
+  });
+  const palette = h('fieldset', { class: 'palette' },
+    h('legend', {}, 'Color'),
+    h('div', { class: 'swatches' }, swatches,
+      h('span', { class: 'swatch custom' }, h('label', { for: customId }, 'Custom'), custom)));
+
+  const toolName = uid('tool');
+  const toolFill = h('input', { type: 'radio', name: toolName, id: `${toolName}-fill`, value: 'fill', checked: true });
+  const toolErase = h('input', { type: 'radio', name: toolName, id: `${toolName}-erase`, value: 'erase' });
+  function setTool(t) {
+    tool = t;
+    toolFill.checked = t === 'fill';
+    toolErase.checked = t === 'erase';
+    canvas.classList.toggle('erasing', t === 'erase');
+  }
+  toolFill.addEventListener('change', () => setTool('fill'));
+  toolErase.addEventListener('change', () => setTool('erase'));
+  const tools = h('fieldset', { class: 'tools' }, h('legend', {}, 'Tool'),
+    h('span', { class: 'radio' }, toolFill, h('label', { for: toolFill.id }, 'Fill')),
+    h('span', { class: 'radio' }, toolErase, h('label', { for: toolErase.id }, 'Eraser')));
+
+  const undoBtn = h('button', { type: 'button', disabled: true, 'aria-keyshortcuts': 'Control+Z' }, 'Undo');
+  const redoBtn = h('button', { type: 'button', disabled: true, 'aria-keyshortcuts': 'Control+Y' }, 'Redo');
+  const zoomOut = h('button', { type: 'button', 'aria-label': 'Zoom out', 'aria-keyshortcuts': '-' }, '−');
+  const zoomLabel = h('output', { class: 'zoom-level', 'aria-live': 'polite' }, '100%');
+  const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', 'aria-keyshortcuts': '+' }, '+');
+  const zoomFit = h('button', { type: 'button' }, 'Fit');
+  const download = h('button', { type: 'button' }, 'Download PNG');
+  const printBtn = h('button', { type: 'button' }, 'Print');
+  const startOver = h('button', { type: 'button', class: 'danger' }, 'Start over');
+
+  const cursor = h('div', { class: 'kbd-cursor', hidden: true, 'aria-hidden': 'true' });
+  const zoomer = h('div', { class: 'zoomer' }, canvas, cursor);
+  const stage = h('div', { class: 'stage' }, zoomer);
+
+  // ---- painting ----
+  function refreshButtons() {
+    undoBtn.disabled = !undo.length;
+    redoBtn.disabled = !redo.length;
+  }
+  function commit() { g.putImageData(image, 0, 0); }
+
+  function fillAt(x, y) {
+    x = Math.floor(x); y = Math.floor(y);
+    if (x < 0 || y < 0 || x >= W || y >= H) return;
+    if (mask[y * W + x]) { say('That is a line. Tap inside a shape to fill it.'); return; }
+    const region = regionAt(mask, W, H, x, y);
+    const hex = tool === 'erase' ? WHITE : color;
+    const [r, gr, b] = parseHexColor(hex);
+    const patch = applyFill(pixels, region, packColor(r, gr, b, 255));
+    if (!patch) { say(tool === 'erase' ? 'That shape is already white.' : `That shape is already ${colorName}.`); return; }
+    undo.push(patch);
+    if (undo.length > MAX_UNDO) undo.shift();
+    redo.length = 0;
+    commit();
+    refreshButtons();
+    say(tool === 'erase' ? 'Erased a shape.' : `Filled a shape with ${colorName}.`);
+  }
+  function doUndo() {
+    const p = undo.pop();
+    if (!p) return;
+    undoPatch(pixels, p);
+    redo.push(p);
+    commit(); refreshButtons(); say('Undone.');
+  }
+  function doRedo() {
+    const p = redo.pop();
+    if (!p) return;
+    redoPatch(pixels, p);
+    undo.push(p);
+    commit(); refreshButtons(); say('Redone.');
+  }
+  undoBtn.addEventListener('click', doUndo);
+  redoBtn.addEventListener('click', doRedo);
+  startOver.addEventListener('click', () => {
+    if (!undo.length || !confirm('Clear all your colors and start over?')) return;
+    while (undo.length) { const p = undo.pop(); undoPatch(pixels, p); redo.push(p); }
+    redo.length = 0;
+    commit(); refreshButtons(); say('Cleared.');
+  });
+
+  // ---- zoom & pan ----
+  let zoom = 1;
+  let fit = 1;
+  function computeFit() {
+    const avail = Math.max(100, stage.clientWidth - 2);
+    fit = Math.min(1, avail / W);
+  }
+  function scale() { return fit * zoom; }
+  function applyZoom(anchorClientX, anchorClientY) {
+    const before = canvas.getBoundingClientRect();
+    const s = scale();
+    canvas.style.width = `${W * s}px`;
+    canvas.style.height = `${H * s}px`;
+    zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
+    zoomOut.disabled = zoom <= MIN_ZOOM;
+    zoomIn.disabled = zoom >= MAX_ZOOM;
+    if (anchorClientX !== undefined && before.width) {
+      // Keep the image point under the anchor in place.
+      const fx = (anchorClientX - before.left) / before.width;
+      const fy = (anchorClientY - before.top) / before.height;
+      const after = canvas.getBoundingClientRect();
+      stage.scrollLeft += after.left + fx * after.width - anchorClientX;
+      stage.scrollTop += after.top + fy * after.height - anchorClientY;
+    }
+    placeCursor();
+  }
+  function setZoom(z, ax, ay) {
+    const nz = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+    if (nz === zoom) return;
+    if (ax === undefined) {
+      const r = stage.getBoundingClientRect();
+      ax = r.left + r.width / 2; ay = r.top + r.height / 2;
+    }
+    zoom = nz;
+    applyZoom(ax, ay);
+  }
+  zoomIn.addEventListener('click', () => setZoom(zoom * 1.5));
+  zoomOut.addEventListener('click', () => setZoom(zoom / 1.5));
+  zoomFit.addEventListener('click', () => { zoom = 1; applyZoom(); stage.scrollTo(0, 0); });
+  stage.addEventListener('wheel', (e) => {
+    if (!e.ctrlKey && !e.metaKey) return; // plain wheel scrolls; ctrl+wheel (and trackpad pinch) zooms
+    e.preventDefault();
+    setZoom(zoom * Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+  }, { passive: false });
+  const ro = new ResizeObserver(() => { computeFit(); applyZoom(); });
+  ro.observe(stage);
+
+  function toImage(clientX, clientY) {
+    const r = canvas.getBoundingClientRect();
+    return [((clientX - r.left) * W) / r.width, ((clientY - r.top) * H) / r.height];
+  }
+
+  // Pointer gestures: tap/click = fill; one-finger/mouse drag = pan; two fingers = pinch zoom.
+  const pointers = new Map();
+  let gesture = null; // {type: 'tap'|'pan'|'pinch', ...}
+  canvas.addEventListener('pointerdown', (e) => {
+    if (e.button !== undefined && e.button > 0) return;
+    canvas.setPointerCapture(e.pointerId);
+    pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (pointers.size === 1) {
+      gesture = { type: 'tap', x0: e.clientX, y0: e.clientY, sl: stage.scrollLeft, st: stage.scrollTop };
+    } else if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      gesture = { type: 'pinch', d0: Math.hypot(a.x - b.x, a.y - b.y) || 1, z0: zoom };
+    }
+    cursor.hidden = true;
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!pointers.has(e.pointerId) || !gesture) return;
+    pointers.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    if (gesture.type === 'pinch' && pointers.size >= 2) {
+      const [a, b] = [...pointers.values()];
+      const d = Math.hypot(a.x - b.x, a.y - b.y);
+      setZoom((gesture.z0 * d) / gesture.d0, (a.x + b.x) / 2, (a.y + b.y) / 2);
+    } else if (gesture.type === 'tap' || gesture.type === 'pan') {
+      const dx = e.clientX - gesture.x0;
+      const dy = e.clientY - gesture.y0;
+      if (gesture.type === 'tap' && Math.hypot(dx, dy) > 8) gesture.type = 'pan';
+      if (gesture.type === 'pan') {
+        stage.scrollLeft = gesture.sl - dx;
+        stage.scrollTop = gesture.st - dy;
+      }
+    }
+  });
+  const endPointer = (e) => {
+    if (!pointers.has(e.pointerId)) return;
+    pointers.delete(e.pointerId);
+    if (e.type === 'pointerup' && gesture && gesture.type === 'tap' && pointers.size === 0) {
+      const [x, y] = toImage(e.clientX, e.clientY);
+      fillAt(x, y);
+    }
+    if (pointers.size === 0) gesture = null;
+    else if (gesture && gesture.type === 'pinch') gesture = { type: 'done' }; // lifting one finger ends the pinch, no fill
+  };
+  canvas.addEventListener('pointerup', endPointer);
+  canvas.addEventListener('pointercancel', endPointer);
+
+  // Keyboard cursor on the canvas.
+  let cx = Math.floor(W / 2);
+  let cy = Math.floor(H / 2);
+  function placeCursor() {
+    const s = scale();
+    cursor.style.left = `${(cx + 0.5) * s}px`;
+    cursor.style.top = `${(cy + 0.5) * s}px`;
+  }
+  canvas.addEventListener('focus', () => { if (canvas.matches(':focus-visible')) { cursor.hidden = false; placeCursor(); } });
+  canvas.addEventListener('blur', () => { cursor.hidden = true; });
+  canvas.addEventListener('keydown', (e) => {
+    const step = e.shiftKey ? 1 : Math.max(2, Math.round(Math.max(W, H) / 60));
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[e.key]) {
+      e.preventDefault();
+      cx = Math.min(W - 1, Math.max(0, cx + moves[e.key][0]));
+      cy = Math.min(H - 1, Math.max(0, cy + moves[e.key][1]));
+      cursor.hidden = false;
+      placeCursor();
+      cursor.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      cursor.hidden = false;
+      fillAt(cx, cy);
+    }
+  });
+
+  // Shortcuts anywhere in this view (not while typing in a field).
+  const section = h('section', { class: 'color-view' });
+  section.addEventListener('keydown', (e) => {
+    if (e.target.matches('input[type=text], input[type=search], textarea')) return;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); doUndo(); }
+    else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); doRedo(); }
+    else if (!mod && (e.key === '+' || e.key === '=')) { e.preventDefault(); setZoom(zoom * 1.5); }
+    else if (!mod && e.key === '-') { e.preventDefault(); setZoom(zoom / 1.5); }
+  });
+
+  // ---- download & print ----
+  download.addEventListener('click', () => {
+    canvas.toBlob((blob) => {
+      if (!blob) { say('Could not make the PNG.'); return; }
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: fileName(meta.title), hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      say('Download started.');
+    }, 'image/png');
+  });
+  const printArea = document.getElementById('print-area');
+  function preparePrint() {
+    printArea.replaceChildren(
+      h('h1', { class: 'print-title' }, meta.title),
+      h('img', { src: canvas.toDataURL('image/png'), alt: '', class: W > H ? 'landscape' : 'portrait' }));
+  }
+  window.addEventListener('beforeprint', preparePrint);
+  printBtn.addEventListener('click', () => { preparePrint(); window.print(); });
+  ctx.onCleanup(() => {
+    window.removeEventListener('beforeprint', preparePrint);
+    printArea.replaceChildren();
+    ro.disconnect();
+  });
+
+  // ---- layout ----
+  const back = kind === 'template'
+    ? h('a', { href: '#/library', class: 'back' }, '← My library')
+    : h('a', { href: `#/gallery/${id}`, class: 'back' }, '← Back to the gallery page');
+  const helpId = uid('help');
+  canvas.setAttribute('aria-describedby', helpId);
+  section.append(
+    back,
+    h('h1', {}, meta.title),
+    h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Coloring tools' },
+      palette, tools,
+      h('div', { class: 'button-row', role: 'group', 'aria-label': 'History' }, undoBtn, redoBtn),
+      h('div', { class: 'button-row', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomLabel, zoomIn, zoomFit),
+      h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, printBtn, startOver)),
+    h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill.'),
+    live,
+    stage);
+  // Size once attached.
+  requestAnimationFrame(() => { computeFit(); applyZoom(); });
+  return section;
+}
+
