@@ -1,0 +1,40 @@
+# Makefile - the entry point. Thin: it only calls CMake and scripts/.
+#   make          configure + build into build/ (binaries in build/bin/)
+#   make deps     install missing Debian 12 packages (scripts/deps.sh)
+#   make up       deps, build, run the whole stack in the foreground
+#   make test     deps, sanitizer build in build-test/, whole ctest suite
+#   make format   clang-format -i every *.c and *.h
+#   make bench    every bench/*.sh, each against a stack of its own
+BUILD      ?= build
+TEST_BUILD ?= build-test
+CMAKE_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+CTEST_JOBS ?= 2
+
+.PHONY: all build deps up test format bench clean
+
+all: build
+
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE)
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	bash scripts/deps.sh
+
+up: deps build
+	exec python3 scripts/stack.py --bin $(BUILD)/bin up
+
+test: deps
+	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) -DINK_SANITIZE=ON -DINK_FUZZ=ON
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+format:
+	git ls-files -co --exclude-standard -- '*.c' '*.h' | xargs -r clang-format -i
+
+bench: deps build
+	for f in bench/*.sh; do INKWELL_BIN=$(BUILD)/bin bash "$$f" || exit 1; done
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,637 @@
+#!/usr/bin/env python3
+"""stack.py - start and stop a whole Inkwell stack on loopback.
+
+One launcher for `make up` (foreground, `python3 scripts/stack.py up`) and
+for the integration tests (`import stack` from tests/). Python stdlib only.
+
+Ports are derived from one base P (INKWELL_PORT, default 8080):
+    nginx P, edge P+1, template-svc P+2, user-svc P+3,
+    users redis P+4, public redis P+5.
+Data lives under INKWELL_DATA (default ./.inkwell-data):
+    <data>/users-redis, <data>/public-redis   Redis AOF directories
+    <data>/nginx                              nginx prefix: generated conf, pid, temp dirs
+    <data>/logs/<component>.log               each child's stderr (and stdout)
+    <data>/static-bench/                      files nginx serves at /static-bench/
+
+Lifecycle of a component:  stopped --start_component--> running
+  --stop_component (SIGTERM, SIGKILL after a grace)--> stopped;
+  --kill9_all--> stopped (no grace: a crash, for durability tests).
+Children stay in the launcher's session and process group, so a terminal's
+Ctrl-C reaches them as well; every exit path of the launcher (signal,
+exception, atexit) still stops each child it started and then sweeps any
+descendant (nginx workers) that outlived its parent.
+"""
+
+import argparse
+import atexit
+import errno
+import fcntl
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "nginx.conf.in"
+
+# Start order; stop order is the reverse.
+COMPONENTS = ["users-redis", "public-redis", "template-svc", "user-svc", "edge", "nginx"]
+PORT_OFFSET = {
+    "nginx": 0,
+    "edge": 1,
+    "template-svc": 2,
+    "user-svc": 3,
+    "users-redis": 4,
+    "public-redis": 5,
+}
+STOP_GRACE_S = 5.0
+START_TIMEOUT_S = 20.0
+
+_live_stacks = []  # every Stack with children, for the atexit sweep
+_port_locks = []  # open lock files held for this process's lifetime
+
+
+class StackError(Exception):
+    """A component could not be started, or died."""
+
+
+def _now():
+    return time.monotonic()
+
+
+def wait_for(cond, timeout, what, interval=0.05, check=None):
+    """Poll cond() until it returns a truthy value or timeout seconds pass.
+
+    check, if given, is called on every round and may raise (e.g. when a
+    child died, so waiting longer is pointless). Returns cond()'s value;
+    raises StackError naming `what` on timeout.
+    """
+    deadline = _now() + timeout
+    while True:
+        if check is not None:
+            check()
+        v = cond()
+        if v:
+            return v
+        if _now() >= deadline:
+            raise StackError("timed out after %.1fs waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def port_is_free(port):
+    """True if nothing listens on 127.0.0.1:port (bind with SO_REUSEADDR,
+    as the servers themselves do, so TIME_WAIT leftovers do not count)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_port_base(span=6, lo=10000, hi=32000):
+    """Find P such that P..P+span-1 are all free on 127.0.0.1.
+
+    Below Linux's ephemeral range (32768+), so client sockets do not take
+    our ports. A lock file per base, held until this process exits, keeps
+    two test processes running at once (ctest -j) from choosing the same P.
+    """
+    lockdir = Path(tempfile.gettempdir()) / "inkwell-port-locks"
+    lockdir.mkdir(exist_ok=True)
+    rng = random.Random(os.getpid() ^ int(time.time() * 1000))
+    for _ in range(500):
+        base = rng.randrange(lo, hi - span) // 8 * 8
+        f = open(lockdir / ("%d.lock" % base), "w")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            continue
+        if all(port_is_free(base + i) for i in range(span)):
+            _port_locks.append(f)
+            return base
+        f.close()
+    raise StackError("no free block of %d ports found on 127.0.0.1" % span)
+
+
+def free_port():
+    """One port nothing listens on right now (for 'cannot connect' tests)."""
+    base = free_port_base(span=1)
+    return base
+
+
+def redis_ping(port, timeout=0.5):
+    """True if a Redis on 127.0.0.1:port answers PING with +PONG."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(b"*1\r\n$4\r\nPING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def tcp_accepts(port, timeout=0.5):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def http_status(port, path, timeout=2.0):
+    """Status of GET path on 127.0.0.1:port, or None if no answer."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            c.request("GET", path)
+            r = c.getresponse()
+            r.read()
+            return r.status
+        finally:
+            c.close()
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def _children_of(pid):
+    """Direct children of pid, read from /proc (no psutil)."""
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d, "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # pid (comm) state ppid ...; comm may hold spaces and parens.
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if len(rest) > 1 and int(rest[1]) == pid:
+            kids.append(int(d))
+    return kids
+
+
+def _descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        kids = _children_of(todo.pop())
+        out.extend(kids)
+        todo.extend(kids)
+    return out
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except OSError as e:
+        return e.errno == errno.EPERM
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+        return state != b"Z"
+    except OSError:
+        return False
+
+
+def render_nginx(values, template=NGINX_TEMPLATE):
+    """Fill @NAME@ placeholders of the nginx template; every one must be given."""
+    text = Path(template).read_text()
+
+    def sub(m):
+        key = m.group(1)
+        if key not in values:
+            raise StackError("%s: no value for @%s@" % (template, key))
+        return str(values[key])
+
+    return re.sub(r"@([A-Z_]+)@", sub, text)
+
+
+class Component:
+    """One child process: how to start it, how to tell it is up."""
+
+    def __init__(self, name, argv, env, ready):
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.ready = ready  # () -> bool
+        self.proc = None
+        self.log = None
+        self.pump = None
+
+
+class Stack:
+    """A whole Inkwell stack on ports port..port+5 with data under data_dir.
+
+    bin_dir: folder with template-svc, user-svc, edge, inkwell-probe.
+    env: overrides for the children's environment (e.g. LOG_LEVEL, SESSION_TTL_SECONDS,
+         NGINX_AUTH_RATE); applied on top of os.environ and the derived addresses.
+    forward: also copy each child's output, prefixed with its name, to our stderr.
+    """
+
+    def __init__(self, bin_dir, port=8080, data_dir=".inkwell-data", env=None, forward=False,
+                 web_root=None):
+        self.bin_dir = Path(bin_dir).resolve()
+        self.port = int(port)
+        self.data_dir = Path(data_dir).resolve()
+        self.overrides = dict(env or {})
+        self.forward = forward
+        self.web_root = Path(web_root).resolve() if web_root else REPO / "web"
+        self.components = {}
+        self.stopping = False
+        self._lock = threading.RLock()
+        self._build()
+
+    # ----- configuration -------------------------------------------------
+
+    def port_of(self, name):
+        return self.port + PORT_OFFSET[name]
+
+    def addr_of(self, name):
+        """nng address of a service, host:port of Redis or edge."""
+        if name in ("template-svc", "user-svc"):
+            return "tcp://127.0.0.1:%d" % self.port_of(name)
+        return "127.0.0.1:%d" % self.port_of(name)
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def log_path(self, name):
+        return self.data_dir / "logs" / ("%s.log" % name)
+
+    def _env(self, own):
+        env = dict(os.environ)
+        env.update(
+            {
+                "TEMPLATE_SVC_LISTEN": self.addr_of("template-svc"),
+                "USER_SVC_LISTEN": self.addr_of("user-svc"),
+                "TEMPLATE_SVC_ADDR": self.addr_of("template-svc"),
+                "USER_SVC_ADDR": self.addr_of("user-svc"),
+                "PUBLIC_REDIS_ADDR": self.addr_of("public-redis"),
+                "USERS_REDIS_ADDR": self.addr_of("users-redis"),
+                "EDGE_LISTEN": self.addr_of("edge"),
+            }
+        )
+        env.update(own)
+        env.update(self.overrides)
+        return env
+
+    def setting(self, key, default):
+        return str(self.overrides.get(key, os.environ.get(key, default)))
+
+    def _probe_answers(self, name):
+        """True once the service answers the health RPC at all (serving or not)."""
+        probe = self.bin_dir / "inkwell-probe"
+        r = subprocess.run(
+            [str(probe), self.addr_of(name), "--timeout", "500ms"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return r.returncode in (0, 4)
+
+    def _build(self):
+        def redis(name):
+            d = self.data_dir / name
+            argv = [
+                "redis-server", "--port", str(self.port_of(name)), "--bind", "127.0.0.1",
+                "--dir", str(d), "--appendonly", "yes", "--appendfsync", "everysec",
+                "--save", "", "--daemonize", "no", "--protected-mode", "yes",
+            ]
+            return Component(name, argv, self._env({}), lambda: redis_ping(self.port_of(name)))
+
+        for name in ("users-redis", "public-redis"):
+            self.components[name] = redis(name)
+        for name in ("template-svc", "user-svc"):
+            self.components[name] = Component(
+                name, [str(self.bin_dir / name)], self._env({}),
+                (lambda n: lambda: self._probe_answers(n))(name))
+        self.components["edge"] = Component(
+            "edge", [str(self.bin_dir / "edge")], self._env({}),
+            lambda: http_status(self.port_of("edge"), "/livez", 1.0) == 200)
+        prefix = self.data_dir / "nginx"
+        self.components["nginx"] = Component(
+            "nginx",
+            ["nginx", "-e", "stderr", "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+             "-g", "daemon off;"],
+            self._env({}),
+            lambda: tcp_accepts(self.port))
+
+    def nginx_values(self):
+        prefix = self.data_dir / "nginx"
+        return {
+            "USER_LINE": "user root;" if os.geteuid() == 0 else "",
+            "WORKERS": self.setting("NGINX_WORKERS", "1"),
+            "TEMP": str(prefix / "tmp"),
+            "PID": str(prefix / "nginx.pid"),
+            "MIME_TYPES": "/etc/nginx/mime.types",
+            "LISTEN": "127.0.0.1:%d" % self.port,
+            "EDGE": "127.0.0.1:%d" % self.port_of("edge"),
+            "WEB_ROOT": str(self.web_root),
+            "STATIC_BENCH": str(self.data_dir / "static-bench"),
+            "ACCESS_LOG": self._access_log(),
+            "AUTH_RATE": self.setting("NGINX_AUTH_RATE", "10r/s"),
+            "AUTH_BURST": self.setting("NGINX_AUTH_BURST", "20"),
+        }
+
+    def _access_log(self):
+        where = self.setting("NGINX_ACCESS_LOG", "/dev/stderr")
+        return "off" if where == "off" else where + " inkwell_json"
+
+    def _prepare_dirs(self):
+        for name in ("users-redis", "public-redis", "logs", "static-bench"):
+            (self.data_dir / name).mkdir(parents=True, exist_ok=True)
+        prefix = self.data_dir / "nginx"
+        for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
+            (prefix / sub).mkdir(parents=True, exist_ok=True)
+        (prefix / "nginx.conf").write_text(render_nginx(self.nginx_values()))
+        small = self.data_dir / "static-bench" / "small.json"
+        if not small.exists():
+            small.write_text('{"status":"pass"}\n')
+
+    # ----- process control -----------------------------------------------
+
+    def check_ports_free(self):
+        busy = [
+            "%s port %d" % (n, self.port_of(n))
+            for n in COMPONENTS
+            if self.components[n].proc is None and not port_is_free(self.port_of(n))
+        ]
+        if busy:
+            raise StackError(
+                "port busy on 127.0.0.1: %s (is another stack running? choose another "
+                "INKWELL_PORT; Inkwell uses PORT..PORT+5)" % ", ".join(busy))
+
+    def _pump(self, comp, pipe):
+        """Copy a child's output to its log file and, prefixed, to our stderr."""
+        tag = ("[%s] " % comp.name).encode()
+        for line in iter(pipe.readline, b""):
+            comp.log.write(line)
+            comp.log.flush()
+            try:
+                sys.stderr.buffer.write(tag + line)
+                sys.stderr.buffer.flush()
+            except (OSError, ValueError):
+                pass
+        pipe.close()
+
+    def start_component(self, name, wait=True):
+        """Start one component and (if wait) poll until it answers."""
+        with self._lock:
+            comp = self.components[name]
+            if comp.proc is not None and comp.proc.poll() is None:
+                raise StackError("%s is already running" % name)
+            if not port_is_free(self.port_of(name)):
+                raise StackError("%s: port %d on 127.0.0.1 is busy" % (name, self.port_of(name)))
+            exe = comp.argv[0]
+            if "/" in exe and not os.access(exe, os.X_OK):
+                raise StackError("%s: %s is missing (build first: make)" % (name, exe))
+            self._prepare_dirs()
+            comp.log = open(self.log_path(name), "ab")
+            out = subprocess.PIPE if self.forward else comp.log
+            comp.proc = subprocess.Popen(
+                comp.argv, env=comp.env, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, cwd=str(self.data_dir), start_new_session=False)
+            if self not in _live_stacks:
+                _live_stacks.append(self)
+            if self.forward:
+                comp.pump = threading.Thread(target=self._pump, args=(comp, comp.proc.stdout),
+                                             daemon=True)
+                comp.pump.start()
+        if wait:
+            wait_for(comp.ready, START_TIMEOUT_S, "%s to answer on port %d" %
+                     (name, self.port_of(name)), check=lambda: self._check_alive(name))
+
+    def _check_alive(self, name):
+        comp = self.components[name]
+        if comp.proc is not None and comp.proc.poll() is not None:
+            raise StackError("%s exited with status %s; last lines of %s:\n%s" % (
+                name, comp.proc.returncode, self.log_path(name), self.log_tail(name)))
+
+    def log_tail(self, name, lines=15):
+        try:
+            text = self.log_path(name).read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def _reap(self, comp):
+        if comp.pump is not None:
+            comp.pump.join(timeout=2)
+            comp.pump = None
+        if comp.log is not None:
+            comp.log.close()
+            comp.log = None
+        comp.proc = None
+
+    def stop_component(self, name, grace=STOP_GRACE_S, sig=signal.SIGTERM):
+        """Stop one component: sig, then SIGKILL after grace seconds. Idempotent."""
+        with self._lock:
+            comp = self.components[name]
+            p = comp.proc
+            if p is None:
+                return
+            kids = _descendants(p.pid)
+            if p.poll() is None:
+                try:
+                    p.send_signal(sig)
+                except ProcessLookupError:
+                    pass
+                try:
+                    p.wait(timeout=grace)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+            # Sweep what outlived its parent (nginx workers after a SIGKILL).
+            for pid in kids:
+                if _pid_alive(pid):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            self._reap(comp)
+
+    def kill9_all(self):
+        """SIGKILL every child at once, as a power cut would."""
+        with self._lock:
+            for name in reversed(COMPONENTS):
+                comp = self.components[name]
+                if comp.proc is not None:
+                    for pid in _descendants(comp.proc.pid) + [comp.proc.pid]:
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
+            for name in reversed(COMPONENTS):
+                comp = self.components[name]
+                if comp.proc is not None:
+                    comp.proc.wait()
+                    self._reap(comp)
+
+    def running(self, name):
+        p = self.components[name].proc
+        return p is not None and p.poll() is None
+
+    def start(self, ready_timeout=30.0):
+        """Start every component in order, then wait until /readyz passes.
+        On any failure, stops what it started and raises StackError."""
+        self.stopping = False
+        self.check_ports_free()
+        try:
+            for name in COMPONENTS:
+                self.start_component(name)
+            self.wait_ready(ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_ready(self, timeout=30.0, path="/readyz"):
+        """Poll http://127.0.0.1:P/readyz (through nginx) until 200."""
+        def check():
+            for n in COMPONENTS:
+                self._check_alive(n)
+        wait_for(lambda: http_status(self.port, path) == 200, timeout,
+                 "%s%s to answer 200" % (self.url, path), interval=0.1, check=check)
+
+    def stop(self):
+        """Stop every component, newest first. Safe to call more than once."""
+        self.stopping = True
+        for name in reversed(COMPONENTS):
+            try:
+                self.stop_component(name)
+            except Exception as e:  # keep stopping the others
+                print("stack: stopping %s: %s" % (name, e), file=sys.stderr)
+        if self in _live_stacks:
+            _live_stacks.remove(self)
+
+    def dead_child(self):
+        """Name of a component that has exited on its own, or None."""
+        for name in COMPONENTS:
+            p = self.components[name].proc
+            if p is not None and p.poll() is not None:
+                return name
+        return None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+@atexit.register
+def _stop_all():
+    for s in list(_live_stacks):
+        s.stop()
+
+
+# ----- command line ------------------------------------------------------
+
+
+def _cmd_up(args):
+    port = int(os.environ.get("INKWELL_PORT", "8080"))
+    data = os.environ.get("INKWELL_DATA", str(REPO / ".inkwell-data"))
+    st = Stack(args.bin, port, data, forward=True)
+    stop_sig = []
+
+    def on_signal(signum, frame):
+        stop_sig.append(signum)
+        st.stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    try:
+        st.check_ports_free()
+    except StackError as e:
+        print("stack: %s" % e, file=sys.stderr)
+        return 1
+    try:
+        for name in COMPONENTS:
+            if stop_sig:
+                break
+            st.start_component(name)
+        if not stop_sig:
+            wait_for(lambda: stop_sig or http_status(port, "/readyz") == 200, 60.0,
+                     "%s/readyz" % st.url, interval=0.1,
+                     check=lambda: [st._check_alive(n) for n in COMPONENTS])
+        if stop_sig:
+            st.stop()
+            return 0
+        print("Inkwell is up at http://127.0.0.1:%d" % port, flush=True)
+        while not stop_sig:
+            dead = st.dead_child()
+            if dead is not None:
+                rc = st.components[dead].proc.returncode
+                print("stack: %s exited unexpectedly (status %s); stopping everything" %
+                      (dead, rc), file=sys.stderr)
+                st.stop()
+                return 1
+            time.sleep(0.2)  # watch loop: woken early by signals
+        print("stack: signal %d, stopping" % stop_sig[0], file=sys.stderr)
+        st.stop()
+        return 0
+    except StackError as e:
+        print("stack: %s" % e, file=sys.stderr)
+        st.stop()
+        return 1
+    finally:
+        st.stop()
+
+
+def _cmd_render_nginx(args):
+    if args.compose:
+        values = {
+            "USER_LINE": "",
+            "WORKERS": "auto",
+            "TEMP": "/var/cache/nginx",
+            "PID": "/run/nginx.pid",
+            "MIME_TYPES": "/etc/nginx/mime.types",
+            "LISTEN": "0.0.0.0:8080",
+            "EDGE": "edge:8081",
+            "WEB_ROOT": "/srv/inkwell/web",
+            "STATIC_BENCH": "/srv/inkwell/static-bench",
+            "ACCESS_LOG": "/dev/stderr inkwell_json",
+            "AUTH_RATE": "10r/s",
+            "AUTH_BURST": "20",
+        }
+        text = render_nginx(values)
+        text = ("# GENERATED by `python3 scripts/stack.py render-nginx --compose` from "
+                "nginx.conf.in: do not edit.\n") + text
+    else:
+        st = Stack(args.bin, int(os.environ.get("INKWELL_PORT", "8080")),
+                   os.environ.get("INKWELL_DATA", str(REPO / ".inkwell-data")))
+        text = render_nginx(st.nginx_values())
+    sys.stdout.write(text)
+    return 0
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=str(REPO / "build" / "bin"),
+                    help="folder with the built binaries (default build/bin)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("up", help="run the whole stack in the foreground")
+    rn = sub.add_parser("render-nginx", help="print the generated nginx.conf")
+    rn.add_argument("--compose", action="store_true",
+                    help="the variant for deploy/docker-compose.yml")
+    args = ap.parse_args(argv)
+    if args.cmd == "up":
+        return _cmd_up(args)
+    return _cmd_render_nginx(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
