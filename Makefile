@@ -11,7 +11,7 @@ CMAKE_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CTEST_JOBS ?= 2
 
-.PHONY: all build deps up test format bench clean
+.PHONY: all build deps up test web-test-deps format bench clean
 
 all: build
 
@@ -25,10 +25,18 @@ deps:
 up: deps build
 	exec python3 scripts/stack.py --bin $(BUILD)/bin up
 
-test: deps
+test: deps web-test-deps
 	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) -DINK_SANITIZE=ON -DINK_FUZZ=ON
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+# The browser tests' npm packages (playwright-core; no browser download:
+# they drive Debian's chromium). Reinstalled only when the lock file changes.
+WEB_TEST_LOCK := $(wildcard tests/web/package-lock.json)
+web-test-deps: $(if $(WEB_TEST_LOCK),tests/web/node_modules/.package-lock.json)
+
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+	npm ci --prefix tests/web --no-audit --no-fund
 
 format:
 	git ls-files -co --exclude-standard -- '*.c' '*.h' | xargs -r clang-format -i

@@ -30,6 +30,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import re
 import signal
 import socket
@@ -618,6 +619,48 @@ def _cmd_render_nginx(args):
     return 0
 
 
+def _cmd_run(args):
+    """Start a stack on free ports with a fresh data dir, run a command
+    against it, stop the stack; exit with the command's status."""
+    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not cmd:
+        print("stack: run wants a command after --", file=sys.stderr)
+        return 2
+    port = free_port_base()
+    data = tempfile.mkdtemp(prefix="inkwell-run-")
+    st = Stack(args.bin, port, data)
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    rc = 1
+    try:
+        st.start()
+        env = dict(os.environ)
+        env.update({
+            "INKWELL_URL": st.url,
+            "INKWELL_PORT": str(port),
+            "INKWELL_DATA": data,
+            "INKWELL_BIN": str(st.bin_dir),
+            # How to make a user admin on this stack ({name} = the user).
+            "INKWELL_GRANT_ADMIN_CMD": "USERS_REDIS_ADDR=%s '%s' grant-admin {name}" % (
+                st.addr_of("users-redis"), st.bin_dir / "user-svc"),
+        })
+        rc = subprocess.call(cmd, env=env)
+    except StackError as e:
+        print("stack: %s" % e, file=sys.stderr)
+    except KeyboardInterrupt:
+        rc = 130
+    finally:
+        st.stop()
+        if rc in (0, 77) and os.environ.get("INKWELL_KEEP_DATA") != "1":
+            shutil.rmtree(data, ignore_errors=True)
+        else:
+            print("stack: logs kept in %s/logs" % data, file=sys.stderr)
+    return rc
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=str(REPO / "build" / "bin"),
@@ -627,9 +670,15 @@ def main(argv=None):
     rn = sub.add_parser("render-nginx", help="print the generated nginx.conf")
     rn.add_argument("--compose", action="store_true",
                     help="the variant for deploy/docker-compose.yml")
+    rr = sub.add_parser("run", help="start a stack on free ports, run a command against it "
+                        "(env INKWELL_URL, INKWELL_PORT, INKWELL_DATA, INKWELL_BIN, "
+                        "INKWELL_GRANT_ADMIN_CMD), stop it; exit with the command's status")
+    rr.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     if args.cmd == "up":
         return _cmd_up(args)
+    if args.cmd == "run":
+        return _cmd_run(args)
     return _cmd_render_nginx(args)
 
 
