@@ -585,8 +585,10 @@ def _cmd_up(args):
         st.stop()
         return 0
     except StackError as e:
-        print("stack: %s" % e, file=sys.stderr)
         st.stop()
+        if stop_sig:  # Ctrl-C while starting: children may die first
+            return 0
+        print("stack: %s" % e, file=sys.stderr)
         return 1
     finally:
         st.stop()
