@@ -4,6 +4,9 @@
 //   INKWELL_PHOTO        photo to upload (default a PNG from Debian's libjxl-testdata)
 //   INKWELL_SCREENSHOTS  where screenshots go (default <repo>/build/screenshots)
 //   INKWELL_CHROMIUM     browser binary (default /usr/bin/chromium)
+//   INKWELL_GRANT_ADMIN_CMD  shell command that makes user {name} an admin, for the moderation test
+//                        (default for a loopback stack.py stack: USERS_REDIS_ADDR=127.0.0.1:<port+4>
+//                        <repo>/build/bin/user-svc grant-admin {name}; skipped when neither applies)
 //
 // Run: node tests/web/app.test.mjs   (after `npm ci` in tests/web)
 // Exit 77 with a SKIP line when chromium cannot start; any other failure is a real failure.
@@ -13,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { execSync } from 'node:child_process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -40,6 +44,15 @@ try {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS, timeout: 60_000 });
 } catch (e) {
   skip(`chromium cannot start: ${String(e.message).split('\n')[0]}`);
+}
+
+function grantAdminCommand() {
+  if (process.env.INKWELL_GRANT_ADMIN_CMD) return process.env.INKWELL_GRANT_ADMIN_CMD;
+  const u = new URL(BASE);
+  const bin = path.join(repo, 'build', 'bin', 'user-svc');
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) || !fs.existsSync(bin)) return null;
+  const port = Number(u.port || 80);
+  return `USERS_REDIS_ADDR=127.0.0.1:${port + 4} '${bin}' grant-admin {name}`;
 }
 
 const suffix = crypto.randomBytes(3).toString('hex');
@@ -93,6 +106,7 @@ async function logOut(p = page) {
 
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
+  for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-[a-z0-9-]+\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f)); // this test's own, from an earlier run
   assert.ok(fs.existsSync(PHOTO), `photo ${PHOTO} is missing (set INKWELL_PHOTO)`);
   // The stack must be up: a clear message instead of a browser timeout.
   const res = await fetch(`${BASE}/`).catch((e) => assert.fail(`stack not reachable at ${BASE}: ${e.message}`));
@@ -134,7 +148,7 @@ test('register, log out, log in', async () => {
 
 test('upload a real photo and see the template', async () => {
   await go('/upload');
-  const picker = page.getByLabel('Photo');
+  const picker = page.getByLabel('Photo', { exact: true });
   assert.equal(await picker.getAttribute('accept'), 'image/png,image/jpeg');
   assert.notEqual(await picker.getAttribute('capture'), null);
   await picker.setInputFiles(PHOTO);
@@ -144,6 +158,7 @@ test('upload a real photo and see the template', async () => {
   await shot('upload-form');
   await page.getByRole('button', { name: 'Make coloring page' }).click();
   await page.locator('.progress:not([hidden]), .result h2').first().waitFor();
+  if (await page.locator('.progress:not([hidden])').isVisible()) await shot('upload-progress').catch(() => {});
   const result = page.locator('.result h2', { hasText: TITLE });
   await result.waitFor({ timeout: 120_000 });
   const img = page.locator('.result-img');
@@ -316,7 +331,7 @@ test('a second user saves it to their library', async () => {
   // Reporting works for a signed-in user.
   await go(`/gallery/${galleryId}`);
   await page.getByRole('button', { name: 'Report…' }).click();
-  await page.getByLabel('What is wrong with this page?').fill('Test report from the browser test');
+  await page.getByLabel('What is wrong with this page?').fill(`Test report ${suffix} from the browser test`);
   await page.getByRole('button', { name: 'Send report' }).click();
   await page.getByText('A moderator will look at this page').waitFor();
   await shot('gallery-item-reported');
@@ -383,6 +398,28 @@ test('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   const status = await page.locator('.sr-status').textContent();
   // The cursor may land on a line (then a message says so); otherwise the picture changed.
   assert.ok(after !== before || /line/i.test(status), `Enter filled or explained: ${status}`);
+});
+
+test('an admin sees the report queue and removes the page', async (t) => {
+  const cmd = grantAdminCommand();
+  if (!cmd) { t.skip('no way to grant the admin role here (set INKWELL_GRANT_ADMIN_CMD)'); return; }
+  const mod = { username: `admin_${suffix}`, password: `moderate-${suffix}-pw!` };
+  await register(mod);
+  await logOut();
+  execSync(cmd.replaceAll('{name}', mod.username), { stdio: 'inherit', timeout: 30_000 });
+  await logIn(mod);
+  const reportsLink = page.getByRole('link', { name: 'Reports' });
+  await reportsLink.waitFor();
+  await reportsLink.click();
+  const item = page.locator('.report-item').filter({ hasText: `Test report ${suffix} from the browser test` });
+  await item.waitFor();
+  await shot('admin-reports');
+  await item.getByRole('button', { name: 'Remove page' }).click();
+  await page.getByText('The page was removed from the gallery').waitFor();
+  await shot('admin-removed');
+  await go('/gallery');
+  assert.equal(await page.locator(`.tile[data-id="${galleryId}"]`).count(), 0, 'removed page is gone from the gallery');
+  await logOut();
 });
 
 test('no uncaught errors in the pages', () => {

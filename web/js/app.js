@@ -185,6 +185,14 @@ document.getElementById('logout').addEventListener('click', async () => {
   navigate('/gallery');
 });
 
+// The skip link must not change the hash (that is the router's): move focus instead.
+document.querySelector('.skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  main.focus();
+  main.scrollIntoView();
+});
+
 window.addEventListener('hashchange', render);
 (async () => {
   await loadMe();

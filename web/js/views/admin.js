@@ -37,12 +37,17 @@ export async function adminView() {
     const dismissBtn = h('button', { type: 'button', 'aria-describedby': headId }, 'Dismiss report');
     removeBtn.addEventListener('click', () => decide('remove', removeBtn));
     dismissBtn.addEventListener('click', () => decide('dismiss', dismissBtn));
+    const pageTitle = h('p', { class: 'report-page' }, 'Page: …');
+    api.getGalleryItem(r.gallery_id).then(
+      (g) => pageTitle.replaceChildren('Page: ', h('a', { href: `#/gallery/${r.gallery_id}` }, `“${g.title}”`), ` by ${g.publisher}`),
+      (e) => pageTitle.replaceChildren(e.status === 404 ? 'The page is no longer in the gallery.' : `Page details could not be loaded: ${e.message}`));
     li.append(
       h('a', { href: `#/gallery/${r.gallery_id}`, class: 'thumb-link' },
         h('img', { src: api.galleryImageUrl(r.gallery_id), alt: 'Reported page (opens the gallery page)', class: 'thumb', loading: 'lazy' })),
       h('div', { class: 'tile-body' },
         h('h2', { id: headId }, `Report by ${r.reporter}`),
         h('p', { class: 'meta' }, formatDate(r.created_at)),
+        pageTitle,
         h('blockquote', {}, r.reason),
         h('div', { class: 'actions' }, removeBtn, dismissBtn)));
     list.append(li);

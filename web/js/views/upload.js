@@ -14,6 +14,10 @@ export function uploadView(ctx) {
     id: fileId, type: 'file', name: 'image', accept: 'image/png,image/jpeg', capture: 'environment',
     required: true, 'aria-describedby': `${fileId}-hint`,
   });
+  // `capture` opens the camera on phones; a second picker without it lets them choose a saved photo.
+  const altId = uid('photo-lib');
+  const altInput = h('input', { id: altId, type: 'file', name: 'image-library', accept: 'image/png,image/jpeg' });
+  let chosen = null; // the File to upload, from either picker
   const fileErr = h('p', { class: 'field-error', hidden: true, id: `${fileId}-err` });
   const preview = h('img', { class: 'preview', alt: '', hidden: true });
   const title = field({ label: 'Title', name: 'title', maxlength: 100, autocomplete: 'off' });
@@ -30,10 +34,12 @@ export function uploadView(ctx) {
 
   let previewUrl = null;
   ctx.onCleanup(() => { if (previewUrl) URL.revokeObjectURL(previewUrl); if (current) current.abort(); });
-  fileInput.addEventListener('change', () => {
+  const onPick = (input) => {
     fileErr.hidden = true;
     fileInput.removeAttribute('aria-invalid');
-    const f = fileInput.files[0];
+    const f = input.files[0] || null;
+    chosen = f;
+    if (input === fileInput) altInput.value = ''; else fileInput.value = '';
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = null;
     preview.hidden = true;
@@ -43,7 +49,9 @@ export function uploadView(ctx) {
     preview.alt = `Selected photo: ${f.name}`;
     preview.hidden = false;
     if (!title.input.value) title.input.value = titleFromFile(f.name);
-  });
+  };
+  fileInput.addEventListener('change', () => onPick(fileInput));
+  altInput.addEventListener('change', () => onPick(altInput));
 
   const progressWrap = h('div', { class: 'progress', hidden: true });
   const status = h('div', { class: 'form-status', 'aria-live': 'polite' });
@@ -57,7 +65,9 @@ export function uploadView(ctx) {
     h('div', { class: 'field' },
       h('label', { for: fileId }, 'Photo'),
       h('p', { class: 'hint', id: `${fileId}-hint` }, 'A PNG or JPEG photo. On a phone you can take a picture.'),
-      fileInput, fileErr, preview),
+      fileInput,
+      h('div', { class: 'alt-picker' }, h('label', { for: altId }, 'Or choose a saved photo'), altInput),
+      fileErr, preview),
     title.wrap,
     h('div', { class: 'field range' },
       h('label', { for: detailId }, 'Detail ', detailOut),
@@ -75,7 +85,7 @@ export function uploadView(ctx) {
     status.replaceChildren();
     result.replaceChildren();
     showFieldErrors({ title }, null);
-    const f = fileInput.files[0];
+    const f = chosen;
     const problem = !f ? 'Choose a photo first.'
       : !['image/png', 'image/jpeg'].includes(f.type) ? 'Only PNG and JPEG photos can be used.'
       : f.size > MAX_BYTES ? `That photo is too large (${(f.size / 1048576).toFixed(1)} MB). The limit is ${MAX_BYTES / 1048576} MB.`
@@ -117,7 +127,7 @@ export function uploadView(ctx) {
         h('div', { class: 'actions' },
           h('a', { class: 'button primary', href: `#/color/t/${tpl.id}` }, 'Color it'),
           h('a', { class: 'button', href: '#/library' }, 'Go to my library'),
-          h('button', { type: 'button', onclick: () => { form.reset(); detailOut.textContent = '3'; lwOut.textContent = '2'; preview.hidden = true; result.replaceChildren(); status.replaceChildren(); fileInput.focus(); } }, 'Make another')));
+          h('button', { type: 'button', onclick: () => { form.reset(); chosen = null; detailOut.textContent = '3'; lwOut.textContent = '2'; preview.hidden = true; result.replaceChildren(); status.replaceChildren(); fileInput.focus(); } }, 'Make another')));
       result.querySelector('a').focus();
     } catch (e) {
       if (e.name === 'AbortError') {
