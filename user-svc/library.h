@@ -22,6 +22,11 @@ ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+/* Publishing and saving (publish.c): PublishTemplate answers template-svc's
+ * GalleryItem plus whether it already existed; SaveGalleryItem copies a
+ * public item into the caller's library (quota applies). */
+ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_lib_store adds a finished page to the caller's library atomically
  * (hash + PNG + index, refusing past the quota) and fills *out (strings

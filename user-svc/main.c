@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "forward.h"
 #include "library.h"
 #include "password.h"
 

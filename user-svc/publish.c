@@ -1,0 +1,189 @@
+/*
+ * publish.c - crossing between a private library and the public gallery:
+ * publishing a template (a copy goes to template-svc) and saving a gallery
+ * item into the caller's library (a copy comes back).
+ *
+ * Publishing is idempotent on template-svc's side, keyed by "<uid>:<tid>",
+ * so a retried or repeated publish never makes a second gallery item; the
+ * template remembers its gallery id only to tell "created" from "already".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward.h"
+#include "keys.h"
+#include "library.h"
+#include "svc.h"
+#include "template.pb-c.h"
+
+#define PUB_PUBLISH "inkwell.template.v1.Templates/Publish"
+#define PUB_ITEM    "inkwell.template.v1.Templates/GetGalleryItem"
+#define PUB_IMAGE   "inkwell.template.v1.Templates/GetGalleryImage"
+
+static ink_err pub_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
+	                    "users database: %s", why);
+}
+
+/* pub_call calls template-svc with the caller and the time left; the reply
+ * body is the caller's to free. Fails the call with template-svc's code. */
+static ink_err pub_call(ink_rpc_ctx *ctx, const char *method, const ProtobufCMessage *body,
+                        ProtobufCBinaryData *reply)
+{
+	usvc_app *app = ctx->app;
+	char why[512];
+	ink_err err = ink_rpc_call(app->templates, method, ctx->caller,
+	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), body, reply,
+	                           why, sizeof(why));
+
+	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, err, "%s", why);
+}
+
+static ink_err pub_load_png(ink_rpc_ctx *ctx, const char *tid, redisReply **png)
+{
+	usvc_worker *w = ctx->worker;
+	char why[256];
+	ink_err err = ink_redis_cmd(w->redis, png, why, sizeof(why), "GET " USVC_KEY_TEMPLATE_PNG,
+	                            ctx->caller->user_id, tid);
+
+	if (err != INK_OK)
+		return pub_db_fail(ctx, err, why);
+	if ((*png)->type != REDIS_REPLY_STRING) {
+		freeReplyObject(*png);
+		*png = NULL;
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", tid);
+	}
+	return INK_OK;
+}
+
+ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
+	                  "if redis.call('EXISTS', KEYS[1]) == 1 then "
+	                  "redis.call('HSET', KEYS[1], 'gallery_id', ARGV[1]) end return 1",
+	                  ctx->caller->user_id, id, gid);
+
+	if (err != INK_OK)
+		return pub_db_fail(ctx, err, why);
+	freeReplyObject(rep);
+	return INK_OK;
+}
+
+static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
+                        const redisReply *png, Inkwell__User__V1__PublishTemplateResponse *out)
+{
+	Inkwell__Template__V1__PublishRequest rq = INKWELL__TEMPLATE__V1__PUBLISH_REQUEST__INIT;
+	char source[80];
+
+	snprintf(source, sizeof(source), "%s:%s", ctx->caller->user_id, t->id);
+	rq.source_key = source;
+	rq.title = t->title;
+	rq.width = t->width;
+	rq.height = t->height;
+	rq.png.data = (uint8_t *)png->str;
+	rq.png.len = png->len;
+	ink_err err = pub_call(ctx, PUB_PUBLISH, &rq.base, &out->item);
+	if (err != INK_OK)
+		return err;
+	Inkwell__Template__V1__GalleryItem *item =
+	    inkwell__template__v1__gallery_item__unpack(NULL, out->item.len, out->item.data);
+	if (item == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL,
+		                    "template-svc sent an item that does not parse");
+	out->already_published = strcmp(item->gallery_id, t->gallery_id) == 0;
+	if (!out->already_published)
+		err = usvc_lib_set_gallery(ctx, t->id, item->gallery_id);
+	inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
+	return err;
+}
+
+ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__User__V1__PublishTemplateResponse out =
+	    INKWELL__USER__V1__PUBLISH_TEMPLATE_RESPONSE__INIT;
+	Inkwell__User__V1__Template t;
+	redisReply *png = NULL;
+
+	if (ctx->caller->user_id[0] == '\0')
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	Inkwell__User__V1__TemplateRef *ref =
+	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
+	if (ref == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
+	ink_err err = usvc_lib_load(ctx, ref->id, &t);
+	if (err == INK_OK) {
+		err = pub_load_png(ctx, ref->id, &png);
+		if (err == INK_OK)
+			err = pub_send(ctx, &t, png, &out);
+		if (err == INK_OK)
+			err = ink_rpc_reply(ctx, &out.base);
+		if (png != NULL)
+			freeReplyObject(png);
+		free(out.item.data);
+		usvc_lib_template_free(&t);
+	}
+	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
+	return err;
+}
+
+/* pub_fetch_item gets a gallery item and its image from template-svc. */
+static ink_err pub_fetch_item(ink_rpc_ctx *ctx, const char *gid,
+                              Inkwell__Template__V1__GalleryItem **item,
+                              Inkwell__Template__V1__GalleryImage **image)
+{
+	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
+	ProtobufCBinaryData reply;
+
+	ref.gallery_id = (char *)gid;
+	ink_err err = pub_call(ctx, PUB_ITEM, &ref.base, &reply);
+	if (err != INK_OK)
+		return err;
+	*item = inkwell__template__v1__gallery_item__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	if (*item == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL,
+		                    "template-svc sent an item that does not parse");
+	err = pub_call(ctx, PUB_IMAGE, &ref.base, &reply);
+	if (err != INK_OK)
+		return err;
+	*image = inkwell__template__v1__gallery_image__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	if (*image == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL,
+		                    "template-svc sent an image that does not parse");
+	return INK_OK;
+}
+
+ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__Template__V1__GalleryItem *item = NULL;
+	Inkwell__Template__V1__GalleryImage *image = NULL;
+	Inkwell__User__V1__Template t;
+
+	if (ctx->caller->user_id[0] == '\0')
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	Inkwell__User__V1__SaveGalleryItemRequest *rq =
+	    inkwell__user__v1__save_gallery_item_request__unpack(NULL, len, body);
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
+	ink_err err = pub_fetch_item(ctx, rq->gallery_id, &item, &image);
+	if (err == INK_OK)
+		err = usvc_lib_store(ctx, item->title, item->width, item->height, 0, 0,
+		                     image->png.data, image->png.len, &t);
+	if (err == INK_OK) {
+		err = ink_rpc_reply(ctx, &t.base);
+		usvc_lib_template_free(&t);
+	}
+	if (item != NULL)
+		inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
+	if (image != NULL)
+		inkwell__template__v1__gallery_image__free_unpacked(image, NULL);
+	inkwell__user__v1__save_gallery_item_request__free_unpacked(rq, NULL);
+	return err;
+}
