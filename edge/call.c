@@ -1,0 +1,68 @@
+/*
+ * call.c - turning an ink_err into the client's answer, and calling a
+ * service from a handler (edge_send_ink_err, edge_rpc; declared in http.h).
+ *
+ * This is where status.c's one mapping is applied, so every route reports
+ * the same failure the same way. Remote messages of client errors (4xx) are
+ * written for users and passed on; messages of server-side failures (5xx)
+ * may name internal addresses, so they are logged and replaced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "http.h"
+#include "log.h"
+#include "status.h"
+
+/* call_generic_detail is what a client sees for a 5xx. */
+static const char *call_generic_detail(ink_err err)
+{
+	switch (err) {
+	case INK_UNAVAILABLE:
+		return "a backend service is unavailable; try again shortly";
+	case INK_DEADLINE_EXCEEDED:
+		return "a backend service did not answer in time";
+	case INK_UNIMPLEMENTED:
+		return "this operation is not implemented yet";
+	default:
+		return "the server failed to process the request";
+	}
+}
+
+void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
+{
+	int status = edge_status_from_err(err);
+
+	if (err == INK_OK) { /* a caller bug: there is no error to report */
+		ink_log_error("edge_send_ink_err called with INK_OK");
+		status = 500;
+	}
+	if (status >= 500) {
+		ink_log_warn("%s: %s", ink_strerror(err), message ? message : "");
+		message = call_generic_detail(err);
+	}
+	if (status == 401 &&
+	    edge_add_header(req, "WWW-Authenticate", "Bearer realm=\"inkwell\"") != 0)
+		ink_log_error("WWW-Authenticate not added");
+	if (status == 503 && edge_add_header(req, "Retry-After", "1") != 0)
+		ink_log_error("Retry-After not added");
+	edge_send_problem(req, status, NULL, message && message[0] ? message : NULL);
+}
+
+ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
+                 const ProtobufCMessage *body, ProtobufCBinaryData *reply)
+{
+	char why[256];
+
+	reply->data = NULL;
+	reply->len = 0;
+	ink_err err = ink_rpc_call(client, method, req->authenticated ? &req->caller : NULL,
+	                           req->app->cfg->rpc_timeout_ms, body, reply, why, sizeof(why));
+	if (err == INK_OK)
+		return INK_OK;
+	free(reply->data);
+	reply->data = NULL;
+	reply->len = 0;
+	edge_send_ink_err(req, err, why);
+	return err;
+}

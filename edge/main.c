@@ -1,0 +1,121 @@
+/*
+ * main.c - the edge process: read the configuration, open one RPC client per
+ * peer (shared by every connection thread), start civetweb, and stop it
+ * cleanly on SIGINT/SIGTERM (exit 0). A bad setting or an address that
+ * cannot be used stops the edge at start with exit 1.
+ *
+ * Signals are blocked before civetweb starts its threads, so every thread
+ * inherits the mask and only the main thread, in sigwait, ever sees them:
+ * no handler, no flag, no async-signal-safety concerns.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <civetweb.h>
+#include <sodium.h>
+
+#include "dispatch.h"
+#include "edge_config.h"
+#include "http.h"
+#include "log.h"
+#include "rpc_client.h"
+
+/* Replies carry at most one image plus the envelope. */
+#define EDGE_RECV_SLACK (1 << 20)
+
+/* main_start_civetweb starts the server; NULL on failure (logged). */
+static struct mg_context *main_start_civetweb(const edge_config *cfg, edge_app *app)
+{
+	char threads[24], req_to[24], ka_to[24];
+	struct mg_callbacks cb;
+
+	snprintf(threads, sizeof(threads), "%lld", (long long)cfg->threads);
+	snprintf(req_to, sizeof(req_to), "%lld", (long long)cfg->request_timeout_ms);
+	snprintf(ka_to, sizeof(ka_to), "%lld", (long long)cfg->keep_alive_timeout_ms);
+	const char *options[] = {
+	    "listening_ports",
+	    cfg->listen,
+	    "num_threads",
+	    threads,
+	    "enable_keep_alive",
+	    "yes",
+	    "keep_alive_timeout_ms",
+	    ka_to,
+	    "request_timeout_ms",
+	    req_to,
+	    "tcp_nodelay",
+	    "1",
+	    /* Path parameters are decoded per segment by the router, so an
+	     * encoded '/' inside an id cannot change which route matches. */
+	    "decode_url",
+	    "no",
+	    NULL,
+	};
+	edge_dispatch_callbacks(&cb);
+	struct mg_context *ctx = mg_start(&cb, app, options);
+	if (ctx == NULL)
+		ink_log_error("cannot start the HTTP server on %s", cfg->listen);
+	return ctx;
+}
+
+/* main_open_peers opens both RPC clients; 0 or -1 (logged, none left open). */
+static int main_open_peers(const edge_config *cfg, edge_app *app)
+{
+	size_t recv_max = (size_t)cfg->max_upload + EDGE_RECV_SLACK;
+
+	if (ink_rpc_client_open("user-svc", cfg->user_addr, recv_max, &app->users) != INK_OK) {
+		ink_log_error("config: USER_SVC_ADDR '%s' is not usable", cfg->user_addr);
+		return -1;
+	}
+	if (ink_rpc_client_open("template-svc", cfg->template_addr, recv_max, &app->templates) !=
+	    INK_OK) {
+		ink_log_error("config: TEMPLATE_SVC_ADDR '%s' is not usable", cfg->template_addr);
+		ink_rpc_client_close(app->users);
+		app->users = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	edge_config cfg;
+	edge_app app = {.cfg = &cfg};
+	sigset_t stop;
+	int sig = 0;
+
+	ink_log_init("edge");
+	if (sodium_init() < 0) {
+		ink_log_error("libsodium failed to initialise");
+		return 1;
+	}
+	if (edge_config_load(&cfg) != INK_OK)
+		return 1;
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR || sigemptyset(&stop) != 0 ||
+	    sigaddset(&stop, SIGINT) != 0 || sigaddset(&stop, SIGTERM) != 0 ||
+	    pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
+		ink_log_error("cannot set up signal handling");
+		return 1;
+	}
+	if (main_open_peers(&cfg, &app) != 0)
+		return 1;
+	mg_init_library(0);
+	struct mg_context *ctx = main_start_civetweb(&cfg, &app);
+	if (ctx == NULL) {
+		mg_exit_library();
+		ink_rpc_client_close(app.templates);
+		ink_rpc_client_close(app.users);
+		return 1;
+	}
+	ink_log_info("edge listening on %s (user-svc %s, template-svc %s, %lld threads)",
+	             cfg.listen, cfg.user_addr, cfg.template_addr, (long long)cfg.threads);
+	if (sigwait(&stop, &sig) != 0)
+		ink_log_error("sigwait failed; stopping");
+	ink_log_info("signal %d: stopping", sig);
+	mg_stop(ctx);
+	mg_exit_library();
+	ink_rpc_client_close(app.templates);
+	ink_rpc_client_close(app.users);
+	ink_log_info("edge stopped");
+	return 0;
+}

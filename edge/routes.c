@@ -1,0 +1,48 @@
+/*
+ * routes.c - the route table (see router.h for the matching rules and
+ * http.h for the handler API).
+ *
+ * To add a route: write `void my_handler(edge_req *req)` in the module that
+ * owns it (accounts.c, templates.c, gallery.c...), declare it in that
+ * module's header, include the header here and add one line below. The
+ * dispatcher has already authenticated (auth column), checked the
+ * Content-Type (415) and read the body within its limit (413) before the
+ * handler runs. Order matters only between patterns that overlap: the first
+ * match wins, so put literal segments before "{param}" ones.
+ */
+#include "routes.h"
+
+#include "edge_health.h"
+
+const edge_route edge_routes[] = {
+    /* method, pattern, handler, auth, body */
+    {"GET", "/healthz", edge_health_healthz, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/readyz", edge_health_readyz, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/livez", edge_health_livez, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+
+    /* Issue 4, accounts (handlers to come):
+     * {"POST", "/v1/users", edge_accounts_register, EDGE_AUTH_NONE, EDGE_BODY_JSON},
+     * {"POST", "/v1/sessions", edge_accounts_login, EDGE_AUTH_NONE, EDGE_BODY_JSON},
+     * {"DELETE", "/v1/sessions/current", edge_accounts_logout, EDGE_AUTH_REQUIRED,
+     *  EDGE_BODY_NONE},
+     * {"GET", "/v1/users/me", edge_accounts_me, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     *
+     * Issue 6, templates and gallery (handlers to come):
+     * {"POST", "/v1/templates", edge_tpl_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},
+     * {"GET", "/v1/templates", edge_tpl_list, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     * {"GET", "/v1/templates/{id}", edge_tpl_get, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     * {"PATCH", "/v1/templates/{id}", edge_tpl_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+     * {"DELETE", "/v1/templates/{id}", edge_tpl_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     * {"GET", "/v1/templates/{id}/image", edge_tpl_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     * {"POST", "/v1/templates/{id}/publish", edge_tpl_publish, EDGE_AUTH_REQUIRED,
+     *  EDGE_BODY_NONE},
+     * {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+     * {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+     * {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     * {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL,
+     *  EDGE_BODY_NONE},
+     * {"POST", "/v1/gallery/{id}/save", edge_gallery_save, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+     */
+};
+
+const size_t edge_routes_len = sizeof(edge_routes) / sizeof(edge_routes[0]);

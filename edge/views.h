@@ -1,0 +1,30 @@
+/*
+ * views.h - how Inkwell's objects look in the public JSON API (docs/API.md):
+ * protobuf messages from the services in, jansson objects out. One place,
+ * so a user, a template or a gallery item looks the same on every route.
+ *
+ * Every function returns a new json_t the caller owns (json_decref), or
+ * NULL when out of memory.
+ */
+#ifndef INKWELL_EDGE_VIEWS_H
+#define INKWELL_EDGE_VIEWS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "user.pb-c.h"
+
+/* edge_view_time formats unix milliseconds as RFC 3339 UTC with
+ * milliseconds ("2026-11-25T06:30:00.123Z") into out (>= 25 bytes). */
+void edge_view_time(int64_t unix_ms, char *out, size_t out_len);
+
+/* edge_view_user: {id, username, role, email?, created_at}; never any
+ * password material. with_email: 0 for the registration answer. */
+json_t *edge_view_user(const Inkwell__User__V1__User *u, int with_email);
+
+/* edge_view_template: {id, title, width, height, detail, line_width,
+ * created_at, image_url, gallery_id|null}. */
+json_t *edge_view_template(const Inkwell__User__V1__Template *t);
+
+#endif /* INKWELL_EDGE_VIEWS_H */
