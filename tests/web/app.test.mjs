@@ -398,6 +398,14 @@ test('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   const status = await page.locator('.sr-status').textContent();
   // The cursor may land on a line (then a message says so); otherwise the picture changed.
   assert.ok(after !== before || /line/i.test(status), `Enter filled or explained: ${status}`);
+  // Zoom in with the button and the keyboard shortcut: the picture gets bigger on screen.
+  const w0 = (await canvas.boundingBox()).width;
+  await page.getByRole('button', { name: 'Zoom in' }).click();
+  await canvas.focus();
+  await page.keyboard.press('+');
+  const w1 = (await canvas.boundingBox()).width;
+  assert.ok(w1 > w0 * 2, `zoomed from ${w0} to ${w1} px`);
+  await shot('coloring-zoomed');
 });
 
 test('an admin sees the report queue and removes the page', async (t) => {

@@ -337,9 +337,9 @@ export async function colorView(ctx) {
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'History' }, undoBtn, redoBtn),
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomLabel, zoomIn, zoomFit),
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, printBtn, startOver)),
-    h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill.'),
     live,
-    stage);
+    stage,
+    h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill; Ctrl+Z undoes.'));
   // Size once attached.
   requestAnimationFrame(() => { computeFit(); applyZoom(); });
   return section;
