@@ -2,47 +2,17 @@
  * main.c - template-svc: configuration, the RPC server, shutdown.
  *
  * template-svc stands alone: it needs only its public Redis. It converts
- * images into coloring pages and owns the public gallery.
+ * images into coloring pages and owns the public gallery. What it serves
+ * (the method table, each worker's state) is in methods.c.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "config.h"
-#include "health.h"
 #include "log.h"
 #include "service.h"
 #include "svc.h"
-
-static ink_err tsvc_worker_init(void *app, void **state)
-{
-	const tsvc_config *cfg = app;
-	tsvc_worker *w = calloc(1, sizeof(*w));
-
-	if (w == NULL)
-		return INK_RESOURCE_EXHAUSTED;
-	ink_err err = ink_redis_open(cfg->redis_addr, (int)cfg->redis_timeout_ms, &w->redis);
-	if (err != INK_OK) {
-		ink_log_error("PUBLIC_REDIS_ADDR \"%s\" is not host:port", cfg->redis_addr);
-		free(w);
-		return err;
-	}
-	*state = w;
-	return INK_OK;
-}
-
-static void tsvc_worker_fini(void *app, void *state)
-{
-	tsvc_worker *w = state;
-
-	(void)app;
-	ink_redis_close(w->redis);
-	free(w);
-}
-
-static const ink_rpc_method tsvc_methods[] = {
-    {INK_HEALTH_METHOD, tsvc_health},
-    {NULL, NULL},
-};
 
 static ink_err tsvc_config_load(tsvc_config *cfg)
 {
@@ -55,6 +25,11 @@ static ink_err tsvc_config_load(tsvc_config *cfg)
 		err = ink_cfg_int("REDIS_TIMEOUT_MS", 1000, 10, 60000, &cfg->redis_timeout_ms);
 	if (err == INK_OK)
 		err = ink_cfg_int("IMG_MAX_BYTES", 20 << 20, 1024, 1 << 30, &cfg->max_image_bytes);
+	if (err == INK_OK)
+		err = ink_cfg_int("IMG_MAX_SIDE", 16384, 1, 1 << 20, &cfg->max_image_side);
+	if (err == INK_OK)
+		err = ink_cfg_int("IMG_MAX_PIXELS", 50000000, 1, INT64_C(1) << 40,
+		                  &cfg->max_image_pixels);
 	return err;
 }
 

@@ -19,12 +19,25 @@ typedef struct tsvc_config {
 	const char *redis_addr;
 	int64_t workers;
 	int64_t redis_timeout_ms;
-	int64_t max_image_bytes;
+	int64_t max_image_bytes;  /* IMG_MAX_BYTES: largest upload or published PNG */
+	int64_t max_image_side;   /* IMG_MAX_SIDE: largest width or height of an upload */
+	int64_t max_image_pixels; /* IMG_MAX_PIXELS: largest width * height of an upload */
 } tsvc_config;
 
 typedef struct tsvc_worker {
 	ink_redis *redis; /* public DB; this worker's alone */
 } tsvc_worker;
+
+/* tsvc_methods: every method template-svc serves, {NULL, NULL}-terminated
+ * (methods.c). The server's app pointer must be a tsvc_config. */
+extern const ink_rpc_method tsvc_methods[];
+
+/* tsvc_worker_init connects nothing yet: it makes a worker's public Redis
+ * handle for app (a tsvc_config). INK_INVALID_ARGUMENT for a malformed
+ * PUBLIC_REDIS_ADDR, INK_RESOURCE_EXHAUSTED; on INK_OK *state is freed by
+ * tsvc_worker_fini. */
+ink_err tsvc_worker_init(void *app, void **state);
+void tsvc_worker_fini(void *app, void *state);
 
 /* tsvc_health answers inkwell.health.v1.Health/Check: itself + public Redis. */
 ink_err tsvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);

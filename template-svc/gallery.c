@@ -1,0 +1,366 @@
+/*
+ * gallery.c - one public gallery item at a time: publish, read, image,
+ * delete (gallery_list.c pages through them).
+ *
+ * An item is four keys (keys.h): its hash, its PNG, its entry in the
+ * time-ordered `gallery` index and the `published:{source_key}` marker that
+ * makes publishing idempotent. Each change of them is one Lua script, so a
+ * crash never leaves an index entry without its item or a marker pointing
+ * nowhere, and two concurrent publishes of one source make one item.
+ */
+#include "gallery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "log.h"
+#include "support.h"
+#include "svc.h"
+
+#define GALLERY_TITLE_MAX  100
+#define GALLERY_SOURCE_MAX 200
+
+/* ARGV: 1 source_key, 2 pid, 3 title, 4 width, 5 height, 6 publisher_id,
+ * 7 publisher_name, 8 now, 9 etag, 10 png. Returns 1 when it created the
+ * item, else {0, the existing item's fields}. */
+/* clang-format off */
+static const char gallery_publish_lua[] =
+    GALLERY_LUA_KEYS
+    "local old = redis.call('GET', k_published(ARGV[1])) "
+    "if old then "
+    "  local it = redis.call('HMGET', k_item(old), " GALLERY_ITEM_FIELDS_LUA ") "
+    "  if it[1] then return {0, unpack(it)} end "
+    "end "
+    "redis.call('HSET', k_item(ARGV[2]), 'id', ARGV[2], 'source_key', ARGV[1], "
+    "  'title', ARGV[3], 'width', ARGV[4], 'height', ARGV[5], 'publisher_id', ARGV[6], "
+    "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9]) "
+    "redis.call('SET', k_png(ARGV[2]), ARGV[10]) "
+    "redis.call('ZADD', K_INDEX, ARGV[8], ARGV[2]) "
+    "redis.call('SET', k_published(ARGV[1]), ARGV[2]) "
+    "return 1";
+/* clang-format on */
+
+/* ARGV: 1 pid. Returns {etag, png}, or 0 when there is no such item. */
+/* clang-format off */
+static const char gallery_image_lua[] =
+    GALLERY_LUA_KEYS
+    "local etag = redis.call('HGET', k_item(ARGV[1]), 'etag') "
+    "if not etag then return 0 end "
+    "return {etag, redis.call('GET', k_png(ARGV[1]))}";
+/* clang-format on */
+
+/* ARGV: 1 pid, 2 caller id, 3 "1" when the caller is an admin. Returns 1
+ * when removed, 0 when there is no such item, -1 when not allowed. */
+/* clang-format off */
+static const char gallery_delete_lua[] =
+    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    "local pub = redis.call('HGET', k_item(ARGV[1]), 'publisher_id') "
+    "if not pub then return 0 end "
+    "if ARGV[3] ~= '1' and pub ~= ARGV[2] then return -1 end "
+    "return remove_item(ARGV[1], '', '', '')";
+/* clang-format on */
+
+void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it)
+{
+	free(it->gallery_id);
+	free(it->title);
+	free(it->publisher_id);
+	free(it->publisher_name);
+	free(it->etag);
+	inkwell__template__v1__gallery_item__init(it);
+}
+
+ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
+                                Inkwell__Template__V1__GalleryItem *out)
+{
+	if (n < GALLERY_ITEM_NFIELDS || e[0]->type != REDIS_REPLY_STRING)
+		return INK_NOT_FOUND;
+	inkwell__template__v1__gallery_item__init(out);
+	out->gallery_id = tsvc_reply_str(e[0]);
+	out->title = tsvc_reply_str(e[1]);
+	out->width = (uint32_t)tsvc_reply_num(e[2]);
+	out->height = (uint32_t)tsvc_reply_num(e[3]);
+	out->publisher_id = tsvc_reply_str(e[4]);
+	out->publisher_name = tsvc_reply_str(e[5]);
+	out->published_at_unix_ms = tsvc_reply_num(e[6]);
+	out->etag = tsvc_reply_str(e[7]);
+	if (!out->gallery_id || !out->title || !out->publisher_id || !out->publisher_name ||
+	    !out->etag) {
+		gallery_item_fini(out);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	return INK_OK;
+}
+
+ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                           Inkwell__Template__V1__GalleryRef **out)
+{
+	Inkwell__Template__V1__GalleryRef *ref =
+	    inkwell__template__v1__gallery_ref__unpack(NULL, len, body);
+
+	if (ref == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "GalleryRef does not parse");
+	if (!tsvc_valid_id(ref->gallery_id)) {
+		inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+		                    "gallery_id must be 32 lowercase hex characters");
+	}
+	*out = ref;
+	return INK_OK;
+}
+
+/* gallery_source_ok: 1..GALLERY_SOURCE_MAX printable ASCII bytes, no space
+ * (it becomes part of a key name). */
+static int gallery_source_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		if (s[n] <= 0x20 || s[n] >= 0x7f || n >= GALLERY_SOURCE_MAX)
+			return 0;
+	}
+	return n > 0;
+}
+
+static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
+                                     const Inkwell__Template__V1__PublishRequest *r)
+{
+	const tsvc_config *cfg = ctx->app;
+	uint32_t w = 0, h = 0;
+
+	if (!gallery_source_ok(r->source_key))
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+		                    "source_key must be 1-%d printable ASCII characters",
+		                    GALLERY_SOURCE_MAX);
+	if (!tsvc_text_ok(r->title, 1, GALLERY_TITLE_MAX))
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+		                    "title must be 1-%d characters without control characters",
+		                    GALLERY_TITLE_MAX);
+	if (r->png.len > (size_t)cfg->max_image_bytes)
+		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "png is larger than %lld bytes",
+		                    (long long)cfg->max_image_bytes);
+	if (tsvc_png_size(r->png.data, r->png.len, &w, &h) != INK_OK)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "png is not a PNG image");
+	if (w == 0 || h == 0 || w != r->width || h != r->height)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+		                    "width x height %ux%u does not match the PNG's %ux%u", r->width,
+		                    r->height, w, h);
+	return INK_OK;
+}
+
+/* gallery_publish_new fills *out with the item the script just created. */
+static ink_err gallery_publish_new(ink_rpc_ctx *ctx, const Inkwell__Template__V1__PublishRequest *r,
+                                   const char *pid, int64_t now, const char *etag,
+                                   Inkwell__Template__V1__GalleryItem *out)
+{
+	inkwell__template__v1__gallery_item__init(out);
+	out->gallery_id = strdup(pid);
+	out->title = strdup(r->title);
+	out->width = r->width;
+	out->height = r->height;
+	out->publisher_id = strdup(ctx->caller->user_id);
+	out->publisher_name = strdup(ctx->caller->username);
+	out->published_at_unix_ms = now;
+	out->etag = strdup(etag);
+	if (!out->gallery_id || !out->title || !out->publisher_id || !out->publisher_name ||
+	    !out->etag) {
+		gallery_item_fini(out);
+		return tsvc_oom(ctx);
+	}
+	return INK_OK;
+}
+
+/* gallery_publish_store runs the publish script and fills *out with the new
+ * or the existing item. */
+static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
+                                     const Inkwell__Template__V1__PublishRequest *r,
+                                     Inkwell__Template__V1__GalleryItem *out)
+{
+	tsvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char pid[TSVC_ID_LEN], etag[TSVC_ID_LEN], ws[16], hs[16], now_s[24], why[256];
+
+	tsvc_new_id(pid);
+	tsvc_etag(r->png.data, r->png.len, etag);
+	int64_t now = ink_now_unix_ms();
+	snprintf(ws, sizeof(ws), "%u", r->width);
+	snprintf(hs, sizeof(hs), "%u", r->height);
+	snprintf(now_s, sizeof(now_s), "%lld", (long long)now);
+	const char *argv[] = {"EVAL",
+	                      gallery_publish_lua,
+	                      "0",
+	                      r->source_key,
+	                      pid,
+	                      r->title,
+	                      ws,
+	                      hs,
+	                      ctx->caller->user_id,
+	                      ctx->caller->username,
+	                      now_s,
+	                      etag,
+	                      (const char *)r->png.data};
+	size_t argvlen[13];
+	for (size_t i = 0; i < 12; i++)
+		argvlen[i] = strlen(argv[i]);
+	argvlen[12] = r->png.len;
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 13, argv, argvlen);
+	if (err != INK_OK)
+		return tsvc_db_fail(ctx, err, why);
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
+		freeReplyObject(rep);
+		return gallery_publish_new(ctx, r, pid, now, etag, out);
+	}
+	err = INK_INTERNAL;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + GALLERY_ITEM_NFIELDS)
+		err = gallery_item_from_reply(rep->element + 1, rep->elements - 1, out);
+	freeReplyObject(rep);
+	if (err == INK_RESOURCE_EXHAUSTED)
+		return tsvc_oom(ctx);
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "publish script: unexpected reply");
+	ink_log_info("publish %s: already published as %s", r->source_key, out->gallery_id);
+	return INK_OK;
+}
+
+ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__Template__V1__GalleryItem item = INKWELL__TEMPLATE__V1__GALLERY_ITEM__INIT;
+	ink_err err = tsvc_require_user(ctx);
+
+	if (err != INK_OK)
+		return err;
+	Inkwell__Template__V1__PublishRequest *r =
+	    inkwell__template__v1__publish_request__unpack(NULL, len, body);
+	if (r == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "PublishRequest does not parse");
+	err = gallery_publish_check(ctx, r);
+	if (err == INK_OK)
+		err = gallery_publish_store(ctx, r, &item);
+	if (err == INK_OK) {
+		err = ink_rpc_reply(ctx, &item.base);
+		gallery_item_fini(&item);
+	}
+	inkwell__template__v1__publish_request__free_unpacked(r, NULL);
+	return err;
+}
+
+/* gallery_load reads item `pid` (already validated) into *out; the code of
+ * ink_rpc_fail (NOT_FOUND, ...) on error. */
+static ink_err gallery_load(ink_rpc_ctx *ctx, const char *pid,
+                            Inkwell__Template__V1__GalleryItem *out)
+{
+	tsvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                            "HMGET " GALLERY_KEY_ITEM " " GALLERY_ITEM_FIELDS, pid);
+
+	if (err != INK_OK)
+		return tsvc_db_fail(ctx, err, why);
+	err = INK_NOT_FOUND;
+	if (rep->type == REDIS_REPLY_ARRAY)
+		err = gallery_item_from_reply(rep->element, rep->elements, out);
+	freeReplyObject(rep);
+	if (err == INK_NOT_FOUND)
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
+	return err == INK_OK ? INK_OK : tsvc_oom(ctx);
+}
+
+ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	Inkwell__Template__V1__GalleryRef *ref = NULL;
+	Inkwell__Template__V1__GalleryItem item = INKWELL__TEMPLATE__V1__GALLERY_ITEM__INIT;
+	ink_err err = gallery_ref_unpack(ctx, body, len, &ref);
+
+	if (err != INK_OK)
+		return err;
+	err = gallery_load(ctx, ref->gallery_id, &item);
+	if (err == INK_OK) {
+		err = ink_rpc_reply(ctx, &item.base);
+		gallery_item_fini(&item);
+	}
+	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
+	return err;
+}
+
+/* gallery_image_reply answers with the {etag, png} array of the image script. */
+static ink_err gallery_image_reply(ink_rpc_ctx *ctx, const char *pid, const redisReply *rep)
+{
+	Inkwell__Template__V1__GalleryImage img = INKWELL__TEMPLATE__V1__GALLERY_IMAGE__INIT;
+
+	if (rep->type == REDIS_REPLY_INTEGER)
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	    rep->element[0]->type != REDIS_REPLY_STRING ||
+	    rep->element[1]->type != REDIS_REPLY_STRING)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "gallery item %s has no image", pid);
+	img.etag = rep->element[0]->str;
+	img.png.data = (uint8_t *)rep->element[1]->str;
+	img.png.len = rep->element[1]->len;
+	return ink_rpc_reply(ctx, &img.base);
+}
+
+ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	tsvc_worker *w = ctx->worker;
+	Inkwell__Template__V1__GalleryRef *ref = NULL;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err = gallery_ref_unpack(ctx, body, len, &ref);
+
+	if (err != INK_OK)
+		return err;
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s", gallery_image_lua,
+	                    ref->gallery_id);
+	if (err != INK_OK) {
+		err = tsvc_db_fail(ctx, err, why);
+	} else {
+		err = gallery_image_reply(ctx, ref->gallery_id, rep);
+		freeReplyObject(rep);
+	}
+	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
+	return err;
+}
+
+ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	tsvc_worker *w = ctx->worker;
+	Inkwell__Template__V1__GalleryRef *ref = NULL;
+	Inkwell__Template__V1__Empty empty = INKWELL__TEMPLATE__V1__EMPTY__INIT;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err = tsvc_require_user(ctx);
+
+	if (err == INK_OK)
+		err = gallery_ref_unpack(ctx, body, len, &ref);
+	if (err != INK_OK)
+		return err;
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s",
+	                    gallery_delete_lua, ref->gallery_id, ctx->caller->user_id,
+	                    tsvc_is_admin(ctx) ? "1" : "0");
+	if (err != INK_OK) {
+		err = tsvc_db_fail(ctx, err, why);
+		goto out;
+	}
+	long long res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -2;
+	freeReplyObject(rep);
+	if (res == 1) {
+		ink_log_info("gallery item %s deleted by %s", ref->gallery_id,
+		             ctx->caller->user_id);
+		err = ink_rpc_reply(ctx, &empty.base);
+	} else if (res == 0) {
+		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", ref->gallery_id);
+	} else if (res == -1) {
+		err = ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
+		                   "only its publisher or an admin may delete gallery item %s",
+		                   ref->gallery_id);
+	} else {
+		err = ink_rpc_fail(ctx, INK_INTERNAL, "delete script: unexpected reply");
+	}
+out:
+	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
+	return err;
+}

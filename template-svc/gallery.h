@@ -1,0 +1,92 @@
+/*
+ * gallery.h - the public gallery: publishing, browsing, unpublishing
+ * (gallery.c, gallery_list.c), and what the moderation code (reports.c)
+ * shares with it: the item's fields and the Lua that removes an item.
+ *
+ * Handlers answer inkwell.template.v1.Templates methods (see template.proto)
+ * and return INK_OK after ink_rpc_reply, or the code of ink_rpc_fail:
+ * INVALID_ARGUMENT (malformed id, cursor, title, PNG), NOT_FOUND,
+ * UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE / INTERNAL (public Redis),
+ * RESOURCE_EXHAUSTED (out of memory).
+ */
+#ifndef INKWELL_TEMPLATE_SVC_GALLERY_H
+#define INKWELL_TEMPLATE_SVC_GALLERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <hiredis/hiredis.h>
+
+#include "err.h"
+#include "rpc_server.h"
+#include "template.pb-c.h"
+
+/* gallery_publish: PublishRequest -> GalleryItem; the caller is the
+ * publisher (UNAUTHENTICATED when anonymous). Idempotent by source_key: the
+ * same key again returns the existing item unchanged. */
+ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* gallery_list: ListGalleryRequest -> GalleryList, newest first. */
+ink_err gallery_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* gallery_get: GalleryRef -> GalleryItem. */
+ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* gallery_image: GalleryRef -> GalleryImage (PNG and its etag). */
+ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* gallery_delete: GalleryRef -> Empty. Its publisher or an admin only
+ * (PERMISSION_DENIED otherwise); removes the item, its PNG, its index entry,
+ * its published marker and its open reports in one script. */
+ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+/* An item's hash fields in the order gallery_item_from_reply reads them. */
+#define GALLERY_ITEM_NFIELDS 8
+#define GALLERY_ITEM_FIELDS  "id title width height publisher_id publisher_name published_at etag"
+#define GALLERY_ITEM_FIELDS_LUA                                                                    \
+	"'id', 'title', 'width', 'height', 'publisher_id', 'publisher_name', 'published_at', "     \
+	"'etag'"
+
+/* Resolved reports stay readable this long (seconds) for an audit trail. */
+#define GALLERY_RESOLVED_TTL_S "7776000"
+
+/* Lua (after GALLERY_LUA_KEYS): remove_item(pid, status, now, resolver)
+ * deletes an item with everything that names it and returns 1, or 0 when
+ * there is no such item. Its open reports leave reports:open; with status ""
+ * they are deleted, else they get that status and expire after
+ * GALLERY_RESOLVED_TTL_S. */
+#define GALLERY_LUA_REMOVE                                                                         \
+	"local function remove_item(pid, status, now, resolver) "                                  \
+	"  local src = redis.call('HGET', k_item(pid), 'source_key') "                             \
+	"  if not src then return 0 end "                                                          \
+	"  for _, r in ipairs(redis.call('HVALS', k_item_reports(pid))) do "                       \
+	"    redis.call('ZREM', K_REPORTS_OPEN, r) "                                               \
+	"    if status == '' then redis.call('DEL', k_report(r)) else "                            \
+	"      redis.call('HSET', k_report(r), 'status', status, 'resolved_at', now, "             \
+	"                 'resolver_id', resolver) "                                               \
+	"      redis.call('EXPIRE', k_report(r), " GALLERY_RESOLVED_TTL_S ") end "                 \
+	"  end "                                                                                   \
+	"  if redis.call('GET', k_published(src)) == pid then "                                    \
+	"    redis.call('DEL', k_published(src)) end "                                             \
+	"  redis.call('DEL', k_item(pid), k_png(pid), k_item_reports(pid)) "                       \
+	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
+	"  return 1 "                                                                              \
+	"end "
+
+/* gallery_item_from_reply fills *out from GALLERY_ITEM_NFIELDS reply
+ * elements e[0..n) in GALLERY_ITEM_FIELDS order. Returns INK_NOT_FOUND when
+ * n is short or the id is nil (no such item), INK_RESOURCE_EXHAUSTED when out
+ * of memory; on INK_OK the caller frees with gallery_item_fini. */
+ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
+                                Inkwell__Template__V1__GalleryItem *out);
+
+/* gallery_item_fini frees the strings of an item filled by
+ * gallery_item_from_reply and re-initialises it. */
+void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it);
+
+/* gallery_ref_unpack unpacks a GalleryRef and checks its id. INK_OK with
+ * *out (caller frees: inkwell__template__v1__gallery_ref__free_unpacked),
+ * else the code of ink_rpc_fail (INVALID_ARGUMENT). */
+ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                           Inkwell__Template__V1__GalleryRef **out);
+
+#endif /* INKWELL_TEMPLATE_SVC_GALLERY_H */

@@ -1,0 +1,114 @@
+/*
+ * support.c - the small shared rules of template-svc's handlers (see
+ * support.h): ids, text fields, reply fields, database errors. One copy, so
+ * every handler validates ids and reports Redis failures the same way.
+ */
+#include "support.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tsvc_valid_id(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; s[n] != '\0' && n <= 32; n++) {
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	}
+	return n == 32;
+}
+
+void tsvc_new_id(char out[TSVC_ID_LEN])
+{
+	uint8_t raw[16];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out, TSVC_ID_LEN, raw, sizeof(raw));
+}
+
+void tsvc_etag(const uint8_t *png, size_t len, char out[TSVC_ID_LEN])
+{
+	uint8_t digest[16];
+
+	/* crypto_generichash cannot fail for an output of 16 bytes and no key. */
+	crypto_generichash(digest, sizeof(digest), png, len, NULL, 0);
+	sodium_bin2hex(out, TSVC_ID_LEN, digest, sizeof(digest));
+}
+
+int tsvc_text_ok(const char *s, size_t min, size_t max)
+{
+	size_t chars = 0;
+
+	if (s == NULL)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		chars += (*p & 0xC0) != 0x80;
+		if (chars > max)
+			return 0;
+	}
+	return chars >= min;
+}
+
+ink_err tsvc_require_user(ink_rpc_ctx *ctx)
+{
+	if (ctx->caller->user_id[0] != '\0')
+		return INK_OK;
+	return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+}
+
+int tsvc_is_admin(const ink_rpc_ctx *ctx)
+{
+	return ctx->caller->user_id[0] != '\0' && strcmp(ctx->caller->role, "admin") == 0;
+}
+
+ink_err tsvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
+	                    "public database: %s", why);
+}
+
+ink_err tsvc_oom(ink_rpc_ctx *ctx)
+{
+	return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+char *tsvc_reply_str(const redisReply *e)
+{
+	if (e == NULL || e->type != REDIS_REPLY_STRING)
+		return strdup("");
+	return strndup(e->str, e->len);
+}
+
+long long tsvc_reply_num(const redisReply *e)
+{
+	char *end = NULL;
+
+	if (e == NULL)
+		return 0;
+	if (e->type == REDIS_REPLY_INTEGER)
+		return e->integer;
+	if (e->type != REDIS_REPLY_STRING || e->len == 0)
+		return 0;
+	long long v = strtoll(e->str, &end, 10);
+	return *end == '\0' ? v : 0;
+}
+
+ink_err tsvc_png_size(const uint8_t *png, size_t len, uint32_t *width, uint32_t *height)
+{
+	static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+	/* signature (8), IHDR length (4), "IHDR" (4), width (4), height (4) */
+	if (len < 24 || memcmp(png, sig, sizeof(sig)) != 0 || memcmp(png + 12, "IHDR", 4) != 0)
+		return INK_INVALID_ARGUMENT;
+	*width =
+	    (uint32_t)png[16] << 24 | (uint32_t)png[17] << 16 | (uint32_t)png[18] << 8 | png[19];
+	*height =
+	    (uint32_t)png[20] << 24 | (uint32_t)png[21] << 16 | (uint32_t)png[22] << 8 | png[23];
+	return INK_OK;
+}
