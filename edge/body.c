@@ -72,6 +72,10 @@ edge_body_rc edge_body_read(edge_read_fn read, void *src, long long declared, si
 			break;
 		}
 	}
+	/* civetweb reports a read timeout as the end of the body: a body
+	 * shorter than its Content-Length is incomplete, not small. */
+	if (rc == EDGE_BODY_READ_OK && declared >= 0 && used < (size_t)declared)
+		rc = EDGE_BODY_READ_IO;
 	if (rc != EDGE_BODY_READ_OK) {
 		free(buf);
 		return rc;

@@ -19,7 +19,7 @@ typedef int (*edge_read_fn)(void *src, void *buf, size_t len);
 typedef enum edge_body_rc {
 	EDGE_BODY_READ_OK = 0,
 	EDGE_BODY_READ_TOO_LARGE, /* declared or actual size > limit: answer 413 */
-	EDGE_BODY_READ_IO,        /* the client went away or was too slow */
+	EDGE_BODY_READ_IO,        /* the client went away, was too slow, or sent less */
 	EDGE_BODY_READ_NOMEM,     /* out of memory: answer 500 */
 } edge_body_rc;
 
@@ -32,6 +32,7 @@ int edge_body_too_large(long long declared, size_t limit);
  * a hint for the first allocation, capped at limit. On EDGE_BODY_READ_OK
  * *out is a malloc'd buffer holding *out_len bytes plus a NUL after them
  * (caller frees with free(); an empty body gives a valid 1-byte buffer).
+ * A body that ends before its declared length is EDGE_BODY_READ_IO.
  * On any other result *out is NULL and *out_len 0. */
 edge_body_rc edge_body_read(edge_read_fn read, void *src, long long declared, size_t limit,
                             char **out, size_t *out_len);

@@ -15,7 +15,6 @@
 #include "auth.h"
 #include "http.h"
 #include "log.h"
-#include "routes.h"
 
 /* dispatch_route matches the request; on 404/405 it answers and returns -1. */
 static int dispatch_route(edge_req *req)
@@ -23,8 +22,9 @@ static int dispatch_route(edge_req *req)
 	char allow[128];
 	char detail[200];
 
-	edge_match m = edge_router_match(edge_routes, edge_routes_len, req->method, req->path,
-	                                 &req->route, &req->params, allow, sizeof(allow));
+	edge_match m =
+	    edge_router_match(req->app->routes, req->app->n_routes, req->method, req->path,
+	                      &req->route, &req->params, allow, sizeof(allow));
 	switch (m) {
 	case EDGE_MATCH_OK:
 		return 0;
@@ -72,4 +72,48 @@ void edge_dispatch_callbacks(struct mg_callbacks *cb)
 	cb->begin_request = dispatch_begin_request;
 	cb->http_error = dispatch_http_error;
 	cb->log_message = dispatch_log_message;
+}
+
+struct mg_context *edge_server_start(const edge_app *app)
+{
+	const edge_config *cfg = app->cfg;
+	char threads[24], req_to[24], ka_to[24];
+	struct mg_callbacks cb;
+
+	snprintf(threads, sizeof(threads), "%lld", (long long)cfg->threads);
+	snprintf(req_to, sizeof(req_to), "%lld", (long long)cfg->request_timeout_ms);
+	snprintf(ka_to, sizeof(ka_to), "%lld", (long long)cfg->keep_alive_timeout_ms);
+	const char *options[] = {
+	    "listening_ports",
+	    cfg->listen,
+	    "num_threads",
+	    threads,
+	    "enable_keep_alive",
+	    "yes",
+	    "keep_alive_timeout_ms",
+	    ka_to,
+	    "request_timeout_ms",
+	    req_to,
+	    "tcp_nodelay",
+	    "1",
+	    /* Path parameters are decoded per segment by the router, so an
+	     * encoded '/' inside an id cannot change which route matches. */
+	    "decode_url",
+	    "no",
+	    NULL,
+	};
+	edge_dispatch_callbacks(&cb);
+	/* civetweb's user_data is not const, but nothing writes through it. */
+	struct mg_context *ctx = mg_start(&cb, (void *)app, options);
+	if (ctx == NULL)
+		ink_log_error("cannot start the HTTP server on %s", cfg->listen);
+	return ctx;
+}
+
+int edge_server_port(const struct mg_context *ctx)
+{
+	struct mg_server_port ports[4];
+
+	int n = mg_get_server_ports(ctx, 4, ports);
+	return n > 0 ? ports[0].port : -1;
 }

@@ -44,6 +44,8 @@ typedef struct edge_app {
 	const edge_config *cfg;
 	ink_rpc_client *users;     /* user-svc: accounts, libraries, gallery */
 	ink_rpc_client *templates; /* template-svc: health only */
+	const edge_route *routes;  /* routes.c's table (tests use their own) */
+	size_t n_routes;
 } edge_app;
 
 struct edge_req {

@@ -18,45 +18,11 @@
 #include "edge_config.h"
 #include "http.h"
 #include "log.h"
+#include "routes.h"
 #include "rpc_client.h"
 
 /* Replies carry at most one image plus the envelope. */
 #define EDGE_RECV_SLACK (1 << 20)
-
-/* main_start_civetweb starts the server; NULL on failure (logged). */
-static struct mg_context *main_start_civetweb(const edge_config *cfg, edge_app *app)
-{
-	char threads[24], req_to[24], ka_to[24];
-	struct mg_callbacks cb;
-
-	snprintf(threads, sizeof(threads), "%lld", (long long)cfg->threads);
-	snprintf(req_to, sizeof(req_to), "%lld", (long long)cfg->request_timeout_ms);
-	snprintf(ka_to, sizeof(ka_to), "%lld", (long long)cfg->keep_alive_timeout_ms);
-	const char *options[] = {
-	    "listening_ports",
-	    cfg->listen,
-	    "num_threads",
-	    threads,
-	    "enable_keep_alive",
-	    "yes",
-	    "keep_alive_timeout_ms",
-	    ka_to,
-	    "request_timeout_ms",
-	    req_to,
-	    "tcp_nodelay",
-	    "1",
-	    /* Path parameters are decoded per segment by the router, so an
-	     * encoded '/' inside an id cannot change which route matches. */
-	    "decode_url",
-	    "no",
-	    NULL,
-	};
-	edge_dispatch_callbacks(&cb);
-	struct mg_context *ctx = mg_start(&cb, app, options);
-	if (ctx == NULL)
-		ink_log_error("cannot start the HTTP server on %s", cfg->listen);
-	return ctx;
-}
 
 /* main_open_peers opens both RPC clients; 0 or -1 (logged, none left open). */
 static int main_open_peers(const edge_config *cfg, edge_app *app)
@@ -80,7 +46,7 @@ static int main_open_peers(const edge_config *cfg, edge_app *app)
 int main(void)
 {
 	edge_config cfg;
-	edge_app app = {.cfg = &cfg};
+	edge_app app = {.cfg = &cfg, .routes = edge_routes, .n_routes = edge_routes_len};
 	sigset_t stop;
 	int sig = 0;
 
@@ -100,7 +66,7 @@ int main(void)
 	if (main_open_peers(&cfg, &app) != 0)
 		return 1;
 	mg_init_library(0);
-	struct mg_context *ctx = main_start_civetweb(&cfg, &app);
+	struct mg_context *ctx = edge_server_start(&app);
 	if (ctx == NULL) {
 		mg_exit_library();
 		ink_rpc_client_close(app.templates);

@@ -38,3 +38,33 @@ json_t *edge_view_template(const Inkwell__User__V1__Template *t)
 	                 "created_at", created, "image_url", url, "gallery_id",
 	                 t->gallery_id[0] ? json_string(t->gallery_id) : json_null());
 }
+
+json_t *edge_view_gallery_item(const Inkwell__Template__V1__GalleryItem *g)
+{
+	char published[40], url[96];
+
+	edge_view_time(g->published_at_unix_ms, published, sizeof(published));
+	snprintf(url, sizeof(url), "/v1/gallery/%s/image", g->gallery_id);
+	return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "gallery_id", g->gallery_id,
+	                 "title", g->title, "width", (json_int_t)g->width, "height",
+	                 (json_int_t)g->height, "publisher", g->publisher_name, "published_at",
+	                 published, "image_url", url);
+}
+
+json_t *edge_view_report(const Inkwell__Template__V1__Report *r)
+{
+	char created[40];
+
+	edge_view_time(r->created_at_unix_ms, created, sizeof(created));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "report_id", r->report_id, "gallery_id",
+	                 r->gallery_id, "reason", r->reason, "reporter", r->reporter_name,
+	                 "created_at", created, "status", r->status);
+}
+
+json_t *edge_view_page(json_t *items, const char *cursor)
+{
+	if (items == NULL)
+		return NULL;
+	return json_pack("{s:o, s:o}", "items", items, "next_cursor",
+	                 cursor[0] ? json_string(cursor) : json_null());
+}

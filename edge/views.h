@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "template.pb-c.h"
 #include "user.pb-c.h"
 
 /* edge_view_time formats unix milliseconds as RFC 3339 UTC with
@@ -26,5 +27,18 @@ json_t *edge_view_user(const Inkwell__User__V1__User *u, int with_email);
 /* edge_view_template: {id, title, width, height, detail, line_width,
  * created_at, image_url, gallery_id|null}. */
 json_t *edge_view_template(const Inkwell__User__V1__Template *t);
+
+/* edge_view_gallery_item: {gallery_id, title, width, height, publisher,
+ * published_at, image_url}. */
+json_t *edge_view_gallery_item(const Inkwell__Template__V1__GalleryItem *g);
+
+/* edge_view_report: {report_id, gallery_id, reason, reporter, created_at,
+ * status}. */
+json_t *edge_view_report(const Inkwell__Template__V1__Report *r);
+
+/* edge_view_page wraps items (owned, a JSON array) as {"items": items,
+ * "next_cursor": cursor or null when cursor is ""}. Takes ownership of
+ * items also on failure. */
+json_t *edge_view_page(json_t *items, const char *cursor);
 
 #endif /* INKWELL_EDGE_VIEWS_H */

@@ -127,6 +127,10 @@ static void test_empty_and_io(void **state)
 	f = (fake){.len = 1000, .chunk = 10, .fail_after = 500};
 	assert_int_equal(edge_body_read(fake_read, &f, 1000, 2000, &out, &n), EDGE_BODY_READ_IO);
 	assert_null(out);
+	/* declared 1000, only 600 came before the end: incomplete */
+	f = (fake){.len = 600, .chunk = 100};
+	assert_int_equal(edge_body_read(fake_read, &f, 1000, 2000, &out, &n), EDGE_BODY_READ_IO);
+	assert_null(out);
 }
 
 int main(void)

@@ -1,0 +1,36 @@
+/* png_reply.c - cacheable image responses (see png_reply.h). */
+#include "png_reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* png_etag_matches: does an If-None-Match list contain tag (quoted, W/ ok)? */
+static int png_etag_matches(const char *inm, const char *quoted)
+{
+	if (inm == NULL)
+		return 0;
+	if (strcmp(inm, "*") == 0)
+		return 1;
+	size_t qn = strlen(quoted);
+	for (const char *p = strstr(inm, quoted); p != NULL; p = strstr(p + 1, quoted)) {
+		char after = p[qn];
+		if (after == '\0' || after == ',' || after == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+void edge_send_png(edge_req *req, const uint8_t *png, size_t len, const char *etag,
+                   const char *cache_control)
+{
+	char quoted[80];
+
+	snprintf(quoted, sizeof(quoted), "\"%s\"", etag);
+	edge_add_header(req, "ETag", quoted);
+	edge_add_header(req, "Cache-Control", cache_control);
+	if (png_etag_matches(edge_header(req, "If-None-Match"), quoted)) {
+		edge_send_empty(req, 304);
+		return;
+	}
+	edge_send(req, 200, "image/png", png, len);
+}
