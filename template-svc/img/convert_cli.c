@@ -1,0 +1,200 @@
+/*
+ * convert_cli.c - inkwell-convert: the conversion engine from a shell, for people, tests
+ * and the benchmark. Reads IN whole (up to the byte limit), converts, writes OUT through a
+ * temporary file in OUT's directory renamed into place, so OUT is never partial.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "img.h"
+
+#define CLI_EXIT_USAGE 1
+#define CLI_EXIT_IMAGE 2
+#define CLI_EXIT_IO    3
+
+static const char cli_usage[] =
+    "usage: inkwell-convert IN OUT [--detail 1..5] [--line-width 1..8] [--max-side 64..4096]\n"
+    "                       [--report]\n"
+    "Turns the PNG or JPEG IN into a coloring page OUT (8-bit gray PNG).\n"
+    "  --detail N      how many regions: 1 few .. 5 many (default 3)\n"
+    "  --line-width N  stroke width in pixels (default 2)\n"
+    "  --max-side N    long side of the page in pixels (default 1000)\n"
+    "  --report        print the page's quality figures as one JSON object on stdout\n"
+    "Exit status: 0 done; 1 bad arguments; 2 bad or unsupported image (reason on stderr);\n"
+    "3 cannot read IN or write OUT.\n";
+
+static int cli_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Reads up to max + 1 bytes of path (one more than allowed, so "too big" is still seen). */
+static int cli_read(const char *path, size_t max, uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *buf = NULL;
+
+	if (f == NULL)
+		return -1;
+	for (;;) {
+		size_t want, got;
+
+		if (n == cap || buf == NULL) {
+			uint8_t *nb;
+
+			if (buf != NULL)
+				cap *= 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				goto fail;
+			buf = nb;
+		}
+		want = cap - n;
+		if (want > max + 1 - n)
+			want = max + 1 - n;
+		got = fread(buf + n, 1, want, f);
+		n += got;
+		if (got < want || n > max)
+			break;
+	}
+	if (ferror(f))
+		goto fail;
+	(void)fclose(f);
+	*data = buf;
+	*len = n;
+	return 0;
+fail:
+	free(buf);
+	(void)fclose(f);
+	return -1;
+}
+
+static int cli_write(const char *path, const uint8_t *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	int fd, n;
+	mode_t mask;
+	FILE *f;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	mask = umask(0);
+	(void)umask(mask);
+	f = fdopen(fd, "wb");
+	if (f == NULL) {
+		(void)close(fd);
+		goto fail;
+	}
+	if (fchmod(fd, 0666 & ~mask) != 0 || fwrite(data, 1, len, f) != len || fflush(f) != 0 ||
+	    fsync(fd) != 0) {
+		(void)fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		goto fail;
+	return 0;
+fail:
+	n = errno;
+	(void)unlink(tmp);
+	errno = n;
+	return -1;
+}
+
+static void cli_print_report(const img_page *p)
+{
+	const img_report *r = &p->report;
+
+	printf("{\"width\":%u,\"height\":%u,\"ink\":%.4f,\"specks\":%d,\"fillable\":%d,"
+	       "\"slivers\":%d,\"largest\":%.4f,\"recall\":%.4f,\"detail\":%.4f,"
+	       "\"precision\":%.4f,\"ok\":%s}\n",
+	       p->width, p->height, r->ink, r->specks, r->fillable, r->slivers, r->largest,
+	       r->recall, r->detail, r->precision, img_report_ok(r) ? "true" : "false");
+}
+
+int main(int argc, char **argv)
+{
+	img_opts o;
+	const char *in = NULL, *out = NULL;
+	int report = 0, rc;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	img_page page;
+	char why[256];
+	ink_err err;
+
+	img_opts_default(&o);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		long v;
+
+		if (strcmp(a, "--report") == 0) {
+			report = 1;
+		} else if (strcmp(a, "--detail") == 0 && i + 1 < argc &&
+		           cli_int(argv[i + 1], IMG_DETAIL_MIN, IMG_DETAIL_MAX, &v) == 0) {
+			o.detail = (int)v;
+			i++;
+		} else if (strcmp(a, "--line-width") == 0 && i + 1 < argc &&
+		           cli_int(argv[i + 1], IMG_LINE_WIDTH_MIN, IMG_LINE_WIDTH_MAX, &v) == 0) {
+			o.line_width = (int)v;
+			i++;
+		} else if (strcmp(a, "--max-side") == 0 && i + 1 < argc &&
+		           cli_int(argv[i + 1], IMG_PAGE_SIDE_MIN, IMG_PAGE_SIDE_MAX, &v) == 0) {
+			o.max_side = (uint32_t)v;
+			i++;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			fprintf(stderr, "inkwell-convert: bad option or value: %s\n%s", a,
+			        cli_usage);
+			return CLI_EXIT_USAGE;
+		} else if (in == NULL) {
+			in = a;
+		} else if (out == NULL) {
+			out = a;
+		} else {
+			fprintf(stderr, "inkwell-convert: too many arguments\n%s", cli_usage);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (in == NULL || out == NULL) {
+		fputs(cli_usage, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_read(in, o.limits.max_bytes, &data, &len) != 0) {
+		fprintf(stderr, "inkwell-convert: cannot read %s: %s\n", in, strerror(errno));
+		return CLI_EXIT_IO;
+	}
+	err = img_convert(data, len, &o, report, &page, why, sizeof(why));
+	free(data);
+	if (err != INK_OK) {
+		fprintf(stderr, "inkwell-convert: %s: %s (%s)\n", in, why, ink_strerror(err));
+		return CLI_EXIT_IMAGE;
+	}
+	rc = 0;
+	if (cli_write(out, page.png, page.png_len) != 0) {
+		fprintf(stderr, "inkwell-convert: cannot write %s: %s\n", out, strerror(errno));
+		rc = CLI_EXIT_IO;
+	} else if (report) {
+		cli_print_report(&page);
+	}
+	img_page_fini(&page);
+	return rc;
+}

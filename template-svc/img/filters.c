@@ -1,0 +1,185 @@
+/*
+ * filters.c - the float filters every stage shares: Gaussian blur, Sobel magnitude, min
+ * filter, percentile.
+ *
+ * Blur and Sobel copy scipy.ndimage's definitions (radius 4 sigma, 'reflect' borders,
+ * hypot of the two Sobel axes) so that our gradients are those page-quality measures pages
+ * against. Passes run row by row so the inner loops stream through memory.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "img_priv.h"
+
+#define IMG_GAUSS_MAX_R 32
+#define IMG_HIST_BINS   4096
+
+/* scipy 'reflect': ... c b a | a b c ... | z y x ..., for any offset. */
+static uint32_t img_reflect(int64_t i, uint32_t n)
+{
+	int64_t p = 2 * (int64_t)n;
+
+	i %= p;
+	if (i < 0)
+		i += p;
+	return (uint32_t)(i < n ? i : p - 1 - i);
+}
+
+void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, float sigma)
+{
+	float k[2 * IMG_GAUSS_MAX_R + 1];
+	int r = (int)(4.0f * sigma + 0.5f);
+	float sum = 0;
+
+	if (r > IMG_GAUSS_MAX_R)
+		r = IMG_GAUSS_MAX_R;
+	for (int i = -r; i <= r; i++) {
+		k[i + r] = expf(-0.5f * (float)(i * i) / (sigma * sigma));
+		sum += k[i + r];
+	}
+	for (int i = 0; i <= 2 * r; i++)
+		k[i] /= sum;
+
+	/* Horizontal: in -> tmp. */
+	for (uint32_t y = 0; y < h; y++) {
+		const float *row = in + (size_t)y * w;
+		float *o = tmp + (size_t)y * w;
+
+		for (uint32_t x = 0; x < w; x++) {
+			float s = 0;
+
+			if (x >= (uint32_t)r && x + (uint32_t)r < w) {
+				const float *p = row + x - r;
+
+				for (int i = 0; i <= 2 * r; i++)
+					s += k[i] * p[i];
+			} else {
+				for (int i = -r; i <= r; i++)
+					s += k[i + r] * row[img_reflect((int64_t)x + i, w)];
+			}
+			o[x] = s;
+		}
+	}
+	/* Vertical: tmp -> out, a whole row at a time. */
+	for (uint32_t y = 0; y < h; y++) {
+		float *o = out + (size_t)y * w;
+
+		memset(o, 0, (size_t)w * sizeof(*o));
+		for (int i = -r; i <= r; i++) {
+			const float *src = tmp + (size_t)img_reflect((int64_t)y + i, h) * w;
+			float kk = k[i + r];
+
+			for (uint32_t x = 0; x < w; x++)
+				o[x] += kk * src[x];
+		}
+	}
+}
+
+void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		const float *up = g + (size_t)img_reflect((int64_t)y - 1, h) * w;
+		const float *mid = g + (size_t)y * w;
+		const float *dn = g + (size_t)img_reflect((int64_t)y + 1, h) * w;
+		float *o = mag + (size_t)y * w;
+
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t l = x > 0 ? x - 1 : 0, r = x + 1 < w ? x + 1 : w - 1;
+			float gy = (dn[l] + 2 * dn[x] + dn[r]) - (up[l] + 2 * up[x] + up[r]);
+			float gx = (up[r] + 2 * mid[r] + dn[r]) - (up[l] + 2 * mid[l] + dn[l]);
+
+			o[x] = sqrtf(gx * gx + gy * gy);
+		}
+	}
+}
+
+void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		const float *row = in + (size_t)y * w;
+		float *o = tmp + (size_t)y * w;
+
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t a = x >= (uint32_t)r ? x - r : 0;
+			uint32_t b = x + r < w ? x + r : w - 1;
+			float m = row[a];
+
+			for (uint32_t i = a + 1; i <= b; i++)
+				m = row[i] < m ? row[i] : m;
+			o[x] = m;
+		}
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t a = y >= (uint32_t)r ? y - r : 0;
+		uint32_t b = y + r < h ? y + r : h - 1;
+		float *o = out + (size_t)y * w;
+
+		memcpy(o, tmp + (size_t)a * w, (size_t)w * sizeof(*o));
+		for (uint32_t i = a + 1; i <= b; i++) {
+			const float *src = tmp + (size_t)i * w;
+
+			for (uint32_t x = 0; x < w; x++)
+				o[x] = src[x] < o[x] ? src[x] : o[x];
+		}
+	}
+}
+
+/* Which bin of [lo, hi) holds rank `want` (0-based); *below = count under that bin. */
+static int img_hist_find(const float *v, size_t n, float lo, float hi, size_t want, size_t *below)
+{
+	uint32_t hist[IMG_HIST_BINS];
+	float scale = (float)IMG_HIST_BINS / (hi - lo);
+	size_t acc = 0;
+
+	memset(hist, 0, sizeof(hist));
+	for (size_t i = 0; i < n; i++) {
+		float f = v[i];
+		int b;
+
+		if (f < lo) {
+			acc++;
+			continue;
+		}
+		if (f >= hi)
+			continue;
+		b = (int)((f - lo) * scale);
+		hist[b < IMG_HIST_BINS ? b : IMG_HIST_BINS - 1]++;
+	}
+	for (int b = 0; b < IMG_HIST_BINS; b++) {
+		if (acc + hist[b] > want) {
+			*below = acc;
+			return b;
+		}
+		acc += hist[b];
+	}
+	*below = acc;
+	return IMG_HIST_BINS - 1;
+}
+
+float img_percentile(const float *v, size_t n, double p)
+{
+	float lo, hi, step;
+	size_t want, below;
+	int b;
+
+	if (n == 0)
+		return 0;
+	lo = hi = v[0];
+	for (size_t i = 1; i < n; i++) {
+		lo = v[i] < lo ? v[i] : lo;
+		hi = v[i] > hi ? v[i] : hi;
+	}
+	if (!(hi > lo))
+		return lo;
+	want = (size_t)(p / 100.0 * (double)(n - 1) + 0.5);
+	if (want >= n)
+		want = n - 1;
+	hi = nextafterf(hi, INFINITY);
+	/* Two rounds of histogram: 4096 bins, then 4096 inside the chosen one. */
+	b = img_hist_find(v, n, lo, hi, want, &below);
+	step = (hi - lo) / IMG_HIST_BINS;
+	lo = lo + step * (float)b;
+	hi = lo + step;
+	b = img_hist_find(v, n, lo, hi, want, &below);
+	return lo + (hi - lo) / IMG_HIST_BINS * (float)b;
+}

@@ -1,0 +1,100 @@
+/*
+ * img.h - the public face of the conversion engine: photo bytes in, coloring page out.
+ *
+ * One call, img_convert(), turns a PNG or JPEG (format told by its magic bytes) into an
+ * 8-bit grayscale PNG of black lines on white whose white regions are closed, so a flood
+ * fill stays inside its shape. Everything else in img/ is private (img_priv.h).
+ *
+ * Thread safety: the engine keeps no mutable static state; any number of threads may call
+ * img_convert() at once with their own img_opts and img_page.
+ */
+#ifndef INKWELL_IMG_H
+#define INKWELL_IMG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* Defaults of img_limits: what an upload may be before we refuse it. */
+#define IMG_DEFAULT_MAX_BYTES  ((size_t)20 * 1024 * 1024)
+#define IMG_DEFAULT_MAX_SIDE   16384u
+#define IMG_DEFAULT_MAX_PIXELS 50000000ull
+
+/* Ranges of img_opts. */
+#define IMG_DETAIL_MIN         1
+#define IMG_DETAIL_MAX         5
+#define IMG_DETAIL_DEFAULT     3
+#define IMG_LINE_WIDTH_MIN     1
+#define IMG_LINE_WIDTH_MAX     8
+#define IMG_LINE_WIDTH_DEFAULT 2
+#define IMG_PAGE_SIDE_MIN      64u
+#define IMG_PAGE_SIDE_MAX      4096u
+#define IMG_PAGE_SIDE_DEFAULT  1000u
+
+/* img_limits: checked against the input's byte count and its header (before any pixel
+ * buffer is allocated). Exceeding any of them is INK_PAYLOAD_TOO_LARGE. */
+typedef struct img_limits {
+	size_t max_bytes;    /* encoded input size, default 20 MiB */
+	uint32_t max_side;   /* width and height each, default 16384 */
+	uint64_t max_pixels; /* width * height, default 50e6 */
+} img_limits;
+
+/* img_opts: how the page is drawn. Set with img_opts_default() then override fields. */
+typedef struct img_opts {
+	int detail;        /* 1 (few big regions) .. 5 (many small ones), default 3 */
+	int line_width;    /* stroke width in page pixels, 1..8, default 2 */
+	uint32_t max_side; /* long side of the page in pixels, 64..4096, default 1000; smaller
+	                      photos keep their size */
+	img_limits limits;
+} img_opts;
+
+/* img_report: the quality figures of a page, same definitions as shared/tools/page-quality.
+ * ink..largest are always filled; recall, detail and precision only when asked for (they
+ * compare the page with the photo's gradients) and are -1 otherwise. */
+typedef struct img_report {
+	double ink;       /* fraction of pixels < 128; good: 0.02 .. 0.25 */
+	int specks;       /* ink components (8-connected) under 16 px; good: 0 */
+	int fillable;     /* white regions (4-connected) of 64 px or more; good: >= 5 */
+	int slivers;      /* white regions under 64 px; good: <= max(3, fillable / 10) */
+	double largest;   /* largest white region / page; good: <= 0.5 */
+	double recall;    /* top 5 % gradient pixels within 3 px of ink; good: >= 0.90 */
+	double detail;    /* top 10 % gradient pixels within 3 px of ink; good: >= 0.85 */
+	double precision; /* ink within 3 px of the top 25 % gradient pixels; good: >= 0.90 */
+} img_report;
+
+/* img_page: a finished page. Owned by the caller after img_convert() succeeds; release
+ * with img_page_fini(). */
+typedef struct img_page {
+	uint8_t *png; /* 8-bit grayscale PNG, png_len bytes (malloc'd) */
+	size_t png_len;
+	uint32_t width, height; /* of the page (after EXIF orientation) */
+	img_report report;
+} img_page;
+
+/* img_opts_default fills *o with the defaults above. */
+void img_opts_default(img_opts *o);
+
+/* img_opts_check validates *o. Returns INK_OK, or INK_INVALID_ARGUMENT with a one-line
+ * reason in why (NUL-terminated, truncated to why_len; why may be NULL). */
+ink_err img_opts_check(const img_opts *o, char *why, size_t why_len);
+
+/* img_report_ok says whether every band of page-quality holds for *r (recall, detail and
+ * precision are only judged when they were computed, i.e. >= 0). */
+int img_report_ok(const img_report *r);
+
+/* img_convert turns the PNG or JPEG in data[0..len) into a coloring page.
+ * opts may be NULL for the defaults. want_report: also compute recall/detail/precision.
+ * Returns INK_OK and fills *out (caller frees with img_page_fini), or on error leaves *out
+ * untouched and writes one line a user understands into why:
+ *   INK_INVALID_ARGUMENT   bad opts; empty, unknown, corrupt, truncated or unsupported image
+ *   INK_PAYLOAD_TOO_LARGE  too many bytes, a side over the limit, too many pixels
+ *   INK_RESOURCE_EXHAUSTED out of memory
+ *   INK_INTERNAL           a bug of ours */
+ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int want_report,
+                    img_page *out, char *why, size_t why_len);
+
+/* img_page_fini frees what img_convert put in *p and zeroes it; NULL-safe, idempotent. */
+void img_page_fini(img_page *p);
+
+#endif /* INKWELL_IMG_H */

@@ -1,0 +1,173 @@
+/*
+ * img_priv.h - what the files of img/ share and nobody else sees: the gray raster type, the
+ * decoders, the filters and the stages of the pipeline, in the order img_convert() runs them.
+ *
+ * Conventions: rasters are row-major, w*h, no padding. Functions that allocate return an
+ * ink_err (INK_RESOURCE_EXHAUSTED when malloc fails) and fill their out-parameter only on
+ * success; the caller frees it with the matching *_fini or free().
+ */
+#ifndef INKWELL_IMG_PRIV_H
+#define INKWELL_IMG_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "img.h"
+
+/* img_gray: an 8-bit gray raster (0 black .. 255 white). px is malloc'd, freed by
+ * img_gray_fini(). */
+typedef struct img_gray {
+	uint32_t w, h;
+	uint8_t *px;
+} img_gray;
+
+/* img_gray_fini frees g->px and zeroes *g. NULL-safe. */
+void img_gray_fini(img_gray *g);
+
+/* ---- limits.c ---- */
+
+/* img_why writes a printf-style one-line reason into why (may be NULL). */
+void img_why(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* img_check_dims checks a header's w x h against lim. INK_INVALID_ARGUMENT for a zero
+ * side, INK_PAYLOAD_TOO_LARGE for a side or a pixel count over the limit (with why). */
+ink_err img_check_dims(uint32_t w, uint32_t h, const img_limits *lim, const char *fmt_name,
+                       char *why, size_t why_len);
+
+/* img_page_size gives the page size for a w x h photo: the long side scaled down to
+ * max_side (never up), each side at least 1. */
+void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint32_t *ph);
+
+/* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. */
+void *img_xmalloc(size_t n, size_t size);
+
+/* ---- shrink.c: streaming box downscale, one source row at a time ---- */
+
+/* img_shrink: bins a sw x sh source into a dw x dh destination (dw <= sw, dh <= sh), each
+ * destination pixel the mean of its box. Rows are pushed top to bottom. */
+typedef struct img_shrink {
+	uint32_t sw, sh, dw, dh;
+	uint32_t y;     /* next source row */
+	uint64_t *acc;  /* dw sums of the destination row being built */
+	uint32_t *colx; /* sw: destination column of each source column */
+	uint32_t *ncol; /* dw: source columns per destination column */
+	uint8_t *dst;   /* dw*dh, not owned */
+} img_shrink;
+
+/* img_shrink_init prepares s to write into dst (dw*dh bytes, caller-owned).
+ * INK_RESOURCE_EXHAUSTED on OOM; release with img_shrink_fini. */
+ink_err img_shrink_init(img_shrink *s, uint32_t sw, uint32_t sh, uint32_t dw, uint32_t dh,
+                        uint8_t *dst);
+/* img_shrink_row adds the next source row (sw gray bytes). */
+void img_shrink_row(img_shrink *s, const uint8_t *row);
+/* img_shrink_fini frees s's buffers (not dst). */
+void img_shrink_fini(img_shrink *s);
+
+/* ---- decoders: bytes -> gray page-size raster, limits checked before allocation ---- */
+
+/* img_decode_png decodes a PNG (any color type/depth, interlace, tRNS; alpha over white)
+ * straight to a page-size gray raster (max_side of opts). Errors: INVALID_ARGUMENT (corrupt,
+ * truncated: libpng's message), PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED. */
+ink_err img_decode_png(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
+                       size_t why_len);
+
+/* img_decode_jpeg decodes a JPEG (baseline, progressive, gray, RGB, CMYK/YCCK with Adobe
+ * inversion) at the smallest DCT scale that still covers the page, shrinks it to page size
+ * and applies the EXIF orientation. Errors as img_decode_png. */
+ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
+                        size_t why_len);
+
+/* img_exif_orientation returns the EXIF orientation (1..8) found in an APP1 payload, or 1
+ * when absent or unreadable. */
+int img_exif_orientation(const uint8_t *app1, size_t len);
+
+/* img_orient rewrites *g turned by EXIF orientation 1..8 (5..8 swap w and h).
+ * INK_RESOURCE_EXHAUSTED on OOM (g unchanged). */
+ink_err img_orient(img_gray *g, int orientation);
+
+/* ---- filters.c ---- */
+
+/* img_gauss blurs in (w*h floats) into out with a Gaussian of sigma (scipy's 'reflect'
+ * borders, radius 4 sigma). in == out is allowed. tmp: w*h floats of scratch. */
+void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, float sigma);
+
+/* img_sobel writes the Sobel gradient magnitude of g into mag (as scipy.ndimage.sobel). */
+void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h);
+
+/* img_min_filter: out = minimum of in over a (2r+1)^2 window (clamped at borders).
+ * tmp: w*h floats of scratch. */
+void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r);
+
+/* img_percentile returns the p-th percentile (0..100) of v[0..n) (to 1/4096 of the range).
+ * Returns 0 when n == 0. Allocation-free. */
+float img_percentile(const float *v, size_t n, double p);
+
+/* ---- segment.c: seeds and watershed ---- */
+
+/* img_watershed labels every pixel with a basin of mag (1..*nlab): seeds are local minima of
+ * mag blurred with sigma 2 in a (2*seed_r+1)^2 window, flooded in order of mag.
+ * lab: w*h int32 (caller-owned). INK_RESOURCE_EXHAUSTED on OOM. */
+ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int32_t *lab,
+                      int32_t *nlab);
+
+/* ---- merge.c: region merging over the adjacency graph ---- */
+
+/* img_merge merges neighbouring regions of lab (labels 1..nlab) across their weakest
+ * borders (mean mag along the border) while the border is below thresh and the union stays
+ * under max_area pixels; then folds regions under min_area into their weakest neighbour.
+ * Rewrites lab with compact labels 1..*nout. INK_RESOURCE_EXHAUSTED on OOM. */
+ink_err img_merge(const float *mag, uint32_t w, uint32_t h, int32_t *lab, int32_t nlab,
+                  float thresh, uint64_t max_area, uint64_t min_area, int32_t *nout);
+
+/* ---- lines.c: from regions and gradients to an ink mask ---- */
+
+/* img_lines sets ink[i] = 1 on region borders of lab and where mag >= strong, 0 elsewhere. */
+void img_lines(const int32_t *lab, const float *mag, uint32_t w, uint32_t h, float strong,
+               uint8_t *ink);
+
+/* img_smooth_labels: a 3x3 majority filter over lab, `passes` times (rounds off the stair
+ * steps of watershed borders). tmp: w*h int32 scratch. */
+void img_smooth_labels(int32_t *lab, int32_t *tmp, uint32_t w, uint32_t h, int passes);
+
+/* ---- cleanup.c ---- */
+
+/* img_drop_specks clears ink components (8-connected) under min_px. stack: w*h uint32.
+ * Returns the number dropped. */
+int img_drop_specks(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
+
+/* img_fill_slivers inks white regions (4-connected) under min_px. stack: w*h uint32. */
+int img_fill_slivers(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
+
+/* img_prune_spurs removes open line ends, `len` pixels deep, from a 1-px skeleton; the image
+ * frame counts as ink, so lines ending on it stay. */
+void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);
+
+/* ---- stroke.c ---- */
+
+/* img_thin thins ink to an 8-connected 1-px skeleton (Zhang-Suen), keeping its topology:
+ * white regions neither merge nor split. tmp: w*h bytes. */
+void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h);
+
+/* img_stroke redraws skeleton `skel` with a round pen of `width` px into out (0/1). */
+void img_stroke(const uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, int width);
+
+/* ---- encode_png.c ---- */
+
+/* img_encode_png writes ink (1 = black) as an 8-bit gray PNG into a malloc'd buffer
+ * (*png, *len; caller frees with free()). INK_RESOURCE_EXHAUSTED on OOM, INK_INTERNAL if
+ * libpng fails otherwise. */
+ink_err img_encode_png(const uint8_t *ink, uint32_t w, uint32_t h, uint8_t **png, size_t *len,
+                       char *why, size_t why_len);
+
+/* ---- report.c ---- */
+
+/* img_report_page fills the page-only figures (ink..largest) of r from ink (1 = black).
+ * recall/detail/precision are set to -1. INK_RESOURCE_EXHAUSTED on OOM. */
+ink_err img_report_page(const uint8_t *ink, uint32_t w, uint32_t h, img_report *r);
+
+/* img_report_source adds recall, detail and precision, given mag: the Sobel magnitude of
+ * the photo at page size blurred with sigma 1.5 (as page-quality computes it). */
+ink_err img_report_source(const uint8_t *ink, const float *mag, uint32_t w, uint32_t h,
+                          img_report *r);
+
+#endif /* INKWELL_IMG_PRIV_H */

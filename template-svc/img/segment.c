@@ -1,0 +1,157 @@
+/*
+ * segment.c - seeds and watershed: cuts the page into small basins of the gradient whose
+ * borders are closed by construction (every pixel belongs to exactly one basin).
+ *
+ * Seeds are the local minima of the gradient blurred with sigma 2 in a square window
+ * (connected minima form one seed). Flooding follows the image-foresting transform with a
+ * max-arc cost: a pixel joins the basin that reaches it first over the lowest ridge; the
+ * gradient is quantised to 256 levels so the priority queue is 256 FIFO buckets.
+ */
+#include <stdlib.h>
+
+#include "img_priv.h"
+
+#define IMG_LEVELS 256
+
+typedef struct img_bq {
+	int32_t head[IMG_LEVELS], tail[IMG_LEVELS];
+	int32_t *next;
+} img_bq;
+
+static void img_bq_push(img_bq *q, int level, int32_t p)
+{
+	q->next[p] = -1;
+	if (q->tail[level] < 0)
+		q->head[level] = p;
+	else
+		q->next[q->tail[level]] = p;
+	q->tail[level] = p;
+}
+
+static int32_t img_bq_pop(img_bq *q, int level)
+{
+	int32_t p = q->head[level];
+
+	if (p >= 0) {
+		q->head[level] = q->next[p];
+		if (q->head[level] < 0)
+			q->tail[level] = -1;
+	}
+	return p;
+}
+
+/* Labels the 8-connected components of seed pixels (lab == -1) 1..n; stack: w*h. */
+static int32_t img_label_seeds(int32_t *lab, uint32_t w, uint32_t h, int32_t *stack)
+{
+	int32_t n = 0;
+	size_t N = (size_t)w * h;
+
+	for (size_t i = 0; i < N; i++) {
+		size_t sp = 0;
+
+		if (lab[i] != -1)
+			continue;
+		lab[i] = ++n;
+		stack[sp++] = (int32_t)i;
+		while (sp > 0) {
+			int32_t p = stack[--sp];
+			int32_t x = p % (int32_t)w, y = p / (int32_t)w;
+
+			for (int dy = -1; dy <= 1; dy++) {
+				for (int dx = -1; dx <= 1; dx++) {
+					int32_t nx = x + dx, ny = y + dy, q;
+
+					if (nx < 0 || ny < 0 || nx >= (int32_t)w ||
+					    ny >= (int32_t)h)
+						continue;
+					q = ny * (int32_t)w + nx;
+					if (lab[q] == -1) {
+						lab[q] = n;
+						stack[sp++] = q;
+					}
+				}
+			}
+		}
+	}
+	return n;
+}
+
+/* Visits the 4 neighbours of p: labels the unlabelled ones as p and queues them. */
+static void img_flood_from(img_bq *q, const uint8_t *lev, int32_t *lab, uint32_t w, uint32_t h,
+                           int32_t p, int cur)
+{
+	int32_t x = p % (int32_t)w, y = p / (int32_t)w;
+	int32_t nb[4] = {x > 0 ? p - 1 : -1, x + 1 < (int32_t)w ? p + 1 : -1,
+	                 y > 0 ? p - (int32_t)w : -1, y + 1 < (int32_t)h ? p + (int32_t)w : -1};
+
+	for (int i = 0; i < 4; i++) {
+		int32_t n = nb[i];
+
+		if (n < 0 || lab[n] != 0)
+			continue;
+		lab[n] = lab[p];
+		img_bq_push(q, lev[n] > cur ? lev[n] : cur, n);
+	}
+}
+
+ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int32_t *lab,
+                      int32_t *nlab)
+{
+	size_t N = (size_t)w * h;
+	float *mb = img_xmalloc(N, sizeof(float));
+	float *mn = img_xmalloc(N, sizeof(float));
+	float *tmp = img_xmalloc(N, sizeof(float));
+	uint8_t *lev = NULL;
+	img_bq q;
+	ink_err err = INK_RESOURCE_EXHAUSTED;
+	float top, scale;
+	int32_t n;
+
+	q.next = NULL;
+	if (mb == NULL || mn == NULL || tmp == NULL)
+		goto out;
+	img_gauss(mag, mb, tmp, w, h, 2.0f);
+	img_min_filter(mb, mn, tmp, w, h, seed_r);
+	for (size_t i = 0; i < N; i++)
+		lab[i] = mb[i] <= mn[i] ? -1 : 0;
+	free(mn);
+	free(tmp);
+	mn = tmp = NULL;
+
+	q.next = img_xmalloc(N, sizeof(int32_t));
+	lev = img_xmalloc(N, 1);
+	if (q.next == NULL || lev == NULL)
+		goto out;
+	n = img_label_seeds(lab, w, h, q.next);
+
+	/* Quantise: the top 0.5 % all share level 255, below that 255 even steps. */
+	top = img_percentile(mag, N, 99.5);
+	scale = top > 0 ? 255.0f / top : 0;
+	for (size_t i = 0; i < N; i++) {
+		float v = mag[i] * scale;
+
+		lev[i] = (uint8_t)(v >= 255.0f ? 255 : (int)v);
+	}
+	for (int l = 0; l < IMG_LEVELS; l++)
+		q.head[l] = q.tail[l] = -1;
+	/* Seeds enter the queue themselves (level 0), so that pixels they label are not
+	 * mistaken for seeds. */
+	for (size_t i = 0; i < N; i++)
+		if (lab[i] > 0)
+			img_bq_push(&q, 0, (int32_t)i);
+	for (int cur = 0; cur < IMG_LEVELS; cur++) {
+		int32_t p;
+
+		while ((p = img_bq_pop(&q, cur)) >= 0)
+			img_flood_from(&q, lev, lab, w, h, p, cur);
+	}
+	*nlab = n;
+	err = INK_OK;
+out:
+	free(mb);
+	free(mn);
+	free(tmp);
+	free(q.next);
+	free(lev);
+	return err;
+}

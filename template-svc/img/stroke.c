@@ -1,0 +1,102 @@
+/*
+ * stroke.c - even strokes: thin every line to a 1-px skeleton, then redraw it with a round
+ * pen of the chosen width, so a page's lines all have the same weight whatever the photo.
+ *
+ * Thinning is Zhang-Suen: it peels boundary pixels whose removal keeps the 8-connected ink
+ * and the 4-connected white as they were (a single run of ink around the pixel, 2..6 ink
+ * neighbours), in two alternating sub-passes so lines end up centred.
+ */
+#include <string.h>
+
+#include "img_priv.h"
+
+/* Neighbours P2..P9 clockwise from north; outside the image is white. */
+static void img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint32_t y, int *p)
+{
+	static const int dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
+	static const int dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
+
+	for (int i = 0; i < 8; i++) {
+		int64_t nx = (int64_t)x + dx[i], ny = (int64_t)y + dy[i];
+
+		p[i] = nx >= 0 && ny >= 0 && nx < w && ny < h && m[(size_t)ny * w + (size_t)nx];
+	}
+}
+
+static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, int sub)
+{
+	int changed = 0;
+
+	memset(del, 0, (size_t)w * h);
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			int p[8], b = 0, a = 0;
+
+			if (!ink[(size_t)y * w + x])
+				continue;
+			img_nbrs(ink, w, h, x, y, p);
+			for (int i = 0; i < 8; i++) {
+				b += p[i];
+				a += !p[i] && p[(i + 1) % 8];
+			}
+			if (b < 2 || b > 6 || a != 1)
+				continue;
+			/* p[0]=N p[2]=E p[4]=S p[6]=W */
+			if (sub == 0 && (p[0] && p[2] && p[4]))
+				continue;
+			if (sub == 0 && (p[2] && p[4] && p[6]))
+				continue;
+			if (sub == 1 && (p[0] && p[2] && p[6]))
+				continue;
+			if (sub == 1 && (p[0] && p[4] && p[6]))
+				continue;
+			del[(size_t)y * w + x] = 1;
+			changed = 1;
+		}
+	}
+	if (changed)
+		for (size_t i = 0; i < (size_t)w * h; i++)
+			if (del[i])
+				ink[i] = 0;
+	return changed;
+}
+
+void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h)
+{
+	for (int it = 0; it < 64; it++) {
+		int c0 = img_thin_pass(ink, tmp, w, h, 0);
+		int c1 = img_thin_pass(ink, tmp, w, h, 1);
+
+		if (!c0 && !c1)
+			break;
+	}
+}
+
+void img_stroke(const uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, int width)
+{
+	/* Pen: offsets within width/2 of its centre; even widths centre on a pixel corner. */
+	int lo = -(width - 1) / 2, hi = width / 2;
+	double c = (width % 2 == 0) ? 0.5 : 0.0, r2 = (double)width * width / 4.0 + 0.25;
+	int pen[64][2], np = 0;
+
+	for (int dy = lo; dy <= hi; dy++)
+		for (int dx = lo; dx <= hi; dx++)
+			if ((dx - c) * (dx - c) + (dy - c) * (dy - c) <= r2 && np < 64) {
+				pen[np][0] = dx;
+				pen[np][1] = dy;
+				np++;
+			}
+	memset(out, 0, (size_t)w * h);
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			if (!skel[(size_t)y * w + x])
+				continue;
+			for (int i = 0; i < np; i++) {
+				int64_t nx = (int64_t)x + pen[i][0], ny = (int64_t)y + pen[i][1];
+
+				if (nx >= 0 && ny >= 0 && nx < w && ny < h)
+					out[(size_t)ny * w + (size_t)nx] = 1;
+			}
+		}
+	}
+}

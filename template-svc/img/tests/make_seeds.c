@@ -1,0 +1,82 @@
+/*
+ * make_seeds.c - writes the fuzz_convert seed corpus into a directory: small PNGs of every
+ * colour type and depth (plain and interlaced) and JPEGs (gray, colour, CMYK, progressive,
+ * with EXIF orientation), so the fuzzer starts inside every decoder branch.
+ * Usage: img_seeds DIR
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "synth.h"
+
+static int write_file(const char *dir, const char *name, const uint8_t *d, size_t n)
+{
+	char path[4096];
+	FILE *f;
+	int len = snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -1;
+	f = fopen(path, "wb");
+	if (f == NULL)
+		return -1;
+	if (fwrite(d, 1, n, f) != n) {
+		(void)fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+int main(int argc, char **argv)
+{
+	static const synth_scene scenes[] = {SYNTH_SHAPES, SYNTH_TEXT, SYNTH_NOISE};
+	char name[64];
+	int count = 0;
+
+	if (argc != 2) {
+		fputs("usage: img_seeds DIR\n", stderr);
+		return 1;
+	}
+	if (mkdir(argv[1], 0777) != 0 && errno != EEXIST) {
+		perror(argv[1]);
+		return 1;
+	}
+	for (int s = 0; s < 3; s++) {
+		uint8_t *rgba = synth_rgba(scenes[s], 48, 32);
+
+		if (rgba == NULL)
+			return 1;
+		for (int k = SP_GRAY8; k <= SP_RGB8_TRNS; k++) {
+			for (int il = 0; il <= 1; il++) {
+				size_t n;
+				uint8_t *png = synth_png(rgba, 48, 32, (synth_png_kind)k, il, &n);
+
+				(void)snprintf(name, sizeof(name), "s%d_k%d_i%d.png", s, k, il);
+				if (png == NULL || write_file(argv[1], name, png, n) != 0)
+					return 1;
+				free(png);
+				count++;
+			}
+		}
+		for (int c = 1; c <= 4; c++) {
+			for (int prog = 0; prog <= 1; prog++) {
+				size_t n;
+				uint8_t *jpg;
+
+				if (c == 2)
+					continue;
+				jpg = synth_jpeg(rgba, 48, 32, c, prog, 75, prog ? 6 : 0, &n);
+				(void)snprintf(name, sizeof(name), "s%d_c%d_p%d.jpg", s, c, prog);
+				if (jpg == NULL || write_file(argv[1], name, jpg, n) != 0)
+					return 1;
+				free(jpg);
+				count++;
+			}
+		}
+		free(rgba);
+	}
+	printf("img_seeds: %d files in %s\n", count, argv[1]);
+	return 0;
+}
