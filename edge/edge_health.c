@@ -191,6 +191,7 @@ static json_t *health_gather(edge_req *req)
 	};
 	pthread_t helper;
 
+	probes[0].request_id = req->request_id;
 	probes[1].request_id = req->request_id;
 	int threaded = pthread_create(&helper, NULL, health_probe_run, &probes[1]) == 0;
 	health_probe_run(&probes[0]);
