@@ -6,10 +6,14 @@
 #include "tsvc_harness.h"
 
 #include <png.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <cmocka.h>
 
 #include "log.h"
 #include "redis.h"
@@ -70,6 +74,10 @@ int harness_stop(void **state)
 {
 	(void)state;
 	ink_rpc_client_close(harness_client);
+	/* A worker may still be inside nng_ctx_send for the last reply after
+	 * the client has it; closing the socket under it makes nng 1.5.2 panic
+	 * (common/rpc_server.c stops without waiting for that). Let it leave. */
+	usleep(200 * 1000);
 	ink_rpc_server_stop(harness_server);
 	ink_redis_close(harness_redis);
 	return 0;
@@ -196,4 +204,59 @@ uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len)
 	}
 	*len = b.len;
 	return b.data;
+}
+
+ink_err harness_publish(const char *uid, const char *source, const char *title,
+                        Inkwell__Template__V1__GalleryItem **out)
+{
+	Inkwell__Template__V1__PublishRequest req = INKWELL__TEMPLATE__V1__PUBLISH_REQUEST__INIT;
+	ProtobufCBinaryData reply;
+	char why[256];
+	size_t len = 0;
+	uint8_t *png = harness_png(40, 30, &len);
+
+	assert_non_null(png);
+	req.source_key = (char *)source;
+	req.title = (char *)title;
+	req.width = 40;
+	req.height = 30;
+	req.png.data = png;
+	req.png.len = len;
+	ink_err err =
+	    harness_call(TSVC_T("Publish"), uid, NULL, &req.base, &reply, why, sizeof(why));
+	free(png);
+	if (err != INK_OK)
+		return err;
+	*out = inkwell__template__v1__gallery_item__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	assert_non_null(*out);
+	return INK_OK;
+}
+
+Inkwell__Template__V1__GalleryItem *harness_publish_ok(const char *uid, const char *source,
+                                                       const char *title)
+{
+	Inkwell__Template__V1__GalleryItem *it = NULL;
+
+	assert_int_equal(harness_publish(uid, source, title, &it), INK_OK);
+	return it;
+}
+
+ink_err harness_ref(const char *method, const char *uid, const char *role, const char *id,
+                    ProtobufCBinaryData *reply)
+{
+	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
+	char why[256];
+
+	ref.gallery_id = (char *)id;
+	return harness_call(method, uid, role, &ref.base, reply, why, sizeof(why));
+}
+
+ink_err harness_ref_drop(const char *method, const char *uid, const char *role, const char *id)
+{
+	ProtobufCBinaryData reply;
+	ink_err err = harness_ref(method, uid, role, id, &reply);
+
+	free(reply.data);
+	return err;
 }

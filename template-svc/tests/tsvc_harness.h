@@ -12,8 +12,15 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "err.h"
+#include "template.pb-c.h"
 
 #define TSVC_T(name) "inkwell.template.v1.Templates/" name
+
+/* Callers of the tests (user ids are ids: 32 lowercase hex). */
+#define ALICE "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1"
+#define BOB   "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"
+#define ADMIN "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"
+#define NOID  "0123456789abcdef0123456789abcdef" /* well-formed, never issued */
 
 /* harness_start serves template-svc on inproc and connects a client;
  * 0 on success (cmocka group setup). harness_stop undoes it. */
@@ -41,5 +48,20 @@ uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len);
 /* harness_redis_int runs a Redis command that answers an integer (EXISTS,
  * ZCARD, ...) on the test Redis and returns it; -1 on error. */
 long long harness_redis_int(const char *fmt, const char *arg);
+
+/* harness_publish publishes a 40x30 PNG as uid (NULL = anonymous) under
+ * `source` with `title`; on INK_OK *out is the item (free_unpacked). */
+ink_err harness_publish(const char *uid, const char *source, const char *title,
+                        Inkwell__Template__V1__GalleryItem **out);
+
+/* harness_publish_ok is harness_publish that must succeed. */
+Inkwell__Template__V1__GalleryItem *harness_publish_ok(const char *uid, const char *source,
+                                                       const char *title);
+
+/* harness_ref calls a GalleryRef method (Get, GetImage, Delete) on id; on
+ * INK_OK the caller frees reply->data. harness_ref_drop drops the reply. */
+ink_err harness_ref(const char *method, const char *uid, const char *role, const char *id,
+                    ProtobufCBinaryData *reply);
+ink_err harness_ref_drop(const char *method, const char *uid, const char *role, const char *id);
 
 #endif /* INKWELL_TEMPLATE_SVC_TSVC_HARNESS_H */
