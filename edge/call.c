@@ -49,15 +49,16 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 	edge_send_problem(req, status, NULL, message && message[0] ? message : NULL);
 }
 
-ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
-                 const ProtobufCMessage *body, ProtobufCBinaryData *reply)
+ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
+                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                         int64_t timeout_ms)
 {
 	char why[256];
 
 	reply->data = NULL;
 	reply->len = 0;
 	ink_err err = ink_rpc_call(client, method, req->authenticated ? &req->caller : NULL,
-	                           req->app->cfg->rpc_timeout_ms, body, reply, why, sizeof(why));
+	                           timeout_ms, body, reply, why, sizeof(why));
 	if (err == INK_OK)
 		return INK_OK;
 	free(reply->data);
@@ -65,4 +66,10 @@ ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
 	reply->len = 0;
 	edge_send_ink_err(req, err, why);
 	return err;
+}
+
+ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
+                 const ProtobufCMessage *body, ProtobufCBinaryData *reply)
+{
+	return edge_rpc_timeout(req, client, method, body, reply, req->app->cfg->rpc_timeout_ms);
 }

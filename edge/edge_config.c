@@ -29,6 +29,9 @@ ink_err edge_config_load(edge_config *out)
 		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("RPC_TIMEOUT_MS", 5000, 1, 600000, &out->rpc_timeout_ms) != INK_OK)
 		err = INK_INVALID_ARGUMENT;
+	/* Converting a large photo takes seconds, not milliseconds. */
+	if (ink_cfg_int("CONVERT_TIMEOUT_MS", 30000, 1, 600000, &out->convert_timeout_ms) != INK_OK)
+		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("HEALTH_TIMEOUT_MS", 1000, 1, 60000, &out->health_timeout_ms) != INK_OK)
 		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("EDGE_REQUEST_TIMEOUT_MS", 30000, 100, 3600000, &out->request_timeout_ms) !=

@@ -19,6 +19,7 @@ typedef struct edge_config {
 	int64_t max_json;              /* EDGE_MAX_JSON_BYTES */
 	int64_t max_upload;            /* EDGE_MAX_UPLOAD_BYTES */
 	int64_t rpc_timeout_ms;        /* RPC_TIMEOUT_MS */
+	int64_t convert_timeout_ms;    /* CONVERT_TIMEOUT_MS: uploads (image conversion) */
 	int64_t health_timeout_ms;     /* HEALTH_TIMEOUT_MS */
 	int64_t request_timeout_ms;    /* EDGE_REQUEST_TIMEOUT_MS: civetweb socket I/O */
 	int64_t keep_alive_timeout_ms; /* EDGE_KEEPALIVE_TIMEOUT_MS: idle keep-alive */

@@ -184,6 +184,12 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message);
 ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
                  const ProtobufCMessage *body, ProtobufCBinaryData *reply);
 
+/* edge_rpc_timeout is edge_rpc with an explicit timeout_ms instead of
+ * RPC_TIMEOUT_MS (image conversion: cfg->convert_timeout_ms). Same contract. */
+ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
+                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                         int64_t timeout_ms);
+
 /* edge_write_raw_problem answers on a connection that has no edge_req
  * (civetweb's own errors: 400 bad request line, 408, 431...), with a fresh
  * or the thread's request id and "Connection: close". For dispatch.c. */
