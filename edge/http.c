@@ -118,9 +118,11 @@ static int http_body_accepts(edge_req *req, edge_body kind)
 	if (kind == EDGE_BODY_JSON && edge_media_type_is(ct, "application/json"))
 		return 1;
 	if (kind == EDGE_BODY_IMAGE &&
-	    (edge_media_type_is(ct, "image/png") || edge_media_type_is(ct, "image/jpeg")))
+	    (edge_media_type_is(ct, "image/png") || edge_media_type_is(ct, "image/jpeg") ||
+	     edge_media_type_is(ct, "multipart/form-data")))
 		return 1;
-	const char *want = kind == EDGE_BODY_JSON ? "application/json" : "image/png or image/jpeg";
+	const char *want = kind == EDGE_BODY_JSON ? "application/json"
+	                                          : "image/png, image/jpeg or multipart/form-data";
 	char detail[160];
 	snprintf(detail, sizeof(detail), "the body must be %s", want);
 	edge_send_problem(req, 415, NULL, detail);

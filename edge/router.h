@@ -36,7 +36,8 @@ typedef enum edge_auth {
 typedef enum edge_body {
 	EDGE_BODY_NONE = 0, /* the body, if any, is not read */
 	EDGE_BODY_JSON,     /* application/json (else 415), <= EDGE_MAX_JSON_BYTES (else 413) */
-	EDGE_BODY_IMAGE,    /* image/png or image/jpeg (else 415), <= EDGE_MAX_UPLOAD_BYTES */
+	EDGE_BODY_IMAGE,    /* image/png, image/jpeg or multipart/form-data (else 415),
+	                     * <= EDGE_MAX_UPLOAD_BYTES; the handler picks the part */
 } edge_body;
 
 typedef struct edge_route {

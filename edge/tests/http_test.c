@@ -323,6 +323,18 @@ static void test_413(void **state)
 	              "Content-Type: image/gif\r\nContent-Length: 1\r\n\r\nx",
 	              0);
 	assert_problem(r, 415);
+	r = roundtrip(f,
+	              "POST /img/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	              "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 3\r\n\r\n"
+	              "--b",
+	              0);
+	assert_int_equal(status_of(r), 201);
+	/* over the upload limit (1000 in this fixture) */
+	r = roundtrip(f,
+	              "POST /img/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	              "Content-Type: image/jpeg\r\nContent-Length: 1001\r\n\r\n",
+	              0);
+	assert_problem(r, 413);
 }
 
 static void test_expect_continue(void **state)
