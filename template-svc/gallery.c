@@ -43,15 +43,6 @@ static const char gallery_publish_lua[] =
     "return 1";
 /* clang-format on */
 
-/* ARGV: 1 pid. Returns {etag, png}, or 0 when there is no such item. */
-/* clang-format off */
-static const char gallery_image_lua[] =
-    GALLERY_LUA_KEYS
-    "local etag = redis.call('HGET', k_item(ARGV[1]), 'etag') "
-    "if not etag then return 0 end "
-    "return {etag, redis.call('GET', k_png(ARGV[1]))}";
-/* clang-format on */
-
 /* ARGV: 1 pid, 2 caller id, 3 "1" when the caller is an admin. Returns 1
  * when removed, 0 when there is no such item, -1 when not allowed. */
 /* clang-format off */
@@ -286,41 +277,53 @@ ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
-/* gallery_image_reply answers with the {etag, png} array of the image script. */
-static ink_err gallery_image_reply(ink_rpc_ctx *ctx, const char *pid, const redisReply *rep)
+/* gallery_image_load reads item pid's etag and PNG and replies with them.
+ * Two plain reads, no script: the PNG is immutable, so the only race is a
+ * delete in between, which reads as NOT_FOUND like a delete before. Plain
+ * GET also spares Redis copying a large PNG through Lua. */
+static ink_err gallery_image_load(ink_rpc_ctx *ctx, const char *pid)
 {
+	tsvc_worker *w = ctx->worker;
 	Inkwell__Template__V1__GalleryImage img = INKWELL__TEMPLATE__V1__GALLERY_IMAGE__INIT;
+	redisReply *etag = NULL, *png = NULL;
+	char why[256];
+	ink_err err =
+	    ink_redis_cmd(w->redis, &etag, why, sizeof(why), "HGET " GALLERY_KEY_ITEM " etag", pid);
 
-	if (rep->type == REDIS_REPLY_INTEGER)
-		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-	    rep->element[0]->type != REDIS_REPLY_STRING ||
-	    rep->element[1]->type != REDIS_REPLY_STRING)
-		return ink_rpc_fail(ctx, INK_INTERNAL, "gallery item %s has no image", pid);
-	img.etag = rep->element[0]->str;
-	img.png.data = (uint8_t *)rep->element[1]->str;
-	img.png.len = rep->element[1]->len;
-	return ink_rpc_reply(ctx, &img.base);
+	if (err != INK_OK)
+		return tsvc_db_fail(ctx, err, why);
+	if (etag->type != REDIS_REPLY_STRING) {
+		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
+		goto out;
+	}
+	err = ink_redis_cmd(w->redis, &png, why, sizeof(why), "GET " GALLERY_KEY_ITEM_PNG, pid);
+	if (err != INK_OK) {
+		err = tsvc_db_fail(ctx, err, why);
+		goto out;
+	}
+	if (png->type != REDIS_REPLY_STRING) {
+		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
+		goto out;
+	}
+	img.etag = etag->str;
+	img.png.data = (uint8_t *)png->str;
+	img.png.len = png->len;
+	err = ink_rpc_reply(ctx, &img.base);
+out:
+	freeReplyObject(etag);
+	if (png != NULL)
+		freeReplyObject(png);
+	return err;
 }
 
 ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	tsvc_worker *w = ctx->worker;
 	Inkwell__Template__V1__GalleryRef *ref = NULL;
-	redisReply *rep = NULL;
-	char why[256];
 	ink_err err = gallery_ref_unpack(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s", gallery_image_lua,
-	                    ref->gallery_id);
-	if (err != INK_OK) {
-		err = tsvc_db_fail(ctx, err, why);
-	} else {
-		err = gallery_image_reply(ctx, ref->gallery_id, rep);
-		freeReplyObject(rep);
-	}
+	err = gallery_image_load(ctx, ref->gallery_id);
 	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
 	return err;
 }

@@ -26,8 +26,8 @@
 #define GALLERY_CURSOR_MAX     (2 * GALLERY_CURSOR_RAW_MAX + 1)
 
 /* ARGV: 1 limit n, 2 cursor score ("" = from the newest), 3 cursor id.
- * Returns up to n + 1 entries, flat: score, then the item's fields in
- * GALLERY_ITEM_FIELDS order (a vanished item has a nil id). Of the items
+ * Returns up to n + 1 entries, flat: score, id, then the item's fields in
+ * GALLERY_ITEM_FIELDS order (all nil if the hash were missing). Of the items
  * with the cursor's score only those with a smaller id come after it. */
 /* clang-format off */
 static const char gallery_list_lua[] =
@@ -48,14 +48,14 @@ static const char gallery_list_lua[] =
     "end "
     "local out = {} "
     "for i = 1, math.min(#page, 2 * (n + 1)), 2 do "
-    "  out[#out + 1] = page[i + 1] "
+    "  out[#out + 1] = page[i + 1] out[#out + 1] = page[i] "
     "  local it = redis.call('HMGET', k_item(page[i]), " GALLERY_ITEM_FIELDS_LUA ") "
     "  for j = 1, #it do out[#out + 1] = it[j] end "
     "end "
     "return out";
 /* clang-format on */
 
-#define GALLERY_LIST_STRIDE (1 + GALLERY_ITEM_NFIELDS)
+#define GALLERY_LIST_STRIDE (2 + GALLERY_ITEM_NFIELDS)
 
 /* gallery_cursor_decode parses a cursor into its score and id. Returns
  * INK_OK, or INK_INVALID_ARGUMENT for anything we did not make. */
@@ -110,19 +110,17 @@ static ink_err gallery_list_items(const redisReply *rep, size_t limit,
 		Inkwell__Template__V1__GalleryItem *it = malloc(sizeof(*it));
 		if (it == NULL)
 			return INK_RESOURCE_EXHAUSTED;
-		ink_err err = gallery_item_from_reply(e + 1, GALLERY_ITEM_NFIELDS, it);
-		if (err == INK_NOT_FOUND) { /* deleted between index and hash: cannot
-			                       happen inside one script; skip */
+		ink_err err = gallery_item_from_reply(e + 2, GALLERY_ITEM_NFIELDS, it);
+		if (err == INK_OK)
+			list->items[list->n_items++] = it;
+		else
 			free(it);
-			continue;
-		}
-		if (err != INK_OK) {
-			free(it);
+		/* NOT_FOUND: an index entry without its hash, which the scripts
+		 * never leave behind; skip it rather than fail the page. */
+		if (err != INK_OK && err != INK_NOT_FOUND)
 			return err;
-		}
-		list->items[list->n_items++] = it;
-		if (i + 1 == shown && entries > limit)
-			gallery_cursor_encode(tsvc_reply_num(e[0]), it->gallery_id, cursor);
+		if (i + 1 == shown && entries > limit && e[1]->type == REDIS_REPLY_STRING)
+			gallery_cursor_encode(tsvc_reply_num(e[0]), e[1]->str, cursor);
 	}
 	list->next_cursor = cursor;
 	return INK_OK;
