@@ -81,12 +81,22 @@ async function go(hashPath, p = page) {
   await p.locator('main h1').first().waitFor();
 }
 
+// Wait for `done`, but fail at once with the app's message if it shows an error instead.
+async function orAppError(done, what, p = page) {
+  const err = p.locator('main .msg-error').first();
+  const failed = err.waitFor({ timeout: 120_000 }).then(async () => {
+    throw new Error(`${what}: the app says "${(await err.textContent()).trim()}"`);
+  });
+  failed.catch(() => {});
+  return Promise.race([done, failed]);
+}
+
 async function register(user, p = page) {
   await go('/register', p);
   await p.getByLabel('Username').fill(user.username);
   await p.getByLabel('Password').fill(user.password);
   await p.getByRole('button', { name: 'Create account' }).click();
-  await p.waitForURL(/#\/upload$/);
+  await orAppError(p.waitForURL(/#\/upload$/), `registering ${user.username}`, p);
   await p.getByRole('button', { name: /Log out/ }).waitFor();
 }
 
@@ -95,7 +105,7 @@ async function logIn(user, p = page) {
   await p.getByLabel('Username').fill(user.username);
   await p.getByLabel('Password').fill(user.password);
   await p.getByRole('button', { name: 'Log in' }).click();
-  await p.getByRole('button', { name: /Log out/ }).waitFor();
+  await orAppError(p.getByRole('button', { name: /Log out/ }).waitFor(), `logging in as ${user.username}`, p);
 }
 
 async function logOut(p = page) {
@@ -106,7 +116,7 @@ async function logOut(p = page) {
 
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^\d\d-[a-z0-9-]+\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f)); // this test's own, from an earlier run
+  for (const f of fs.readdirSync(SHOTS)) if (/^(\d\d|FAILED)-[A-Za-z0-9-]+\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f)); // this test's own, from an earlier run
   assert.ok(fs.existsSync(PHOTO), `photo ${PHOTO} is missing (set INKWELL_PHOTO)`);
   // The stack must be up: a clear message instead of a browser timeout.
   const res = await fetch(`${BASE}/`).catch((e) => assert.fail(`stack not reachable at ${BASE}: ${e.message}`));
@@ -123,7 +133,26 @@ after(async () => {
 let templateId;
 let galleryId;
 
-test('register, log out, log in', async () => {
+// The steps build on each other: after the first failure the rest are skipped (not timed out one
+// by one), and the failing screen is saved as FAILED-<step>.png next to the other screenshots.
+let failedStep = null;
+function step(name, fn) {
+  test(name, async (t) => {
+    if (failedStep) { t.skip(`an earlier step failed: ${failedStep}`); return; }
+    try {
+      await fn(t);
+    } catch (e) {
+      failedStep = name;
+      const file = path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`);
+      await page?.screenshot({ path: file, fullPage: true }).then(() => console.log(`# failure screenshot: ${file}`), () => {});
+      const shown = await page?.locator('.msg-error, .field-error:not([hidden])').allTextContents().catch(() => []);
+      if (shown && shown.length) console.log(`# the page shows: ${shown.join(' | ')}`);
+      throw e;
+    }
+  });
+}
+
+step('register, log out, log in', async () => {
   await go('/register');
   await shot('register');
   // A server-side validation error is shown next to the field (client check first: too short).
@@ -146,7 +175,7 @@ test('register, log out, log in', async () => {
   await shot('library-empty');
 });
 
-test('upload a real photo and see the template', async () => {
+step('upload a real photo and see the template', async () => {
   await go('/upload');
   const picker = page.getByLabel('Photo', { exact: true });
   assert.equal(await picker.getAttribute('accept'), 'image/png,image/jpeg');
@@ -160,7 +189,7 @@ test('upload a real photo and see the template', async () => {
   await page.locator('.progress:not([hidden]), .result h2').first().waitFor();
   if (await page.locator('.progress:not([hidden])').isVisible()) await shot('upload-progress').catch(() => {});
   const result = page.locator('.result h2', { hasText: TITLE });
-  await result.waitFor({ timeout: 120_000 });
+  await orAppError(result.waitFor({ timeout: 120_000 }), 'uploading the photo');
   const img = page.locator('.result-img');
   await page.waitForFunction(() => document.querySelector('.result-img')?.naturalWidth > 0);
   assert.ok(await img.isVisible());
@@ -175,7 +204,7 @@ test('upload a real photo and see the template', async () => {
   await shot('library');
 });
 
-test('fill a region in the coloring view: pixels inside change, none outside', async () => {
+step('fill a region in the coloring view: pixels inside change, none outside', async () => {
   await page.locator(`.tile[data-id="${templateId}"]`).getByRole('link', { name: 'Color' }).click();
   await page.waitForURL(new RegExp(`#/color/t/${templateId}$`));
   const canvas = page.locator('#coloring-canvas');
@@ -293,7 +322,7 @@ test('fill a region in the coloring view: pixels inside change, none outside', a
   }
 });
 
-test('publish, see it in the gallery logged out', async () => {
+step('publish, see it in the gallery logged out', async () => {
   await go('/library');
   const tile = page.locator(`.tile[data-id="${templateId}"]`);
   await tile.getByRole('button', { name: 'Publish' }).click();
@@ -315,7 +344,7 @@ test('publish, see it in the gallery logged out', async () => {
   await shot('gallery-item-anonymous');
 });
 
-test('a second user saves it to their library', async () => {
+step('a second user saves it to their library', async () => {
   await register(bob);
   await logOut();
   await logIn(bob);
@@ -337,7 +366,7 @@ test('a second user saves it to their library', async () => {
   await shot('gallery-item-reported');
 });
 
-test('phone-sized screen (375px): no sideways scrolling, coloring works by tap', async () => {
+step('phone-sized screen (375px): no sideways scrolling, coloring works by tap', async () => {
   const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const p = await phone.newPage();
   watch(p);
@@ -383,7 +412,7 @@ test('phone-sized screen (375px): no sideways scrolling, coloring works by tap',
   await phone.close();
 });
 
-test('keyboard: the coloring canvas can be filled with arrow keys and Enter', async () => {
+step('keyboard: the coloring canvas can be filled with arrow keys and Enter', async () => {
   await go(`/color/g/${galleryId}`);
   const canvas = page.locator('#coloring-canvas');
   await canvas.waitFor();
@@ -408,7 +437,7 @@ test('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   await shot('coloring-zoomed');
 });
 
-test('an admin sees the report queue and removes the page', async (t) => {
+step('an admin sees the report queue and removes the page', async (t) => {
   const cmd = grantAdminCommand();
   if (!cmd) { t.skip('no way to grant the admin role here (set INKWELL_GRANT_ADMIN_CMD)'); return; }
   const mod = { username: `admin_${suffix}`, password: `moderate-${suffix}-pw!` };

@@ -41,7 +41,7 @@ export function describeProblem(status, p, fallback) {
   const title = (p.title || '').trim();
   const detail = (p.detail || '').trim();
   if (title) parts.push(title.replace(/[.:]?$/, '.'));
-  if (detail && detail !== title) parts.push(detail.replace(/[.]?$/, '.'));
+  if (detail && detail.toLowerCase() !== title.toLowerCase()) parts.push(detail.charAt(0).toUpperCase() + detail.slice(1).replace(/[.]?$/, '.'));
   if (Array.isArray(p.errors) && p.errors.length) {
     parts.push(p.errors.map((e) => `${e.field}: ${e.message}`).join('; ') + '.');
   }
@@ -76,6 +76,15 @@ let onUnauthorized = () => {};
 /** Called when an authenticated request comes back 401 (expired or revoked token). */
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
+function withRetryAfter(err, header) {
+  err.retryAfter = header;
+  const secs = Number(header);
+  if (header && Number.isFinite(secs) && secs > 0) {
+    err.message += ` Please try again in ${secs < 90 ? `${Math.ceil(secs)} second${secs > 1 ? 's' : ''}` : `${Math.ceil(secs / 60)} minutes`}.`;
+  }
+  return err;
+}
+
 async function readProblem(res) {
   const type = res.headers.get('Content-Type') || '';
   if (/json/i.test(type)) {
@@ -108,7 +117,7 @@ export async function request(path, opts = {}) {
   }
   if (!res.ok && res.status !== 304) {
     const err = new ApiError(res.status, await readProblem(res));
-    err.retryAfter = res.headers.get('Retry-After');
+    withRetryAfter(err, res.headers.get('Retry-After'));
     if (res.status === 401 && useAuth) {
       clearToken();
       onUnauthorized(err);
@@ -196,7 +205,7 @@ export function uploadTemplate(file, { title, detail, lineWidth }, onProgress = 
       try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { data = null; }
       if (xhr.status >= 200 && xhr.status < 300) return resolve(data);
       const err = new ApiError(xhr.status, data);
-      err.retryAfter = xhr.getResponseHeader('Retry-After');
+      withRetryAfter(err, xhr.getResponseHeader('Retry-After'));
       if (xhr.status === 401 && token) {
         clearToken();
         onUnauthorized(err);

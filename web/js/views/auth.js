@@ -87,7 +87,13 @@ export function registerView(ctx) {
     submit.textContent = 'Creating account…';
     try {
       await api.register(username, password, email || undefined);
-      await api.login(username, password);
+      try {
+        await api.login(username, password);
+      } catch (e) {
+        ctx.flash(`Your account “${username}” was created, but logging in failed: ${e.message} Please log in.`, 'info');
+        ctx.navigate('/login');
+        return;
+      }
       await ctx.afterLogin();
       ctx.flash(`Welcome to Inkwell, ${username}! Turn a photo into a coloring page.`);
       ctx.navigate('/upload');
