@@ -15,6 +15,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "rpc_server.h"
+#include "svc.h"
 #include "template.pb-c.h"
 #include "tsvc_harness.h"
 
@@ -311,6 +313,65 @@ static void test_garbage_bodies(void **state)
 		                 INK_INVALID_ARGUMENT);
 }
 
+/* dispatch_down runs one call through the server path with a worker whose
+ * Redis is not there and returns the Response's code. */
+static int dispatch_down(const char *method, const ProtobufCMessage *body)
+{
+	tsvc_config cfg = {.redis_addr = "127.0.0.1:1",
+	                   .redis_timeout_ms = 500,
+	                   .max_image_bytes = 1 << 20,
+	                   .max_image_side = 16384,
+	                   .max_image_pixels = 50000000};
+	ink_rpc_server_config rpc = {.service = "template-svc",
+	                             .listen = "inproc://unused",
+	                             .workers = 1,
+	                             .recv_max = 1 << 20,
+	                             .methods = tsvc_methods,
+	                             .app = &cfg};
+	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
+	Inkwell__Rpc__V1__Caller caller = INKWELL__RPC__V1__CALLER__INIT;
+	uint8_t body_buf[256], buf[512], *out = NULL;
+	size_t out_len = 0;
+	void *worker = NULL;
+
+	assert_int_equal(tsvc_worker_init(&cfg, &worker), INK_OK);
+	caller.user_id = ALICE;
+	caller.username = "alice";
+	caller.role = "admin";
+	req.method = (char *)method;
+	req.caller = &caller;
+	req.body.len = protobuf_c_message_pack(body, body_buf);
+	req.body.data = body_buf;
+	size_t n = inkwell__rpc__v1__request__pack(&req, buf);
+	assert_int_equal(ink_rpc_dispatch(&rpc, worker, buf, n, &out, &out_len), INK_OK);
+	Inkwell__Rpc__V1__Response *resp = inkwell__rpc__v1__response__unpack(NULL, out_len, out);
+	free(out);
+	assert_non_null(resp);
+	int code = resp->code;
+	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
+	tsvc_worker_fini(&cfg, worker);
+	return code;
+}
+
+/* With the public Redis down every gallery call is UNAVAILABLE (the edge's
+ * 503), never a crash or a wrong NOT_FOUND. */
+static void test_redis_down_unavailable(void **state)
+{
+	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
+	Inkwell__Template__V1__ListGalleryRequest list =
+	    INKWELL__TEMPLATE__V1__LIST_GALLERY_REQUEST__INIT;
+	Inkwell__Template__V1__ListReportsRequest reports =
+	    INKWELL__TEMPLATE__V1__LIST_REPORTS_REQUEST__INIT;
+
+	(void)state;
+	ref.gallery_id = NOID;
+	assert_int_equal(dispatch_down(TSVC_T("GetGalleryItem"), &ref.base), INK_UNAVAILABLE);
+	assert_int_equal(dispatch_down(TSVC_T("GetGalleryImage"), &ref.base), INK_UNAVAILABLE);
+	assert_int_equal(dispatch_down(TSVC_T("DeleteGalleryItem"), &ref.base), INK_UNAVAILABLE);
+	assert_int_equal(dispatch_down(TSVC_T("ListGallery"), &list.base), INK_UNAVAILABLE);
+	assert_int_equal(dispatch_down(TSVC_T("ListReports"), &reports.base), INK_UNAVAILABLE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +382,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_get_item_and_image, harness_flush),
 	    cmocka_unit_test_setup(test_delete_permissions, harness_flush),
 	    cmocka_unit_test_setup(test_garbage_bodies, harness_flush),
+	    cmocka_unit_test(test_redis_down_unavailable),
 	};
 	return cmocka_run_group_tests(tests, harness_start, harness_stop);
 }
