@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -52,7 +53,18 @@ def main():
     args, rest = ap.parse_known_args()
     if args.bin:
         BIN = Path(args.bin).resolve()
+    # A SIGTERM (ctest's timeout, a CI runner) stops every stack, then exits
+    # at once: raising SystemExit instead would be caught by unittest as one
+    # test's error, and the run would go on.
+    signal.signal(signal.SIGTERM, _on_sigterm)
     unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+def _on_sigterm(signum, frame):
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    print("\ninkwell_test: SIGTERM, stopping every stack", file=sys.stderr, flush=True)
+    stack._stop_all()
+    os._exit(128 + signum)
 
 
 def poll(cond, timeout=10.0, what="condition", interval=0.05):
