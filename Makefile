@@ -33,7 +33,7 @@ test: deps web-test-deps
 # The browser tests' npm packages (playwright-core; no browser download:
 # they drive Debian's chromium). Reinstalled only when the lock file changes.
 WEB_TEST_LOCK := $(wildcard tests/web/package-lock.json)
-web-test-deps: $(if $(WEB_TEST_LOCK),tests/web/node_modules/.package-lock.json)
+web-test-deps: deps $(if $(WEB_TEST_LOCK),tests/web/node_modules/.package-lock.json)
 
 tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
 	npm ci --prefix tests/web --no-audit --no-fund
