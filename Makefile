@@ -35,7 +35,7 @@ test: deps web-test-deps
 WEB_TEST_LOCK := $(wildcard tests/web/package-lock.json)
 web-test-deps: deps $(if $(WEB_TEST_LOCK),tests/web/node_modules/.package-lock.json)
 
-tests/web/node_modules/.package-lock.json: tests/web/package-lock.json
+tests/web/node_modules/.package-lock.json: tests/web/package-lock.json | deps
 	npm ci --prefix tests/web --no-audit --no-fund
 
 format:
