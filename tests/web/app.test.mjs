@@ -357,6 +357,15 @@ step('a second user saves it to their library', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('.tile img')].every((i) => i.naturalWidth > 0));
   await shot('library-second-user');
 
+  // Rename the copy (PATCH) in place.
+  const copy = page.locator('.tile').filter({ has: page.getByRole('heading', { name: TITLE }) });
+  await copy.getByRole('button', { name: 'Rename' }).click();
+  await copy.getByLabel('New title').fill(`Bob's ${TITLE}`);
+  await copy.getByRole('button', { name: 'Save' }).click();
+  await orAppError(page.getByText(`Renamed to “Bob's ${TITLE}”`).waitFor(), 'renaming');
+  await page.reload();
+  await page.locator('.tile').getByRole('heading', { name: `Bob's ${TITLE}` }).waitFor();
+
   // Reporting works for a signed-in user.
   await go(`/gallery/${galleryId}`);
   await page.getByRole('button', { name: 'Report…' }).click();
@@ -435,6 +444,16 @@ step('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   const w1 = (await canvas.boundingBox()).width;
   assert.ok(w1 > w0 * 2, `zoomed from ${w0} to ${w1} px`);
   await shot('coloring-zoomed');
+});
+
+step('delete a page from the library', async () => {
+  await go('/library');
+  const copy = page.locator('.tile').filter({ has: page.getByRole('heading', { name: `Bob's ${TITLE}` }) });
+  await copy.getByRole('button', { name: 'Delete' }).click(); // confirm() is accepted
+  await orAppError(page.getByText(`Deleted “Bob's ${TITLE}”`).waitFor(), 'deleting');
+  await page.reload();
+  await page.getByText('Your library is empty').waitFor();
+  await logOut();
 });
 
 step('an admin sees the report queue and removes the page', async (t) => {
