@@ -84,6 +84,7 @@ typedef struct fixture {
 	edge_app app;
 	struct mg_context *ctx;
 	int port;
+	char resp[65536]; /* the last roundtrip's response */
 } fixture;
 
 static int setup(void **state)
@@ -189,16 +190,16 @@ static size_t read_some(int s, char *buf, size_t size, const char *until)
 	return used;
 }
 
-/* roundtrip sends a raw request and returns the whole response (static buf). */
-static const char *roundtrip(const fixture *f, const char *req, size_t len)
+/* roundtrip sends a raw request and returns the whole response, held in
+ * f->resp until the next roundtrip. */
+static const char *roundtrip(fixture *f, const char *req, size_t len)
 {
-	static char buf[65536];
 	int s = dial(f);
 
 	send_all(s, req, len ? len : strlen(req));
-	read_some(s, buf, sizeof(buf), NULL);
+	read_some(s, f->resp, sizeof(f->resp), NULL);
 	close(s);
-	return buf;
+	return f->resp;
 }
 
 static int status_of(const char *resp)
@@ -230,7 +231,7 @@ static void assert_problem(const char *resp, int status)
 
 static void test_404_405_and_request_id(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	const char *r;
 
 	r = roundtrip(f,
@@ -253,7 +254,7 @@ static void test_404_405_and_request_id(void **state)
 
 static void test_json_body(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	const char *r;
 
 	r = roundtrip(f,
@@ -279,7 +280,7 @@ static void test_json_body(void **state)
 
 static void test_413(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	char req[4096];
 	char chunk[200];
 	const char *r;
@@ -339,7 +340,7 @@ static void test_413(void **state)
 
 static void test_expect_continue(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	char buf[4096];
 	int s = dial(f);
 	const char *head = "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -358,7 +359,7 @@ static void test_expect_continue(void **state)
 
 static void test_auth(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	const char *r;
 
 	r = roundtrip(f, "GET /auth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0);
@@ -386,7 +387,7 @@ static void test_auth(void **state)
 
 static void test_head_silent_rpc(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	const char *r;
 
 	r = roundtrip(f, "HEAD /opt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 0);
@@ -402,7 +403,7 @@ static void test_head_silent_rpc(void **state)
 
 static void test_keep_alive(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	char buf[8192];
 	int s = dial(f);
 	const char *two = "GET /opt HTTP/1.1\r\nHost: x\r\n\r\n";
@@ -418,7 +419,7 @@ static void test_keep_alive(void **state)
 
 static void test_civetweb_errors(void **state)
 {
-	const fixture *f = *state;
+	fixture *f = *state;
 	const char *r;
 
 	r = roundtrip(f, "BLAH\r\n\r\n", 0);
