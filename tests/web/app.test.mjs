@@ -32,6 +32,11 @@ function skip(why) {
   process.exit(77);
 }
 
+// axe-core checks each screen for accessibility problems (WCAG 2 A/AA rules).
+const AXE = path.join(here, 'node_modules', 'axe-core', 'axe.min.js');
+const a11yProblems = [];
+let a11yChecked = 0;
+
 let chromium;
 try {
   ({ chromium } = await import('playwright-core'));
@@ -68,7 +73,20 @@ async function shot(name, p = page) {
   shotNo += 1;
   const file = path.join(SHOTS, `${String(shotNo).padStart(2, '0')}-${name}.png`);
   await p.screenshot({ path: file, fullPage: true });
+  await checkA11y(name, p);
   return file;
+}
+
+async function checkA11y(name, p) {
+  if (!fs.existsSync(AXE) || name.startsWith('print')) return;
+  if (!(await p.evaluate(() => typeof window.axe !== 'undefined'))) await p.addScriptTag({ path: AXE });
+  const found = await p.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  a11yChecked += 1;
+  for (const f of found) a11yProblems.push(`${name}: ${f}`);
 }
 
 function watch(p) {
@@ -476,6 +494,13 @@ step('an admin sees the report queue and removes the page', async (t) => {
   await go('/gallery');
   assert.equal(await page.locator(`.tile[data-id="${galleryId}"]`).count(), 0, 'removed page is gone from the gallery');
   await logOut();
+});
+
+test('no serious accessibility problems (axe-core) on any screen', (t) => {
+  if (!fs.existsSync(AXE)) { t.skip('axe-core not installed'); return; }
+  console.log(`# axe-core checked ${a11yChecked} screens`);
+  assert.ok(a11yChecked > 0);
+  assert.deepEqual(a11yProblems, []);
 });
 
 test('no uncaught errors in the pages', () => {
