@@ -170,9 +170,10 @@ void edge_send_problem_full(edge_req *req, const edge_problem *p);
 void edge_send_validation(edge_req *req, json_t *errors);
 
 /* edge_send_ink_err maps err through status.h and sends a problem with
- * message as the detail; 401 also gets WWW-Authenticate: Bearer. For 5xx
- * codes the detail is generic (message is logged, not shown: it may name
- * internal addresses). err must not be INK_OK. */
+ * message as the detail; 401 also gets WWW-Authenticate: Bearer, 503 gets
+ * Retry-After: 1. For 5xx codes the detail is generic (message is logged,
+ * not shown: it may name internal addresses). err must not be INK_OK (a
+ * caller bug: logged, answered 500). */
 void edge_send_ink_err(edge_req *req, ink_err err, const char *message);
 
 /* edge_rpc calls `method` on client with body (NULL: empty) as the request's
