@@ -3,11 +3,17 @@
  *
  * Worker lifecycle (one thread each, one nng_ctx each):
  *
- *   init state --> [recv] --msg--> dispatch --> [send] --+
- *                    ^                                     |
- *                    +-------------------------------------+
- *                    |
- *                  ECLOSED (socket closed by stop) --> fini state, exit
+ *   init state --> idle [recv] --msg--> busy: dispatch --> [send] --+
+ *                    ^                                                |
+ *                    +---- not stopping <-----------------------------+
+ *                    |                                     stopping: exit
+ *        stop: aio stopped (ECANCELED) --> fini state, exit
+ *
+ * Stopping (ink_rpc_server_stop) never closes the socket under a worker:
+ * idle workers have their receive cancelled (nng_aio_stop), busy ones finish
+ * the call, send the reply and then see `stopping`. Only when every worker
+ * has exited is the socket closed: closing it under an in-flight send makes
+ * nng 1.5.2 abort on a destroyed mutex.
  *
  * recv/send are synchronous on the worker's own thread (aio + wait), never
  * in an nng callback: handlers block on Redis and CPU work.
@@ -33,6 +39,7 @@ typedef struct rpc_worker {
 	void *state;
 	ink_err init_err;
 	int started;
+	int busy; /* between a received request and its reply; under server lock */
 } rpc_worker;
 
 struct ink_rpc_server {
@@ -44,6 +51,7 @@ struct ink_rpc_server {
 	pthread_mutex_t lock;
 	pthread_cond_t ready_cv;
 	int ready;
+	int stopping; /* under lock */
 };
 
 ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg)
@@ -163,13 +171,24 @@ static int rpc_worker_serve_one(rpc_worker *w)
 	size_t out_len = 0;
 	nng_msg *reply = NULL;
 
+	ink_rpc_server *s = w->server;
+
+	pthread_mutex_lock(&s->lock);
+	int stopping = s->stopping;
+	w->busy = 0;
+	pthread_mutex_unlock(&s->lock);
+	if (stopping)
+		return 1;
 	nng_ctx_recv(w->ctx, w->aio);
 	nng_aio_wait(w->aio);
 	int rv = nng_aio_result(w->aio);
-	if (rv == NNG_ECLOSED)
+	if (rv == NNG_ECLOSED || rv == NNG_ECANCELED)
 		return 1;
 	if (rv != 0)
 		return 0;
+	pthread_mutex_lock(&s->lock);
+	w->busy = 1;
+	pthread_mutex_unlock(&s->lock);
 	nng_msg *msg = nng_aio_get_msg(w->aio);
 	ink_err err =
 	    ink_rpc_dispatch(cfg, w->state, nng_msg_body(msg), nng_msg_len(msg), &out, &out_len);
@@ -188,7 +207,7 @@ static int rpc_worker_serve_one(rpc_worker *w)
 	rv = nng_aio_result(w->aio);
 	if (rv != 0)
 		nng_msg_free(reply); /* client went away: nothing to do */
-	return rv == NNG_ECLOSED;
+	return rv == NNG_ECLOSED || rv == NNG_ECANCELED;
 }
 
 static void *rpc_worker_main(void *arg)
@@ -215,13 +234,27 @@ static void *rpc_worker_main(void *arg)
 
 static void rpc_server_free(ink_rpc_server *s)
 {
-	nng_close(s->sock);
+	pthread_mutex_lock(&s->lock);
+	s->stopping = 1;
+	pthread_mutex_unlock(&s->lock);
+	for (int i = 0; i < s->nworkers; i++) {
+		rpc_worker *w = &s->workers[i];
+		pthread_mutex_lock(&s->lock);
+		int busy = w->busy;
+		pthread_mutex_unlock(&s->lock);
+		/* A busy worker sends its reply, then sees `stopping`. */
+		if (!busy && w->aio != NULL)
+			nng_aio_stop(w->aio);
+	}
 	for (int i = 0; i < s->nworkers; i++) {
 		rpc_worker *w = &s->workers[i];
 		if (w->started)
 			pthread_join(w->thread, NULL);
-		if (w->aio != NULL)
-			nng_aio_free(w->aio);
+	}
+	nng_close(s->sock);
+	for (int i = 0; i < s->nworkers; i++) {
+		if (s->workers[i].aio != NULL)
+			nng_aio_free(s->workers[i].aio);
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->ready_cv);

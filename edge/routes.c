@@ -12,7 +12,10 @@
  */
 #include "routes.h"
 
+#include "accounts.h"
 #include "edge_health.h"
+#include "gallery.h"
+#include "templates.h"
 
 const edge_route edge_routes[] = {
     /* method, pattern, handler, auth, body */
@@ -20,29 +23,30 @@ const edge_route edge_routes[] = {
     {"GET", "/readyz", edge_health_readyz, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"GET", "/livez", edge_health_livez, EDGE_AUTH_NONE, EDGE_BODY_NONE},
 
-    /* Issue 4, accounts (handlers to come):
-     * {"POST", "/v1/users", edge_accounts_register, EDGE_AUTH_NONE, EDGE_BODY_JSON},
-     * {"POST", "/v1/sessions", edge_accounts_login, EDGE_AUTH_NONE, EDGE_BODY_JSON},
-     * {"DELETE", "/v1/sessions/current", edge_accounts_logout, EDGE_AUTH_REQUIRED,
-     *  EDGE_BODY_NONE},
-     * {"GET", "/v1/users/me", edge_accounts_me, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     *
-     * Issue 6, templates and gallery (handlers to come):
-     * {"POST", "/v1/templates", edge_tpl_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},
-     * {"GET", "/v1/templates", edge_tpl_list, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     * {"GET", "/v1/templates/{id}", edge_tpl_get, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     * {"PATCH", "/v1/templates/{id}", edge_tpl_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
-     * {"DELETE", "/v1/templates/{id}", edge_tpl_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     * {"GET", "/v1/templates/{id}/image", edge_tpl_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     * {"POST", "/v1/templates/{id}/publish", edge_tpl_publish, EDGE_AUTH_REQUIRED,
-     *  EDGE_BODY_NONE},
-     * {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
-     * {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
-     * {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     * {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL,
-     *  EDGE_BODY_NONE},
-     * {"POST", "/v1/gallery/{id}/save", edge_gallery_save, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-     */
+    /* Accounts (issue 4). */
+    {"POST", "/v1/users", edge_accounts_register, EDGE_AUTH_NONE, EDGE_BODY_JSON},
+    {"POST", "/v1/sessions", edge_accounts_login, EDGE_AUTH_NONE, EDGE_BODY_JSON},
+    {"DELETE", "/v1/sessions/current", edge_accounts_logout, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/users/me", edge_accounts_me, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+
+    /* The private library (issue 6). */
+    {"POST", "/v1/templates", edge_tpl_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},
+    {"GET", "/v1/templates", edge_tpl_list, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}", edge_tpl_get, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"PATCH", "/v1/templates/{id}", edge_tpl_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+    {"DELETE", "/v1/templates/{id}", edge_tpl_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/image", edge_tpl_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"POST", "/v1/templates/{id}/publish", edge_tpl_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+
+    /* The public gallery and moderation (issue 6). */
+    {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+    {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+    {"POST", "/v1/gallery/{id}/save", edge_gallery_save, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"POST", "/v1/gallery/{id}/reports", edge_gallery_report, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+    {"GET", "/v1/admin/reports", edge_admin_reports, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"POST", "/v1/admin/reports/{id}", edge_admin_resolve, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
 };
 
 const size_t edge_routes_len = sizeof(edge_routes) / sizeof(edge_routes[0]);

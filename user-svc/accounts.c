@@ -118,6 +118,8 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 	if (!created_ok)
 		return ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken",
 		                    rq->username);
+	/* The new id is the caller's to free: protobuf-c's INIT leaves a
+	 * static "" in u->id, so only an id set here may be freed. */
 	u->id = strdup(uid);
 	u->username = rq->username;
 	u->role = "user";
@@ -146,10 +148,11 @@ ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	}
 	if (err == INK_OK)
 		err = usvc_register_store(ctx, rq, pwhash, &u);
-	if (err == INK_OK)
+	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &u.base);
+		free(u.id);
+	}
 	sodium_memzero(pwhash, sizeof(pwhash));
-	free(u.id);
 	inkwell__user__v1__register_request__free_unpacked(rq, NULL);
 	return err;
 }

@@ -74,10 +74,7 @@ int harness_stop(void **state)
 {
 	(void)state;
 	ink_rpc_client_close(harness_client);
-	/* A worker may still be inside nng_ctx_send for the last reply after
-	 * the client has it; closing the socket under it makes nng 1.5.2 panic
-	 * (common/rpc_server.c stops without waiting for that). Let it leave. */
-	usleep(200 * 1000);
+	/* Stopping waits for a worker still sending its last reply. */
 	ink_rpc_server_stop(harness_server);
 	ink_redis_close(harness_redis);
 	return 0;
