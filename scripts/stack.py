@@ -465,6 +465,7 @@ class Stack:
 
     def kill9_all(self):
         """SIGKILL every child at once, as a power cut would."""
+        killed = []
         with self._lock:
             for name in reversed(COMPONENTS):
                 comp = self.components[name]
@@ -474,6 +475,11 @@ class Stack:
                             os.kill(pid, signal.SIGKILL)
                         except OSError:
                             pass
+                        killed.append(pid)
+            # SIGKILL is delivered asynchronously: a killed nginx worker may
+            # still hold the listening socket for a moment after the kill.
+            wait_for(lambda: not any(_pid_alive(p) for p in killed), STOP_GRACE_S,
+                     "killed processes to exit")
             for name in reversed(COMPONENTS):
                 comp = self.components[name]
                 if comp.proc is not None:

@@ -30,8 +30,8 @@ static const char lib_store_lua[] =
     "redis.call('SET', KEYS[3], ARGV[10]) "
     "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
 
-static const char lib_fields[] = "id title width height detail line_width created_at etag "
-                                 "gallery_id";
+/* Spelled into the command's format: hiredis passes a %s as ONE argument. */
+#define LIB_FIELDS "id title width height detail line_width created_at etag gallery_id"
 
 int usvc_valid_id(const char *s)
 {
@@ -93,7 +93,7 @@ static long long lib_num(const redisReply *e)
 	return e->type == REDIS_REPLY_STRING ? strtoll(e->str, NULL, 10) : 0;
 }
 
-/* lib_from_reply fills t from an HMGET of lib_fields. 0 when the hash exists. */
+/* lib_from_reply fills t from an HMGET of LIB_FIELDS. 0 when the hash exists. */
 static ink_err lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
 {
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 ||
@@ -124,9 +124,8 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 
 	if (!usvc_valid_id(id))
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", id);
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "HMGET " USVC_KEY_TEMPLATE " %s",
-	                  lib_owner(ctx), id, lib_fields);
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
 	if (err != INK_OK)
 		return lib_db_fail(ctx, err, why);
 	err = lib_from_reply(rep, out);
