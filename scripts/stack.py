@@ -454,13 +454,16 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
-            # Sweep what outlived its parent (nginx workers after a SIGKILL).
+            # Sweep what outlived its parent (nginx workers after a SIGKILL),
+            # and wait until it is gone: it may hold the listening socket.
             for pid in kids:
                 if _pid_alive(pid):
                     try:
                         os.kill(pid, signal.SIGKILL)
                     except OSError:
                         pass
+            wait_for(lambda: not any(_pid_alive(k) for k in kids), STOP_GRACE_S,
+                     "%s's child processes to exit" % name)
             self._reap(comp)
 
     def kill9_all(self):
