@@ -218,6 +218,59 @@ static void test_peer_down_unavailable(void **state)
 	                 INK_UNAVAILABLE);
 }
 
+static ink_err name_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	(void)body;
+	(void)len;
+	return ink_rpc_fail(ctx, INK_ABORTED, "%s", (const char *)ctx->app);
+}
+
+static const ink_rpc_method name_methods[] = {
+    {"test.v1.Name/Get", name_handler},
+    {NULL, NULL},
+};
+
+/* A comma-separated peer list: the client dials every instance and spreads
+ * calls over them, so a service scales by running more of itself. */
+static void test_comma_list_reaches_every_instance(void **state)
+{
+	ink_rpc_server_config a = {.service = "a",
+	                           .listen = "inproc://scale-a",
+	                           .workers = 1,
+	                           .recv_max = 1 << 16,
+	                           .methods = name_methods,
+	                           .app = "a"};
+	ink_rpc_server_config b = a;
+	ink_rpc_server *sa = NULL, *sb = NULL;
+	ink_rpc_client *client = NULL;
+	ProtobufCBinaryData reply;
+	char why[64];
+	int seen_a = 0, seen_b = 0;
+
+	(void)state;
+	b.service = "b";
+	b.listen = "inproc://scale-b";
+	b.app = "b";
+	assert_int_equal(ink_rpc_server_start(&a, &sa), INK_OK);
+	assert_int_equal(ink_rpc_server_start(&b, &sb), INK_OK);
+	assert_int_equal(ink_rpc_client_open_now("scaled", "inproc://scale-a, inproc://scale-b",
+	                                         1 << 16, &client, why, sizeof(why)),
+	                 INK_OK);
+	assert_int_equal(ink_rpc_client_connected(client), 2);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(ink_rpc_call(client, "test.v1.Name/Get", NULL, 2000, NULL, &reply,
+		                              why, sizeof(why)),
+		                 INK_ABORTED);
+		seen_a += strcmp(why, "a") == 0;
+		seen_b += strcmp(why, "b") == 0;
+	}
+	assert_int_equal(seen_a + seen_b, 20);
+	assert_true(seen_a > 0 && seen_b > 0);
+	ink_rpc_client_close(client);
+	ink_rpc_server_stop(sa);
+	ink_rpc_server_stop(sb);
+}
+
 static void test_durations(void **state)
 {
 	int64_t ms = 0;
@@ -243,6 +296,7 @@ int main(void)
 	    cmocka_unit_test(test_good_request_answered),
 	    cmocka_unit_test(test_socket_roundtrip_deadline_and_caller),
 	    cmocka_unit_test(test_peer_down_unavailable),
+	    cmocka_unit_test(test_comma_list_reaches_every_instance),
 	    cmocka_unit_test(test_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
