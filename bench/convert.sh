@@ -1,0 +1,78 @@
+#!/bin/sh
+# bench/convert.sh [PHOTO] - speed and memory of inkwell-convert on a 12-megapixel JPEG,
+# against `vips canny` and ImageMagick `convert -canny` on the same file in the same run.
+#
+# Makes a 4000x3000 JPEG (quality 90) from PHOTO (default: the flower of Debian's
+# libjxl-testdata), runs each tool RUNS times (ImageMagick IM_RUNS times: one run takes
+# minutes), and prints the median wall time, the median peak RSS (/usr/bin/time -v) and
+# peak RSS per input pixel, then the ratios. Goals (issue 5): inkwell wall <= 0.5x vips
+# canny; inkwell peak RSS <= 3 bytes per input pixel. A benchmark, not a test: it never
+# fails on the goals, it reports them.
+# Env: INKWELL_CONVERT (default build/bin/inkwell-convert), RUNS (5), IM_RUNS (1).
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${INKWELL_CONVERT:-$ROOT/build/bin/inkwell-convert}
+SRC=${1:-/usr/share/libjxl-testdata/jxl/flower/flower.png}
+RUNS=${RUNS:-5}
+IM_RUNS=${IM_RUNS:-1}
+PIXELS=12000000
+
+for tool in "$BIN" vips convert /usr/bin/time; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "convert.sh: $tool not found (build inkwell-convert; apt install libvips-tools imagemagick time)" >&2
+		exit 1
+	fi
+done
+[ -r "$SRC" ] || { echo "convert.sh: cannot read $SRC" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT INT TERM
+PHOTO=$WORK/photo12mp.jpg
+convert "$SRC" -resize '4000x3000^' -gravity center -extent 4000x3000 -quality 90 "$PHOTO"
+echo "input: $PHOTO from $SRC: $(identify -format '%wx%h %[size]' "$PHOTO"), $(nproc) cores"
+
+# median of the numbers on stdin
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure NAME RUNS CMD... : runs CMD RUNS times; leaves NAME_wall (s) and NAME_rss (KiB)
+measure() {
+	name=$1 runs=$2
+	shift 2
+	: >"$WORK/$name.wall"
+	: >"$WORK/$name.rss"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		rm -f "$WORK/out.png"
+		if ! /usr/bin/time -v -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/err.txt"; then
+			echo "convert.sh: $name failed:" >&2
+			cat "$WORK/err.txt" "$WORK/time.txt" >&2
+			exit 1
+		fi
+		awk -F': ' '/Elapsed \(wall clock\)/ {
+			n = split($2, t, ":"); s = 0
+			for (k = 1; k <= n; k++) s = s * 60 + t[k]
+			print s }' "$WORK/time.txt" >>"$WORK/$name.wall"
+		awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time.txt" >>"$WORK/$name.rss"
+		i=$((i + 1))
+	done
+	wall=$(median <"$WORK/$name.wall")
+	rss=$(median <"$WORK/$name.rss")
+	eval "${name}_wall=\$wall ${name}_rss=\$rss"
+	awk -v n="$name" -v r="$runs" -v w="$wall" -v m="$rss" -v px="$PIXELS" 'BEGIN {
+		printf "%-10s runs=%d  median wall %7.3f s  peak RSS %7.1f MiB  %5.2f bytes/input pixel\n",
+			n, r, w, m / 1024, m * 1024 / px }'
+}
+
+measure inkwell "$RUNS" "$BIN" "$PHOTO" "$WORK/out.png"
+measure vips "$RUNS" vips canny "$PHOTO" "$WORK/out.png"
+measure magick "$IM_RUNS" convert "$PHOTO" -canny 0x1+10%+30% "$WORK/out.png"
+
+awk -v iw="$inkwell_wall" -v vw="$vips_wall" -v mw="$magick_wall" -v ir="$inkwell_rss" \
+	-v px="$PIXELS" 'BEGIN {
+	printf "ratio wall inkwell/vips   %.3f  (goal <= 0.5: %s)\n", iw / vw, iw / vw <= 0.5 ? "met" : "NOT met"
+	printf "ratio wall inkwell/magick %.4f\n", iw / mw
+	bpp = ir * 1024 / px
+	printf "inkwell peak RSS %.2f bytes/input pixel  (goal <= 3: %s)\n", bpp, bpp <= 3 ? "met" : "NOT met"
+}'
