@@ -188,14 +188,14 @@ export const publishTemplate = (id) =>
  * onProgress({phase: 'upload'|'convert', loaded, total})
  * Returns {promise, abort}.
  */
-export function uploadTemplate(file, { title, detail, lineWidth }, onProgress = () => {}) {
+export function uploadTemplate(file, { type, title, detail, lineWidth }, onProgress = () => {}) {
   const xhr = new XMLHttpRequest();
   const promise = new Promise((resolve, reject) => {
     xhr.open('POST', `/v1/templates${qs({ title, detail, line_width: lineWidth })}`);
     const token = getToken();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
-    xhr.setRequestHeader('Content-Type', file.type === 'image/jpeg' ? 'image/jpeg' : 'image/png');
+    xhr.setRequestHeader('Content-Type', type || file.type || 'application/octet-stream');
     xhr.upload.onprogress = (e) => onProgress({ phase: 'upload', loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
     xhr.upload.onload = () => onProgress({ phase: 'convert', loaded: 0, total: 0 });
     xhr.onerror = () => reject(new ApiError(0, null));

@@ -317,7 +317,11 @@ export async function colorView(ctx) {
   }
   window.addEventListener('beforeprint', preparePrint);
   printBtn.addEventListener('click', () => { preparePrint(); window.print(); });
+  // Colors live only in this page: ask before a reload or closing the tab throws them away.
+  const beforeUnload = (e) => { if (undo.length) { e.preventDefault(); e.returnValue = ''; } };
+  window.addEventListener('beforeunload', beforeUnload);
   ctx.onCleanup(() => {
+    window.removeEventListener('beforeunload', beforeUnload);
     window.removeEventListener('beforeprint', preparePrint);
     printArea.replaceChildren();
     ro.disconnect();

@@ -8,6 +8,18 @@ function titleFromFile(name) {
   return name.replace(/\.[^.]+$/, '').replace(/[_-]+/g, ' ').trim().slice(0, 80) || 'My page';
 }
 
+/** 'image/png' or 'image/jpeg' from the file's first bytes, else null. */
+async function sniffType(file) {
+  try {
+    const b = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+    if (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return 'image/png';
+    if (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
+  } catch {
+    /* unreadable: fall through */
+  }
+  return null;
+}
+
 export function uploadView(ctx) {
   const fileId = uid('photo');
   const fileInput = h('input', {
@@ -86,8 +98,9 @@ export function uploadView(ctx) {
     result.replaceChildren();
     showFieldErrors({ title }, null);
     const f = chosen;
+    const type = f ? await sniffType(f) : null; // some phones report no type (or a wrong one)
     const problem = !f ? 'Choose a photo first.'
-      : !['image/png', 'image/jpeg'].includes(f.type) ? 'Only PNG and JPEG photos can be used.'
+      : !type ? 'Only PNG and JPEG photos can be used.'
       : f.size > MAX_BYTES ? `That photo is too large (${(f.size / 1048576).toFixed(1)} MB). The limit is ${MAX_BYTES / 1048576} MB.`
       : null;
     if (problem) {
@@ -104,7 +117,7 @@ export function uploadView(ctx) {
     submit.disabled = true;
     cancel.hidden = false;
     const t = title.input.value.trim() || titleFromFile(f.name);
-    current = api.uploadTemplate(f, { title: t, detail: detail.value, lineWidth: lineWidth.value }, (p) => {
+    current = api.uploadTemplate(f, { type, title: t, detail: detail.value, lineWidth: lineWidth.value }, (p) => {
       if (p.phase === 'upload' && p.total) {
         const pct = Math.round((100 * p.loaded) / p.total);
         bar.value = pct;
