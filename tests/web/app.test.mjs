@@ -134,7 +134,7 @@ async function logOut(p = page) {
 
 before(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^(\d\d|FAILED)-[A-Za-z0-9-]+\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f)); // this test's own, from an earlier run
+  for (const f of fs.readdirSync(SHOTS)) if (/^((\d\d|FAILED)-[A-Za-z0-9-]+\.png|print-(A4|Letter)\.pdf)$/.test(f)) fs.rmSync(path.join(SHOTS, f)); // this test's own, from an earlier run
   assert.ok(fs.existsSync(PHOTO), `photo ${PHOTO} is missing (set INKWELL_PHOTO)`);
   // The stack must be up: a clear message instead of a browser timeout.
   const res = await fetch(`${BASE}/`).catch((e) => assert.fail(`stack not reachable at ${BASE}: ${e.message}`));
@@ -331,13 +331,19 @@ step('fill a region in the coloring view: pixels inside change, none outside', a
   // Print: the page alone, on one sheet of A4 and of Letter.
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => ({
+    shown: [...document.body.children].filter((e) => getComputedStyle(e).display !== 'none').map((e) => e.id || e.tagName),
+    img: document.querySelector('#print-area img')?.src.slice(0, 22),
+  }));
+  assert.deepEqual(printed.shown, ['print-area'], 'print shows the page alone');
+  assert.equal(printed.img, 'data:image/png;base64,', 'print shows the colored page');
   await shot('print-preview');
-  await page.emulateMedia({ media: 'screen' });
-  for (const format of ['A4', 'Letter']) {
-    const pdf = await page.pdf({ format, printBackground: false });
+  for (const format of ['A4', 'Letter']) { // page.pdf lays out with the print stylesheet
+    const pdf = await page.pdf({ format, printBackground: false, path: path.join(SHOTS, `print-${format}.pdf`) });
     const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
     assert.equal(pages, 1, `print fits one ${format} page`);
   }
+  await page.emulateMedia({ media: null });
 });
 
 step('publish, see it in the gallery logged out', async () => {
