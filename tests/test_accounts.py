@@ -268,13 +268,14 @@ class SessionExpiryTest(it.StackTestCase):
 
 
 class RateLimitTest(it.StackTestCase):
-    ENV = {"NGINX_AUTH_RATE": "2r/s"}
+    ENV = {"NGINX_AUTH_RATE": "2r/s", "NGINX_AUTH_BURST": "5"}
 
     def test_login_rate_limited_with_retry_after(self):
         seen = None
         for _ in range(60):
-            st, h, body = self.req("POST", "/v1/sessions",
-                                   {"username": "nobody1", "password": GOOD_PW})
+            # An invalid body is answered at once by the edge, so the client
+            # outpaces the limit whatever the password hashing costs.
+            st, h, body = self.req("POST", "/v1/sessions", {"username": "nobody1"})
             if st == 429:
                 seen = (st, h, body)
                 break

@@ -128,6 +128,48 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 	return u->id ? INK_OK : ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
 }
 
+static ink_err usvc_shed(ink_rpc_ctx *ctx)
+{
+	return ink_rpc_fail(ctx, INK_UNAVAILABLE, "too many sign-ins at once; retry shortly");
+}
+
+/* usvc_name_taken: 1 when the folded username is registered. */
+static ink_err usvc_name_taken(ink_rpc_ctx *ctx, const char *username, int *taken)
+{
+	usvc_worker *w = ctx->worker;
+	char folded[INK_USERNAME_MAX + 1], why[256];
+	redisReply *rep = NULL;
+
+	ink_username_fold(username, folded, sizeof(folded));
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EXISTS " USVC_KEY_USERNAME, folded);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	*taken = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+	freeReplyObject(rep);
+	return INK_OK;
+}
+
+/* usvc_register_hash hashes the password in a hashing slot. The name is
+ * checked once the slot is ours: of many racing registrations of one name,
+ * those that waited behind the winner answer 409 without hashing at all.
+ * (The store script still decides atomically.) */
+static ink_err usvc_register_hash(ink_rpc_ctx *ctx, const char *username, const char *password,
+                                  char pwhash[USVC_PWHASH_LEN])
+{
+	int taken = 0;
+
+	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK)
+		return usvc_shed(ctx);
+	ink_err err = usvc_name_taken(ctx, username, &taken);
+	if (err == INK_OK && taken)
+		err = ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken", username);
+	if (err == INK_OK && usvc_password_hash(password, pwhash) != INK_OK)
+		err = ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	usvc_password_release();
+	return err;
+}
+
 ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__User u = INKWELL__USER__V1__USER__INIT;
@@ -141,11 +183,8 @@ ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK && rq->email[0] != '\0' && ink_rule_email(rq->email) != NULL)
 		err =
 		    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "email %s", ink_rule_email(rq->email));
-	if (err == INK_OK) {
-		err = usvc_password_hash(rq->password, pwhash);
-		if (err != INK_OK)
-			err = ink_rpc_fail(ctx, err, "too many sign-ins at once; retry shortly");
-	}
+	if (err == INK_OK)
+		err = usvc_register_hash(ctx, rq->username, rq->password, pwhash);
 	if (err == INK_OK)
 		err = usvc_register_store(ctx, rq, pwhash, &u);
 	if (err == INK_OK) {
@@ -238,11 +277,14 @@ ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = usvc_redis_fail(ctx, err, why);
 		goto out;
 	}
+	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
+		err = usvc_shed(ctx);
+		goto out;
+	}
 	/* Unknown users cost a verification too: timing must not tell them apart. */
 	err = usvc_password_verify(rq->password, pwhash[0] ? pwhash : NULL);
-	if (err == INK_UNAVAILABLE)
-		err = ink_rpc_fail(ctx, err, "too many sign-ins at once; retry shortly");
-	else if (err != INK_OK)
+	usvc_password_release();
+	if (err != INK_OK)
 		err = ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	else
 		err = usvc_new_session(ctx, uid);

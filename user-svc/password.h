@@ -2,16 +2,19 @@
  * password.h - argon2id password hashing (libsodium) with bounded CPU use.
  *
  * Hashing costs ~64 MiB and tens of milliseconds by design. At most
- * `concurrency` hashes run at once (one per core); workers beyond that wait
- * their turn, and when too many wait we shed load with INK_UNAVAILABLE
- * rather than let sign-ins occupy every worker: health checks and other
- * calls must keep being answered during a burst of logins.
+ * `concurrency` hashes run at once (one per core); callers beyond that wait
+ * for a slot, but never past their own RPC deadline: a sign-in that could
+ * not finish in time is shed at once with INK_UNAVAILABLE (503, retry)
+ * instead of running anyway and timing out at the edge (504). Too many
+ * waiters are shed too, so sign-ins never occupy every worker: health
+ * checks and library calls keep being answered during a burst of logins.
  */
 #ifndef INKWELL_USER_SVC_PASSWORD_H
 #define INKWELL_USER_SVC_PASSWORD_H
 
 #include <sodium.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -23,15 +26,21 @@
  * Returns INK_RESOURCE_EXHAUSTED if hashing itself fails (out of memory). */
 ink_err usvc_password_init(int concurrency, int max_waiting);
 
-/* usvc_password_hash writes the argon2id string of `password` to out.
- * INK_UNAVAILABLE when shedding load, INK_RESOURCE_EXHAUSTED when out of
- * memory. */
+/* usvc_password_slot waits for a hashing slot until there is no longer time
+ * to hash before deadline_unix_ms (0 = no deadline). INK_OK: the caller holds
+ * a slot and must give it back with usvc_password_release. INK_UNAVAILABLE:
+ * shed (too many waiting, or too late); nothing to release. */
+ink_err usvc_password_slot(int64_t deadline_unix_ms);
+void usvc_password_release(void);
+
+/* usvc_password_hash writes the argon2id string of `password` to out. The
+ * caller holds a slot. INK_RESOURCE_EXHAUSTED when out of memory. */
 ink_err usvc_password_hash(const char *password, char out[USVC_PWHASH_LEN]);
 
 /* usvc_password_verify checks `password` against `hash`, or against the
- * dummy hash when hash is NULL (unknown user: same work, same timing).
- * INK_OK on a match; INK_UNAUTHENTICATED otherwise (always for NULL);
- * INK_UNAVAILABLE when shedding load. */
+ * dummy hash when hash is NULL (unknown user: same work, same timing). The
+ * caller holds a slot. INK_OK on a match; INK_UNAUTHENTICATED otherwise
+ * (always for NULL). */
 ink_err usvc_password_verify(const char *password, const char *hash);
 
 #endif /* INKWELL_USER_SVC_PASSWORD_H */
