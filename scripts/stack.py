@@ -589,7 +589,7 @@ def _cmd_up(args):
                       (dead, rc), file=sys.stderr)
                 st.stop()
                 return 1
-            time.sleep(0.2)  # watch loop: woken early by signals
+            time.sleep(0.2)  # watch loop; a signal handler sets stop_sig
         print("stack: signal %d, stopping" % stop_sig[0], file=sys.stderr)
         st.stop()
         return 0
