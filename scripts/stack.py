@@ -483,6 +483,10 @@ class Stack:
             # still hold the listening socket for a moment after the kill.
             wait_for(lambda: not any(_pid_alive(p) for p in killed), STOP_GRACE_S,
                      "killed processes to exit")
+            # ...and the kernel may release a dead listener's port a little
+            # later still (seen under load): a restart must find them free.
+            wait_for(lambda: all(port_is_free(self.port_of(n)) for n in COMPONENTS),
+                     STOP_GRACE_S, "the killed stack's ports to be free")
             for name in reversed(COMPONENTS):
                 comp = self.components[name]
                 if comp.proc is not None:
