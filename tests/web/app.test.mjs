@@ -442,6 +442,23 @@ step('phone-sized screen (375px): no sideways scrolling, coloring works by tap',
     return px[0] === 0xe6 && px[1] === 0x39 && px[2] === 0x46;
   }, tap, { timeout: 10_000 });
   await shot('phone-coloring', p);
+
+  // Pinch with two fingers (raw touch events through the DevTools protocol): the picture zooms in.
+  const pixelsBefore = await p.evaluate(() => document.getElementById('coloring-canvas').toDataURL());
+  const cdp = await phone.newCDPSession(p);
+  const b = await canvas.boundingBox();
+  const cx = b.x + b.width / 2;
+  const cy = b.y + b.height / 2;
+  const fingers = (d) => [{ x: cx - d, y: cy, id: 1 }, { x: cx + d, y: cy, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(30) });
+  for (let d = 40; d <= 120; d += 10) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(d) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  const zoomed = await canvas.boundingBox();
+  assert.ok(zoomed.width > b.width * 2.5, `pinch zoomed the page from ${b.width} to ${zoomed.width} px wide`);
+  assert.match(await p.locator('.zoom-level').textContent(), /^[3-4]\d\d%$/);
+  assert.ok((await overflow()) <= 0, 'zooming scrolls inside the picture frame, not the page');
+  assert.equal(await p.evaluate(() => document.getElementById('coloring-canvas').toDataURL()), pixelsBefore, 'a pinch fills nothing');
+  await shot('phone-pinch-zoomed', p);
   await phone.close();
 });
 
@@ -478,6 +495,17 @@ step('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   const w1 = (await canvas.boundingBox()).width;
   assert.ok(w1 > w0 * 2, `zoomed from ${w0} to ${w1} px`);
   await shot('coloring-zoomed');
+  // Ctrl + mouse wheel (and a trackpad pinch, which browsers report as one) zooms too.
+  const zoomLevel = async () => Number((await page.locator('.zoom-level').textContent()).replace('%', ''));
+  const z0 = await zoomLevel();
+  const cb = await canvas.boundingBox();
+  await page.mouse.move(cb.x + 200, cb.y + 200);
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -200);
+  await page.keyboard.up('Control');
+  await page.waitForFunction((z) => Number(document.querySelector('.zoom-level').textContent.replace('%', '')) > z, z0);
+  await page.getByRole('button', { name: 'Fit' }).click();
+  assert.equal(await zoomLevel(), 100);
 });
 
 step('delete a page from the library', async () => {
