@@ -19,9 +19,16 @@ curl -fsS -o /dev/null -H 'Content-Type: application/json' \
 	"$INKWELL_URL/v1/users"
 
 echo "bench/auth.sh: $INKWELL_URL, wrk -t2 -c$CONNECTIONS -d$DURATION, $(nproc) cores"
-read -r reg_rps reg_p99 <<<"$(bench_wrk register /v1/users -t2 -c"$CONNECTIONS" -s bench/wrk/register.lua)"
-read -r log_rps log_p99 <<<"$(bench_wrk login /v1/sessions -t2 -c"$CONNECTIONS" -s bench/wrk/login.lua)"
-printf '%-34s %12s %10s %10s\n' what "per second" "p99 ms" "vs floor"
-printf '%-34s %12.1f %10s %9s%%\n' "crypto_pwhash_str alone (floor)" "$floor" "-" "100.0"
-printf '%-34s %12.1f %10.1f %9s%%\n' "POST /v1/users (register)" "$reg_rps" "$reg_p99" "$(bench_ratio "$reg_rps" "$floor")"
-printf '%-34s %12.1f %10.1f %9s%%\n' "POST /v1/sessions (login)" "$log_rps" "$log_p99" "$(bench_ratio "$log_rps" "$floor")"
+# Past what the cores can hash before the edge's deadline, user-svc sheds
+# sign-ins with 503 + Retry-After: counted, not an error.
+export BENCH_ALLOW_NON2XX=1
+out=$(bench_wrk register /v1/users -t2 -c"$CONNECTIONS" -s bench/wrk/register.lua)
+read -r reg_rps reg_p99 reg_shed <<<"$out"
+out=$(bench_wrk login /v1/sessions -t2 -c"$CONNECTIONS" -s bench/wrk/login.lua)
+read -r log_rps log_p99 log_shed <<<"$out"
+printf '%-34s %12s %10s %10s %8s\n' what "ok per s" "p99 ms" "vs floor" "shed"
+printf '%-34s %12.1f %10s %9s%% %8s\n' "crypto_pwhash_str alone (floor)" "$floor" "-" "100.0" "-"
+printf '%-34s %12.1f %10.1f %9s%% %7s%%\n' "POST /v1/users (register)" "$reg_rps" "$reg_p99" \
+	"$(bench_ratio "$reg_rps" "$floor")" "$reg_shed"
+printf '%-34s %12.1f %10.1f %9s%% %7s%%\n' "POST /v1/sessions (login)" "$log_rps" "$log_p99" \
+	"$(bench_ratio "$log_rps" "$floor")" "$log_shed"

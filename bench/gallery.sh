@@ -39,10 +39,14 @@ echo "bench/gallery.sh: $INKWELL_URL, wrk -t2 -c$CONNECTIONS -d$DURATION, $(npro
 	"metadata $(stat -c %s "$BENCH_DATA/static-bench/meta.json") B," \
 	"image $(stat -c %s "$BENCH_DATA/static-bench/image.png") B"
 w() { bench_wrk "$1" "$2" -t2 -c"$CONNECTIONS"; }
-read -r sm_rps sm_p99 <<<"$(w static-meta /static-bench/meta.json)"
-read -r m_rps m_p99 <<<"$(w meta "/v1/gallery/$gid")"
-read -r si_rps si_p99 <<<"$(w static-image /static-bench/image.png)"
-read -r i_rps i_p99 <<<"$(w image "/v1/gallery/$gid/image")"
+out=$(w static-meta /static-bench/meta.json)
+read -r sm_rps sm_p99 <<<"$out"
+out=$(w meta "/v1/gallery/$gid")
+read -r m_rps m_p99 <<<"$out"
+out=$(w static-image /static-bench/image.png)
+read -r si_rps si_p99 <<<"$out"
+out=$(w image "/v1/gallery/$gid/image")
+read -r i_rps i_p99 <<<"$out"
 printf '%-40s %12s %10s %10s\n' what "requests/s" "p99 ms" "vs static"
 printf '%-40s %12.0f %10.2f %9s%%\n' "nginx static meta.json" "$sm_rps" "$sm_p99" 100.0
 printf '%-40s %12.0f %10.2f %9s%%\n' "GET /v1/gallery/{id}" "$m_rps" "$m_p99" "$(bench_ratio "$m_rps" "$sm_rps")"
@@ -50,7 +54,8 @@ printf '%-40s %12.0f %10.2f %9s%%\n' "nginx static image.png" "$si_rps" "$si_p99
 printf '%-40s %12.0f %10.2f %9s%%\n' "GET /v1/gallery/{id}/image" "$i_rps" "$i_p99" "$(bench_ratio "$i_rps" "$si_rps")"
 
 # Uploads: 2 connections (one per core), each upload a full conversion.
-read -r u_rps u_p99 <<<"$(BENCH_IMAGE=$BENCH_TMP/1mp.jpg BENCH_TOKEN=$token \
-	bench_wrk upload /v1/templates -t2 -c2 -s bench/wrk/upload.lua --timeout 30s)"
+out=$(BENCH_IMAGE=$BENCH_TMP/1mp.jpg BENCH_TOKEN=$token \
+	bench_wrk upload /v1/templates -t2 -c2 -s bench/wrk/upload.lua --timeout 30s)
+read -r u_rps u_p99 <<<"$out"
 printf '%-40s %12.0f %10.0f\n' "uploads of 1 MP JPEGs (per minute, p99 ms)" \
 	"$(awk -v r="$u_rps" 'BEGIN {print r * 60}')" "$u_p99"
