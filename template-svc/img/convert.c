@@ -14,15 +14,17 @@
 #include "img_priv.h"
 
 /* Per detail level 1..5. */
-static const double img_merge_pct[5] = {90, 86, 80, 74, 66};       /* merge borders below this */
-static const double img_strong_pct[5] = {96, 94, 92, 90, 88};      /* ink gradients above this */
-static const double img_min_region[5] = {900, 500, 300, 180, 100}; /* px at 1000x750 */
+static const double img_merge_pct[5] = {90, 86, 80, 78.5, 77};     /* merge borders below this */
+static const double img_strong_pct[5] = {93.3, 93, 92, 92, 92.5};  /* ink gradients above this */
+static const double img_min_region[5] = {900, 500, 300, 200, 120}; /* px at 1000x750 */
 
 #define IMG_SPECK_PX      16u
 #define IMG_SLIVER_PX     64u
 #define IMG_SEED_R        7
 #define IMG_SPUR_LEN      3
 #define IMG_SMOOTH_PASSES 2
+#define IMG_DASH_PX       12u
+#define IMG_LOOP_MAX_PX   400u
 
 typedef struct img_work {
 	img_gray gray;
@@ -75,7 +77,11 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	size_t N = (size_t)w * h;
 	int d = o->detail - 1;
 	double scale = (double)N / 750000.0;
-	uint64_t min_region = (uint64_t)(img_min_region[d] * (scale < 1 ? scale : 1));
+	/* Wide pens use more ink per line: draw fewer, bigger regions so the page stays light
+	 * (ink grows with line length times width). */
+	double wide = o->line_width > 2 ? o->line_width / 2.0 : 1.0;
+	uint64_t min_region = (uint64_t)(img_min_region[d] * (scale < 1 ? scale : 1) * wide * wide);
+	double merge_pct = img_merge_pct[d] + 2.0 * (wide - 1.0);
 	int32_t nlab = 0, nreg = 0;
 	ink_err err;
 
@@ -90,7 +96,8 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	err = img_watershed(wk->mag, w, h, IMG_SEED_R, wk->lab, &nlab);
 	if (err != INK_OK)
 		return err;
-	err = img_merge(wk->mag, w, h, wk->lab, nlab, img_percentile(wk->mag, N, img_merge_pct[d]),
+	err = img_merge(wk->mag, w, h, wk->lab, nlab,
+	                img_percentile(wk->mag, N, merge_pct < 95 ? merge_pct : 95),
 	                (uint64_t)(0.45 * (double)N),
 	                min_region < IMG_SLIVER_PX ? IMG_SLIVER_PX : min_region, &nreg);
 	if (err != INK_OK)
@@ -104,7 +111,15 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	if (img_fill_slivers(wk->ink, w, h, IMG_SLIVER_PX, wk->stack) > 0)
 		img_thin(wk->ink, wk->ink2, w, h);
 	img_prune_spurs(wk->ink, w, h, IMG_SPUR_LEN);
+	/* Short loose bits of skeleton would print as dots or dashes. */
+	(void)img_drop_specks(wk->ink, w, h, IMG_DASH_PX, wk->stack);
 	img_stroke(wk->ink, wk->ink2, w, h, o->line_width);
+	/* Loops the pen closes into slivers would print as blobs: collapse them to a line. */
+	if (img_collapse_slivers(wk->ink, wk->ink2, w, h, IMG_SLIVER_PX, IMG_LOOP_MAX_PX,
+	                         wk->stack) > 0) {
+		img_thin(wk->ink, wk->ink2, w, h);
+		img_stroke(wk->ink, wk->ink2, w, h, o->line_width);
+	}
 	(void)img_drop_specks(wk->ink2, w, h, IMG_SPECK_PX, wk->stack);
 	(void)img_fill_slivers(wk->ink2, w, h, IMG_SLIVER_PX, wk->stack);
 	return INK_OK;

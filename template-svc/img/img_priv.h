@@ -138,6 +138,13 @@ int img_drop_specks(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint3
 /* img_fill_slivers inks white regions (4-connected) under min_px. stack: w*h uint32. */
 int img_fill_slivers(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
 
+/* img_collapse_slivers: out is skel stroked (0/1). Each white region of out under min_px
+ * (a sliver the pen closed) whose loop in skel is under max_loop px gets that loop filled
+ * in skel (thin skel again afterwards: the loop becomes one line). out is left as it was.
+ * Returns how many loops were filled. stack: w*h uint32. */
+int img_collapse_slivers(uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, uint32_t min_px,
+                         uint32_t max_loop, uint32_t *stack);
+
 /* img_prune_spurs removes open line ends, `len` pixels deep, from a 1-px skeleton; the image
  * frame counts as ink, so lines ending on it stay. */
 void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);

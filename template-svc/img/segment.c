@@ -140,9 +140,7 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 		if (lab[i] > 0)
 			img_bq_push(&q, 0, (int32_t)i);
 	for (int cur = 0; cur < IMG_LEVELS; cur++) {
-		int32_t p;
-
-		while ((p = img_bq_pop(&q, cur)) >= 0)
+		for (int32_t p = img_bq_pop(&q, cur); p >= 0; p = img_bq_pop(&q, cur))
 			img_flood_from(&q, lev, lab, w, h, p, cur);
 	}
 	*nlab = n;

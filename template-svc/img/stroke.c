@@ -10,7 +10,9 @@
 
 #include "img_priv.h"
 
-/* Neighbours P2..P9 clockwise from north; outside the image is white. */
+/* Neighbours P2..P9 clockwise from north. Outside the image counts as ink: the page edge
+ * closes regions too, so a line ending on it must stay anchored there (were the frame
+ * white, the last pixel of such a line could be peeled, opening a gap along the edge). */
 static void img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint32_t y, int *p)
 {
 	static const int dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
@@ -19,7 +21,7 @@ static void img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint3
 	for (int i = 0; i < 8; i++) {
 		int64_t nx = (int64_t)x + dx[i], ny = (int64_t)y + dy[i];
 
-		p[i] = nx >= 0 && ny >= 0 && nx < w && ny < h && m[(size_t)ny * w + (size_t)nx];
+		p[i] = nx < 0 || ny < 0 || nx >= w || ny >= h || m[(size_t)ny * w + (size_t)nx];
 	}
 }
 

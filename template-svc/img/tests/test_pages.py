@@ -6,6 +6,7 @@
    one JSON object whose figures agree with page-quality.
 2. Real photos from Debian's libjxl-testdata (PNG 8/16-bit, alpha, baseline and
    progressive JPEG): every page must pass shared/tools/page-quality (exit 0).
+   Every --detail level and line widths 1..8 pass too, on the hardest of them.
 3. --detail steers the number of regions, --line-width the amount of ink.
 Fails (does not skip) when the photos or page-quality are missing: CI installs them."""
 import json
@@ -97,6 +98,16 @@ def main():
         fig = dict(kv.split("=") for kv in q.stdout.split() if "=" in kv)
         check(abs(float(fig["ink"]) - rep["ink"]) < 0.002 and
               int(fig["fillable"]) == rep["fillable"], f"{rel}: report agrees with page-quality")
+
+    # 2b. Every detail level and a range of line widths still pass, on the hardest photo.
+    src = os.path.join(DATA, PHOTOS[3])
+    for args in (["--detail", "1"], ["--detail", "2"], ["--detail", "4"], ["--detail", "5"],
+                 ["--line-width", "1"], ["--line-width", "4"], ["--line-width", "8"]):
+        page = os.path.join(tmp, "opt.page.png")
+        r = run(src, page, *args)
+        q = subprocess.run([PQ, src, page], capture_output=True, text=True, timeout=120)
+        print("     " + " ".join(args) + ": " + q.stdout.strip())
+        check(r.returncode == 0 and q.returncode == 0, f"{PHOTOS[3]} {' '.join(args)}: passes")
 
     # 3. Options steer the page.
     counts, inks = {}, {}

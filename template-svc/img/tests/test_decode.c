@@ -1,8 +1,8 @@
 /*
- * test_convert.c - unit and integration tests of the engine on images made in memory:
- * options, limits and bombs, every PNG/JPEG flavour, odd sizes, truncation at every KiB,
- * corruption, EXIF orientation, closure of shapes (a fill from inside must not leak),
- * strokes, concurrency. Real photos are tested by test_pages.py.
+ * test_decode.c - the engine's input side on images made in memory: options, byte and
+ * pixel limits (bombs refused from the header), every PNG and JPEG flavour, odd sizes
+ * (1x1, 1x10000), flat and noise images, alpha over white, EXIF orientation, truncation
+ * at every KiB and random corruption: a page or a clean error, never a crash.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -17,53 +17,7 @@
 
 #include "img_priv.h"
 #include "synth.h"
-
-/* Converts and checks the page is a readable PNG of the reported size. */
-static ink_err conv(const uint8_t *d, size_t n, const img_opts *o, img_page *p, char *why)
-{
-	ink_err err = img_convert(d, n, o, 1, p, why, 256);
-
-	if (err == INK_OK) {
-		uint32_t w, h;
-		uint8_t *px = synth_read_page(p->png, p->png_len, &w, &h);
-
-		assert_non_null(px);
-		assert_int_equal(w, p->width);
-		assert_int_equal(h, p->height);
-		free(px);
-		assert_true(p->report.ink >= 0 && p->report.ink <= 1);
-	} else {
-		assert_true(why[0] != '\0');
-		assert_null(strchr(why, '\n'));
-	}
-	return err;
-}
-
-static uint8_t *scene_png(synth_scene s, uint32_t w, uint32_t h, synth_png_kind k, int il,
-                          size_t *len)
-{
-	uint8_t *rgba = synth_rgba(s, w, h);
-	uint8_t *png;
-
-	assert_non_null(rgba);
-	png = synth_png(rgba, w, h, k, il, len);
-	free(rgba);
-	assert_non_null(png);
-	return png;
-}
-
-static uint8_t *scene_jpeg(synth_scene s, uint32_t w, uint32_t h, int comps, int prog, int orient,
-                           size_t *len)
-{
-	uint8_t *rgba = synth_rgba(s, w, h);
-	uint8_t *jpg;
-
-	assert_non_null(rgba);
-	jpg = synth_jpeg(rgba, w, h, comps, prog, 90, orient, len);
-	free(rgba);
-	assert_non_null(jpg);
-	return jpg;
-}
+#include "testutil.h"
 
 static void test_opts(void **state)
 {
@@ -433,219 +387,15 @@ static void test_corrupt(void **state)
 	}
 }
 
-/* 4-connected flood over white from (x, y); returns the filled size, *corner set if it
- * reached (0,0). */
-static size_t flood(uint8_t *px, uint32_t w, uint32_t h, uint32_t x, uint32_t y, int *corner)
-{
-	uint32_t *st = malloc((size_t)w * h * sizeof(*st));
-	size_t sp = 0, n = 0;
-
-	assert_non_null(st);
-	*corner = 0;
-	if (px[(size_t)y * w + x] < 128) {
-		free(st);
-		return 0;
-	}
-	px[(size_t)y * w + x] = 1;
-	st[sp++] = y * w + x;
-	while (sp > 0) {
-		uint32_t q = st[--sp], qx = q % w, qy = q / w;
-		uint32_t nb[4][2] = {{qx - 1, qy}, {qx + 1, qy}, {qx, qy - 1}, {qx, qy + 1}};
-
-		n++;
-		if (q == 0)
-			*corner = 1;
-		for (int i = 0; i < 4; i++) {
-			uint32_t nx = nb[i][0], ny = nb[i][1];
-
-			if (nx >= w || ny >= h || px[(size_t)ny * w + nx] < 128)
-				continue;
-			px[(size_t)ny * w + nx] = 1;
-			st[sp++] = ny * w + nx;
-		}
-	}
-	free(st);
-	return n;
-}
-
-/* The disc, the square and the triangle of SYNTH_SHAPES must each be closed: a fill from
- * inside stays inside (smaller than the shape, never reaching the corner). */
-static void test_shapes_closed(void **state)
-{
-	static const double centre[3][2] = {{0.3, 0.35}, {0.75, 0.30}, {0.5, 0.80}};
-	static const double area[3] = {0.1257, 0.09, 0.09};
-	static const int widths[] = {1, 2, 3, 5};
-	size_t len;
-	uint8_t *png = scene_png(SYNTH_SHAPES, 640, 480, SP_RGB8, 0, &len);
-
-	(void)state;
-	for (int d = 1; d <= 5; d += 2) {
-		for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++) {
-			img_opts o;
-			img_page p;
-			char why[256];
-			uint32_t w, h;
-			uint8_t *px;
-
-			img_opts_default(&o);
-			o.detail = d;
-			o.line_width = widths[wi];
-			assert_int_equal(conv(png, len, &o, &p, why), INK_OK);
-			assert_int_equal(p.report.specks, 0);
-			px = synth_read_page(p.png, p.png_len, &w, &h);
-			assert_non_null(px);
-			for (int s = 0; s < 3; s++) {
-				int corner;
-				uint32_t x = (uint32_t)(centre[s][0] * w),
-				         y = (uint32_t)(centre[s][1] * h);
-				size_t n = flood(px, w, h, x, y, &corner);
-
-				if (n == 0) /* landed on a line: try beside it */
-					n = flood(px, w, h, x + 7, y + 7, &corner);
-				assert_true(n > 0);
-				assert_false(corner);
-				assert_true((double)n < area[s] * 1.1 * w * h);
-			}
-			free(px);
-			img_page_fini(&p);
-		}
-	}
-	free(png);
-}
-
-/* Letters: inside a letter's stroke is its own region, never the background's. */
-static void test_text_closed(void **state)
-{
-	size_t len;
-	uint8_t *png = scene_png(SYNTH_TEXT, 660, 330, SP_GRAY8, 0, &len);
-	img_page p;
-	char why[256];
-	uint32_t w, h;
-	uint8_t *px;
-	int corner;
-	size_t n;
-
-	(void)state;
-	assert_int_equal(conv(png, len, NULL, &p, why), INK_OK);
-	assert_int_equal(p.report.specks, 0);
-	px = synth_read_page(p.png, p.png_len, &w, &h);
-	assert_non_null(px);
-	/* Cell = 30 px; the I's top bar spans cells (2..6, 2): its middle is (135, 75). */
-	n = flood(px, w, h, 135, 75, &corner);
-	assert_true(n > 0);
-	assert_false(corner);
-	assert_true(n < (size_t)w * h / 10);
-	free(px);
-	img_page_fini(&p);
-	free(png);
-}
-
-static void test_line_width(void **state)
-{
-	size_t len;
-	uint8_t *png = scene_png(SYNTH_SHAPES, 400, 300, SP_RGB8, 0, &len);
-	double prev = 0;
-
-	(void)state;
-	for (int lw = 1; lw <= 8; lw++) {
-		img_opts o;
-		img_page p;
-		char why[256];
-
-		img_opts_default(&o);
-		o.line_width = lw;
-		assert_int_equal(conv(png, len, &o, &p, why), INK_OK);
-		assert_true(p.report.ink > prev);
-		prev = p.report.ink;
-		img_page_fini(&p);
-	}
-	free(png);
-}
-
-static void test_max_side(void **state)
-{
-	size_t len;
-	uint8_t *jpg = scene_jpeg(SYNTH_SHAPES, 1600, 1200, 3, 0, 0, &len);
-	img_opts o;
-	img_page p;
-	char why[256];
-
-	(void)state;
-	img_opts_default(&o);
-	o.max_side = 400;
-	assert_int_equal(conv(jpg, len, &o, &p, why), INK_OK);
-	assert_int_equal(p.width, 400);
-	assert_int_equal(p.height, 300);
-	img_page_fini(&p);
-	free(jpg);
-}
-
-typedef struct conv_job {
-	const uint8_t *d;
-	size_t n;
-	img_page page;
-	ink_err err;
-} conv_job;
-
-static void *conv_thread(void *arg)
-{
-	conv_job *j = arg;
-	char why[256];
-
-	j->err = img_convert(j->d, j->n, NULL, 1, &j->page, why, sizeof(why));
-	return NULL;
-}
-
-static void test_threads(void **state)
-{
-	size_t len;
-	uint8_t *jpg = scene_jpeg(SYNTH_SHAPES, 800, 600, 3, 1, 0, &len);
-	conv_job j[4];
-	pthread_t t[4];
-
-	(void)state;
-	for (int i = 0; i < 4; i++) {
-		j[i] = (conv_job){jpg, len, {0}, INK_INTERNAL};
-		assert_int_equal(pthread_create(&t[i], NULL, conv_thread, &j[i]), 0);
-	}
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(pthread_join(t[i], NULL), 0);
-	for (int i = 0; i < 4; i++) {
-		assert_int_equal(j[i].err, INK_OK);
-		assert_int_equal(j[i].page.png_len, j[0].page.png_len);
-		assert_memory_equal(j[i].page.png, j[0].page.png, j[0].page.png_len);
-	}
-	for (int i = 0; i < 4; i++)
-		img_page_fini(&j[i].page);
-	free(jpg);
-}
-
-static void test_report_ok(void **state)
-{
-	img_report r = {0.1, 0, 20, 2, 0.3, 0.95, 0.9, 0.95};
-
-	(void)state;
-	assert_true(img_report_ok(&r));
-	r.detail = 0.8;
-	assert_false(img_report_ok(&r));
-	r.detail = -1; /* not computed: not judged */
-	assert_true(img_report_ok(&r));
-	r.specks = 1;
-	assert_false(img_report_ok(&r));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_opts),          cmocka_unit_test(test_empty_and_magic),
-	    cmocka_unit_test(test_max_bytes),     cmocka_unit_test(test_bombs),
-	    cmocka_unit_test(test_odd_sizes),     cmocka_unit_test(test_flat_and_noise),
-	    cmocka_unit_test(test_png_kinds),     cmocka_unit_test(test_alpha_over_white),
-	    cmocka_unit_test(test_jpeg_kinds),    cmocka_unit_test(test_exif_orientation),
-	    cmocka_unit_test(test_truncated),     cmocka_unit_test(test_corrupt),
-	    cmocka_unit_test(test_shapes_closed), cmocka_unit_test(test_text_closed),
-	    cmocka_unit_test(test_line_width),    cmocka_unit_test(test_max_side),
-	    cmocka_unit_test(test_threads),       cmocka_unit_test(test_report_ok),
+	    cmocka_unit_test(test_opts),       cmocka_unit_test(test_empty_and_magic),
+	    cmocka_unit_test(test_max_bytes),  cmocka_unit_test(test_bombs),
+	    cmocka_unit_test(test_odd_sizes),  cmocka_unit_test(test_flat_and_noise),
+	    cmocka_unit_test(test_png_kinds),  cmocka_unit_test(test_alpha_over_white),
+	    cmocka_unit_test(test_jpeg_kinds), cmocka_unit_test(test_exif_orientation),
+	    cmocka_unit_test(test_truncated),  cmocka_unit_test(test_corrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
