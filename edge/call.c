@@ -73,3 +73,20 @@ ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
 {
 	return edge_rpc_timeout(req, client, method, body, reply, req->app->cfg->rpc_timeout_ms);
 }
+
+ProtobufCMessage *edge_rpc_msg(edge_req *req, const char *method, const ProtobufCMessage *body,
+                               const ProtobufCMessageDescriptor *reply_type, int64_t timeout_ms)
+{
+	ProtobufCBinaryData reply;
+
+	if (edge_rpc_timeout(req, req->app->users, method, body, &reply,
+	                     timeout_ms > 0 ? timeout_ms : req->app->cfg->rpc_timeout_ms) != INK_OK)
+		return NULL;
+	ProtobufCMessage *msg = protobuf_c_message_unpack(reply_type, NULL, reply.len, reply.data);
+	free(reply.data);
+	if (msg == NULL) {
+		ink_log_error("%s: reply does not parse as %s", method, reply_type->name);
+		edge_send_problem(req, 500, NULL, "a service sent a reply that does not parse");
+	}
+	return msg;
+}

@@ -191,6 +191,15 @@ ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *meth
                          const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                          int64_t timeout_ms);
 
+/* edge_rpc_msg calls `method` on user-svc (the edge's one backend for
+ * public routes) with timeout_ms (0: RPC_TIMEOUT_MS) and unpacks the reply
+ * as reply_type. Returns the message (caller frees it with
+ * protobuf_c_message_free_unpacked), or NULL when a problem response was
+ * already sent: the call failed (edge_send_ink_err) or its reply did not
+ * parse (500). */
+ProtobufCMessage *edge_rpc_msg(edge_req *req, const char *method, const ProtobufCMessage *body,
+                               const ProtobufCMessageDescriptor *reply_type, int64_t timeout_ms);
+
 /* edge_write_raw_problem answers on a connection that has no edge_req
  * (civetweb's own errors: 400 bad request line, 408, 431...), with a fresh
  * or the thread's request id and "Connection: close". For dispatch.c. */

@@ -7,6 +7,7 @@
 #define INKWELL_EDGE_TEMPLATES_H
 
 #include "http.h"
+#include "user.pb-c.h"
 
 /* POST /v1/templates?title=&detail=&line_width= with a raw image/png or
  * image/jpeg body, or multipart/form-data field "image" -> 201 + Location. */
@@ -18,19 +19,8 @@ void edge_tpl_rename(edge_req *req);  /* PATCH /v1/templates/{id} {"title"} */
 void edge_tpl_delete(edge_req *req);  /* DELETE /v1/templates/{id} -> 204 */
 void edge_tpl_publish(edge_req *req); /* POST /v1/templates/{id}/publish -> 201 / 200 */
 
-/* edge_query_int reads query parameter `name` as a whole number in
- * [min, max] into *out (def when absent). Returns 0, or -1 after adding an
- * {"field","message"} entry to errors. Shared by the paging routes. */
-int edge_query_int(const edge_req *req, const char *name, int def, int min, int max, int *out,
-                   json_t *errors);
-
-/* edge_query_text reads a query parameter of at most max_chars UTF-8
- * characters without control characters into out (def when absent).
- * Returns 0, or -1 after adding an entry to errors. */
-int edge_query_text(const edge_req *req, const char *name, const char *def, size_t max_chars,
-                    char *out, size_t out_len, json_t *errors);
-
-/* edge_rule_title: the schema rule for titles (1-100 characters). */
-const char *edge_rule_title(const char *s);
+/* edge_tpl_send sends template t as JSON with `status`, adding Location
+ * for 201. Shared with the gallery's save route. */
+void edge_tpl_send(edge_req *req, const Inkwell__User__V1__Template *t, int status);
 
 #endif /* INKWELL_EDGE_TEMPLATES_H */

@@ -1,0 +1,99 @@
+/* params.c - query parameters and JSON bodies, checked (see params.h). */
+#include "params.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void params_error(json_t *errors, const char *field, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+}
+
+int edge_text_ok(const char *s, size_t len, size_t max_chars)
+{
+	json_t *probe = json_stringn(s, len);
+	size_t chars = 0;
+
+	if (probe == NULL)
+		return 0;
+	json_decref(probe);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			return 0;
+		chars += (c & 0xC0) != 0x80;
+	}
+	return chars <= max_chars;
+}
+
+int edge_query_int(const edge_req *req, const char *name, int def, int min, int max, int *out,
+                   json_t *errors)
+{
+	char buf[24], msg[96];
+	char *end = NULL;
+	int n = edge_query(req, name, buf, sizeof(buf));
+
+	if (n == -1) {
+		*out = def;
+		return 0;
+	}
+	long v = n > 0 ? strtol(buf, &end, 10) : 0;
+	if (n <= 0 || *end != '\0' || buf[0] == '+' || buf[0] == ' ' || v < min || v > max) {
+		snprintf(msg, sizeof(msg), "must be a whole number from %d to %d", min, max);
+		params_error(errors, name, msg);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int edge_query_text(const edge_req *req, const char *name, const char *def, size_t max_chars,
+                    char *out, size_t out_len, json_t *errors)
+{
+	char msg[96];
+	int n = edge_query(req, name, out, out_len);
+
+	if (n == -1) {
+		snprintf(out, out_len, "%s", def);
+		return 0;
+	}
+	if (n < 0 || !edge_text_ok(out, (size_t)n, max_chars)) {
+		snprintf(msg, sizeof(msg),
+		         "must be at most %zu characters, without control characters", max_chars);
+		params_error(errors, name, msg);
+		return -1;
+	}
+	return 0;
+}
+
+int edge_query_page(edge_req *req, int *limit, char *cursor, size_t cursor_len)
+{
+	json_t *errors = json_array();
+
+	edge_query_int(req, "limit", 20, 1, 100, limit, errors);
+	edge_query_text(req, "cursor", "", EDGE_CURSOR_MAX, cursor, cursor_len, errors);
+	if (json_array_size(errors) > 0) {
+		edge_send_validation(req, errors);
+		return -1;
+	}
+	json_decref(errors);
+	return 0;
+}
+
+json_t *edge_json_body(edge_req *req, const edge_schema *schema)
+{
+	json_t *obj = NULL, *errors = NULL;
+	int rc = edge_schema_validate(schema, req->body, req->body_len, &obj, &errors);
+
+	if (rc == -1)
+		edge_send_validation(req, errors);
+	else if (rc != 0)
+		edge_send_problem(req, 500, NULL, "out of memory");
+	return rc == 0 ? obj : NULL;
+}
+
+const char *edge_json_str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	return s ? s : "";
+}
