@@ -18,8 +18,14 @@ static const double img_merge_pct[5] = {90, 86, 80, 78.5, 77};     /* merge bord
 static const double img_strong_pct[5] = {93.3, 93, 92, 92, 92.5};  /* ink gradients above this */
 static const double img_min_region[5] = {900, 500, 300, 200, 120}; /* px at 1000x750 */
 
-#define IMG_SPECK_PX      16u
-#define IMG_SLIVER_PX     64u
+#define IMG_SPECK_PX  16u
+#define IMG_SLIVER_PX 64u
+/* Absolute floors of M (Sobel of the sigma 1.5 blur; a clean step of s gray levels peaks
+ * near 2.1 s): borders weaker than a 5-level step always merge, ink needs a 10-level one. */
+#define IMG_MERGE_FLOOR  10.0f
+#define IMG_STRONG_FLOOR 20.0f
+/* Borders weaker than this are blank paper (a 2-level step), merged even past the area cap. */
+#define IMG_FLAT          8.0f
 #define IMG_SEED_R        7
 #define IMG_SPUR_LEN      3
 #define IMG_SMOOTH_PASSES 2
@@ -83,6 +89,7 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	uint64_t min_region = (uint64_t)(img_min_region[d] * (scale < 1 ? scale : 1) * wide * wide);
 	double merge_pct = img_merge_pct[d] + 2.0 * (wide - 1.0);
 	int32_t nlab = 0, nreg = 0;
+	float merge_below, strong;
 	ink_err err;
 
 	for (size_t i = 0; i < N; i++)
@@ -96,14 +103,19 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	err = img_watershed(wk->mag, w, h, IMG_SEED_R, wk->lab, &nlab);
 	if (err != INK_OK)
 		return err;
-	err = img_merge(wk->mag, w, h, wk->lab, nlab,
-	                img_percentile(wk->mag, N, merge_pct < 95 ? merge_pct : 95),
+	/* Thresholds follow the photo (percentiles of M) but never sink to its noise: in a
+	 * mostly flat picture the percentiles are noise, and so would the lines be. */
+	merge_below = img_percentile(wk->mag, N, merge_pct < 95 ? merge_pct : 95);
+	merge_below = merge_below > IMG_MERGE_FLOOR ? merge_below : IMG_MERGE_FLOOR;
+	strong = img_percentile(wk->mag, N, img_strong_pct[d]);
+	strong = strong > IMG_STRONG_FLOOR ? strong : IMG_STRONG_FLOOR;
+	err = img_merge(wk->mag, w, h, wk->lab, nlab, merge_below, IMG_FLAT,
 	                (uint64_t)(0.45 * (double)N),
 	                min_region < IMG_SLIVER_PX ? IMG_SLIVER_PX : min_region, &nreg);
 	if (err != INK_OK)
 		return err;
 	img_smooth_labels(wk->lab, wk->lab2, w, h, IMG_SMOOTH_PASSES);
-	img_lines(wk->lab, wk->mag, w, h, img_percentile(wk->mag, N, img_strong_pct[d]), wk->ink);
+	img_lines(wk->lab, wk->mag, w, h, strong, wk->ink);
 	(void)img_drop_specks(wk->ink, w, h, IMG_SPECK_PX, wk->stack);
 	img_thin(wk->ink, wk->ink2, w, h);
 	/* Small loops of the skeleton would print as blobs: fill them and thin again, which

@@ -113,11 +113,12 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 /* ---- merge.c: region merging over the adjacency graph ---- */
 
 /* img_merge merges neighbouring regions of lab (labels 1..nlab) across their weakest
- * borders (mean mag along the border) while the border is below thresh and the union stays
- * under max_area pixels; then folds regions under min_area into their weakest neighbour.
+ * borders (mean of mag clamped to 2*thresh along the border) while the border is below
+ * thresh and the union stays under max_area pixels (or the border is below flat: a blank
+ * area); then folds regions under min_area into their weakest neighbour (within max_area).
  * Rewrites lab with compact labels 1..*nout. INK_RESOURCE_EXHAUSTED on OOM. */
 ink_err img_merge(const float *mag, uint32_t w, uint32_t h, int32_t *lab, int32_t nlab,
-                  float thresh, uint64_t max_area, uint64_t min_area, int32_t *nout);
+                  float thresh, float flat, uint64_t max_area, uint64_t min_area, int32_t *nout);
 
 /* ---- lines.c: from regions and gradients to an ink mask ---- */
 

@@ -165,7 +165,15 @@ static int img_rag_add(img_rag *g, int32_t **tab, size_t *tcap, int32_t a, int32
 	return 0;
 }
 
-static int img_rag_build(img_rag *g, const float *mag, const int32_t *lab, uint32_t w, uint32_t h)
+/* Border pixels count at most `cap`: a border through a flat area that ends on a strong
+ * edge must not borrow that edge's strength (its few end pixels would dominate the mean). */
+static float img_clamp(float v, float cap)
+{
+	return v < cap ? v : cap;
+}
+
+static int img_rag_build(img_rag *g, const float *mag, const int32_t *lab, uint32_t w, uint32_t h,
+                         float cap)
 {
 	size_t tcap = 1 << 14;
 	int32_t *tab = malloc(tcap * sizeof(*tab));
@@ -181,11 +189,11 @@ static int img_rag_build(img_rag *g, const float *mag, const int32_t *lab, uint3
 			g->size[lab[p]]++;
 			if (x + 1 < w && lab[p + 1] != lab[p] &&
 			    img_rag_add(g, &tab, &tcap, lab[p], lab[p + 1],
-			                (mag[p] + mag[p + 1]) * 0.5f) != 0)
+			                img_clamp((mag[p] + mag[p + 1]) * 0.5f, cap)) != 0)
 				goto out;
 			if (y + 1 < h && lab[p + w] != lab[p] &&
 			    img_rag_add(g, &tab, &tcap, lab[p], lab[p + w],
-			                (mag[p] + mag[p + w]) * 0.5f) != 0)
+			                img_clamp((mag[p] + mag[p + w]) * 0.5f, cap)) != 0)
 				goto out;
 		}
 	}
@@ -297,7 +305,7 @@ static int32_t img_find(int32_t *parent, int32_t x)
 }
 
 ink_err img_merge(const float *mag, uint32_t w, uint32_t h, int32_t *lab, int32_t nlab,
-                  float thresh, uint64_t max_area, uint64_t min_area, int32_t *nout)
+                  float thresh, float flat, uint64_t max_area, uint64_t min_area, int32_t *nout)
 {
 	img_rag g;
 	ink_err err = INK_RESOURCE_EXHAUSTED;
@@ -313,7 +321,7 @@ ink_err img_merge(const float *mag, uint32_t w, uint32_t h, int32_t *lab, int32_
 		goto out;
 	for (int32_t i = 0; i < g.nreg; i++)
 		g.parent[i] = i;
-	if (img_rag_build(&g, mag, lab, w, h) != 0)
+	if (img_rag_build(&g, mag, lab, w, h, 2.0f * thresh) != 0)
 		goto out;
 	for (int32_t e = 0; e < g.ne; e++)
 		img_heap_push(&g, e);
@@ -325,7 +333,9 @@ ink_err img_merge(const float *mag, uint32_t w, uint32_t h, int32_t *lab, int32_
 			continue;
 		if (t.key >= thresh)
 			break;
-		if (g.size[e->a] + g.size[e->b] > max_area)
+		/* The area cap keeps lines around big areas, except where a border is truly
+		 * flat (a blank background is one region, not one cut along noise). */
+		if (g.size[e->a] + g.size[e->b] > max_area && t.key >= flat)
 			continue;
 		img_rag_merge(&g, t.e, 1);
 	}

@@ -99,6 +99,30 @@ static void test_shapes_closed(void **state)
 }
 
 /* Letters: inside a letter's stroke is its own region, never the background's. */
+/* A blank (noisy but flat) background is one region, not cut along its noise. */
+static void test_flat_background(void **state)
+{
+	size_t len;
+	uint8_t *png = scene_png(SYNTH_SHAPES, 640, 480, SP_RGB8, 0, &len);
+	img_page p;
+	char why[256];
+	uint32_t w, h;
+	uint8_t *px;
+	int corner;
+
+	(void)state;
+	assert_int_equal(conv(png, len, NULL, &p, why), INK_OK);
+	px = synth_read_page(p.png, p.png_len, &w, &h);
+	assert_non_null(px);
+	/* The ground is about 66 % of the picture. */
+	assert_true((double)flood(px, w, h, w - 3, h - 3, &corner) > 0.55 * w * h);
+	assert_true(corner);
+	assert_true(p.report.fillable <= 8);
+	free(px);
+	img_page_fini(&p);
+	free(png);
+}
+
 static void test_text_closed(void **state)
 {
 	size_t len;
@@ -261,9 +285,10 @@ static void test_report_ok(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shapes_closed), cmocka_unit_test(test_text_closed),
-	    cmocka_unit_test(test_line_width),    cmocka_unit_test(test_max_side),
-	    cmocka_unit_test(test_threads),       cmocka_unit_test(test_report_ok),
+	    cmocka_unit_test(test_shapes_closed), cmocka_unit_test(test_flat_background),
+	    cmocka_unit_test(test_text_closed),   cmocka_unit_test(test_line_width),
+	    cmocka_unit_test(test_max_side),      cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_report_ok),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
