@@ -90,6 +90,8 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	double merge_pct = img_merge_pct[d] + 2.0 * (wide - 1.0);
 	int32_t nlab = 0, nreg = 0;
 	float merge_below, strong;
+	/* On a tiny page every region is "small": never fill the page itself. */
+	uint32_t sliver = N / 4 < IMG_SLIVER_PX ? (uint32_t)(N / 4) : IMG_SLIVER_PX;
 	ink_err err;
 
 	for (size_t i = 0; i < N; i++)
@@ -120,20 +122,19 @@ static ink_err img_draw(img_work *wk, const img_opts *o)
 	img_thin(wk->ink, wk->ink2, w, h);
 	/* Small loops of the skeleton would print as blobs: fill them and thin again, which
 	 * leaves one line through where the loop was. */
-	if (img_fill_slivers(wk->ink, w, h, IMG_SLIVER_PX, wk->stack) > 0)
+	if (img_fill_slivers(wk->ink, w, h, sliver, wk->stack) > 0)
 		img_thin(wk->ink, wk->ink2, w, h);
 	img_prune_spurs(wk->ink, w, h, IMG_SPUR_LEN);
 	/* Short loose bits of skeleton would print as dots or dashes. */
 	(void)img_drop_specks(wk->ink, w, h, IMG_DASH_PX, wk->stack);
 	img_stroke(wk->ink, wk->ink2, w, h, o->line_width);
 	/* Loops the pen closes into slivers would print as blobs: collapse them to a line. */
-	if (img_collapse_slivers(wk->ink, wk->ink2, w, h, IMG_SLIVER_PX, IMG_LOOP_MAX_PX,
-	                         wk->stack) > 0) {
+	if (img_collapse_slivers(wk->ink, wk->ink2, w, h, sliver, IMG_LOOP_MAX_PX, wk->stack) > 0) {
 		img_thin(wk->ink, wk->ink2, w, h);
 		img_stroke(wk->ink, wk->ink2, w, h, o->line_width);
 	}
 	(void)img_drop_specks(wk->ink2, w, h, IMG_SPECK_PX, wk->stack);
-	(void)img_fill_slivers(wk->ink2, w, h, IMG_SLIVER_PX, wk->stack);
+	(void)img_fill_slivers(wk->ink2, w, h, sliver, wk->stack);
 	return INK_OK;
 }
 
