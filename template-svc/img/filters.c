@@ -4,7 +4,8 @@
  *
  * Blur and Sobel copy scipy.ndimage's definitions (radius 4 sigma, 'reflect' borders,
  * hypot of the two Sobel axes) so that our gradients are those page-quality measures pages
- * against. Passes run row by row so the inner loops stream through memory.
+ * against. Passes run row by row so the inner loops stream through memory, and in two row
+ * bands at once on big pages (parallel.c).
  */
 #include <math.h>
 #include <string.h>
@@ -25,25 +26,25 @@ static uint32_t img_reflect(int64_t i, uint32_t n)
 	return (uint32_t)(i < n ? i : p - 1 - i);
 }
 
-void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, float sigma)
-{
+/* What a band of the blur needs. */
+typedef struct img_gauss_job {
+	const float *in;
+	float *out, *tmp;
+	uint32_t w, h;
+	int r;
 	float k[2 * IMG_GAUSS_MAX_R + 1];
-	int r = (int)(4.0f * sigma + 0.5f);
-	float sum = 0;
+} img_gauss_job;
 
-	if (r > IMG_GAUSS_MAX_R)
-		r = IMG_GAUSS_MAX_R;
-	for (int i = -r; i <= r; i++) {
-		k[i + r] = expf(-0.5f * (float)(i * i) / (sigma * sigma));
-		sum += k[i + r];
-	}
-	for (int i = 0; i <= 2 * r; i++)
-		k[i] /= sum;
+/* Horizontal pass, rows [y0, y1): in -> tmp. */
+static void img_gauss_rows_h(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_gauss_job *j = ctx;
+	uint32_t w = j->w;
+	int r = j->r;
 
-	/* Horizontal: in -> tmp. */
-	for (uint32_t y = 0; y < h; y++) {
-		const float *row = in + (size_t)y * w;
-		float *o = tmp + (size_t)y * w;
+	for (uint32_t y = y0; y < y1; y++) {
+		const float *row = j->in + (size_t)y * w;
+		float *o = j->tmp + (size_t)y * w;
 
 		for (uint32_t x = 0; x < w; x++) {
 			float s = 0;
@@ -52,22 +53,29 @@ void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, 
 				const float *p = row + x - r;
 
 				for (int i = 0; i <= 2 * r; i++)
-					s += k[i] * p[i];
+					s += j->k[i] * p[i];
 			} else {
 				for (int i = -r; i <= r; i++)
-					s += k[i + r] * row[img_reflect((int64_t)x + i, w)];
+					s += j->k[i + r] * row[img_reflect((int64_t)x + i, w)];
 			}
 			o[x] = s;
 		}
 	}
-	/* Vertical: tmp -> out, a whole row at a time. */
-	for (uint32_t y = 0; y < h; y++) {
-		float *o = out + (size_t)y * w;
+}
+
+/* Vertical pass, rows [y0, y1): tmp -> out, a whole row at a time. */
+static void img_gauss_rows_v(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_gauss_job *j = ctx;
+	uint32_t w = j->w;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		float *o = j->out + (size_t)y * w;
 
 		memset(o, 0, (size_t)w * sizeof(*o));
-		for (int i = -r; i <= r; i++) {
-			const float *src = tmp + (size_t)img_reflect((int64_t)y + i, h) * w;
-			float kk = k[i + r];
+		for (int i = -j->r; i <= j->r; i++) {
+			const float *src = j->tmp + (size_t)img_reflect((int64_t)y + i, j->h) * w;
+			float kk = j->k[i + j->r];
 
 			for (uint32_t x = 0; x < w; x++)
 				o[x] += kk * src[x];
@@ -75,13 +83,40 @@ void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, 
 	}
 }
 
-void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
+void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, float sigma)
 {
-	for (uint32_t y = 0; y < h; y++) {
-		const float *up = g + (size_t)img_reflect((int64_t)y - 1, h) * w;
-		const float *mid = g + (size_t)y * w;
-		const float *dn = g + (size_t)img_reflect((int64_t)y + 1, h) * w;
-		float *o = mag + (size_t)y * w;
+	img_gauss_job j = {in, out, tmp, w, h, (int)(4.0f * sigma + 0.5f), {0}};
+	float sum = 0;
+
+	if (j.r > IMG_GAUSS_MAX_R)
+		j.r = IMG_GAUSS_MAX_R;
+	for (int i = -j.r; i <= j.r; i++) {
+		j.k[i + j.r] = expf(-0.5f * (float)(i * i) / (sigma * sigma));
+		sum += j.k[i + j.r];
+	}
+	for (int i = 0; i <= 2 * j.r; i++)
+		j.k[i] /= sum;
+	/* The vertical pass reads rows of both bands: it starts after the horizontal ends. */
+	img_par_rows(w, h, img_gauss_rows_h, &j);
+	img_par_rows(w, h, img_gauss_rows_v, &j);
+}
+
+typedef struct img_sobel_job {
+	const float *g;
+	float *mag;
+	uint32_t w, h;
+} img_sobel_job;
+
+static void img_sobel_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_sobel_job *j = ctx;
+	uint32_t w = j->w;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		const float *up = j->g + (size_t)img_reflect((int64_t)y - 1, j->h) * w;
+		const float *mid = j->g + (size_t)y * w;
+		const float *dn = j->g + (size_t)img_reflect((int64_t)y + 1, j->h) * w;
+		float *o = j->mag + (size_t)y * w;
 
 		for (uint32_t x = 0; x < w; x++) {
 			uint32_t l = x > 0 ? x - 1 : 0, r = x + 1 < w ? x + 1 : w - 1;
@@ -91,6 +126,13 @@ void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
 			o[x] = sqrtf(gx * gx + gy * gy);
 		}
 	}
+}
+
+void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
+{
+	img_sobel_job j = {g, mag, w, h};
+
+	img_par_rows(w, h, img_sobel_rows, &j);
 }
 
 void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r)

@@ -85,6 +85,17 @@ int img_exif_orientation(const uint8_t *app1, size_t len);
  * INK_RESOURCE_EXHAUSTED on OOM (g unchanged). */
 ink_err img_orient(img_gray *g, int orientation);
 
+/* ---- parallel.c ---- */
+
+/* img_rows_fn computes output rows [y0, y1) of some filter; it must read shared input only
+ * and write its own rows only. */
+typedef void (*img_rows_fn)(void *ctx, uint32_t y0, uint32_t y1);
+
+/* img_par_rows runs fn over rows [0, h) of a w-wide page: on a big page as two bands, the
+ * top on a new thread and the bottom on the caller's; otherwise in one call. Returns when
+ * all rows are done. Cannot fail (falls back to one thread). */
+void img_par_rows(uint32_t w, uint32_t h, img_rows_fn fn, void *ctx);
+
 /* ---- filters.c ---- */
 
 /* img_gauss blurs in (w*h floats) into out with a Gaussian of sigma (scipy's 'reflect'

@@ -4,7 +4,8 @@
  *
  * Thinning is Zhang-Suen: it peels boundary pixels whose removal keeps the 8-connected ink
  * and the 4-connected white as they were (a single run of ink around the pixel, 2..6 ink
- * neighbours), in two alternating sub-passes so lines end up centred.
+ * neighbours), in two alternating sub-passes so lines end up centred. A sub-pass decides
+ * from the ink as it was, so its rows can be split into bands (parallel.c).
  */
 #include <string.h>
 
@@ -25,18 +26,30 @@ static void img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint3
 	}
 }
 
-static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, int sub)
+typedef struct img_thin_job {
+	const uint8_t *ink;
+	uint8_t *del;
+	uint32_t w, h;
+	int sub;
+	int changed[2]; /* per band: top, bottom */
+	uint32_t mid;   /* first row of the bottom band */
+} img_thin_job;
+
+/* Marks in del the pixels of rows [y0, y1) that sub-pass `sub` peels. Reads ink only. */
+static void img_thin_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
+	img_thin_job *j = ctx;
+	uint32_t w = j->w;
 	int changed = 0;
 
-	memset(del, 0, (size_t)w * h);
-	for (uint32_t y = 0; y < h; y++) {
+	for (uint32_t y = y0; y < y1; y++) {
 		for (uint32_t x = 0; x < w; x++) {
 			int p[8], b = 0, a = 0;
 
-			if (!ink[(size_t)y * w + x])
+			j->del[(size_t)y * w + x] = 0;
+			if (!j->ink[(size_t)y * w + x])
 				continue;
-			img_nbrs(ink, w, h, x, y, p);
+			img_nbrs(j->ink, w, j->h, x, y, p);
 			for (int i = 0; i < 8; i++) {
 				b += p[i];
 				a += !p[i] && p[(i + 1) % 8];
@@ -44,23 +57,28 @@ static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, int
 			if (b < 2 || b > 6 || a != 1)
 				continue;
 			/* p[0]=N p[2]=E p[4]=S p[6]=W */
-			if (sub == 0 && (p[0] && p[2] && p[4]))
+			if (j->sub == 0 && ((p[0] && p[2] && p[4]) || (p[2] && p[4] && p[6])))
 				continue;
-			if (sub == 0 && (p[2] && p[4] && p[6]))
+			if (j->sub == 1 && ((p[0] && p[2] && p[6]) || (p[0] && p[4] && p[6])))
 				continue;
-			if (sub == 1 && (p[0] && p[2] && p[6]))
-				continue;
-			if (sub == 1 && (p[0] && p[4] && p[6]))
-				continue;
-			del[(size_t)y * w + x] = 1;
+			j->del[(size_t)y * w + x] = 1;
 			changed = 1;
 		}
 	}
-	if (changed)
-		for (size_t i = 0; i < (size_t)w * h; i++)
-			if (del[i])
-				ink[i] = 0;
-	return changed;
+	j->changed[y0 >= j->mid && y0 > 0] |= changed;
+}
+
+static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, int sub)
+{
+	img_thin_job j = {ink, del, w, h, sub, {0, 0}, h / 2};
+
+	img_par_rows(w, h, img_thin_rows, &j);
+	if (!j.changed[0] && !j.changed[1])
+		return 0;
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		if (del[i])
+			ink[i] = 0;
+	return 1;
 }
 
 void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h)
