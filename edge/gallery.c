@@ -71,8 +71,9 @@ void edge_gallery_image(edge_req *req)
 
 	if (img == NULL)
 		return;
-	/* Public and immutable, but it can be taken down: a day, not forever. */
-	edge_send_png(req, img->png.data, img->png.len, img->etag, "public, max-age=86400");
+	/* Public and immutable, but a moderator can take it down: caches may
+	 * keep it minutes, not days. */
+	edge_send_png(req, img->png.data, img->png.len, img->etag, "public, max-age=300");
 	protobuf_c_message_free_unpacked(&img->base, NULL);
 }
 

@@ -160,6 +160,10 @@ class TemplatesStoryTest(it.StackTestCase):
         st, h, gpng = self.req("GET", "/v1/gallery/%s/image" % gid)
         self.assertEqual(st, 200)
         self.assertEqual(gpng, png)
+        self.assertIn("public", h.get("Cache-Control"))
+        # the next view of a public image is nginx's, not a trip to Redis
+        st, h, again = self.req("GET", "/v1/gallery/%s/image" % gid)
+        self.assertEqual((st, again, h.get("X-Cache-Status")), (200, png, "HIT"))
 
         # bob saves a copy; bob may not unpublish; bob reports
         st, _, saved = bob.req("POST", "/v1/gallery/%s/save" % gid)
