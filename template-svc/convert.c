@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "img.h"
+#include "clock.h"
 #include "log.h"
 #include "svc.h"
 #include "template.pb-c.h"
@@ -70,8 +71,16 @@ ink_err tsvc_convert(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	ink_err err = convert_opts(ctx, r, &opts);
 	if (err != INK_OK)
 		goto out;
+	const tsvc_config *cfg = ctx->app;
+	if (ink_slots_enter(cfg->convert_gate, ctx->deadline_unix_ms) != INK_OK) {
+		err = ink_rpc_fail(ctx, INK_UNAVAILABLE,
+		                   "too many conversions at once; retry shortly");
+		goto out;
+	}
+	double start = ink_mono_ms();
 	err = img_convert(r->image.data, r->image.len, &opts, r->want_report, &page, why,
 	                  sizeof(why));
+	ink_slots_leave(cfg->convert_gate, ink_mono_ms() - start);
 	if (err != INK_OK) {
 		err = ink_rpc_fail(ctx, err, "%s", why[0] ? why : ink_strerror(err));
 		goto out;

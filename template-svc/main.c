@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -20,7 +21,12 @@ static ink_err tsvc_config_load(tsvc_config *cfg)
 
 	cfg->listen = ink_cfg_str("TEMPLATE_SVC_LISTEN", "tcp://127.0.0.1:8082");
 	cfg->redis_addr = ink_cfg_str("PUBLIC_REDIS_ADDR", "127.0.0.1:8085");
-	err = ink_cfg_int("TEMPLATE_SVC_WORKERS", 4, 1, 256, &cfg->workers);
+	/* Many workers are cheap: those waiting for a conversion slot sleep,
+	 * and the rest keep answering health checks and gallery reads. */
+	err = ink_cfg_int("TEMPLATE_SVC_WORKERS", 16, 4, 1024, &cfg->workers);
+	if (err == INK_OK)
+		err = ink_cfg_int("CONVERT_CONCURRENCY", sysconf(_SC_NPROCESSORS_ONLN), 1, 256,
+		                  &cfg->convert_concurrency);
 	if (err == INK_OK)
 		err = ink_cfg_int("REDIS_TIMEOUT_MS", 1000, 10, 60000, &cfg->redis_timeout_ms);
 	if (err == INK_OK)
@@ -46,6 +52,12 @@ int main(int argc, char **argv)
 	}
 	if (ink_service_block_signals() != INK_OK || tsvc_config_load(&cfg) != INK_OK)
 		return 1;
+	/* Two workers always stay free of conversions. */
+	if (ink_slots_open((int)cfg.convert_concurrency, (int)cfg.workers - 2, 1000,
+	                   &cfg.convert_gate) != INK_OK) {
+		ink_log_error("CONVERT_CONCURRENCY must be below TEMPLATE_SVC_WORKERS - 1");
+		return 1;
+	}
 	ink_rpc_server_config rpc = {
 	    .service = TSVC_NAME,
 	    .listen = cfg.listen,
@@ -59,10 +71,12 @@ int main(int argc, char **argv)
 	ink_err err = ink_rpc_server_start(&rpc, &server);
 	if (err != INK_OK) {
 		ink_log_error("cannot start: %s", ink_strerror(err));
+		ink_slots_close(cfg.convert_gate);
 		return 1;
 	}
 	int sig = ink_service_wait_signal();
 	ink_log_info("signal %d: stopping", sig);
 	ink_rpc_server_stop(server);
+	ink_slots_close(cfg.convert_gate);
 	return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "redis.h"
+#include "slots.h"
 #include "rpc_server.h"
 
 #define TSVC_NAME "template-svc"
@@ -19,9 +20,13 @@ typedef struct tsvc_config {
 	const char *redis_addr;
 	int64_t workers;
 	int64_t redis_timeout_ms;
-	int64_t max_image_bytes;  /* IMG_MAX_BYTES: largest upload or published PNG */
-	int64_t max_image_side;   /* IMG_MAX_SIDE: largest width or height of an upload */
-	int64_t max_image_pixels; /* IMG_MAX_PIXELS: largest width * height of an upload */
+	int64_t max_image_bytes;     /* IMG_MAX_BYTES: largest upload or published PNG */
+	int64_t max_image_side;      /* IMG_MAX_SIDE: largest width or height of an upload */
+	int64_t max_image_pixels;    /* IMG_MAX_PIXELS: largest width * height of an upload */
+	int64_t convert_concurrency; /* CONVERT_CONCURRENCY: conversions at once */
+	/* Conversions run through this gate (common/slots.h): one per core,
+	 * so health checks and gallery reads always find a free worker. */
+	ink_slots *convert_gate;
 } tsvc_config;
 
 typedef struct tsvc_worker {

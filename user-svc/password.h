@@ -1,13 +1,8 @@
 /*
- * password.h - argon2id password hashing (libsodium) with bounded CPU use.
- *
- * Hashing costs ~64 MiB and tens of milliseconds by design. At most
- * `concurrency` hashes run at once (one per core); callers beyond that wait
- * for a slot, but never past their own RPC deadline: a sign-in that could
- * not finish in time is shed at once with INK_UNAVAILABLE (503, retry)
- * instead of running anyway and timing out at the edge (504). Too many
- * waiters are shed too, so sign-ins never occupy every worker: health
- * checks and library calls keep being answered during a burst of logins.
+ * password.h - argon2id password hashing (libsodium) behind a gate
+ * (common/slots.h): one hash per core at a time, the rest wait only while
+ * their RPC deadline allows, so a burst of sign-ins is answered with 503 +
+ * Retry-After instead of 504s and never occupies every worker.
  */
 #ifndef INKWELL_USER_SVC_PASSWORD_H
 #define INKWELL_USER_SVC_PASSWORD_H

@@ -48,6 +48,8 @@ int harness_start(void **state)
 	    .max_image_side = 16384,
 	    .max_image_pixels = 50000000,
 	};
+	if (ink_slots_open(1, 2, 100, &harness_cfg.convert_gate) != INK_OK)
+		return -1;
 	snprintf(harness_url, sizeof(harness_url), "inproc://tsvc-test-%ld", (long)getpid());
 	harness_rpc = (ink_rpc_server_config){
 	    .service = TSVC_NAME,
@@ -76,6 +78,7 @@ int harness_stop(void **state)
 	ink_rpc_client_close(harness_client);
 	/* Stopping waits for a worker still sending its last reply. */
 	ink_rpc_server_stop(harness_server);
+	ink_slots_close(harness_cfg.convert_gate);
 	ink_redis_close(harness_redis);
 	return 0;
 }
