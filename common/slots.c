@@ -1,20 +1,37 @@
-/* slots.c - see slots.h: a counting semaphore for the slots, an atomic count
- * of callers inside (holding or waiting), and the learnt work time. */
+/*
+ * slots.c - see slots.h. A FIFO gate: waiters queue in arrival order, each
+ * on its own condition variable, and a leaving holder hands its slot
+ * straight to the head of the queue. (A POSIX semaphore is not fair: under
+ * a burst some waiters starve past their deadline while later ones get in.)
+ *
+ *   enter: free slot and empty queue -> hold
+ *          else queue up -> granted by a leaver -> hold
+ *                        -> cut-off time passes first -> leave the queue, shed
+ *   leave: queue non-empty -> grant head (the slot changes hands)
+ *          else -> one more free slot
+ */
 #include "slots.h"
 
-#include <errno.h>
-#include <semaphore.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "log.h"
 
+typedef struct slots_waiter {
+	pthread_cond_t cv;
+	int granted;
+	struct slots_waiter *next;
+} slots_waiter;
+
 struct ink_slots {
-	sem_t free;
-	atomic_int inside;
-	atomic_int avg_ms; /* how long the work usually takes */
+	pthread_mutex_t lock;
+	int free;   /* slots nobody holds; under lock */
+	int inside; /* holders + waiters; under lock */
 	int max_inside;
+	slots_waiter *head, *tail; /* FIFO of waiters; under lock */
+	atomic_int avg_ms;         /* how long the work usually takes */
 };
 
 ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **out)
@@ -24,13 +41,10 @@ ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **
 	ink_slots *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return INK_RESOURCE_EXHAUSTED;
-	if (sem_init(&s->free, 0, (unsigned)slots) != 0) {
-		free(s);
-		return INK_INTERNAL;
-	}
-	atomic_init(&s->inside, 0);
-	atomic_init(&s->avg_ms, (int)guess_ms);
+	pthread_mutex_init(&s->lock, NULL);
+	s->free = slots;
 	s->max_inside = max_inside;
+	atomic_init(&s->avg_ms, (int)guess_ms);
 	*out = s;
 	return INK_OK;
 }
@@ -39,36 +53,69 @@ void ink_slots_close(ink_slots *s)
 {
 	if (s == NULL)
 		return;
-	sem_destroy(&s->free);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
+}
+
+static void slots_unlink(ink_slots *s, slots_waiter *w)
+{
+	slots_waiter **p = &s->head;
+
+	while (*p != w)
+		p = &(*p)->next;
+	*p = w->next;
+	if (s->tail == w) {
+		s->tail = NULL;
+		for (slots_waiter *q = s->head; q != NULL; q = q->next)
+			s->tail = q;
+	}
 }
 
 ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms)
 {
-	int rc;
+	slots_waiter w = {.granted = 0, .next = NULL};
+	ink_err err = INK_OK;
 
-	if (atomic_fetch_add(&s->inside, 1) >= s->max_inside) {
-		atomic_fetch_sub(&s->inside, 1);
+	pthread_mutex_lock(&s->lock);
+	if (s->inside >= s->max_inside) {
+		pthread_mutex_unlock(&s->lock);
 		ink_log_warn("slots: %d callers inside, shedding one", s->max_inside);
 		return INK_UNAVAILABLE;
 	}
-	if (deadline_unix_ms == 0) {
-		while ((rc = sem_wait(&s->free)) != 0 && errno == EINTR) {
-		}
+	s->inside++;
+	if (s->free > 0 && s->head == NULL) {
+		s->free--;
+		pthread_mutex_unlock(&s->lock);
 		return INK_OK;
 	}
 	/* Under contention the work takes a few times its average, and the
 	 * reply still has to travel back before the caller gives up. */
 	int64_t until = deadline_unix_ms - 3 * (int64_t)atomic_load(&s->avg_ms) - 500;
 	struct timespec ts = {.tv_sec = until / 1000, .tv_nsec = (until % 1000) * 1000000};
-	while ((rc = sem_timedwait(&s->free, &ts)) != 0 && errno == EINTR) {
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_cond_init(&w.cv, &attr); /* CLOCK_REALTIME, like the deadline */
+	pthread_condattr_destroy(&attr);
+	if (s->tail != NULL)
+		s->tail->next = &w;
+	else
+		s->head = &w;
+	s->tail = &w;
+	while (!w.granted) {
+		if (deadline_unix_ms == 0) {
+			pthread_cond_wait(&w.cv, &s->lock);
+		} else if (pthread_cond_timedwait(&w.cv, &s->lock, &ts) != 0 && !w.granted) {
+			slots_unlink(s, &w);
+			s->inside--;
+			err = INK_UNAVAILABLE;
+			break;
+		}
 	}
-	if (rc != 0) {
-		atomic_fetch_sub(&s->inside, 1);
+	pthread_mutex_unlock(&s->lock);
+	pthread_cond_destroy(&w.cv);
+	if (err != INK_OK)
 		ink_log_warn("slots: no slot before the deadline, shedding one");
-		return INK_UNAVAILABLE;
-	}
-	return INK_OK;
+	return err;
 }
 
 void ink_slots_leave(ink_slots *s, double work_ms)
@@ -76,6 +123,17 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	int avg = atomic_load(&s->avg_ms);
 
 	atomic_store(&s->avg_ms, (avg * 7 + (int)work_ms + 1) / 8);
-	sem_post(&s->free);
-	atomic_fetch_sub(&s->inside, 1);
+	pthread_mutex_lock(&s->lock);
+	s->inside--;
+	slots_waiter *w = s->head;
+	if (w != NULL) {
+		s->head = w->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		w->granted = 1; /* the slot passes straight to the longest waiter */
+		pthread_cond_signal(&w->cv);
+	} else {
+		s->free++;
+	}
+	pthread_mutex_unlock(&s->lock);
 }
