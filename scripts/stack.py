@@ -473,7 +473,11 @@ class Stack:
             for name in reversed(COMPONENTS):
                 comp = self.components[name]
                 if comp.proc is not None:
-                    for pid in _descendants(comp.proc.pid) + [comp.proc.pid]:
+                    # Parent first, children from a list taken before any
+                    # kill: an nginx master that outlives a killed worker
+                    # forks a new one, which would be orphaned and keep
+                    # listening.
+                    for pid in [comp.proc.pid] + _descendants(comp.proc.pid):
                         try:
                             os.kill(pid, signal.SIGKILL)
                         except OSError:
