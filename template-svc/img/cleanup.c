@@ -10,10 +10,8 @@
 
 #include "img_priv.h"
 
-/* Flood-fills the component of pixels equal to `val` at p (conn 4 or 8), writing `mark`
- * into them; returns its size. */
-static uint32_t img_fill(uint8_t *m, uint32_t w, uint32_t h, size_t p, uint8_t val, uint8_t mark,
-                         int conn, uint32_t *stack)
+uint32_t img_fill(uint8_t *m, uint32_t w, uint32_t h, size_t p, uint8_t val, uint8_t mark, int conn,
+                  uint32_t *stack)
 {
 	static const int dx8[8] = {1, -1, 0, 0, 1, 1, -1, -1};
 	static const int dy8[8] = {0, 0, 1, -1, 1, -1, 1, -1};

@@ -147,6 +147,12 @@ void img_smooth_labels(int32_t *lab, int32_t *tmp, uint32_t w, uint32_t h, int p
  * Returns the number dropped. */
 int img_drop_specks(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
 
+/* img_fill flood-fills the component of pixels equal to `val` at p (conn 4 or 8) with
+ * `mark` (which must differ from val) and returns its size. stack: w*h uint32. The one
+ * component walk of the engine: cleanup and the quality report both use it. */
+uint32_t img_fill(uint8_t *m, uint32_t w, uint32_t h, size_t p, uint8_t val, uint8_t mark, int conn,
+                  uint32_t *stack);
+
 /* img_fill_slivers inks white regions (4-connected) under min_px. stack: w*h uint32. */
 int img_fill_slivers(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
 

@@ -10,46 +10,25 @@
 
 #include "img_priv.h"
 
-/* Sizes of components: value val (conn 4 or 8) of m (0/1); sizes appended to *sizes. */
+/* Sizes of components: value val (conn 4 or 8) of m (0/1); sizes appended to *sizes.
+ * The walk is img_fill's, on a copy where the component's pixels are 1 and all else 0. */
 static ink_err img_comp_sizes(const uint8_t *m, uint32_t w, uint32_t h, uint8_t val, int conn,
                               uint32_t **sizes, size_t *n)
 {
-	static const int dx8[8] = {1, -1, 0, 0, 1, 1, -1, -1};
-	static const int dy8[8] = {0, 0, 1, -1, 1, -1, 1, -1};
 	size_t N = (size_t)w * h, cap = 256, cnt = 0;
-	uint8_t *seen = calloc(N ? N : 1, 1);
+	uint8_t *work = malloc(N ? N : 1);
 	uint32_t *stack = img_xmalloc(N, sizeof(uint32_t));
 	uint32_t *sz = malloc(cap * sizeof(*sz));
 	ink_err err = INK_RESOURCE_EXHAUSTED;
 
-	if (seen == NULL || stack == NULL || sz == NULL)
+	if (work == NULL || stack == NULL || sz == NULL)
 		goto out;
+	for (size_t p = 0; p < N; p++)
+		work[p] = (m[p] != 0) == val;
 	for (size_t p = 0; p < N; p++) {
-		size_t sp = 0;
-		uint32_t k = 0;
-
-		if (seen[p] || (m[p] != 0) != val)
+		if (work[p] != 1)
 			continue;
-		seen[p] = 1;
-		stack[sp++] = (uint32_t)p;
-		while (sp > 0) {
-			uint32_t q = stack[--sp];
-			int64_t x = q % w, y = q / w;
-
-			k++;
-			for (int i = 0; i < conn; i++) {
-				int64_t nx = x + dx8[i], ny = y + dy8[i];
-				size_t r;
-
-				if (nx < 0 || ny < 0 || nx >= w || ny >= h)
-					continue;
-				r = (size_t)ny * w + (size_t)nx;
-				if (!seen[r] && (m[r] != 0) == val) {
-					seen[r] = 1;
-					stack[sp++] = (uint32_t)r;
-				}
-			}
-		}
+		uint32_t k = img_fill(work, w, h, p, 1, 2, conn, stack);
 		if (cnt == cap) {
 			uint32_t *ns = realloc(sz, cap * 2 * sizeof(*ns));
 
@@ -65,7 +44,7 @@ static ink_err img_comp_sizes(const uint8_t *m, uint32_t w, uint32_t h, uint8_t 
 	sz = NULL;
 	err = INK_OK;
 out:
-	free(seen);
+	free(work);
 	free(stack);
 	free(sz);
 	return err;
