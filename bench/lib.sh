@@ -3,13 +3,14 @@
 #
 # bench_stack_up [ENV=VALUE ...]  starts scripts/stack.py up with a throwaway
 #   data dir (unless INKWELL_URL is already set), waits for its "Inkwell is
-#   up" line and sets INKWELL_URL, BENCH_DATA (the data dir) and BENCH_TMP.
-#   The EXIT trap stops it.
+#   up" line and sets INKWELL_URL, EDGE_URL (the edge itself, behind nginx),
+#   BENCH_DATA (the data dir) and BENCH_TMP. The EXIT trap stops it.
 # bench_wrk NAME PATH [wrk args...]  runs wrk against $INKWELL_URL$PATH, keeps
 #   the report in $BENCH_TMP/NAME.txt, fails on non-2xx answers, prints
 #   "requests_per_s p99_ms". With BENCH_ALLOW_NON2XX=1 non-2xx answers are
 #   counted instead (load shedding is a result, not a failure) and it prints
-#   "ok_requests_per_s p99_ms non2xx_percent".
+#   "ok_requests_per_s p99_ms non2xx_percent". BENCH_BASE=URL aims at
+#   another base than $INKWELL_URL (e.g. $EDGE_URL).
 # bench_ratio A B  prints 100*A/B with one decimal.
 
 BIN=${INKWELL_BIN:-build/bin}
@@ -47,12 +48,13 @@ bench_stack_up() {
 		sleep 0.2 # polling the launcher's output, with a deadline
 	done
 	INKWELL_URL=http://127.0.0.1:$port
+	EDGE_URL=http://127.0.0.1:$((port + 1)) # scripts/stack.py PORT_OFFSET
 }
 
 bench_wrk() {
 	local name=$1 path=$2
 	shift 2
-	wrk --latency -d"$DURATION" "$@" "$INKWELL_URL$path" >"$BENCH_TMP/$name.txt"
+	wrk --latency -d"$DURATION" "$@" "${BENCH_BASE:-$INKWELL_URL}$path" >"$BENCH_TMP/$name.txt"
 	if [ "${BENCH_ALLOW_NON2XX:-0}" != 1 ] && grep -q 'Non-2xx' "$BENCH_TMP/$name.txt"; then
 		echo "bench: $name got non-2xx answers:" >&2
 		cat "$BENCH_TMP/$name.txt" >&2

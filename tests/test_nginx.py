@@ -4,15 +4,19 @@ Runs the real nginx from deploy/nginx/nginx.conf.in (as scripts/stack.py
 renders it) with a small Python HTTP server on the edge's port, so what
 nginx itself owns is checked without the C services: problem+json for its
 own errors, the request id, the auth rate limit, upstream keepalive, the
-JSON access log, static files, and the committed compose rendering.
+JSON access log, static files, the gallery micro-cache, and the committed
+compose rendering.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,6 +30,7 @@ class FakeEdge(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     seen = []  # (method, path, request_version, headers dict, client port)
     health_status = 200
+    gallery = {}  # gallery id -> title; absent: removed (404)
 
     def log_message(self, *args):
         pass
@@ -37,10 +42,15 @@ class FakeEdge(BaseHTTPRequestHandler):
         FakeEdge.seen.append((self.command, self.path, self.request_version,
                               {k.lower(): v for k, v in self.headers.items()},
                               self.client_address[1]))
+        item = re.fullmatch(r"/v1/gallery/([0-9a-f]{32})", self.path)
         if self.path in ("/healthz", "/readyz", "/livez"):
             status = FakeEdge.health_status if self.path != "/livez" else 200
             body = {"status": "pass" if status == 200 else "fail", "by": "fake-edge"}
             ctype = "application/health+json"
+        elif self.command == "GET" and item and item.group(1) in FakeEdge.gallery:
+            status, ctype = 200, "application/json"
+            body = {"gallery_id": item.group(1), "title": FakeEdge.gallery[item.group(1)],
+                    "served": len(FakeEdge.seen)}
         else:
             status = 404
             body = {"type": "about:blank", "title": "Not Found", "status": 404,
@@ -89,6 +99,10 @@ class NginxTest(it.StackTestCase):
     def setUp(self):
         FakeEdge.seen.clear()
         FakeEdge.health_status = 200
+        FakeEdge.gallery.clear()
+
+    def edge_saw(self, path):
+        return [s for s in FakeEdge.seen if s[1] == path]
 
     def test_proxies_health_and_keeps_the_edges_answer(self):
         status, h, body = self.req("GET", "/healthz")
@@ -192,6 +206,53 @@ class NginxTest(it.StackTestCase):
         for _ in range(5):
             self.assertEqual(self.req("DELETE", "/v1/sessions/current")[0], 404)
             self.assertEqual(self.req("GET", "/v1/users/me")[0], 404)
+
+    def test_gallery_metadata_is_micro_cached_for_anonymous_visitors(self):
+        gid = uuid.uuid4().hex
+        FakeEdge.gallery[gid] = "Rose"
+        path = "/v1/gallery/" + gid
+        st, h, first = self.req("GET", path)
+        self.assertEqual((st, first["title"], h["X-Cache-Status"]), (200, "Rose", "MISS"))
+        st, h, again = self.req("GET", path)
+        self.assertEqual((st, again, h["X-Cache-Status"]), (200, first, "HIT"))
+        self.assertEqual(len(self.edge_saw(path)), 1, "the second view never reached the edge")
+        # with a token: always the edge's fresh answer, and not stored
+        auth = {"Authorization": "Bearer " + "t" * 43}
+        for _ in range(2):
+            st, h, mine = self.req("GET", path, headers=auth)
+            self.assertEqual((st, h["X-Cache-Status"]), (200, "BYPASS"))
+            self.assertNotEqual(mine["served"], first["served"])
+        self.assertEqual(len(self.edge_saw(path)), 3)
+        # writes are never answered from the cache
+        for _ in range(2):
+            self.assertEqual(self.req("DELETE", path)[0], 404)
+        self.assertEqual(len([s for s in self.edge_saw(path) if s[0] == "DELETE"]), 2)
+        # pages of the gallery are keyed by their query
+        self.req("GET", "/v1/gallery?limit=5")
+        self.req("GET", "/v1/gallery?limit=6")
+        self.req("GET", "/v1/gallery?limit=5")
+        self.assertEqual(sorted(s[1] for s in FakeEdge.seen if s[1].startswith("/v1/gallery?")),
+                         ["/v1/gallery?limit=5", "/v1/gallery?limit=6"])
+
+    def test_gallery_removal_reaches_anonymous_visitors_within_a_second(self):
+        gid = uuid.uuid4().hex
+        FakeEdge.gallery[gid] = "Tulip"
+        path = "/v1/gallery/" + gid
+        self.assertEqual(self.req("GET", path)[0], 200)
+        del FakeEdge.gallery[gid]  # a moderator removed it
+        # the admin (with a token) sees it gone at once
+        st, h, b = self.req("GET", path, headers={"Authorization": "Bearer " + "t" * 43})
+        self.assertProblem(st, h, b, 404)
+        # anonymous visitors within the micro-cache's second, not later
+        removed = time.monotonic()
+        it.poll(lambda: self.req("GET", path)[0] == 404, 3, "anonymous 404 after removal")
+        self.assertLess(time.monotonic() - removed, 2.0)
+        # and the 404 is cached too: no stale copy left to serve under load
+        before = len(self.edge_saw(path))
+        st, h, b = self.req("GET", path)
+        self.assertProblem(st, h, b, 404)
+        self.assertEqual(h["X-Cache-Status"], "HIT")
+        self.assertEqual(len(self.edge_saw(path)), before)
 
     def test_502_when_edge_is_down_is_problem_json(self):
         # A second nginx of its own, pointing at a port where nothing listens.
