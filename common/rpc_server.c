@@ -24,6 +24,7 @@
 #include <nng/protocol/reqrep0/rep.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,7 @@ typedef struct rpc_worker {
 	void *state;
 	ink_err init_err;
 	int started;
-	int busy; /* between a received request and its reply; under server lock */
+	atomic_int busy; /* between a received request and its reply */
 } rpc_worker;
 
 struct ink_rpc_server {
@@ -51,7 +52,13 @@ struct ink_rpc_server {
 	pthread_mutex_t lock;
 	pthread_cond_t ready_cv;
 	int ready;
-	int stopping; /* under lock */
+	/* `stopping` and each worker's `busy` are sequentially consistent
+	 * atomics, not fields under `lock`: every request touches them twice,
+	 * and one mutex shared by all workers was measurable contention. A
+	 * worker stores busy=0 then loads stopping; the stopper stores
+	 * stopping=1 then loads busy: at least one sees the other's store, so
+	 * an idle worker is either told to exit or has its receive stopped. */
+	atomic_int stopping;
 };
 
 ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg)
@@ -173,11 +180,8 @@ static int rpc_worker_serve_one(rpc_worker *w)
 
 	ink_rpc_server *s = w->server;
 
-	pthread_mutex_lock(&s->lock);
-	int stopping = s->stopping;
-	w->busy = 0;
-	pthread_mutex_unlock(&s->lock);
-	if (stopping)
+	atomic_store(&w->busy, 0);
+	if (atomic_load(&s->stopping))
 		return 1;
 	nng_ctx_recv(w->ctx, w->aio);
 	nng_aio_wait(w->aio);
@@ -186,9 +190,7 @@ static int rpc_worker_serve_one(rpc_worker *w)
 		return 1;
 	if (rv != 0)
 		return 0;
-	pthread_mutex_lock(&s->lock);
-	w->busy = 1;
-	pthread_mutex_unlock(&s->lock);
+	atomic_store(&w->busy, 1);
 	nng_msg *msg = nng_aio_get_msg(w->aio);
 	ink_err err =
 	    ink_rpc_dispatch(cfg, w->state, nng_msg_body(msg), nng_msg_len(msg), &out, &out_len);
@@ -234,16 +236,11 @@ static void *rpc_worker_main(void *arg)
 
 static void rpc_server_free(ink_rpc_server *s)
 {
-	pthread_mutex_lock(&s->lock);
-	s->stopping = 1;
-	pthread_mutex_unlock(&s->lock);
+	atomic_store(&s->stopping, 1);
 	for (int i = 0; i < s->nworkers; i++) {
 		rpc_worker *w = &s->workers[i];
-		pthread_mutex_lock(&s->lock);
-		int busy = w->busy;
-		pthread_mutex_unlock(&s->lock);
 		/* A busy worker sends its reply, then sees `stopping`. */
-		if (!busy && w->aio != NULL)
+		if (!atomic_load(&w->busy) && w->aio != NULL)
 			nng_aio_stop(w->aio);
 	}
 	for (int i = 0; i < s->nworkers; i++) {
