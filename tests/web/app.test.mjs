@@ -65,6 +65,7 @@ const alice = { username: `alice_${suffix}`, password: `crayons-${suffix}-pw!` }
 const bob = { username: `bob_${suffix}`, password: `markers-${suffix}-pw!` };
 const TITLE = `Twins ${suffix}`;
 const pageErrors = [];
+let uncoloredPage; // the coloring canvas of the uploaded page before any fill (a data: URL)
 let ctx;
 let page;
 let shotNo = 0;
@@ -124,6 +125,19 @@ async function logIn(user, p = page) {
   await p.getByLabel('Password').fill(user.password);
   await p.getByRole('button', { name: 'Log in' }).click();
   await orAppError(p.getByRole('button', { name: /Log out/ }).waitFor(), `logging in as ${user.username}`, p);
+}
+
+// How many pages' colors this browser keeps (web/js/saved.js's IndexedDB store).
+function keptColors(p = page) {
+  return p.evaluate(() => new Promise((resolve, reject) => {
+    const req = indexedDB.open('inkwell', 1);
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const r = req.result.transaction('colors').objectStore('colors').count();
+      r.onsuccess = () => { req.result.close(); resolve(r.result); };
+      r.onerror = () => reject(r.error);
+    };
+  }));
 }
 
 async function logOut(p = page) {
@@ -227,6 +241,7 @@ step('fill a region in the coloring view: pixels inside change, none outside', a
   await page.waitForURL(new RegExp(`#/color/t/${templateId}$`));
   const canvas = page.locator('#coloring-canvas');
   await canvas.waitFor();
+  uncoloredPage = await page.evaluate(() => document.getElementById('coloring-canvas').toDataURL());
   // Pick two regions of the page itself: A to fill, B across a line from it.
   const pick = await page.evaluate(() => {
     const c = document.getElementById('coloring-canvas');
@@ -344,6 +359,24 @@ step('fill a region in the coloring view: pixels inside change, none outside', a
     assert.equal(pages, 1, `print fits one ${format} page`);
   }
   await page.emulateMedia({ media: null });
+});
+
+step('colors are kept in the browser: a reload shows them again, Start over forgets them', async () => {
+  const state = page.locator('.save-state');
+  const pageNow = () => page.evaluate(() => document.getElementById('coloring-canvas').toDataURL());
+  await state.filter({ hasText: 'Saved on this device' }).waitFor();
+  const colored = await pageNow();
+  assert.notEqual(colored, uncoloredPage, 'the page was colored in the step before');
+  await page.reload();
+  await state.filter({ hasText: 'Your colors from last time' }).waitFor();
+  assert.equal(await pageNow(), colored, 'after a reload the page is exactly as it was left');
+  await page.getByRole('button', { name: 'Start over' }).click(); // confirm() is accepted
+  await page.waitForFunction(() => document.querySelector('.save-state').textContent === '');
+  assert.equal(await pageNow(), uncoloredPage, 'Start over clears every color');
+  await page.reload();
+  await page.locator('#coloring-canvas').waitFor();
+  assert.equal(await pageNow(), uncoloredPage, 'and the cleared page stays cleared after a reload');
+  assert.equal(await state.textContent(), '');
 });
 
 step('publish, see it in the gallery logged out', async () => {
@@ -487,6 +520,8 @@ step('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   const px = await page.evaluate(([x, y]) => [...document.getElementById('coloring-canvas').getContext('2d').getImageData(x, y, 1, 1).data], [plan.x, plan.y]);
   assert.deepEqual(px.slice(0, 3), [0xe6, 0x39, 0x46], 'Enter filled the shape under the cursor with the selected color');
   assert.match(await page.locator('.sr-status').textContent(), /Filled a shape with Red/);
+  await page.locator('.save-state', { hasText: 'Saved on this device' }).waitFor();
+  assert.equal(await keptColors(), 1, 'this page\'s colors are kept in the browser');
   // Zoom in with the button and the keyboard shortcut: the picture gets bigger on screen.
   const w0 = (await canvas.boundingBox()).width;
   await page.getByRole('button', { name: 'Zoom in' }).click();
@@ -516,6 +551,7 @@ step('delete a page from the library', async () => {
   await page.reload();
   await page.getByText('Your library is empty').waitFor();
   await logOut();
+  assert.equal(await keptColors(), 0, 'logging out forgets the colors kept in this browser');
 });
 
 step('an admin sees the report queue and removes the page', async (t) => {
@@ -538,6 +574,21 @@ step('an admin sees the report queue and removes the page', async (t) => {
   await go('/gallery');
   assert.equal(await page.locator(`.tile[data-id="${galleryId}"]`).count(), 0, 'removed page is gone from the gallery');
   await logOut();
+});
+
+step('a session that ends while browsing does not lock anyone out of the public gallery', async () => {
+  await logIn(bob);
+  // The session ends behind the app's back (revoked elsewhere, or expired).
+  await page.evaluate(async () => {
+    const r = await fetch('/v1/sessions/current', { method: 'DELETE', headers: { Authorization: `Bearer ${sessionStorage.getItem('inkwell.token')}` } });
+    if (r.status !== 204) throw new Error(`revoking the session: ${r.status}`);
+  });
+  await go('/gallery');
+  await page.getByText('Your session has ended').waitFor();
+  // the admin removed the only page: the anonymous retry shows the (now empty) gallery
+  await orAppError(page.getByText('The gallery is empty so far').waitFor(), 'the gallery after the session ended');
+  assert.match(page.url(), /#\/gallery$/, 'still on the gallery, not sent to the login page');
+  await page.getByRole('link', { name: 'Log in' }).waitFor();
 });
 
 test('no serious accessibility problems (axe-core) on any screen', (t) => {

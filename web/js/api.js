@@ -73,7 +73,8 @@ export function clearToken() {
 }
 
 let onUnauthorized = () => {};
-/** Called when an authenticated request comes back 401 (expired or revoked token). */
+/** Called when an authenticated request comes back 401 (expired or revoked token), with
+ * {quiet: true} when the request goes on anonymously (a public read): no need to log in for it. */
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 function withRetryAfter(err, header) {
@@ -95,7 +96,11 @@ async function readProblem(res) {
 
 /**
  * fetch wrapper: JSON in, JSON out, problem+json → ApiError.
- * opts: {method, body (object → JSON), auth (default true when a token exists), headers, raw}
+ * opts: {method, body (object → JSON), auth, headers, raw}
+ * auth: true (default: the token when there is one), false (never), or 'optional' (public reads:
+ * the token when there is one, so a signed-in user bypasses nginx's micro-cache and sees their own
+ * publish or removal at once; an expired token ends the session quietly and the read is retried
+ * anonymously instead of sending the visitor to the login page).
  */
 export async function request(path, opts = {}) {
   const headers = new Headers(opts.headers || {});
@@ -120,6 +125,10 @@ export async function request(path, opts = {}) {
     withRetryAfter(err, res.headers.get('Retry-After'));
     if (res.status === 401 && useAuth) {
       clearToken();
+      if (opts.auth === 'optional') {
+        onUnauthorized(err, { quiet: true });
+        return request(path, { ...opts, auth: false });
+      }
       onUnauthorized(err);
     }
     throw err;
@@ -218,8 +227,8 @@ export function uploadTemplate(file, { type, title, detail, lineWidth }, onProgr
 }
 
 // ---- gallery & moderation ----
-export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: false });
-export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: false });
+export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: 'optional' });
+export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: 'optional' });
 export const galleryImageUrl = (id) => `/v1/gallery/${encodeURIComponent(id)}/image`;
 export const saveGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST' });
 export const deleteGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { method: 'DELETE' });

@@ -1,6 +1,7 @@
 // Inkwell web app: session state, hash routing, navigation.
 import * as api from './api.js';
 import { h, message } from './dom.js';
+import { forgetAllColors } from './saved.js';
 import { loginView, registerView } from './views/auth.js';
 import { uploadView } from './views/upload.js';
 import { libraryView } from './views/library.js';
@@ -86,11 +87,13 @@ function updateNav() {
   }
 }
 
-api.setUnauthorizedHandler(() => {
+api.setUnauthorizedHandler((err, { quiet = false } = {}) => {
   state.me = null;
   updateNav();
   const { path } = parseHash();
-  if (path !== '/login') {
+  if (quiet) {
+    flash('Your session has ended. Log in again to see your library.', 'info');
+  } else if (path !== '/login') {
     pendingFlash = { text: 'Your session has ended. Please log in again.', kind: 'info' };
     location.hash = `/login?next=${encodeURIComponent(path)}`;
   }
@@ -180,6 +183,7 @@ document.getElementById('logout').addEventListener('click', async () => {
     console.warn('logout', e);
   }
   state.me = null;
+  await forgetAllColors(); // a shared computer: the next person does not see this one's pages
   updateNav();
   flash('You are logged out.', 'info');
   navigate('/gallery');

@@ -1,6 +1,9 @@
 // Coloring view: a canvas with tap/click-to-fill that respects the lines, palette, eraser,
 // undo/redo, zoom (buttons, ctrl+wheel, pinch), keyboard cursor, download as PNG, print.
+// The colors are kept in this browser (saved.js) after every change and put back on the next
+// visit; "Start over" forgets them.
 import * as api from '../api.js';
+import { loadColors, saveColors, forgetColors } from '../saved.js';
 import { h, uid } from '../dom.js';
 import { wallMask, regionAt, packColor, parseHexColor, applyFill, undoPatch, redoPatch } from '../fill.js';
 
@@ -27,6 +30,29 @@ function fileName(title) {
   return `${(title || 'coloring-page').replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().replace(/\s+/g, '-') || 'coloring-page'}.png`;
 }
 
+function saveKey(kind, id) {
+  return `${kind === 'template' ? 't' : 'g'}:${id}`;
+}
+
+// restoreColors paints the saved page's colors onto `pixels`, never over a line (the lines
+// always come from the page itself). False when the saved image does not fit this page.
+async function restoreColors(blob, pixels, mask, W, H) {
+  try {
+    const bmp = await createImageBitmap(blob);
+    if (bmp.width !== W || bmp.height !== H) return false;
+    const c = document.createElement('canvas');
+    c.width = W;
+    c.height = H;
+    const cg = c.getContext('2d', { willReadFrequently: true });
+    cg.drawImage(bmp, 0, 0);
+    const saved = new Uint32Array(cg.getImageData(0, 0, W, H).data.buffer);
+    for (let i = 0; i < saved.length; i++) if (!mask[i]) pixels[i] = saved[i];
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function colorView(ctx) {
   const { kind, id } = ctx.params;
   let meta;
@@ -38,7 +64,7 @@ export async function colorView(ctx) {
     meta = await api.getGalleryItem(id);
     src = api.galleryImageUrl(id);
   }
-  const img = await loadImage(src);
+  const [img, savedBlob] = await Promise.all([loadImage(src), loadColors(saveKey(kind, id))]);
   if (!ctx.isCurrent()) return h('div');
   ctx.setTitle(`Color “${meta.title}”`);
 
@@ -56,6 +82,9 @@ export async function colorView(ctx) {
   const image = g.getImageData(0, 0, W, H);
   const mask = wallMask(image.data, W, H);
   const pixels = new Uint32Array(image.data.buffer);
+  const original = new Uint32Array(pixels); // the page as drawn, for "Start over"
+  const restored = savedBlob ? await restoreColors(savedBlob, pixels, mask, W, H) : false;
+  if (restored) g.putImageData(image, 0, 0);
   const undo = [];
   const redo = [];
 
@@ -120,7 +149,33 @@ export async function colorView(ctx) {
     undoBtn.disabled = !undo.length;
     redoBtn.disabled = !redo.length;
   }
-  function commit() { g.putImageData(image, 0, 0); }
+  // ---- keeping the colors ----
+  const key = saveKey(kind, id);
+  const saveState = h('output', { class: 'save-state' }, restored ? 'Your colors from last time' : '');
+  let saving = false;
+  let again = false;
+  let saveFailed = false;
+  const differs = () => pixels.some((v, i) => v !== original[i]);
+  function persist() {
+    if (saving) { again = true; return; }
+    saving = true;
+    again = false;
+    saveState.textContent = 'Saving…';
+    const colored = differs();
+    const write = colored
+      ? new Promise((resolve) => canvas.toBlob(resolve, 'image/png')).then((blob) => {
+        if (!blob) throw new Error('the page could not be encoded');
+        return saveColors(key, blob);
+      })
+      : forgetColors(key);
+    write.then(() => { saveFailed = false; }, () => { saveFailed = true; }).finally(() => {
+      saving = false;
+      if (again) { persist(); return; }
+      saveState.textContent = saveFailed ? 'Not saved: this browser does not keep pages (use Download)'
+        : colored ? 'Saved on this device' : '';
+    });
+  }
+  function commit() { g.putImageData(image, 0, 0); persist(); }
 
   function fillAt(x, y) {
     x = Math.floor(x); y = Math.floor(y);
@@ -155,8 +210,9 @@ export async function colorView(ctx) {
   undoBtn.addEventListener('click', doUndo);
   redoBtn.addEventListener('click', doRedo);
   startOver.addEventListener('click', () => {
-    if (!undo.length || !confirm('Clear all your colors and start over?')) return;
-    while (undo.length) { const p = undo.pop(); undoPatch(pixels, p); redo.push(p); }
+    if (!differs() || !confirm('Clear all your colors and start over?')) return;
+    pixels.set(original);
+    undo.length = 0;
     redo.length = 0;
     commit(); refreshButtons(); say('Cleared.');
   });
@@ -317,8 +373,10 @@ export async function colorView(ctx) {
   }
   window.addEventListener('beforeprint', preparePrint);
   printBtn.addEventListener('click', () => { preparePrint(); window.print(); });
-  // Colors live only in this page: ask before a reload or closing the tab throws them away.
-  const beforeUnload = (e) => { if (undo.length) { e.preventDefault(); e.returnValue = ''; } };
+  // Ask before a reload or closing the tab throws away colors not yet kept.
+  const beforeUnload = (e) => {
+    if (saving || (saveFailed && differs())) { e.preventDefault(); e.returnValue = ''; }
+  };
   window.addEventListener('beforeunload', beforeUnload);
   ctx.onCleanup(() => {
     window.removeEventListener('beforeunload', beforeUnload);
@@ -342,6 +400,7 @@ export async function colorView(ctx) {
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomLabel, zoomIn, zoomFit),
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, printBtn, startOver)),
     live,
+    saveState,
     stage,
     h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill; Ctrl+Z undoes.'));
   // Size once attached.
