@@ -25,11 +25,15 @@
 
 /* ARGV: 1 source_key, 2 pid, 3 title, 4 width, 5 height, 6 publisher_id,
  * 7 publisher_name, 8 now, 9 etag, 10 png. Returns 1 when it created the
- * item, else {0, the existing item's fields}. */
+ * item, -1 when moderation took this source's item down, else {0, the
+ * existing item's fields}. */
 /* clang-format off */
 static const char gallery_publish_lua[] =
     GALLERY_LUA_KEYS
     "local old = redis.call('GET', k_published(ARGV[1])) "
+    "if old and string.sub(old, 1, #'" GALLERY_TOMBSTONE "') == '" GALLERY_TOMBSTONE "' then "
+    "  return -1 "
+    "end "
     "if old then "
     "  local it = redis.call('HMGET', k_item(old), " GALLERY_ITEM_FIELDS_LUA ") "
     "  if it[1] then return {0, unpack(it)} end "
@@ -43,15 +47,16 @@ static const char gallery_publish_lua[] =
     "return 1";
 /* clang-format on */
 
-/* ARGV: 1 pid, 2 caller id, 3 "1" when the caller is an admin. Returns 1
- * when removed, 0 when there is no such item, -1 when not allowed. */
+/* ARGV: 1 pid, 2 caller id, 3 "1" when the caller is an admin, 4 now.
+ * Returns 1 when removed, 0 when there is no such item, -1 when not
+ * allowed. An admin removing someone else's item is moderation. */
 /* clang-format off */
 static const char gallery_delete_lua[] =
     GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local pub = redis.call('HGET', k_item(ARGV[1]), 'publisher_id') "
     "if not pub then return 0 end "
     "if ARGV[3] ~= '1' and pub ~= ARGV[2] then return -1 end "
-    "return remove_item(ARGV[1], '', '', '')";
+    "return remove_item(ARGV[1], ARGV[4], ARGV[2], pub ~= ARGV[2])";
 /* clang-format on */
 
 void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it)
@@ -156,6 +161,7 @@ static ink_err gallery_publish_new(ink_rpc_ctx *ctx, const Inkwell__Template__V1
 	out->publisher_name = strdup(ctx->caller->username);
 	out->published_at_unix_ms = now;
 	out->etag = strdup(etag);
+	out->created = 1;
 	if (!out->gallery_id || !out->title || !out->publisher_id || !out->publisher_name ||
 	    !out->etag) {
 		gallery_item_fini(out);
@@ -203,6 +209,12 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
 		freeReplyObject(rep);
 		return gallery_publish_new(ctx, r, pid, now, etag, out);
+	}
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == -1) {
+		freeReplyObject(rep);
+		return ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
+		                    "this page was taken down from the gallery by moderation and "
+		                    "cannot be published again");
 	}
 	err = INK_INTERNAL;
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + GALLERY_ITEM_NFIELDS)
@@ -341,9 +353,11 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = gallery_ref_unpack(ctx, body, len, &ref);
 	if (err != INK_OK)
 		return err;
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s",
+	char now_s[24];
+	snprintf(now_s, sizeof(now_s), "%lld", (long long)ink_now_unix_ms());
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s %s",
 	                    gallery_delete_lua, ref->gallery_id, ctx->caller->user_id,
-	                    tsvc_is_admin(ctx) ? "1" : "0");
+	                    tsvc_is_admin(ctx) ? "1" : "0", now_s);
 	if (err != INK_OK) {
 		err = tsvc_db_fail(ctx, err, why);
 		goto out;

@@ -22,7 +22,9 @@
 
 /* gallery_publish: PublishRequest -> GalleryItem; the caller is the
  * publisher (UNAUTHENTICATED when anonymous). Idempotent by source_key: the
- * same key again returns the existing item unchanged. */
+ * same key again returns the existing item unchanged (created = false).
+ * PERMISSION_DENIED when moderation took that source's item down (see
+ * GALLERY_LUA_REMOVE): it cannot simply be published again. */
 ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_list: ListGalleryRequest -> GalleryList, newest first. */
@@ -35,8 +37,9 @@ ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_delete: GalleryRef -> Empty. Its publisher or an admin only
- * (PERMISSION_DENIED otherwise); removes the item, its PNG, its index entry,
- * its published marker and its open reports in one script. */
+ * (PERMISSION_DENIED otherwise); removes the item, its PNG and its index
+ * entry, closes its open reports and settles its published marker, in one
+ * script (GALLERY_LUA_REMOVE; an admin removing another's item moderates). */
 ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* An item's hash fields in the order gallery_item_from_reply reads them. */
@@ -49,24 +52,34 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 /* Resolved reports stay readable this long (seconds) for an audit trail. */
 #define GALLERY_RESOLVED_TTL_S "7776000"
 
-/* Lua (after GALLERY_LUA_KEYS): remove_item(pid, status, now, resolver)
+/* Value prefix of a published marker whose item moderation took down. */
+#define GALLERY_TOMBSTONE "removed:"
+
+/* Lua (after GALLERY_LUA_KEYS): remove_item(pid, now, resolver, moderated)
  * deletes an item with everything that names it and returns 1, or 0 when
- * there is no such item. Its open reports leave reports:open; with status ""
- * they are deleted, else they get that status and expire after
- * GALLERY_RESOLVED_TTL_S. */
+ * there is no such item. Its open reports leave reports:open as "removed"
+ * by `resolver` and stay readable GALLERY_RESOLVED_TTL_S (an audit trail: a
+ * publisher cannot erase reports by unpublishing). When `moderated` (an
+ * admin took it down) or reports were open, the published marker becomes a
+ * tombstone, so the same template cannot be published straight back; a
+ * publisher withdrawing an unreported item may publish it again later. */
 #define GALLERY_LUA_REMOVE                                                                         \
-	"local function remove_item(pid, status, now, resolver) "                                  \
+	"local function remove_item(pid, now, resolver, moderated) "                               \
 	"  local src = redis.call('HGET', k_item(pid), 'source_key') "                             \
 	"  if not src then return 0 end "                                                          \
+	"  local reported = false "                                                                \
 	"  for _, r in ipairs(redis.call('HVALS', k_item_reports(pid))) do "                       \
+	"    reported = true "                                                                     \
 	"    redis.call('ZREM', K_REPORTS_OPEN, r) "                                               \
-	"    if status == '' then redis.call('DEL', k_report(r)) else "                            \
-	"      redis.call('HSET', k_report(r), 'status', status, 'resolved_at', now, "             \
-	"                 'resolver_id', resolver) "                                               \
-	"      redis.call('EXPIRE', k_report(r), " GALLERY_RESOLVED_TTL_S ") end "                 \
+	"    redis.call('HSET', k_report(r), 'status', 'removed', 'resolved_at', now, "            \
+	"               'resolver_id', resolver) "                                                 \
+	"    redis.call('EXPIRE', k_report(r), " GALLERY_RESOLVED_TTL_S ") "                       \
 	"  end "                                                                                   \
 	"  if redis.call('GET', k_published(src)) == pid then "                                    \
-	"    redis.call('DEL', k_published(src)) end "                                             \
+	"    if moderated or reported then "                                                       \
+	"      redis.call('SET', k_published(src), '" GALLERY_TOMBSTONE "' .. pid) "               \
+	"    else redis.call('DEL', k_published(src)) end "                                        \
+	"  end "                                                                                   \
 	"  redis.call('DEL', k_item(pid), k_png(pid), k_item_reports(pid)) "                       \
 	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
 	"  return 1 "                                                                              \

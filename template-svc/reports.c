@@ -71,7 +71,7 @@ static const char reports_resolve_lua[] =
     "local want = 'dismissed' "
     "if ARGV[2] == 'remove' then want = 'removed' end "
     "if st[1] == 'open' then "
-    "  if want == 'removed' then remove_item(st[2], 'removed', ARGV[3], ARGV[4]) "
+    "  if want == 'removed' then remove_item(st[2], ARGV[3], ARGV[4], true) "
     "  elseif redis.call('HGET', k_item_reports(st[2]), st[3]) == ARGV[1] then "
     "    redis.call('HDEL', k_item_reports(st[2]), st[3]) end "
     "  redis.call('ZREM', K_REPORTS_OPEN, ARGV[1]) "
@@ -306,8 +306,8 @@ static ink_err reports_resolve_run(ink_rpc_ctx *ctx,
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 0) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no report %s", q->report_id);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == -1) {
-		err = ink_rpc_fail(ctx, INK_FAILED_PRECONDITION,
-		                   "report %s was already resolved the other way", q->report_id);
+		err = ink_rpc_fail(ctx, INK_ABORTED, "report %s was already resolved the other way",
+		                   q->report_id);
 	} else {
 		err = ink_rpc_fail(ctx, INK_INTERNAL, "resolve script: unexpected reply");
 	}

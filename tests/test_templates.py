@@ -204,12 +204,39 @@ class TemplatesStoryTest(it.StackTestCase):
         # alice keeps her private template; bob keeps his copy
         self.assertEqual(alice.req("GET", "/v1/templates/" + t1["id"])[0], 200)
         self.assertEqual(bob.req("GET", "/v1/templates/" + saved["id"])[0], 200)
+        # ...but what moderation took down cannot be published straight back
+        st, h, b = alice.req("POST", "/v1/templates/%s/publish" % t1["id"])
+        self.assertProblem(st, h, b, 403)
+        self.assertIn("moderation", b["detail"])
+        # resolving the report again the same way is harmless; the other way conflicts
+        st, _, res = carol.req("POST", "/v1/admin/reports/" + rep["report_id"],
+                               {"action": "remove"})
+        self.assertEqual((st, res["status"]), (200, "removed"))
+        st, h, b = carol.req("POST", "/v1/admin/reports/" + rep["report_id"],
+                             {"action": "dismiss"})
+        self.assertProblem(st, h, b, 409)
 
-        # the publisher may unpublish her own item
+        # the publisher may unpublish her own item, and publish it again later
         st, _, g2 = alice.req("POST", "/v1/templates/%s/publish" % t2["id"])
         self.assertEqual(st, 201)
         self.assertEqual(alice.req("DELETE", "/v1/gallery/" + g2["gallery_id"])[0], 204)
         self.assertEqual(self.req("GET", "/v1/gallery/" + g2["gallery_id"])[0], 404)
+        st, _, g2b = alice.req("POST", "/v1/templates/%s/publish" % t2["id"])
+        self.assertEqual(st, 201, g2b)
+        self.assertNotEqual(g2b["gallery_id"], g2["gallery_id"])
+        # ...but unpublishing a reported item neither erases the reports nor
+        # lets it come straight back
+        st, _, rep2 = bob.req("POST", "/v1/gallery/%s/reports" % g2b["gallery_id"],
+                              {"reason": "scary"})
+        self.assertEqual(st, 201, rep2)
+        self.assertEqual(alice.req("DELETE", "/v1/gallery/" + g2b["gallery_id"])[0], 204)
+        open_ids = [r["report_id"] for r in carol.req("GET", "/v1/admin/reports")[2]["items"]]
+        self.assertNotIn(rep2["report_id"], open_ids, "closed with its item")
+        st, _, res2 = carol.req("POST", "/v1/admin/reports/" + rep2["report_id"],
+                                {"action": "remove"})
+        self.assertEqual((st, res2["status"]), (200, "removed"), "kept, as removed")
+        st, h, b = alice.req("POST", "/v1/templates/%s/publish" % t2["id"])
+        self.assertProblem(st, h, b, 403)
 
         # delete from library
         self.assertEqual(alice.req("DELETE", "/v1/templates/" + t2["id"])[0], 204)
@@ -246,6 +273,25 @@ class TemplatesStoryTest(it.StackTestCase):
                      "/v1/templates/%2e%2e%2fetc", "/v1/gallery/" + "f" * 32]:
             st, h, b = u.req("GET", path)
             self.assertProblem(st, h, b, 404)
+
+    def test_racing_publishes_make_one_item_and_one_201(self):
+        alice = Client(self)
+        st, _, t = alice.upload(self.png)
+        self.assertEqual(st, 201, t)
+        results = []
+
+        def publish():
+            st, _, g = alice.req("POST", "/v1/templates/%s/publish" % t["id"])
+            results.append((st, g.get("gallery_id")))
+        threads = [threading.Thread(target=publish) for _ in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.assertEqual(sorted(st for st, _ in results), [200] * 7 + [201])
+        self.assertEqual(len({gid for _, gid in results}), 1)
+        self.assertEqual(alice.req("GET", "/v1/templates/" + t["id"])[2]["gallery_id"],
+                         results[0][1])
 
     def test_concurrent_uploads_of_eight_users(self):
         users = [Client(self) for _ in range(8)]

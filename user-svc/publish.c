@@ -4,8 +4,9 @@
  * item into the caller's library (a copy comes back).
  *
  * Publishing is idempotent on template-svc's side, keyed by "<uid>:<tid>",
- * so a retried or repeated publish never makes a second gallery item; the
- * template remembers its gallery id only to tell "created" from "already".
+ * so a retried or repeated publish never makes a second gallery item, and
+ * template-svc says which call created it (racing publishes: exactly one
+ * 201). The template remembers its newest gallery id for its owner.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +97,8 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
 	if (item == NULL)
 		return ink_rpc_fail(ctx, INK_INTERNAL,
 		                    "template-svc sent an item that does not parse");
-	out->already_published = strcmp(item->gallery_id, t->gallery_id) == 0;
-	if (!out->already_published)
+	out->already_published = !item->created;
+	if (strcmp(item->gallery_id, t->gallery_id) != 0)
 		err = usvc_lib_set_gallery(ctx, t->id, item->gallery_id);
 	inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
 	return err;
