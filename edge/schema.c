@@ -23,32 +23,6 @@ static int schema_add(json_t *errors, const char *field, const char *message)
 	return e == NULL ? -1 : json_array_append_new(errors, e);
 }
 
-static int schema_depth(const json_t *v)
-{
-	int deepest = 0;
-	size_t i;
-	const char *key;
-	json_t *child;
-
-	if (json_is_object(v)) {
-		json_object_foreach((json_t *)v, key, child)
-		{
-			int d = schema_depth(child);
-			deepest = d > deepest ? d : deepest;
-		}
-		return deepest + 1;
-	}
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, child)
-		{
-			int d = schema_depth(child);
-			deepest = d > deepest ? d : deepest;
-		}
-		return deepest + 1;
-	}
-	return 0;
-}
-
 static const char *schema_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
@@ -127,6 +101,37 @@ static int schema_check_object(const edge_schema *schema, json_t *obj, json_t *e
 	return rc;
 }
 
+/* schema_too_deep tells whether the JSON text nests arrays/objects deeper
+ * than `max`, without parsing it. It must run before json_loadb: jansson's
+ * parser recurses once per level (up to 2048), and a civetweb connection
+ * thread's stack is small, so "[[[[..." two thousand deep would overflow it
+ * and kill the edge before the parsed tree could be measured. Brackets
+ * inside strings (escapes included) do not count; malformed text is left
+ * for jansson to report. */
+static int schema_too_deep(const char *s, size_t len, int max)
+{
+	int depth = 0;
+	int in_string = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = 0;
+		} else if (c == '"') {
+			in_string = 1;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				return 1;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
 int edge_schema_validate(const edge_schema *schema, const char *body, size_t len, json_t **obj,
                          json_t **errors)
 {
@@ -139,6 +144,15 @@ int edge_schema_validate(const edge_schema *schema, const char *body, size_t len
 	*errors = NULL;
 	if (errs == NULL)
 		return -2;
+	if (schema_too_deep(body, len, EDGE_SCHEMA_MAX_DEPTH)) {
+		snprintf(msg, sizeof(msg), "nested deeper than %d levels", EDGE_SCHEMA_MAX_DEPTH);
+		if (schema_add(errs, "body", msg) != 0) {
+			json_decref(errs);
+			return -2;
+		}
+		*errors = errs;
+		return -1;
+	}
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		snprintf(msg, sizeof(msg), "not valid JSON: %s (at byte %d)", jerr.text,
@@ -146,9 +160,6 @@ int edge_schema_validate(const edge_schema *schema, const char *body, size_t len
 		rc = schema_add(errs, "body", msg);
 	} else if (!json_is_object(root)) {
 		snprintf(msg, sizeof(msg), "must be a JSON object, not %s", schema_type_name(root));
-		rc = schema_add(errs, "body", msg);
-	} else if (schema_depth(root) > EDGE_SCHEMA_MAX_DEPTH) {
-		snprintf(msg, sizeof(msg), "nested deeper than %d levels", EDGE_SCHEMA_MAX_DEPTH);
 		rc = schema_add(errs, "body", msg);
 	} else {
 		rc = schema_check_object(schema, root, errs);

@@ -147,6 +147,17 @@ class AccountsTest(it.StackTestCase):
         self.assertEqual(hdrs.get("content-type"), "application/problem+json")
         self.assertEqual(self.users_db_size(), before)
 
+    def test_deeply_nested_json_is_refused_and_the_edge_lives(self):
+        # jansson parses recursively; on a civetweb thread's small stack a
+        # few thousand levels used to kill the edge (502 for everyone).
+        for body in (b"[" * 5000, b'{"a":' * 5000, b'{"username":' + b"[" * 60000):
+            with self.subTest(body=body[:12]):
+                st, h, b = self.req("POST", "/v1/users", body,
+                                    {"Content-Type": "application/json"})
+                self.assertProblem(st, h, b, 400)
+                self.assertIn("nested deeper", json.dumps(b))
+        self.assertEqual(self.req("GET", "/livez")[0], 200)
+
     def test_concurrent_same_username_exactly_one_wins(self):
         name = uname("race")
         results = []

@@ -254,6 +254,34 @@ class NginxTest(it.StackTestCase):
         self.assertEqual(h["X-Cache-Status"], "HIT")
         self.assertEqual(len(self.edge_saw(path)), before)
 
+    def test_cache_keys_cannot_be_planted_through_an_unnormalised_path(self):
+        gid = uuid.uuid4().hex
+        FakeEdge.gallery[gid] = "Lily"
+        for raw_path in ("/v1/x/..%2F..%2Fv1/gallery/" + gid, "/v1/gallery/./" + gid):
+            with self.subTest(raw_path=raw_path):
+                raw = self.http.raw(("GET %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                                     % raw_path).encode())
+                status, hdrs, body = it.parse_raw(raw)
+                self.assertEqual(status, 200, "the edge got the normalised path nginx matched")
+        self.assertEqual({s[1] for s in FakeEdge.seen}, {"/v1/gallery/" + gid})
+        st, h, item = self.req("GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, item["title"]), (200, "Lily"))
+
+    def test_nginx_own_request_errors_are_problem_json(self):
+        cases = [
+            (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+            (b"GET /livez HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+            (b"POST /v1/users HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+            (b"GET /livez HTTP/1.1\r\nHost: t\r\nHost: u\r\n\r\n", 400),
+        ]
+        for request, want in cases:
+            with self.subTest(status=want):
+                status, hdrs, body = it.parse_raw(self.http.raw(request))
+                self.assertEqual(status, want)
+                self.assertEqual(hdrs["content-type"], "application/problem+json")
+                self.assertEqual(json.loads(body)["status"], want)
+        self.assertEqual(self.req("GET", "/_problem/400")[0], 404, "internal only")
+
     def test_502_when_edge_is_down_is_problem_json(self):
         # A second nginx of its own, pointing at a port where nothing listens.
         port = stack.free_port_base()

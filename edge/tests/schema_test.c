@@ -2,10 +2,12 @@
  * schema_test.c - every way a JSON body can be wrong gives one error entry
  * naming the field; a right body passes untouched.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -73,6 +75,45 @@ static void test_shape_errors(void **state)
 	EXPECT("{\"a\":{\"b\":{\"c\":{\"d\":{\"e\":1}}}}}", "body");
 }
 
+/* Deep nesting is refused before jansson's recursive parser sees it, on a
+ * thread whose stack is as small as a civetweb connection thread's: 100k
+ * levels of '[' (or '{"a":') must come back as one "body" error, not a
+ * stack overflow. Brackets inside strings are not nesting. */
+static void *deep_bodies(void *arg)
+{
+	enum { DEEP = 100000 };
+	char *body = malloc(DEEP * 5 + 64);
+
+	(void)arg;
+	assert_non_null(body);
+	memset(body, '[', DEEP);
+	expect_errors(body, DEEP, "body");
+	size_t n = 0;
+	for (int i = 0; i < DEEP; i++) {
+		memcpy(body + n, "{\"a\":", 5);
+		n += 5;
+	}
+	expect_errors(body, n, "body");
+	free(body);
+	/* four levels are allowed; brackets in strings and escapes do not count */
+	EXPECT("{\"username\":\"[[[[[[{{{{{\\\"[[[[\",\"password\":\"0123456789\"}", "username");
+	EXPECT("{\"a\":{\"b\":{\"c\":{\"d\":1}}}}", "a,username,password");
+	return NULL;
+}
+
+static void test_deep_nesting_is_refused_on_a_small_stack(void **state)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	(void)state;
+	assert_int_equal(pthread_attr_init(&attr), 0);
+	assert_int_equal(pthread_attr_setstacksize(&attr, 128 * 1024), 0);
+	assert_int_equal(pthread_create(&t, &attr, deep_bodies, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&attr);
+}
+
 static void test_field_errors(void **state)
 {
 	(void)state;
@@ -105,6 +146,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_valid_body_passes),
 	    cmocka_unit_test(test_shape_errors),
+	    cmocka_unit_test(test_deep_nesting_is_refused_on_a_small_stack),
 	    cmocka_unit_test(test_field_errors),
 	    cmocka_unit_test(test_optional_null_is_absent),
 	};
