@@ -4,8 +4,10 @@
  *
  *   --B CRLF headers CRLF CRLF data CRLF --B CRLF headers ... CRLF --B-- ...
  *
- * A part's data ends right before the next "CRLF --B"; that delimiter must
- * exist, so a truncated body is an error, not a shorter image.
+ * A part's data ends right before the next "CRLF --B"; that delimiter and
+ * the closing "--B--" must exist, so a truncated body is an error, not a
+ * shorter image. The first delimiter starts the body or a line (a preamble
+ * before it is allowed, as in RFC 2046), never the middle of one.
  */
 #include "multipart.h"
 
@@ -15,24 +17,34 @@
 
 #define MP_BOUNDARY_MAX 70 /* RFC 2046 */
 
-/* mp_boundary extracts boundary=... (optionally quoted) from content_type. */
+/* mp_boundary extracts the boundary parameter (optionally quoted) from
+ * content_type: parameters are split on ';' and compared by exact name, so
+ * "xboundary=" is not "boundary=". */
 static int mp_boundary(const char *ct, char *out, size_t out_len)
 {
-	const char *p = strcasestr(ct, "boundary=");
+	const char *p = strchr(ct, ';');
 
-	if (p == NULL)
-		return -1;
-	p += strlen("boundary=");
-	int quoted = *p == '"';
-	p += quoted;
-	size_t n = 0;
-	while (p[n] && (quoted ? p[n] != '"' : (p[n] != ';' && p[n] != ' ')))
-		n++;
-	if (n == 0 || n > MP_BOUNDARY_MAX || n + 1 > out_len)
-		return -1;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return 0;
+	while (p != NULL) {
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "boundary=", strlen("boundary=")) == 0) {
+			p += strlen("boundary=");
+			int quoted = *p == '"';
+			p += quoted;
+			size_t n = 0;
+			while (p[n] && (quoted ? p[n] != '"'
+			                       : (p[n] != ';' && p[n] != ' ' && p[n] != '\t')))
+				n++;
+			if (n == 0 || n > MP_BOUNDARY_MAX || n + 1 > out_len || (quoted && !p[n]))
+				return -1;
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return 0;
+		}
+		p = strchr(p, ';'); /* a quoted value with ';' in it: not ours either way */
+	}
+	return -1;
 }
 
 /* mp_header_value finds "Name:" in the header block [h, end) and returns a
@@ -74,6 +86,18 @@ static int mp_names_field(const char *v, const char *vend, const char *field)
 	return 0;
 }
 
+/* mp_closed_after: does the closing delimiter "CRLF --B--" follow at or
+ * after p? */
+static int mp_closed_after(const char *p, const char *end, const char *delim, size_t dlen)
+{
+	while (p != NULL && (size_t)(end - p) >= dlen + 2) {
+		if (memcmp(p, delim, dlen) == 0 && memcmp(p + dlen, "--", 2) == 0)
+			return 1;
+		p = memmem(p + 1, (size_t)(end - p - 1), delim, dlen);
+	}
+	return 0;
+}
+
 int edge_multipart_find(const char *content_type, const char *body, size_t len, const char *field,
                         const char **data, size_t *data_len, char *part_type, size_t part_type_len,
                         const char **why)
@@ -86,8 +110,12 @@ int edge_multipart_find(const char *content_type, const char *body, size_t len, 
 		return -1;
 	}
 	int dlen = snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
-	/* The first delimiter may start the body without its CRLF. */
-	const char *p = memmem(body, len, delim + 2, (size_t)dlen - 2);
+	/* The first delimiter starts the body, or a line after a preamble. */
+	const char *p = NULL;
+	if (len >= (size_t)dlen - 2 && memcmp(body, delim + 2, (size_t)dlen - 2) == 0)
+		p = body;
+	else if ((p = memmem(body, len, delim, (size_t)dlen)) != NULL)
+		p += 2;
 	int closed = 0;
 	while (p != NULL) {
 		p += dlen - 2;
@@ -108,6 +136,8 @@ int edge_multipart_find(const char *content_type, const char *body, size_t len, 
 		const char *vend = NULL;
 		const char *cd = mp_header_value(headers, hend + 2, "Content-Disposition", &vend);
 		if (cd != NULL && mp_names_field(cd, vend, field)) {
+			if (!mp_closed_after(next, end, delim, (size_t)dlen))
+				break; /* the body was cut off after this part */
 			const char *tend = NULL;
 			const char *ct = mp_header_value(headers, hend + 2, "Content-Type", &tend);
 			size_t tn = ct ? (size_t)(tend - ct) : 0;

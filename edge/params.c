@@ -1,6 +1,7 @@
 /* params.c - query parameters and JSON bodies, checked (see params.h). */
 #include "params.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,7 +39,10 @@ int edge_query_int(const edge_req *req, const char *name, int def, int min, int 
 		return 0;
 	}
 	long v = n > 0 ? strtol(buf, &end, 10) : 0;
-	if (n <= 0 || *end != '\0' || buf[0] == '+' || buf[0] == ' ' || v < min || v > max) {
+	/* strtol would skip leading white space and take a '+': digits only */
+	int digits = n > 0 && (isdigit((unsigned char)buf[0]) ||
+	                       (buf[0] == '-' && isdigit((unsigned char)buf[1])));
+	if (!digits || *end != '\0' || v < min || v > max) {
 		snprintf(msg, sizeof(msg), "must be a whole number from %d to %d", min, max);
 		params_error(errors, name, msg);
 		return -1;

@@ -274,6 +274,15 @@ class TemplatesStoryTest(it.StackTestCase):
             st, h, b = u.req("GET", path)
             self.assertProblem(st, h, b, 404)
 
+    def test_bad_paging_parameters_are_400(self):
+        alice = Client(self)
+        for q in ("limit=0", "limit=101", "limit=x", "limit=", "limit=+5", "limit=%205",
+                  "limit=%095", "limit=%0A5", "limit=5%00", "cursor=%%%", "cursor=" + "A" * 500):
+            for who, path in ((alice, "/v1/templates?"), (self, "/v1/gallery?")):
+                with self.subTest(query=q, path=path):
+                    st, h, b = who.req("GET", path + q)
+                    self.assertProblem(st, h, b, 400)
+
     def test_racing_publishes_make_one_item_and_one_201(self):
         alice = Client(self)
         st, _, t = alice.upload(self.png)
