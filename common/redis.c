@@ -8,7 +8,10 @@
  *      +---------------- next command reconnects ---------+
  *
  * An error *reply* (WRONGTYPE, a Lua error) leaves the connection live; only
- * I/O errors kill it, exactly as hiredis documents.
+ * I/O errors kill it, exactly as hiredis documents. A connection that sat
+ * open while Redis restarted is only found dead by the next command: that
+ * command is sent once more on a fresh connection when the failure says the
+ * server had closed it (EOF, reset), so a restart costs no request a 503.
  */
 #include "redis.h"
 
@@ -119,29 +122,89 @@ static ink_err redis_finish(ink_redis *r, redisReply *rep, redisReply **reply, c
 	return INK_OK;
 }
 
+/* redis_found_closed tells whether a command on a connection that was
+ * already open failed because the server had closed it meanwhile (Redis
+ * restarted, CLIENT KILL, idle timeout): end of file or a reset, never a
+ * timeout. The command then never ran, so sending it once more on a fresh
+ * connection is safe. `io_errno` is errno right after the failed command. */
+static int redis_found_closed(const redisContext *c, int io_errno)
+{
+	return c->err == REDIS_ERR_EOF ||
+	       (c->err == REDIS_ERR_IO && (io_errno == ECONNRESET || io_errno == EPIPE));
+}
+
+/* redis_run sends one command through `send` (once more on a fresh
+ * connection when a reused one turns out to have been closed). */
+typedef redisReply *(*redis_send_fn)(redisContext *c, void *arg);
+
+static ink_err redis_run(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply, char *why,
+                         size_t why_len)
+{
+	for (int attempt = 0;; attempt++) {
+		int reused = r->ctx != NULL;
+		ink_err err = redis_connect(r, why, why_len);
+		if (err != INK_OK)
+			return err;
+		errno = 0;
+		redisReply *rep = send(r->ctx, arg);
+		int io_errno = errno;
+		if (rep == NULL && reused && attempt == 0 && redis_found_closed(r->ctx, io_errno)) {
+			ink_log_info("redis %s: connection was closed (%s); reconnecting", r->addr,
+			             r->ctx->errstr);
+			redisFree(r->ctx);
+			r->ctx = NULL;
+			continue;
+		}
+		return redis_finish(r, rep, reply, why, why_len);
+	}
+}
+
+typedef struct redis_fmt_args {
+	const char *fmt;
+	va_list ap;
+} redis_fmt_args;
+
+static redisReply *redis_send_fmt(redisContext *c, void *arg)
+{
+	redis_fmt_args *a = arg;
+	va_list ap;
+
+	va_copy(ap, a->ap); /* a retry formats the same arguments again */
+	redisReply *rep = redisvCommand(c, a->fmt, ap);
+	va_end(ap);
+	return rep;
+}
+
 ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
                       ...)
 {
-	va_list ap;
-	ink_err err = redis_connect(r, why, why_len);
+	redis_fmt_args a = {.fmt = fmt};
 
-	if (err != INK_OK)
-		return err;
-	va_start(ap, fmt);
-	redisReply *rep = redisvCommand(r->ctx, fmt, ap);
-	va_end(ap);
-	return redis_finish(r, rep, reply, why, why_len);
+	va_start(a.ap, fmt);
+	ink_err err = redis_run(r, redis_send_fmt, &a, reply, why, why_len);
+	va_end(a.ap);
+	return err;
+}
+
+typedef struct redis_argv_args {
+	int argc;
+	const char **argv;
+	const size_t *argvlen;
+} redis_argv_args;
+
+static redisReply *redis_send_argv(redisContext *c, void *arg)
+{
+	const redis_argv_args *a = arg;
+
+	return redisCommandArgv(c, a->argc, a->argv, a->argvlen);
 }
 
 ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
                            const char **argv, const size_t *argvlen)
 {
-	ink_err err = redis_connect(r, why, why_len);
+	redis_argv_args a = {argc, argv, argvlen};
 
-	if (err != INK_OK)
-		return err;
-	redisReply *rep = redisCommandArgv(r->ctx, argc, argv, argvlen);
-	return redis_finish(r, rep, reply, why, why_len);
+	return redis_run(r, redis_send_argv, &a, reply, why, why_len);
 }
 
 ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len)

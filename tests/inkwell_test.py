@@ -72,6 +72,16 @@ def poll(cond, timeout=10.0, what="condition", interval=0.05):
     return stack.wait_for(cond, timeout, what, interval=interval)
 
 
+def redis(port, *args):
+    """Send one command to the Redis on `port`; returns its reply's first
+    line (b":3", b"+OK", ...) - enough for DBSIZE, CLIENT KILL and the like."""
+    cmd = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (str(x).encode() for x in args))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(cmd)
+        return s.makefile("rb").readline().rstrip(b"\r\n")
+
+
 def walk(tree):
     """Every dict inside a JSON tree (depth first), the root included."""
     if isinstance(tree, dict):

@@ -15,9 +15,7 @@ GOOD_PW = "correct horse battery"
 
 
 def redis_dbsize(port):
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-        s.sendall(b"*1\r\n$6\r\nDBSIZE\r\n")
-        line = s.makefile("rb").readline()
+    line = it.redis(port, "DBSIZE")
     assert line.startswith(b":"), line
     return int(line[1:])
 

@@ -283,6 +283,39 @@ class TemplatesStoryTest(it.StackTestCase):
                     st, h, b = who.req("GET", path + q)
                     self.assertProblem(st, h, b, 400)
 
+    def test_no_request_fails_after_redis_drops_every_connection(self):
+        # What a Redis restart looks like to the services: every pooled
+        # connection closed while idle. The next command on each must go
+        # through on a new connection, not fail with 503.
+        alice = Client(self)
+        st, _, t = alice.upload(self.png)
+        self.assertEqual(st, 201, t)
+        warm = [threading.Thread(target=lambda: [alice.req("GET", "/v1/templates"),
+                                                 self.req("GET", "/v1/gallery?limit=3")])
+                for _ in range(16)]  # spread over many workers' connections
+        for th in warm:
+            th.start()
+        for th in warm:
+            th.join()
+        for db in ("users-redis", "public-redis"):
+            killed = it.redis(self.stack.port_of(db), "CLIENT", "KILL", "TYPE", "normal")
+            self.assertTrue(killed.startswith(b":") and int(killed[1:]) > 0, (db, killed))
+        statuses = []
+        lock = threading.Lock()
+
+        def browse():
+            for _ in range(4):
+                got = [alice.req("GET", "/v1/templates")[0],
+                       self.req("GET", "/v1/gallery?limit=%d" % (len(statuses) % 50 + 1))[0]]
+                with lock:
+                    statuses.extend(got)
+        threads = [threading.Thread(target=browse) for _ in range(16)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.assertEqual(set(statuses), {200}, statuses)
+
     def test_racing_publishes_make_one_item_and_one_201(self):
         alice = Client(self)
         st, _, t = alice.upload(self.png)
