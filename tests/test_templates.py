@@ -316,6 +316,40 @@ class TemplatesStoryTest(it.StackTestCase):
             th.join()
         self.assertEqual(set(statuses), {200}, statuses)
 
+    def test_paging_loses_nothing_when_many_templates_share_a_millisecond(self):
+        alice = Client(self)
+        small = photo_bytes("PNG", (96, 64))
+        ids = []
+        lock = threading.Lock()
+
+        def upload(n):
+            for _ in range(n):
+                st, _, t = alice.upload(small)
+                self.assertEqual(st, 201, t)
+                with lock:
+                    ids.append(t["id"])
+        threads = [threading.Thread(target=upload, args=(10,)) for _ in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        # A burst of saves in one millisecond: every entry gets the same score.
+        uid = alice.req("GET", "/v1/users/me")[2]["id"]
+        port = self.stack.port_of("users-redis")
+        for tid in ids:
+            self.assertEqual(it.redis(port, "ZADD", "user:{%s}:templates" % uid, "XX", "CH",
+                                      1700000000000, tid), b":1")
+        seen, cursor = [], ""
+        for _ in range(len(ids) + 2):
+            st, _, page = alice.req("GET", "/v1/templates?limit=3" + cursor)
+            self.assertEqual(st, 200, page)
+            seen += [t["id"] for t in page["items"]]
+            if not page["next_cursor"]:
+                break
+            cursor = "&cursor=" + page["next_cursor"]
+        self.assertEqual(len(seen), len(set(seen)), "no template twice")
+        self.assertEqual(sorted(seen), sorted(ids), "every template once")
+
     def test_racing_publishes_make_one_item_and_one_201(self):
         alice = Client(self)
         st, _, t = alice.upload(self.png)

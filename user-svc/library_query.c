@@ -17,9 +17,15 @@
 
 #define LIB_PAGE_DEFAULT 20
 #define LIB_PAGE_MAX     100
-/* Templates made in the same millisecond share a score; fetch a few extra
- * so that ties at a page boundary are skipped, not lost. */
-#define LIB_TIE_SLACK 32
+/* KEYS[1] the library index; ARGV: 1 highest score ("+inf" or the
+ * cursor's), 2 how many after the ties. Templates made in the same
+ * millisecond share a score, and any number of them may sit at a page
+ * boundary (a burst of saves): fetch all ties of the cursor's score on top,
+ * so the ones already shown can be skipped without losing the rest. */
+static const char libq_page_lua[] =
+    "local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) "
+    "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
+    "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
 
 static ink_err libq_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
@@ -80,9 +86,8 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
 	}
 	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-	                  "ZREVRANGEBYSCORE " USVC_KEY_LIBRARY " %s -inf WITHSCORES LIMIT 0 %d",
-	                  ctx->caller->user_id, max_arg, limit + 1 + LIB_TIE_SLACK);
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_LIBRARY " %s %d",
+	                  libq_page_lua, ctx->caller->user_id, max_arg, limit + 1);
 	if (err != INK_OK)
 		return libq_db_fail(ctx, err, why);
 	*count = 0;
