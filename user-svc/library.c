@@ -60,9 +60,7 @@ static ink_err lib_require_user(ink_rpc_ctx *ctx)
 	return lib_owner(ctx)[0] ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
 }
 
-/* lib_title_ok: 1..100 characters of UTF-8 (the edge checked encoding),
- * no control characters. */
-static int lib_title_ok(const char *t)
+int usvc_lib_title_ok(const char *t)
 {
 	size_t chars = 0;
 
@@ -254,7 +252,7 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "create request does not parse");
 	const char *title = rq->title[0] ? rq->title : "Untitled";
-	if (!lib_title_ok(title))
+	if (!usvc_lib_title_ok(title))
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "title must be 1-100 characters without control characters");
 	if (err == INK_OK && rq->image.len == 0)

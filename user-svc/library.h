@@ -46,6 +46,11 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t);
 
+/* usvc_lib_title_ok: 1 when t is 1..100 characters of UTF-8 (the edge
+ * checked the encoding) with no control characters. user-svc checks it
+ * again on every write: it trusts no caller. */
+int usvc_lib_title_ok(const char *t);
+
 /* usvc_valid_id: 1 when s is 32 lowercase hex characters (our ids). */
 int usvc_valid_id(const char *s);
 

@@ -236,7 +236,10 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__user__v1__rename_template_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "rename request does not parse");
-	err = usvc_lib_load(ctx, rq->id, &t);
+	err = usvc_lib_title_ok(rq->title)
+	          ? usvc_lib_load(ctx, rq->id, &t)
+	          : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
+	                         "title must be 1 to 100 characters without control characters");
 	if (err == INK_OK) {
 		usvc_lib_template_free(&t);
 		/* HSET XX-like: the hash exists (just loaded); a delete racing

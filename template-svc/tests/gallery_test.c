@@ -287,10 +287,13 @@ static void test_delete_permissions(void **state)
 	/* So may the publisher. */
 	assert_int_equal(
 	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ALICE, NULL, it2->gallery_id), INK_OK);
-	/* Nothing is left behind, and the source may be published anew. */
-	assert_int_equal(harness_redis_int("DBSIZE%s", ""), 0);
-	item_t *again = harness_publish_ok(ALICE, "del:1", "Mine");
-	assert_string_not_equal(again->gallery_id, it->gallery_id);
+	/* Nothing is left behind but the tombstone of what the admin took down:
+	 * that source cannot come back; the one its publisher withdrew can. */
+	assert_int_equal(harness_redis_int("DBSIZE%s", ""), 1);
+	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "del:1"), 1);
+	assert_int_equal(harness_publish(ALICE, "del:1", "Mine", NULL), INK_PERMISSION_DENIED);
+	item_t *again = harness_publish_ok(ALICE, "del:2", "Also mine");
+	assert_string_not_equal(again->gallery_id, it2->gallery_id);
 	inkwell__template__v1__gallery_item__free_unpacked(again, NULL);
 	inkwell__template__v1__gallery_item__free_unpacked(it, NULL);
 	inkwell__template__v1__gallery_item__free_unpacked(it2, NULL);

@@ -125,9 +125,10 @@ static void test_report_resolve_remove(void **state)
 	inkwell__template__v1__report_list__free_unpacked(list, NULL);
 	/* Resolving again the same way is a no-op; the other way is refused. */
 	assert_int_equal(resolve(ADMIN, "admin", r1->report_id, "remove", NULL), INK_OK);
-	assert_int_equal(resolve(ADMIN, "admin", r2->report_id, "dismiss", NULL),
-	                 INK_FAILED_PRECONDITION);
-	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "rep:1"), 0);
+	assert_int_equal(resolve(ADMIN, "admin", r2->report_id, "dismiss", NULL), INK_ABORTED);
+	/* What moderation removed cannot simply be published again. */
+	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "rep:1"), 1);
+	assert_int_equal(harness_publish(ALICE, "rep:1", "Again", NULL), INK_PERMISSION_DENIED);
 	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 1);
 
 	inkwell__template__v1__report__free_unpacked(done, NULL);
@@ -157,11 +158,14 @@ static void test_report_dismiss_and_errors(void **state)
 	/* After a dismissal the same user may report again: a new report. */
 	assert_int_equal(report(BOB, it->gallery_id, "really spam", &again), INK_OK);
 	assert_string_not_equal(again->report_id, r->report_id);
-	/* Deleting the item drops its open reports. */
+	/* Unpublishing the item closes its open reports as removed (kept, not
+	 * erased), and a reported item cannot be published straight back. */
 	assert_int_equal(harness_ref_drop(TSVC_T("DeleteGalleryItem"), ALICE, NULL, it->gallery_id),
 	                 INK_OK);
 	assert_int_equal(harness_redis_int("ZCARD %s", "reports:open"), 0);
-	assert_int_equal(resolve(ADMIN, "admin", again->report_id, "remove", NULL), INK_NOT_FOUND);
+	assert_int_equal(resolve(ADMIN, "admin", again->report_id, "remove", NULL), INK_OK);
+	assert_int_equal(harness_publish(ALICE, "dis:1", "Fine really", NULL),
+	                 INK_PERMISSION_DENIED);
 
 	/* Clean errors. */
 	memset(long_reason, 'x', 501);
