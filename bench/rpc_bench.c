@@ -157,15 +157,18 @@ static double bench_raw(const char *url, int seconds, int threads, int workers)
 	pthread_t w[BENCH_THREADS];
 	double rate = -1;
 
+	int started = 0;
+
 	if (nng_rep0_open(&rep) != 0 || nng_listen(rep, url, NULL, 0) != 0)
 		return -1;
-	for (int i = 0; i < workers; i++)
-		pthread_create(&w[i], NULL, raw_server, &rep);
-	if (nng_req0_open(&run.req) == 0 && nng_dial(run.req, url, NULL, 0) == 0)
+	while (started < workers && pthread_create(&w[started], NULL, raw_server, &rep) == 0)
+		started++;
+	if (started == workers && nng_req0_open(&run.req) == 0 &&
+	    nng_dial(run.req, url, NULL, 0) == 0)
 		rate = bench_clients(&run, raw_client, threads, seconds);
 	nng_close(run.req);
 	nng_close(rep); /* workers' receives fail with ECLOSED */
-	for (int i = 0; i < workers; i++)
+	for (int i = 0; i < started; i++)
 		pthread_join(w[i], NULL);
 	return rate;
 }

@@ -144,17 +144,11 @@ int edge_schema_validate(const edge_schema *schema, const char *body, size_t len
 	*errors = NULL;
 	if (errs == NULL)
 		return -2;
+	json_t *root = NULL;
 	if (schema_too_deep(body, len, EDGE_SCHEMA_MAX_DEPTH)) {
 		snprintf(msg, sizeof(msg), "nested deeper than %d levels", EDGE_SCHEMA_MAX_DEPTH);
-		if (schema_add(errs, "body", msg) != 0) {
-			json_decref(errs);
-			return -2;
-		}
-		*errors = errs;
-		return -1;
-	}
-	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
+		rc = schema_add(errs, "body", msg);
+	} else if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
 		snprintf(msg, sizeof(msg), "not valid JSON: %s (at byte %d)", jerr.text,
 		         jerr.position);
 		rc = schema_add(errs, "body", msg);

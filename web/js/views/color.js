@@ -64,7 +64,8 @@ export async function colorView(ctx) {
     meta = await api.getGalleryItem(id);
     src = api.galleryImageUrl(id);
   }
-  const [img, savedBlob] = await Promise.all([loadImage(src), loadColors(saveKey(kind, id))]);
+  const key = saveKey(kind, id);
+  const [img, savedBlob] = await Promise.all([loadImage(src), loadColors(key)]);
   if (!ctx.isCurrent()) return h('div');
   ctx.setTitle(`Color “${meta.title}”`);
 
@@ -150,7 +151,6 @@ export async function colorView(ctx) {
     redoBtn.disabled = !redo.length;
   }
   // ---- keeping the colors ----
-  const key = saveKey(kind, id);
   const saveState = h('output', { class: 'save-state' }, restored ? 'Your colors from last time' : '');
   let saving = false;
   let again = false;
