@@ -10,11 +10,12 @@ PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 	libprotobuf-c-dev protobuf-c-compiler libnng-dev libhiredis-dev libcivetweb-dev
 	libpng-dev zlib1g-dev libjpeg62-turbo-dev libexif-dev libjansson-dev libsodium-dev
-	libcmocka-dev
+	libcmocka-dev libpotrace-dev libcairo2-dev fonts-dejavu-core
 	# run
 	redis-server redis-tools nginx
 	# test and benchmark
 	wrk docker-compose imagemagick libvips-tools libjxl-testdata
+	librsvg2-bin poppler-utils
 	python3 python3-pil python3-numpy python3-scipy curl time procps
 	# web app tests (issue 7): Debian's browser, driven by playwright-core from npm
 	chromium nodejs npm

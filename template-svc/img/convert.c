@@ -182,6 +182,16 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 	err = img_draw(&wk, opts);
 	if (err != INK_OK)
 		goto oom;
+	/* Curves from the stroked ink; the PNG is their antialiased render, and the report
+	 * judges that render as page-quality will (ink = gray < 128). */
+	err = img_trace_svg(wk.ink2, wk.gray.w, wk.gray.h, &page.svg, &page.svg_len);
+	if (err != INK_OK)
+		goto oom;
+	err = img_render_svg(page.svg, page.svg_len, wk.ink, wk.gray.w, wk.gray.h);
+	if (err != INK_OK)
+		goto oom;
+	for (size_t i = 0; i < N; i++)
+		wk.ink2[i] = wk.ink[i] < 128;
 	err = img_report_page(wk.ink2, wk.gray.w, wk.gray.h, &page.report);
 	if (err != INK_OK)
 		goto oom;
@@ -190,16 +200,18 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 		if (err != INK_OK)
 			goto oom;
 	}
-	err = img_encode_png(wk.ink2, wk.gray.w, wk.gray.h, &page.png, &page.png_len, why, why_len);
+	err = img_encode_png(wk.ink, wk.gray.w, wk.gray.h, &page.png, &page.png_len, why, why_len);
 	if (err != INK_OK)
 		goto out;
 	page.width = wk.gray.w;
 	page.height = wk.gray.h;
 	*out = page;
+	memset(&page, 0, sizeof(page));
 	goto out;
 oom:
 	img_why(why, why_len, "out of memory converting a %ux%u page", wk.gray.w, wk.gray.h);
 out:
+	img_page_fini(&page);
 	img_work_fini(&wk);
 	return err;
 }
@@ -209,6 +221,7 @@ void img_page_fini(img_page *p)
 	if (p == NULL)
 		return;
 	free(p->png);
+	free(p->svg);
 	memset(p, 0, sizeof(*p));
 }
 

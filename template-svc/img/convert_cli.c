@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,11 +20,14 @@
 
 static const char cli_usage[] =
     "usage: inkwell-convert IN OUT [--detail 1..5] [--line-width 1..8] [--max-side 64..4096]\n"
-    "                       [--report]\n"
-    "Turns the PNG or JPEG IN into a coloring page OUT (8-bit gray PNG).\n"
+    "                       [--paper a4|letter] [--title TEXT] [--report]\n"
+    "Turns the PNG or JPEG IN into a coloring page OUT: an 8-bit gray PNG, or by OUT's\n"
+    "extension the same curves as SVG (.svg) or a one-page PDF (.pdf).\n"
     "  --detail N      how many regions: 1 few .. 5 many (default 3)\n"
     "  --line-width N  stroke width in pixels (default 2)\n"
     "  --max-side N    long side of the page in pixels (default 1000)\n"
+    "  --paper P       PDF paper: a4 (default) or letter\n"
+    "  --title TEXT    PDF: the title at the foot of the page\n"
     "  --report        print the page's quality figures as one JSON object on stdout\n"
     "Exit status: 0 done; 1 bad arguments; 2 bad or unsupported image (reason on stderr);\n"
     "3 cannot read IN or write OUT.\n";
@@ -120,6 +124,44 @@ fail:
 	return -1;
 }
 
+static int cli_ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcasecmp(s + n - t, tail) == 0;
+}
+
+/* Writes the page in OUT's format. Returns 0, or CLI_EXIT_IO / CLI_EXIT_IMAGE with a line on
+ * stderr. */
+static int cli_write_page(const char *out, const img_page *page, img_paper paper, const char *title)
+{
+	const uint8_t *bytes = page->png;
+	size_t len = page->png_len;
+	uint8_t *pdf = NULL;
+	char why[256];
+	int rc = 0;
+
+	if (cli_ends_with(out, ".svg")) {
+		bytes = (const uint8_t *)page->svg;
+		len = page->svg_len;
+	} else if (cli_ends_with(out, ".pdf")) {
+		ink_err err = img_pdf_from_svg(page->svg, page->svg_len, paper, title, &pdf, &len,
+		                               why, sizeof(why));
+		if (err != INK_OK) {
+			fprintf(stderr, "inkwell-convert: %s: %s (%s)\n", out, why,
+			        ink_strerror(err));
+			return CLI_EXIT_IMAGE;
+		}
+		bytes = pdf;
+	}
+	if (cli_write(out, bytes, len) != 0) {
+		fprintf(stderr, "inkwell-convert: cannot write %s: %s\n", out, strerror(errno));
+		rc = CLI_EXIT_IO;
+	}
+	free(pdf);
+	return rc;
+}
+
 static void cli_print_report(const img_page *p)
 {
 	const img_report *r = &p->report;
@@ -134,7 +176,8 @@ static void cli_print_report(const img_page *p)
 int main(int argc, char **argv)
 {
 	img_opts o;
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *title = NULL;
+	img_paper paper = IMG_PAPER_A4;
 	int report = 0, rc;
 	uint8_t *data = NULL;
 	size_t len = 0;
@@ -161,6 +204,11 @@ int main(int argc, char **argv)
 		           cli_int(argv[i + 1], IMG_PAGE_SIDE_MIN, IMG_PAGE_SIDE_MAX, &v) == 0) {
 			o.max_side = (uint32_t)v;
 			i++;
+		} else if (strcmp(a, "--paper") == 0 && i + 1 < argc &&
+		           img_paper_parse(argv[i + 1], &paper) == INK_OK) {
+			i++;
+		} else if (strcmp(a, "--title") == 0 && i + 1 < argc) {
+			title = argv[++i];
 		} else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "inkwell-convert: bad option or value: %s\n%s", a,
 			        cli_usage);
@@ -188,11 +236,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "inkwell-convert: %s: %s (%s)\n", in, why, ink_strerror(err));
 		return CLI_EXIT_IMAGE;
 	}
-	rc = 0;
-	if (cli_write(out, page.png, page.png_len) != 0) {
-		fprintf(stderr, "inkwell-convert: cannot write %s: %s\n", out, strerror(errno));
-		rc = CLI_EXIT_IO;
-	} else if (report) {
+	rc = cli_write_page(out, &page, paper, title);
+	if (rc == 0 && report) {
 		cli_print_report(&page);
 	}
 	img_page_fini(&page);

@@ -1,8 +1,8 @@
 /*
  * encode_png.c - the page as an 8-bit grayscale PNG in memory, via libpng.
  *
- * Pages are two-tone with long white runs, so zlib's fastest level with the RLE strategy
- * and no row filter is both the quickest and nearly the smallest choice.
+ * Pages are white with antialiased black curves: long white runs, so zlib's fastest level
+ * with the RLE strategy and no row filter is both the quickest and nearly the smallest.
  */
 #include <png.h>
 #include <setjmp.h>
@@ -66,7 +66,7 @@ static void img_penc_flush(png_structp png)
 	(void)png;
 }
 
-static int img_penc_run(img_penc *c, const uint8_t *ink, uint32_t w, uint32_t h)
+static int img_penc_run(img_penc *c, const uint8_t *gray, uint32_t w, uint32_t h)
 {
 	if (setjmp(png_jmpbuf(c->png)))
 		return -1;
@@ -78,17 +78,14 @@ static int img_penc_run(img_penc *c, const uint8_t *ink, uint32_t w, uint32_t h)
 	png_set_filter(c->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
 	png_write_info(c->png, c->info);
 	for (uint32_t y = 0; y < h; y++) {
-		const uint8_t *src = ink + (size_t)y * w;
-
-		for (uint32_t x = 0; x < w; x++)
-			c->row[x] = src[x] ? 0 : 255;
+		memcpy(c->row, gray + (size_t)y * w, w);
 		png_write_row(c->png, c->row);
 	}
 	png_write_end(c->png, NULL);
 	return 0;
 }
 
-ink_err img_encode_png(const uint8_t *ink, uint32_t w, uint32_t h, uint8_t **png, size_t *len,
+ink_err img_encode_png(const uint8_t *gray, uint32_t w, uint32_t h, uint8_t **png, size_t *len,
                        char *why, size_t why_len)
 {
 	img_penc c;
@@ -106,7 +103,7 @@ ink_err img_encode_png(const uint8_t *ink, uint32_t w, uint32_t h, uint8_t **png
 		err = INK_RESOURCE_EXHAUSTED;
 		goto out;
 	}
-	if (img_penc_run(&c, ink, w, h) != 0) {
+	if (img_penc_run(&c, gray, w, h) != 0) {
 		err = c.err != INK_OK ? c.err : INK_INTERNAL;
 		img_why(why, why_len, "%s", c.msg[0] ? c.msg : "PNG encoder failed");
 		goto out;

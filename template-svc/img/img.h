@@ -66,8 +66,11 @@ typedef struct img_report {
 /* img_page: a finished page. Owned by the caller after img_convert() succeeds; release
  * with img_page_fini(). */
 typedef struct img_page {
-	uint8_t *png; /* 8-bit grayscale PNG, png_len bytes (malloc'd) */
+	uint8_t *png; /* 8-bit grayscale PNG, png_len bytes (malloc'd), antialiased render of svg */
 	size_t png_len;
+	char *svg; /* the same drawing as curves: an SVG document (UTF-8, malloc'd, svg_len bytes,
+	              NUL-terminated) in page pixels; img_pdf_from_svg reads it back */
+	size_t svg_len;
 	uint32_t width, height; /* of the page (after EXIF orientation) */
 	img_report report;
 } img_page;
@@ -93,6 +96,23 @@ int img_report_ok(const img_report *r);
  *   INK_INTERNAL           a bug of ours */
 ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int want_report,
                     img_page *out, char *why, size_t why_len);
+
+/* Paper sizes of img_pdf_from_svg. */
+typedef enum img_paper { IMG_PAPER_A4 = 0, IMG_PAPER_LETTER = 1 } img_paper;
+
+/* img_paper_parse maps "a4" / "letter" (case-insensitive; NULL or "" = a4) to *out.
+ * Returns INK_OK, or INK_INVALID_ARGUMENT for any other name (*out untouched). */
+ink_err img_paper_parse(const char *name, img_paper *out);
+
+/* img_pdf_from_svg prints a page's drawing (svg: an img_page.svg, svg_len bytes) on one page
+ * of `paper`, fitted inside 10 mm margins, with `title` (UTF-8, may be NULL or "") small at
+ * the foot. Returns INK_OK and a malloc'd PDF in *pdf, *pdf_len (caller frees with free()),
+ * or leaves them untouched and says why:
+ *   INK_INVALID_ARGUMENT   svg is not one of ours (the engine's own subset of SVG)
+ *   INK_RESOURCE_EXHAUSTED out of memory
+ *   INK_INTERNAL           cairo failed otherwise */
+ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const char *title,
+                         uint8_t **pdf, size_t *pdf_len, char *why, size_t why_len);
 
 /* img_page_fini frees what img_convert put in *p and zeroes it; NULL-safe, idempotent. */
 void img_page_fini(img_page *p);

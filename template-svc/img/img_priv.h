@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cairo.h>
+
 #include "img.h"
 
 /* img_gray: an 8-bit gray raster (0 black .. 255 white). px is malloc'd, freed by
@@ -178,10 +180,10 @@ void img_stroke(const uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, int w
 
 /* ---- encode_png.c ---- */
 
-/* img_encode_png writes ink (1 = black) as an 8-bit gray PNG into a malloc'd buffer
+/* img_encode_png writes gray (w*h, 0 black) as an 8-bit gray PNG into a malloc'd buffer
  * (*png, *len; caller frees with free()). INK_RESOURCE_EXHAUSTED on OOM, INK_INTERNAL if
  * libpng fails otherwise. */
-ink_err img_encode_png(const uint8_t *ink, uint32_t w, uint32_t h, uint8_t **png, size_t *len,
+ink_err img_encode_png(const uint8_t *gray, uint32_t w, uint32_t h, uint8_t **png, size_t *len,
                        char *why, size_t why_len);
 
 /* ---- report.c ---- */
@@ -194,5 +196,33 @@ ink_err img_report_page(const uint8_t *ink, uint32_t w, uint32_t h, img_report *
  * the photo at page size blurred with sigma 1.5 (as page-quality computes it). */
 ink_err img_report_source(const uint8_t *ink, const float *mag, uint32_t w, uint32_t h,
                           img_report *r);
+
+/* ---- vector.c: curves (potrace) and their one SVG; pdf.c reads it back ---- */
+
+/* img_bytes: a growing byte buffer; err latches the first allocation failure. buf is
+ * malloc'd, freed by whoever takes it. */
+typedef struct img_bytes {
+	uint8_t *buf;
+	size_t len, cap;
+	int err;
+} img_bytes;
+
+/* img_bytes_add appends n bytes. INK_RESOURCE_EXHAUSTED on OOM (and b->err is set). */
+ink_err img_bytes_add(img_bytes *b, const void *data, size_t n);
+
+/* img_trace_svg fits curves to ink (1 = black) with potrace and writes them as our SVG
+ * (see vector.c) into a malloc'd, NUL-terminated *svg of *svg_len bytes (caller frees).
+ * INK_RESOURCE_EXHAUSTED on OOM. */
+ink_err img_trace_svg(const uint8_t *ink, uint32_t w, uint32_t h, char **svg, size_t *svg_len);
+
+/* img_render_svg draws our SVG antialiased into gray (w*h bytes, 0 black .. 255 white), at
+ * one page pixel per SVG unit. INK_INVALID_ARGUMENT if svg is not ours, RESOURCE_EXHAUSTED
+ * on OOM, INK_INTERNAL if cairo fails. */
+ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t w, uint32_t h);
+
+/* img_svg_to_cairo replaces cr's current path with our SVG's path (even-odd fill rule set)
+ * and gives its viewBox size in *w, *h (either may be NULL). INK_INVALID_ARGUMENT (cr's path
+ * cleared) when svg is not one of ours. */
+ink_err img_svg_to_cairo(const char *svg, size_t svg_len, cairo_t *cr, double *w, double *h);
 
 #endif /* INKWELL_IMG_PRIV_H */
