@@ -10,6 +10,7 @@
  */
 #include "gallery.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,14 @@
 
 #define GALLERY_TITLE_MAX  100
 #define GALLERY_SOURCE_MAX 200
+/* SHA-256 as 64 lowercase hex characters, plus the NUL */
+#define GALLERY_SHA256_LEN (2 * crypto_hash_sha256_BYTES + 1)
 
 /* ARGV: 1 source_key, 2 pid, 3 title, 4 width, 5 height, 6 publisher_id,
- * 7 publisher_name, 8 now, 9 etag, 10 png. Returns 1 when it created the
- * item, -1 when moderation took this source's item down, else {0, the
- * existing item's fields}. */
+ * 7 publisher_name, 8 now, 9 etag, 10 png, 11 sha256 of the png. Returns 1
+ * when it created the item, -1 when moderation took this source's item
+ * down, -2 when it took down a page with this PNG (another copy), else {0,
+ * the existing item's fields}. */
 /* clang-format off */
 static const char gallery_publish_lua[] =
     GALLERY_LUA_KEYS
@@ -38,11 +42,14 @@ static const char gallery_publish_lua[] =
     "  local it = redis.call('HMGET', k_item(old), " GALLERY_ITEM_FIELDS_LUA ") "
     "  if it[1] then return {0, unpack(it)} end "
     "end "
+    "if redis.call('EXISTS', k_takedown(ARGV[11])) == 1 then return -2 end "
     "redis.call('HSET', k_item(ARGV[2]), 'id', ARGV[2], 'source_key', ARGV[1], "
     "  'title', ARGV[3], 'width', ARGV[4], 'height', ARGV[5], 'publisher_id', ARGV[6], "
-    "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9]) "
+    "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9], "
+    "  'sha256', ARGV[11]) "
     "redis.call('SET', k_png(ARGV[2]), ARGV[10]) "
     "redis.call('ZADD', K_INDEX, ARGV[8], ARGV[2]) "
+    "redis.call('SADD', k_copies(ARGV[11]), ARGV[2]) "
     "redis.call('SET', k_published(ARGV[1]), ARGV[2]) "
     "return 1";
 /* clang-format on */
@@ -147,6 +154,17 @@ static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
 	return INK_OK;
 }
 
+/* gallery_fingerprint writes the hex SHA-256 of png[0..len) into out: what a
+ * takedown remembers of a page (GALLERY_KEY_TAKEDOWN). Byte-identical copies
+ * (a saved copy, the same photo converted again) share it. */
+static void gallery_fingerprint(const uint8_t *png, size_t len, char out[GALLERY_SHA256_LEN])
+{
+	uint8_t digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, png, len);
+	sodium_bin2hex(out, GALLERY_SHA256_LEN, digest, sizeof(digest));
+}
+
 /* gallery_publish_new fills *out with the item the script just created. */
 static ink_err gallery_publish_new(ink_rpc_ctx *ctx, const Inkwell__Template__V1__PublishRequest *r,
                                    const char *pid, int64_t now, const char *etag,
@@ -178,10 +196,12 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 {
 	tsvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
-	char pid[TSVC_ID_LEN], etag[TSVC_ID_LEN], ws[16], hs[16], now_s[24], why[256];
+	char pid[TSVC_ID_LEN], etag[TSVC_ID_LEN], sha[GALLERY_SHA256_LEN], ws[16], hs[16],
+	    now_s[24], why[256];
 
 	tsvc_new_id(pid);
 	tsvc_etag(r->png.data, r->png.len, etag);
+	gallery_fingerprint(r->png.data, r->png.len, sha);
 	int64_t now = ink_now_unix_ms();
 	snprintf(ws, sizeof(ws), "%u", r->width);
 	snprintf(hs, sizeof(hs), "%u", r->height);
@@ -198,23 +218,26 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	                      ctx->caller->username,
 	                      now_s,
 	                      etag,
-	                      (const char *)r->png.data};
-	size_t argvlen[13];
-	for (size_t i = 0; i < 12; i++)
-		argvlen[i] = strlen(argv[i]);
-	argvlen[12] = r->png.len;
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 13, argv, argvlen);
+	                      (const char *)r->png.data,
+	                      sha};
+	size_t argvlen[14];
+	for (size_t i = 0; i < 14; i++)
+		argvlen[i] = i == 12 ? r->png.len : strlen(argv[i]); /* 12: binary PNG */
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 14, argv, argvlen);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
 		freeReplyObject(rep);
 		return gallery_publish_new(ctx, r, pid, now, etag, out);
 	}
-	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == -1) {
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer < 0) {
+		ink_log_info("publish %s refused: %s", r->source_key,
+		             rep->integer == -1 ? "its item was taken down"
+		                                : "a copy of this page was taken down");
 		freeReplyObject(rep);
 		return ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
-		                    "this page was taken down from the gallery by moderation and "
-		                    "cannot be published again");
+		                    "this page was removed by a moderator: gallery moderation took "
+		                    "it down, and no copy of it can be published again");
 	}
 	err = INK_INTERNAL;
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + GALLERY_ITEM_NFIELDS)

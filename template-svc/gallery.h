@@ -23,8 +23,9 @@
 /* gallery_publish: PublishRequest -> GalleryItem; the caller is the
  * publisher (UNAUTHENTICATED when anonymous). Idempotent by source_key: the
  * same key again returns the existing item unchanged (created = false).
- * PERMISSION_DENIED when moderation took that source's item down (see
- * GALLERY_LUA_REMOVE): it cannot simply be published again. */
+ * PERMISSION_DENIED when moderation took that source's item, or any item
+ * with the same PNG (SHA-256), down (see GALLERY_LUA_REMOVE): it cannot
+ * simply be published again. */
 ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_list: ListGalleryRequest -> GalleryList, newest first. */
@@ -60,12 +61,17 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
  * there is no such item. Its open reports leave reports:open as "removed"
  * by `resolver` and stay readable GALLERY_RESOLVED_TTL_S (an audit trail: a
  * publisher cannot erase reports by unpublishing). When `moderated` (an
- * admin took it down) or reports were open, the published marker becomes a
- * tombstone, so the same template cannot be published straight back; a
+ * admin took it down) or reports were open, the item is taken down: the
+ * published marker becomes a tombstone, so the same template cannot be
+ * published straight back, and the page's fingerprint (sha256) is recorded
+ * under GALLERY_KEY_TAKEDOWN, so no copy of it (a saved copy, the same photo
+ * uploaded again) can be published either. An admin's removal also takes
+ * down every other live item with that fingerprint (remove_copy). A
  * publisher withdrawing an unreported item may publish it again later. */
 #define GALLERY_LUA_REMOVE                                                                         \
-	"local function remove_item(pid, now, resolver, moderated) "                               \
-	"  local src = redis.call('HGET', k_item(pid), 'source_key') "                             \
+	"local function remove_copy(pid, now, resolver, moderated) "                               \
+	"  local it = redis.call('HMGET', k_item(pid), 'source_key', 'sha256') "                   \
+	"  local src, fp = it[1], it[2] "                                                          \
 	"  if not src then return 0 end "                                                          \
 	"  local reported = false "                                                                \
 	"  for _, r in ipairs(redis.call('HVALS', k_item_reports(pid))) do "                       \
@@ -75,13 +81,28 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 	"               'resolver_id', resolver) "                                                 \
 	"    redis.call('EXPIRE', k_report(r), " GALLERY_RESOLVED_TTL_S ") "                       \
 	"  end "                                                                                   \
+	"  local down = moderated or reported "                                                    \
 	"  if redis.call('GET', k_published(src)) == pid then "                                    \
-	"    if moderated or reported then "                                                       \
+	"    if down then "                                                                        \
 	"      redis.call('SET', k_published(src), '" GALLERY_TOMBSTONE "' .. pid) "               \
 	"    else redis.call('DEL', k_published(src)) end "                                        \
 	"  end "                                                                                   \
+	"  if fp then "                                                                            \
+	"    redis.call('SREM', k_copies(fp), pid) "                                               \
+	"    if down then redis.call('SET', k_takedown(fp), pid) end "                             \
+	"  end "                                                                                   \
 	"  redis.call('DEL', k_item(pid), k_png(pid), k_item_reports(pid)) "                       \
 	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
+	"  return 1 "                                                                              \
+	"end "                                                                                     \
+	"local function remove_item(pid, now, resolver, moderated) "                               \
+	"  local fp = redis.call('HGET', k_item(pid), 'sha256') "                                  \
+	"  if remove_copy(pid, now, resolver, moderated) == 0 then return 0 end "                  \
+	"  if moderated and fp then "                                                              \
+	"    for _, c in ipairs(redis.call('SMEMBERS', k_copies(fp))) do "                         \
+	"      remove_copy(c, now, resolver, true) "                                               \
+	"    end "                                                                                 \
+	"  end "                                                                                   \
 	"  return 1 "                                                                              \
 	"end "
 

@@ -12,7 +12,8 @@
 #define INKWELL_TEMPLATE_SVC_KEYS_H
 
 /* hash: id, source_key, title, width, height, publisher_id, publisher_name,
- * published_at (unix ms), etag */
+ * published_at (unix ms), etag, sha256 (hex SHA-256 of the PNG; items
+ * published before takedowns covered copies have none) */
 #define GALLERY_KEY_ITEM "public:{%s}"
 /* string: the item's PNG; immutable */
 #define GALLERY_KEY_ITEM_PNG "public:{%s}:png"
@@ -28,6 +29,14 @@
 /* zset: ids of open reports scored by creation time (unix ms) */
 #define GALLERY_KEY_REPORTS_OPEN "reports:open"
 
+/* set: ids of the live items whose PNG has this SHA-256 (hex): every
+ * public copy of one page */
+#define GALLERY_KEY_COPIES "copies:{%s}"
+/* string: SHA-256 (hex) of a page moderation took down -> the id of the
+ * item removed; a page with this fingerprint cannot be published (any
+ * copy, any source). Never expires, like the published tombstones. */
+#define GALLERY_KEY_TAKEDOWN "takedown:{%s}"
+
 /* Largest key we format: prefix + a 200-byte source key + tag. */
 #define GALLERY_KEY_MAX 256
 
@@ -38,6 +47,8 @@
 	"local function k_item_reports(p) return 'public:{' .. p .. '}:reports' end "              \
 	"local function k_published(s) return 'published:{' .. s .. '}' end "                      \
 	"local function k_report(r) return 'report:{' .. r .. '}' end "                            \
+	"local function k_copies(f) return 'copies:{' .. f .. '}' end "                            \
+	"local function k_takedown(f) return 'takedown:{' .. f .. '}' end "                        \
 	"local K_INDEX = 'gallery' "                                                               \
 	"local K_REPORTS_OPEN = 'reports:open' "
 

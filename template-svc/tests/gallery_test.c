@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "rpc_server.h"
@@ -214,7 +215,7 @@ static void test_get_item_and_image(void **state)
 {
 	ProtobufCBinaryData reply;
 	size_t len = 0;
-	uint8_t *png = harness_png(40, 30, &len);
+	uint8_t *png = harness_png_seeded(40, 30, harness_seed("get:1"), &len);
 
 	(void)state;
 	item_t *it = harness_publish_ok(ALICE, "get:1", "Owl");
@@ -287,9 +288,10 @@ static void test_delete_permissions(void **state)
 	/* So may the publisher. */
 	assert_int_equal(
 	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ALICE, NULL, it2->gallery_id), INK_OK);
-	/* Nothing is left behind but the tombstone of what the admin took down:
-	 * that source cannot come back; the one its publisher withdrew can. */
-	assert_int_equal(harness_redis_int("DBSIZE%s", ""), 1);
+	/* Nothing is left behind but the tombstone and the fingerprint of what
+	 * the admin took down: that source cannot come back; the one its
+	 * publisher withdrew can. */
+	assert_int_equal(harness_redis_int("DBSIZE%s", ""), 2);
 	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "del:1"), 1);
 	assert_int_equal(harness_publish(ALICE, "del:1", "Mine", NULL), INK_PERMISSION_DENIED);
 	item_t *again = harness_publish_ok(ALICE, "del:2", "Also mine");
@@ -297,6 +299,73 @@ static void test_delete_permissions(void **state)
 	inkwell__template__v1__gallery_item__free_unpacked(again, NULL);
 	inkwell__template__v1__gallery_item__free_unpacked(it, NULL);
 	inkwell__template__v1__gallery_item__free_unpacked(it2, NULL);
+}
+
+/* A takedown covers every copy of the page: the live ones go with it, and
+ * no copy under any source (a saved copy, the photo uploaded again) can be
+ * published afterwards. A publisher's own withdrawal bans nothing. */
+static void test_takedown_covers_copies(void **state)
+{
+	size_t len = 0, len2 = 0;
+	uint8_t *png = harness_png_seeded(40, 30, 7, &len);
+	uint8_t *png2 = harness_png_seeded(40, 30, 8, &len2);
+	item_t *orig = NULL, *copy = NULL, *other = NULL, *mine = NULL;
+
+	(void)state;
+	assert_int_equal(harness_publish_png(ALICE, ALICE ":t", "Page", png, len, &orig), INK_OK);
+	assert_int_equal(harness_publish_png(BOB, BOB ":c", "Saved copy", png, len, &copy), INK_OK);
+	assert_int_equal(harness_publish_png(BOB, BOB ":o", "Other", png2, len2, &other), INK_OK);
+	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 3);
+
+	assert_int_equal(
+	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", orig->gallery_id),
+	    INK_OK);
+	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, orig->gallery_id),
+	                 INK_NOT_FOUND);
+	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, copy->gallery_id),
+	                 INK_NOT_FOUND);
+	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, other->gallery_id),
+	                 INK_OK);
+	/* Both sources are tombstoned; a third source of the page is refused. */
+	assert_int_equal(harness_publish_png(ALICE, ALICE ":t", "Page", png, len, NULL),
+	                 INK_PERMISSION_DENIED);
+	assert_int_equal(harness_publish_png(BOB, BOB ":c", "Saved copy", png, len, NULL),
+	                 INK_PERMISSION_DENIED);
+	assert_int_equal(harness_publish_png(BOB, BOB ":c2", "Copy again", png, len, NULL),
+	                 INK_PERMISSION_DENIED);
+	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 1);
+
+	char sha[2 * crypto_hash_sha256_BYTES + 1], key[128];
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(digest, png, len);
+	sodium_bin2hex(sha, sizeof(sha), digest, sizeof(digest));
+	snprintf(key, sizeof(key), "takedown:{%s}", sha);
+	assert_int_equal(harness_redis_int("EXISTS %s", key), 1);
+	snprintf(key, sizeof(key), "copies:{%s}", sha);
+	assert_int_equal(harness_redis_int("EXISTS %s", key), 0);
+
+	/* Withdrawn by its publisher, unreported: no ban, a copy may go up. */
+	assert_int_equal(
+	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), BOB, NULL, other->gallery_id), INK_OK);
+	assert_int_equal(harness_publish_png(ALICE, ALICE ":o", "Mine now", png2, len2, &mine),
+	                 INK_OK);
+
+	/* An item published before fingerprints were kept (no sha256 field)
+	 * is still removed cleanly; it bans only its own source. */
+	assert_int_equal(harness_redis_int("HDEL public:{%s} sha256", mine->gallery_id), 1);
+	assert_int_equal(
+	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", mine->gallery_id),
+	    INK_OK);
+	assert_int_equal(harness_publish_png(ALICE, ALICE ":o", "Mine now", png2, len2, NULL),
+	                 INK_PERMISSION_DENIED);
+	assert_int_equal(harness_publish_png(BOB, BOB ":o2", "Other", png2, len2, NULL), INK_OK);
+
+	free(png);
+	free(png2);
+	inkwell__template__v1__gallery_item__free_unpacked(orig, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(copy, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(other, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(mine, NULL);
 }
 
 static void test_garbage_bodies(void **state)
@@ -384,6 +453,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_list_newest_first_and_paging, harness_flush),
 	    cmocka_unit_test_setup(test_get_item_and_image, harness_flush),
 	    cmocka_unit_test_setup(test_delete_permissions, harness_flush),
+	    cmocka_unit_test_setup(test_takedown_covers_copies, harness_flush),
 	    cmocka_unit_test_setup(test_garbage_bodies, harness_flush),
 	    cmocka_unit_test(test_redis_down_unavailable),
 	};

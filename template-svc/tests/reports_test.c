@@ -191,11 +191,69 @@ static void test_report_dismiss_and_errors(void **state)
 	inkwell__template__v1__gallery_item__free_unpacked(it, NULL);
 }
 
+/* A publisher withdrawing a reported item takes its page down for every
+ * source (no copy of it can go up while reports are dodged), but has no
+ * power over other users' live copies: only an admin's removal does. */
+static void test_reported_withdrawal_bans_the_page(void **state)
+{
+	size_t len = 0;
+	uint8_t *png = harness_png_seeded(40, 30, 99, &len);
+	item_t *mine = NULL, *theirs = NULL;
+	report_t *r = NULL;
+
+	(void)state;
+	assert_int_equal(harness_publish_png(ALICE, "w:1", "Mine", png, len, &mine), INK_OK);
+	assert_int_equal(harness_publish_png(BOB, "w:2", "Copy", png, len, &theirs), INK_OK);
+	assert_int_equal(report(BOB, mine->gallery_id, "rude", &r), INK_OK);
+	assert_int_equal(
+	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ALICE, NULL, mine->gallery_id), INK_OK);
+	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, theirs->gallery_id),
+	                 INK_OK);
+	assert_int_equal(harness_publish_png(ALICE, "w:3", "Again", png, len, NULL),
+	                 INK_PERMISSION_DENIED);
+	/* The live copy is still published (idempotent by its source). */
+	assert_int_equal(harness_publish_png(BOB, "w:2", "Copy", png, len, NULL), INK_OK);
+	/* An admin taking the copy down later removes it. */
+	assert_int_equal(
+	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", theirs->gallery_id),
+	    INK_OK);
+	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 0);
+	free(png);
+	inkwell__template__v1__report__free_unpacked(r, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(mine, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(theirs, NULL);
+}
+
+/* An admin resolving a report with "remove" takes every live copy down. */
+static void test_resolve_remove_takes_copies(void **state)
+{
+	size_t len = 0;
+	uint8_t *png = harness_png_seeded(40, 30, 42, &len);
+	item_t *a = NULL, *b = NULL;
+	report_t *r = NULL;
+
+	(void)state;
+	assert_int_equal(harness_publish_png(ALICE, "rc:1", "Bad", png, len, &a), INK_OK);
+	assert_int_equal(harness_publish_png(BOB, "rc:2", "Bad copy", png, len, &b), INK_OK);
+	assert_int_equal(report(ADMIN, a->gallery_id, "rude", &r), INK_OK);
+	assert_int_equal(resolve(ADMIN, "admin", r->report_id, "remove", NULL), INK_OK);
+	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, b->gallery_id),
+	                 INK_NOT_FOUND);
+	assert_int_equal(harness_publish_png(BOB, "rc:3", "Once more", png, len, NULL),
+	                 INK_PERMISSION_DENIED);
+	free(png);
+	inkwell__template__v1__report__free_unpacked(r, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(a, NULL);
+	inkwell__template__v1__gallery_item__free_unpacked(b, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_report_resolve_remove, harness_flush),
 	    cmocka_unit_test_setup(test_report_dismiss_and_errors, harness_flush),
+	    cmocka_unit_test_setup(test_reported_withdrawal_bans_the_page, harness_flush),
+	    cmocka_unit_test_setup(test_resolve_remove_takes_copies, harness_flush),
 	};
 	return cmocka_run_group_tests(tests, harness_start, harness_stop);
 }

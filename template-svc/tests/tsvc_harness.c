@@ -170,6 +170,20 @@ static void harness_png_flush(png_structp png)
 
 uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len)
 {
+	return harness_png_seeded(w, h, 0, len);
+}
+
+uint32_t harness_seed(const char *s)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		hash = (hash ^ (uint8_t)*s) * 16777619u;
+	return hash;
+}
+
+uint8_t *harness_png_seeded(uint32_t w, uint32_t h, uint32_t seed, size_t *len)
+{
 	harness_buf b = {0};
 	uint8_t *row = malloc(w);
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
@@ -192,6 +206,8 @@ uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len)
 			row[x] = d < r * r && d > (r - 6) * (r - 6) ? 0 : 255;
 			if (x > w / 4 && x < w / 3 && y > h / 5 && y < h / 2)
 				row[x] = 40; /* a dark block, so there is more than a ring */
+			if (y == 0 && x < 32 && (seed >> x & 1))
+				row[x] = 128; /* the seed's bits: another page */
 		}
 		png_write_row(png, row);
 	}
@@ -209,27 +225,41 @@ uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len)
 ink_err harness_publish(const char *uid, const char *source, const char *title,
                         Inkwell__Template__V1__GalleryItem **out)
 {
+	size_t len = 0;
+	uint8_t *png = harness_png_seeded(40, 30, harness_seed(source), &len);
+
+	assert_non_null(png);
+	ink_err err = harness_publish_png(uid, source, title, png, len, out);
+	free(png);
+	return err;
+}
+
+ink_err harness_publish_png(const char *uid, const char *source, const char *title,
+                            const uint8_t *png, size_t len,
+                            Inkwell__Template__V1__GalleryItem **out)
+{
 	Inkwell__Template__V1__PublishRequest req = INKWELL__TEMPLATE__V1__PUBLISH_REQUEST__INIT;
 	ProtobufCBinaryData reply;
 	char why[256];
-	size_t len = 0;
-	uint8_t *png = harness_png(40, 30, &len);
 
-	assert_non_null(png);
 	req.source_key = (char *)source;
 	req.title = (char *)title;
 	req.width = 40;
 	req.height = 30;
-	req.png.data = png;
+	req.png.data = (uint8_t *)png;
 	req.png.len = len;
 	ink_err err =
 	    harness_call(TSVC_T("Publish"), uid, NULL, &req.base, &reply, why, sizeof(why));
-	free(png);
 	if (err != INK_OK)
 		return err;
-	*out = inkwell__template__v1__gallery_item__unpack(NULL, reply.len, reply.data);
+	Inkwell__Template__V1__GalleryItem *it =
+	    inkwell__template__v1__gallery_item__unpack(NULL, reply.len, reply.data);
 	free(reply.data);
-	assert_non_null(*out);
+	assert_non_null(it);
+	if (out != NULL)
+		*out = it;
+	else
+		inkwell__template__v1__gallery_item__free_unpacked(it, NULL);
 	return INK_OK;
 }
 

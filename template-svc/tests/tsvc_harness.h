@@ -45,14 +45,28 @@ ink_err harness_call_raw(const char *method, const char *uid, const char *role, 
  * Returns a malloc'd buffer (free()) and its length in *len, NULL on error. */
 uint8_t *harness_png(uint32_t w, uint32_t h, size_t *len);
 
+/* harness_png_seeded is harness_png with the low 32 bits of `seed` drawn
+ * into its first row: another seed, another page (another SHA-256).
+ * harness_png is seed 0. harness_seed hashes a string into a seed. */
+uint8_t *harness_png_seeded(uint32_t w, uint32_t h, uint32_t seed, size_t *len);
+uint32_t harness_seed(const char *s);
+
 /* harness_redis_int runs a Redis command that answers an integer (EXISTS,
  * ZCARD, ...) on the test Redis and returns it; -1 on error. */
 long long harness_redis_int(const char *fmt, const char *arg);
 
-/* harness_publish publishes a 40x30 PNG as uid (NULL = anonymous) under
- * `source` with `title`; on INK_OK *out is the item (free_unpacked). */
+/* harness_publish publishes a 40x30 PNG of its own for each source
+ * (harness_png_seeded(harness_seed(source))) as uid (NULL = anonymous)
+ * under `source` with `title`; on INK_OK *out is the item (free_unpacked;
+ * out may be NULL when the call is expected to fail). */
 ink_err harness_publish(const char *uid, const char *source, const char *title,
                         Inkwell__Template__V1__GalleryItem **out);
+
+/* harness_publish_png is harness_publish with a given 40x30 PNG (copies of
+ * one page under several sources). */
+ink_err harness_publish_png(const char *uid, const char *source, const char *title,
+                            const uint8_t *png, size_t len,
+                            Inkwell__Template__V1__GalleryItem **out);
 
 /* harness_publish_ok is harness_publish that must succeed. */
 Inkwell__Template__V1__GalleryItem *harness_publish_ok(const char *uid, const char *source,
