@@ -142,6 +142,8 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		if (err == INK_OK)
 			ptrs[loaded] = &items[loaded], loaded++;
 	}
+	if (err == INK_OK)
+		usvc_lib_check_gallery(ctx, ptrs, (size_t)loaded);
 	if (err == INK_OK) {
 		Inkwell__User__V1__TemplateList out = INKWELL__USER__V1__TEMPLATE_LIST__INIT;
 		if (more && count > 0)
@@ -180,6 +182,8 @@ ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return err;
 	err = usvc_lib_load(ctx, ref->id, &t);
 	if (err == INK_OK) {
+		Inkwell__User__V1__Template *one = &t;
+		usvc_lib_check_gallery(ctx, &one, 1);
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}
@@ -257,6 +261,8 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK)
 		err = usvc_lib_load(ctx, rq->id, &t);
 	if (err == INK_OK) {
+		Inkwell__User__V1__Template *one = &t;
+		usvc_lib_check_gallery(ctx, &one, 1);
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}
