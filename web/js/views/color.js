@@ -101,8 +101,9 @@ export async function colorView(ctx) {
     const rid = uid('sw');
     const input = h('input', { type: 'radio', name: paletteName, id: rid, value: hex, checked: i === 0, class: 'visually-hidden', dataset: { color: hex } });
     input.addEventListener('change', () => { color = hex; colorName = name; setTool('fill'); });
-    return h('span', { class: 'swatch' }, input,
-      h('label', { for: rid, style: `--c:${hex}`, title: name }, h('span', { class: 'visually-hidden' }, name)));
+    const label = h('label', { for: rid, title: name }, h('span', { class: 'visually-hidden' }, name));
+    label.style.setProperty('--c', hex); // through the CSSOM: the CSP allows no style attribute
+    return h('span', { class: 'swatch' }, input, label);
   });
   const customId = uid('custom');
   const custom = h('input', { type: 'color', id: customId, value: '#40c4aa' });
