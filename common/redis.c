@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 
 struct ink_redis {
@@ -28,7 +29,8 @@ struct ink_redis {
 	char host[200];
 	int port;
 	struct timeval timeout;
-	redisContext *ctx; /* NULL while disconnected */
+	int ping_timeout_ms; /* PING's own limit when shorter than timeout; 0: none */
+	redisContext *ctx;   /* NULL while disconnected */
 };
 
 static void redis_why(char *why, size_t why_len, const char *fmt, const char *a, const char *b)
@@ -207,7 +209,8 @@ ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t w
 	return redis_run(r, redis_send_argv, &a, reply, why, why_len);
 }
 
-ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len)
+/* redis_ping_once sends one PING with the current timeout. */
+static ink_err redis_ping_once(ink_redis *r, char *why, size_t why_len)
 {
 	redisReply *rep = NULL;
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "PING");
@@ -221,4 +224,44 @@ ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len)
 		return INK_UNAVAILABLE;
 	}
 	return INK_OK;
+}
+
+void ink_redis_set_ping_timeout(ink_redis *r, int timeout_ms)
+{
+	r->ping_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+}
+
+/* redis_use_timeout makes tv the limit of the next connect and of every
+ * command on the live connection; a connection that refuses it is dropped
+ * (the next command reconnects with tv). */
+static void redis_use_timeout(ink_redis *r, struct timeval tv)
+{
+	r->timeout = tv;
+	if (r->ctx != NULL && redisSetTimeout(r->ctx, tv) != REDIS_OK) {
+		redisFree(r->ctx);
+		r->ctx = NULL;
+	}
+}
+
+/* The PING of a health check has a budget of its own, shorter than the
+ * command timeout: a Redis that hangs (SIGSTOP, a slow fork) must show up as
+ * "this Redis failed" within the health RPC's deadline, not as a service
+ * that did not answer. The command timeout is put back afterwards. */
+ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len)
+{
+	struct timeval full = r->timeout;
+	long long full_ms = (long long)full.tv_sec * 1000 + full.tv_usec / 1000;
+	int limit = r->ping_timeout_ms;
+
+	if (limit == 0 || limit >= full_ms)
+		return redis_ping_once(r, why, why_len);
+	struct timeval tv = {.tv_sec = limit / 1000, .tv_usec = (limit % 1000) * 1000};
+	redis_use_timeout(r, tv);
+	double start = ink_mono_ms();
+	ink_err err = redis_ping_once(r, why, why_len);
+	double took = ink_mono_ms() - start;
+	redis_use_timeout(r, full);
+	if (err != INK_OK && took >= limit && why != NULL && why_len > 0)
+		snprintf(why, why_len, "redis %s did not answer PING within %d ms", r->addr, limit);
+	return err;
 }

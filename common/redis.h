@@ -46,8 +46,17 @@ ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_le
 ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
                            const char **argv, const size_t *argvlen);
 
-/* ink_redis_ping sends PING. INK_OK when Redis answers PONG; otherwise
- * INK_UNAVAILABLE with the cause in `why`. */
+/* ink_redis_ping sends PING, waiting at most the PING timeout when one is
+ * set (ink_redis_set_ping_timeout), else the command timeout. INK_OK when
+ * Redis answers PONG; otherwise INK_UNAVAILABLE with the cause in `why`
+ * ("... did not answer PING within N ms" when the PING timeout ran out). */
 ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len);
+
+/* ink_redis_set_ping_timeout gives PING a limit of its own, for health checks
+ * that must answer within their caller's deadline: later PINGs (connect
+ * included) wait at most timeout_ms when that is shorter than the command
+ * timeout; 0 (or less) goes back to the command timeout. Other commands keep
+ * the command timeout. */
+void ink_redis_set_ping_timeout(ink_redis *r, int timeout_ms);
 
 #endif /* INKWELL_COMMON_REDIS_H */

@@ -24,6 +24,10 @@
 #define HTTP_HEAD_MAX  4096
 #define HTTP_ONE_WRITE 16384 /* bodies up to this go out with the head */
 #define HTTP_CONTINUE  "HTTP/1.1 100 Continue\r\n\r\n"
+/* A 429 from the edge is a quota (RESOURCE_EXHAUSTED from a service; nginx
+ * owns the rate limits): an hour is only a hint, since waiting frees nothing. */
+#define HTTP_QUOTA_RETRY_AFTER "3600"
+#define HTTP_QUOTA_NOTE        "this limit does not free itself over time"
 /* Compact, in insertion order; reals (latencies) with 10 significant digits
  * instead of 17, so 0.05 is not written 0.050000000000000003. */
 #define HTTP_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
@@ -246,8 +250,10 @@ static int http_format_head(const http_head *h, char *buf, size_t size, size_t *
 	int has_cache = 0;
 
 	*used = 0;
-	rc |= http_appendf(buf, size, used, "HTTP/1.1 %d %s\r\nX-Request-Id: %s\r\n", h->status,
-	                   edge_status_title(h->status), h->request_id);
+	rc |= http_appendf(
+	    buf, size, used,
+	    "HTTP/1.1 %d %s\r\nX-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", h->status,
+	    edge_status_title(h->status), h->request_id);
 	for (size_t i = 0; h->extra != NULL && i < h->extra->n_headers; i++) {
 		const char *name = h->extra->headers[i].name;
 		has_cache |= strcasecmp(name, "Cache-Control") == 0;
@@ -331,18 +337,65 @@ void edge_send_empty(edge_req *req, int status)
 	edge_send(req, status, NULL, NULL, 0);
 }
 
+/* http_shareable tells whether a shared cache may keep this error answer for
+ * other clients: a public read (GET or HEAD of a route that needs no token)
+ * sent without a token, answered with an error status that is cacheable by
+ * default (RFC 9111 section 4.2.2). nginx caches gallery 404s, so such
+ * bodies must hold nothing of this one request. */
+static int http_shareable(const edge_req *req, int status)
+{
+	int cacheable =
+	    status == 404 || status == 405 || status == 410 || status == 414 || status == 501;
+
+	return cacheable && req->route != NULL && req->route->auth != EDGE_AUTH_REQUIRED &&
+	       (strcmp(req->method, "GET") == 0 || req->is_head) &&
+	       edge_header(req, "Authorization") == NULL;
+}
+
+/* http_has_header tells whether the response already has header `name`. */
+static int http_has_header(const edge_req *req, const char *name)
+{
+	for (size_t i = 0; i < req->n_headers; i++) {
+		if (strcasecmp(req->headers[i].name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* http_quota_problem makes a 429 say when to try again (Retry-After, unless
+ * the handler set one) and, in q->detail (written into buf), that the limit
+ * does not free itself. */
+static void http_quota_problem(edge_req *req, edge_problem *q, char *buf, size_t len)
+{
+	if (!http_has_header(req, "Retry-After") &&
+	    edge_add_header(req, "Retry-After", HTTP_QUOTA_RETRY_AFTER) != 0)
+		ink_log_error("Retry-After not added");
+	if (q->detail != NULL && strstr(q->detail, HTTP_QUOTA_NOTE) != NULL)
+		return;
+	if (q->detail != NULL && q->detail[0] != '\0')
+		snprintf(buf, len, "%s (%s)", q->detail, HTTP_QUOTA_NOTE);
+	else
+		snprintf(buf, len, "a limit of this account is reached; %s", HTTP_QUOTA_NOTE);
+	q->detail = buf;
+}
+
 void edge_send_problem_full(edge_req *req, const edge_problem *p)
 {
 	static const char fallback[] = "{\"type\":\"about:blank\",\"status\":500}";
+	edge_problem q = *p;
+	char detail[512];
 
-	json_t *body = edge_problem_json(p, req->path, req->request_id);
+	if (q.status == 429)
+		http_quota_problem(req, &q, detail, sizeof(detail));
+	json_t *body = edge_problem_json(&q, req->path,
+	                                 http_shareable(req, q.status) ? NULL : req->request_id);
 	char *text = body ? json_dumps(body, HTTP_JSON_FLAGS) : NULL;
 	json_decref(body);
 	if (text == NULL) {
 		edge_send(req, 500, EDGE_PROBLEM_CT, fallback, strlen(fallback));
 		return;
 	}
-	edge_send(req, p->status, EDGE_PROBLEM_CT, text, strlen(text));
+	edge_send(req, q.status, EDGE_PROBLEM_CT, text, strlen(text));
 	free(text);
 }
 

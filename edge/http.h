@@ -14,7 +14,8 @@
  *   end:   500 if nothing was sent, access log line,
  *          body freed, request id cleared               [edge_req_end]
  *
- * Every response carries X-Request-Id; every error is problem+json. A HEAD
+ * Every response carries X-Request-Id and X-Content-Type-Options: nosniff;
+ * every error is problem+json. A HEAD
  * request runs the GET handler and the send functions drop the body (the
  * Content-Length stays). Handlers never touch the mg_connection directly for
  * writing: the send functions also record the status for the access log.
@@ -157,11 +158,16 @@ void edge_send_empty(edge_req *req, int status);
 
 /* edge_send_problem sends an application/problem+json body of the given
  * status (>= 400), title (NULL: the reason phrase) and detail (NULL: none),
- * with instance = path and the request id. */
+ * with instance = path and the request id. The body leaves the request id
+ * out (the header still has it) when a shared cache may keep the answer for
+ * others: a 404, 405, 410, 414 or 501 to a GET/HEAD of a route that needs no
+ * token, sent without one (nginx caches gallery 404s). A 429 (always a quota
+ * here: nginx owns the rate limits) gets Retry-After unless one was added,
+ * and its detail says that the limit does not free itself over time. */
 void edge_send_problem(edge_req *req, int status, const char *title, const char *detail);
 
-/* edge_send_problem_full sends p (type slug, errors list...). p and p->errors
- * are borrowed. */
+/* edge_send_problem_full sends p (type slug, errors list...) as
+ * edge_send_problem does. p and p->errors are borrowed. */
 void edge_send_problem_full(edge_req *req, const edge_problem *p);
 
 /* edge_send_validation sends 400 with type .../problems/validation and the
