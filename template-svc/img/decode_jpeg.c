@@ -1,8 +1,11 @@
 /*
- * decode_jpeg.c - JPEG bytes to a page-size gray raster, via libjpeg-turbo.
+ * decode_jpeg.c - JPEG bytes to a page-size gray (and RGB) raster, via libjpeg-turbo.
  *
- * libjpeg decodes straight to gray (Y of YCbCr, or RGB -> Y); CMYK/YCCK come out as CMYK
- * and are turned to gray here (Adobe files store inverted values). When the page is much
+ * A gray JPEG decodes straight to gray. A YCbCr one comes out as YCbCr: Y is the gray, the
+ * same bytes libjpeg's own gray output gives, and RGB is made from all three here (libjpeg's
+ * formula). An RGB one comes out as RGB and its gray is libjpeg's RGB -> Y. CMYK/YCCK come
+ * out as CMYK and are turned to RGB and gray here (Adobe files store inverted values). The
+ * page keeps that RGB for the drawing engine; px stays what it always was. When the page is much
  * smaller than the photo the IDCT itself scales down (scale_denom 2, 4 or 8), which is where
  * most of the speed and memory of a 12 MP upload goes; rows then stream into the shrinker.
  * Dimensions are checked from the header before jpeg_start_decompress allocates.
@@ -38,9 +41,11 @@ typedef struct img_jpeg {
 	img_jerr jerr;
 	const img_opts *opts;
 	img_gray page;
-	img_shrink shr;
-	uint8_t *row;  /* one decoded scanline */
-	uint8_t *gray; /* one gray scanline (CMYK only) */
+	img_shrink shr, shr_rgb; /* shr_rgb: colour sources only */
+	int colour;              /* JCS_YCbCr, JCS_RGB or JCS_CMYK out: rgb is made too */
+	uint8_t *row;            /* one decoded scanline */
+	uint8_t *gray;           /* one gray scanline */
+	uint8_t *rgb;            /* one RGB scanline (colour sources) */
 	int orientation;
 	const uint8_t *src_data;
 	size_t src_len;
@@ -89,13 +94,44 @@ static void img_jpeg_output(j_common_ptr cinfo)
 static void img_jpeg_progress(j_common_ptr cinfo)
 {
 	j_decompress_ptr d = (j_decompress_ptr)cinfo;
+	const img_jpeg *c = (const img_jpeg *)d; /* cinfo is c's first member */
 
 	if (d->input_scan_number > IMG_JPEG_MAX_SCANS)
 		img_jpeg_fail(cinfo, INK_INVALID_ARGUMENT, "JPEG has too many scans");
+	if (img_past_deadline(&c->opts->limits))
+		img_jpeg_fail(cinfo, INK_DEADLINE_EXCEEDED,
+		              "conversion took longer than its deadline");
 }
 
-/* CMYK (or YCCK decoded to CMYK) row -> gray. Adobe's files store 255 - ink. */
-static void img_jpeg_cmyk_gray(const uint8_t *in, uint8_t *out, uint32_t w, int adobe)
+static uint8_t img_jpeg_clamp(int v)
+{
+	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/* YCbCr row -> gray (Y itself) and RGB, with jdcolor.c's fixed-point constants. */
+static void img_jpeg_ycc(const uint8_t *in, uint8_t *gray, uint8_t *rgb, uint32_t w)
+{
+	for (uint32_t x = 0; x < w; x++) {
+		int y = in[3 * x], cb = in[3 * x + 1] - 128, cr = in[3 * x + 2] - 128;
+
+		gray[x] = (uint8_t)y;
+		rgb[3 * x] = img_jpeg_clamp(y + ((91881 * cr + 32768) >> 16));
+		rgb[3 * x + 1] = img_jpeg_clamp(y + ((-22554 * cb - 46802 * cr + 32768) >> 16));
+		rgb[3 * x + 2] = img_jpeg_clamp(y + ((116130 * cb + 32768) >> 16));
+	}
+}
+
+/* RGB row -> gray, as libjpeg's rgb_gray_convert (0.299, 0.587, 0.114 in 16 bits). */
+static void img_jpeg_rgb_gray(const uint8_t *in, uint8_t *gray, uint32_t w)
+{
+	for (uint32_t x = 0; x < w; x++)
+		gray[x] = (uint8_t)((19595u * in[3 * x] + 38470u * in[3 * x + 1] +
+		                     7471u * in[3 * x + 2] + 32768u) >>
+		                    16);
+}
+
+/* CMYK (or YCCK decoded to CMYK) row -> gray and RGB. Adobe's files store 255 - ink. */
+static void img_jpeg_cmyk(const uint8_t *in, uint8_t *out, uint8_t *rgb, uint32_t w, int adobe)
 {
 	for (uint32_t x = 0; x < w; x++) {
 		unsigned c = in[4 * x], m = in[4 * x + 1], y = in[4 * x + 2], k = in[4 * x + 3];
@@ -111,6 +147,9 @@ static void img_jpeg_cmyk_gray(const uint8_t *in, uint8_t *out, uint32_t w, int 
 		g = m * k / 255;
 		b = y * k / 255;
 		out[x] = (uint8_t)((r * 299 + g * 587 + b * 114 + 500) / 1000);
+		rgb[3 * x] = (uint8_t)r;
+		rgb[3 * x + 1] = (uint8_t)g;
+		rgb[3 * x + 2] = (uint8_t)b;
 	}
 }
 
@@ -133,12 +172,60 @@ static unsigned img_jpeg_denom(uint32_t w, uint32_t h, uint32_t pw, uint32_t ph)
 	return 1;
 }
 
+/* Page buffers, scanline buffers and shrinkers for the output size libjpeg settled on. */
+static void img_jpeg_alloc(img_jpeg *c, uint32_t pw, uint32_t ph)
+{
+	j_decompress_ptr d = &c->cinfo;
+	uint32_t ow = d->output_width, oh = d->output_height;
+
+	c->page.px = img_xmalloc(pw, ph);
+	c->row = img_xmalloc(ow, (size_t)d->output_components);
+	c->gray = malloc(ow);
+	if (c->colour) {
+		c->page.rgb = img_xmalloc((size_t)pw * ph, 3);
+		c->rgb = img_xmalloc(ow, 3);
+	}
+	if (c->page.px == NULL || c->row == NULL || c->gray == NULL ||
+	    (c->colour && (c->page.rgb == NULL || c->rgb == NULL)) ||
+	    img_shrink_init(&c->shr, ow, oh, pw, ph, c->page.px) != INK_OK ||
+	    (c->colour &&
+	     img_shrink_init_ch(&c->shr_rgb, ow, oh, pw, ph, 3, c->page.rgb) != INK_OK))
+		img_jpeg_fail((j_common_ptr)d, INK_RESOURCE_EXHAUSTED,
+		              "out of memory decoding the JPEG");
+	c->page.w = pw;
+	c->page.h = ph;
+}
+
+/* The scanline in c->row, as gray (and RGB), into the shrinkers. */
+static void img_jpeg_scanline(img_jpeg *c)
+{
+	j_decompress_ptr d = &c->cinfo;
+	uint32_t ow = d->output_width;
+
+	switch (d->out_color_space) {
+	case JCS_YCbCr:
+		img_jpeg_ycc(c->row, c->gray, c->rgb, ow);
+		break;
+	case JCS_RGB:
+		img_jpeg_rgb_gray(c->row, c->gray, ow);
+		memcpy(c->rgb, c->row, (size_t)ow * 3);
+		break;
+	case JCS_CMYK:
+		img_jpeg_cmyk(c->row, c->gray, c->rgb, ow, d->saw_Adobe_marker);
+		break;
+	default:
+		img_shrink_row(&c->shr, c->row);
+		return;
+	}
+	img_shrink_row(&c->shr, c->gray);
+	img_shrink_row(&c->shr_rgb, c->rgb);
+}
+
 /* Everything that can error_exit; runs under img_jpeg_run's setjmp. */
 static void img_jpeg_body(img_jpeg *c)
 {
 	j_decompress_ptr d = &c->cinfo;
 	uint32_t w, h, pw, ph;
-	int cmyk = 0;
 
 	jpeg_mem_src(d, c->src_data, (unsigned long)c->src_len);
 	jpeg_save_markers(d, JPEG_APP0 + 1, 0xFFFF);
@@ -154,14 +241,15 @@ static void img_jpeg_body(img_jpeg *c)
 
 	switch (d->jpeg_color_space) {
 	case JCS_GRAYSCALE:
+		d->out_color_space = JCS_GRAYSCALE;
+		break;
 	case JCS_YCbCr:
 	case JCS_RGB:
-		d->out_color_space = JCS_GRAYSCALE;
+		d->out_color_space = d->jpeg_color_space;
 		break;
 	case JCS_CMYK:
 	case JCS_YCCK:
 		d->out_color_space = JCS_CMYK;
-		cmyk = 1;
 		break;
 	default:
 		img_jpeg_fail((j_common_ptr)d, INK_INVALID_ARGUMENT,
@@ -178,16 +266,8 @@ static void img_jpeg_body(img_jpeg *c)
 		jpeg_calc_output_dimensions(d);
 	}
 
-	c->page.px = img_xmalloc(pw, ph);
-	c->row = img_xmalloc(d->output_width, (size_t)d->output_components);
-	c->gray = malloc(d->output_width);
-	if (c->page.px == NULL || c->row == NULL || c->gray == NULL ||
-	    img_shrink_init(&c->shr, d->output_width, d->output_height, pw, ph, c->page.px) !=
-	        INK_OK)
-		img_jpeg_fail((j_common_ptr)d, INK_RESOURCE_EXHAUSTED,
-		              "out of memory decoding the JPEG");
-	c->page.w = pw;
-	c->page.h = ph;
+	c->colour = d->out_color_space != JCS_GRAYSCALE;
+	img_jpeg_alloc(c, pw, ph);
 
 	if (!jpeg_start_decompress(d))
 		img_jpeg_fail((j_common_ptr)d, INK_INTERNAL, "JPEG decoder suspended");
@@ -196,12 +276,10 @@ static void img_jpeg_body(img_jpeg *c)
 
 		if (jpeg_read_scanlines(d, rows, 1) != 1)
 			img_jpeg_fail((j_common_ptr)d, INK_INVALID_ARGUMENT, "JPEG is truncated");
-		if (cmyk) {
-			img_jpeg_cmyk_gray(c->row, c->gray, d->output_width, d->saw_Adobe_marker);
-			img_shrink_row(&c->shr, c->gray);
-		} else {
-			img_shrink_row(&c->shr, c->row);
-		}
+		if (img_past_deadline(&c->opts->limits))
+			img_jpeg_fail((j_common_ptr)d, INK_DEADLINE_EXCEEDED,
+			              "conversion took longer than its deadline");
+		img_jpeg_scanline(c);
 	}
 }
 
@@ -257,12 +335,14 @@ ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray 
 		goto out;
 	}
 	*out = c->page;
-	c->page.px = NULL;
+	c->page.px = c->page.rgb = NULL;
 out:
 	jpeg_destroy_decompress(&c->cinfo);
 	img_shrink_fini(&c->shr);
+	img_shrink_fini(&c->shr_rgb);
 	free(c->row);
 	free(c->gray);
+	free(c->rgb);
 	img_gray_fini(&c->page);
 	free(c);
 	return err;

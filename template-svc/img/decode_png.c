@@ -1,13 +1,26 @@
 /*
- * decode_png.c - PNG bytes to a page-size gray raster, via libpng.
+ * decode_png.c - PNG bytes to a page-size gray (and RGB) raster, via libpng's progressive
+ * reader.
  *
- * libpng turns every flavour (palette, gray 1..16 bit, RGB, alpha, tRNS, interlace) into
- * 8-bit gray (+ alpha); we composite alpha over white and stream rows into the shrinker, so
- * only the page is held (an interlaced PNG needs its whole gray image first: libpng fills
- * the rows pass by pass). Dimensions are checked from IHDR before anything is allocated,
- * and again by png_set_user_limits. libpng reports errors through png_error -> our error
- * function -> longjmp; its message becomes the user's reason.
+ * libpng expands every flavour (palette, gray 1..16 bit, RGB, alpha, tRNS) to 8-bit gray
+ * (+ alpha) or to RGB (+ alpha), RGB keeping 16 bits when the file has them. The gray of a
+ * colour pixel is computed here exactly as libpng's rgb_to_gray computes it (ITU-R 601
+ * weights, through the file's gamma when it declares one; img_png_luma), so px is the same
+ * as when libpng made the gray itself, and the RGB comes with it from one decode. Alpha
+ * composites over white. Rows stream into shrink.c (an interlaced file's passes into a page
+ * of sums), so only the page is held.
+ *
+ * Why the progressive reader: we push the bytes, so decoding stops at the last row the
+ * header declares. libpng's sequential reader, after the last row, inflates whatever is
+ * left of the zlib stream to find its end; a 20 MB stream of compressed zeros there burned
+ * a core for a minute. Here inflation stops at the declared size (rows * row bytes, and at
+ * most one row more: libpng ends the stream at the first byte past the image), the bytes
+ * after it are never looked at, and the deadline is checked every row. Dimensions are
+ * checked from IHDR before anything is allocated, and again by png_set_user_limits. libpng
+ * reports errors through png_error -> our error function -> longjmp; its message becomes
+ * the user's reason.
  */
+#include <math.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -17,18 +30,44 @@
 
 /* Ancillary chunks (text, ICC) bigger than this are refused: a zTXt bomb can't grow. */
 #define IMG_PNG_CHUNK_MAX ((png_alloc_size_t)8 * 1024 * 1024)
+/* Bytes handed to libpng at a time; after the last row we stop handing. */
+#define IMG_PNG_FEED ((size_t)64 * 1024)
+
+/* libpng's rgb_to_gray weights for png_set_rgb_to_gray_fixed(png, 1, 29900, 58700), in 15
+ * bits and truncated as libpng truncates them. */
+#define IMG_PNG_RC ((uint32_t)29900 * 32768 / 100000)
+#define IMG_PNG_GC ((uint32_t)58700 * 32768 / 100000)
+#define IMG_PNG_BC (32768 - IMG_PNG_RC - IMG_PNG_GC)
+
+/* What libpng's rgb_to_gray would use for this file: its gamma tables, built as libpng
+ * 1.6 builds them (png.c png_build_gamma_table, floating-point arithmetic) when the file's
+ * gamma is not ~1. Valid for colour sources only. */
+typedef struct img_png_luma {
+	int gamma;      /* 1: through the tables; 0: straight weighted sum */
+	unsigned shift; /* 16-bit tables: low bits of a sample libpng ignores */
+	uint8_t same8[256], to1_8[256], from1_8[256];
+	uint16_t same16[8][256], to1_16[8][256], from1_16[8][256];
+} img_png_luma;
 
 typedef struct img_png {
 	png_structp png;
 	png_infop info;
 	const uint8_t *data;
-	size_t len, pos;
+	size_t len;
 	const img_opts *opts;
-	img_gray page;  /* the result */
-	img_shrink shr; /* valid when shr.acc != NULL */
-	uint8_t *rows;  /* one row (or the whole image when interlaced), 1..2 bytes a pixel */
-	uint8_t *gray;  /* one gray row */
-	ink_err err;    /* what a longjmp means */
+	uint32_t w, h;
+	int ready;          /* IHDR seen, buffers made */
+	int colour;         /* RGB or palette source: rgb is made too */
+	int deep;           /* colour rows come out with 16-bit samples */
+	int alpha;          /* rows carry alpha */
+	int interlaced;     /* Adam7: rows come pass by pass, into the bins */
+	uint64_t rows_left; /* rows (of every pass) still to come */
+	img_png_luma luma;
+	img_gray page;           /* the result */
+	img_shrink shr, shr_rgb; /* not interlaced */
+	img_bin bin, bin_rgb;    /* interlaced */
+	uint8_t *gray, *rgb;     /* one converted row: w and 3w bytes */
+	ink_err err;             /* what a longjmp means */
 	char msg[160];
 } img_png;
 
@@ -54,94 +93,385 @@ static void img_png_warning(png_structp png, png_const_charp msg)
 	(void)msg;
 }
 
-static void img_png_read(png_structp png, png_bytep out, size_t n)
+/* Fails the decode with err and a reason (under libpng's setjmp). */
+static void img_png_fail(img_png *c, ink_err err, const char *what)
 {
-	img_png *c = png_get_io_ptr(png);
-
-	if (n > c->len - c->pos) {
-		c->err = INK_INVALID_ARGUMENT;
-		img_why(c->msg, sizeof(c->msg), "PNG is truncated");
-		png_error(png, "truncated");
+	if (c->err == INK_OK) {
+		c->err = err;
+		img_why(c->msg, sizeof(c->msg), "%s", what);
 	}
-	memcpy(out, c->data + c->pos, n);
-	c->pos += n;
+	png_longjmp(c->png, 1);
 }
 
-/* Gray (+ alpha over white) of one decoded row into c->gray. */
-static void img_png_to_gray(img_png *c, const uint8_t *row, uint32_t w, int channels)
+/* ---- libpng's gamma arithmetic (png.c), so our gray is its gray ---- */
+
+static int img_png_significant(png_fixed_point g)
 {
-	if (channels == 1) {
-		memcpy(c->gray, row, w);
+	return g < PNG_FP_1 - PNG_GAMMA_THRESHOLD_FIXED || g > PNG_FP_1 + PNG_GAMMA_THRESHOLD_FIXED;
+}
+
+static png_fixed_point img_png_fixed(double r)
+{
+	return r <= 2147483647. && r >= -2147483648. ? (png_fixed_point)r : 0;
+}
+
+static png_fixed_point img_png_recip(png_fixed_point a) /* png_reciprocal */
+{
+	return img_png_fixed(floor(1E10 / a + .5));
+}
+
+static png_fixed_point img_png_recip2(png_fixed_point a, png_fixed_point b) /* png_reciprocal2 */
+{
+	double r;
+
+	if (a == 0 || b == 0)
+		return 0;
+	r = 1E15 / a;
+	r /= b;
+	return img_png_fixed(floor(r + .5));
+}
+
+static png_fixed_point img_png_product2(png_fixed_point a, png_fixed_point b) /* png_product2 */
+{
+	double r = a * 1E-5;
+
+	r *= b;
+	return img_png_fixed(floor(r + .5));
+}
+
+static unsigned img_png_correct8(unsigned v, png_fixed_point g) /* png_gamma_8bit_correct */
+{
+	if (v > 0 && v < 255)
+		return (uint8_t)floor(255 * pow((int)v / 255., g * .00001) + .5);
+	return v;
+}
+
+static unsigned img_png_correct16(unsigned v, png_fixed_point g) /* png_gamma_16bit_correct */
+{
+	if (v > 0 && v < 65535)
+		return (uint16_t)floor(65535 * pow((int32_t)v / 65535., g * .00001) + .5);
+	return v;
+}
+
+static void img_png_table8(uint8_t t[256], png_fixed_point g) /* png_build_8bit_table */
+{
+	for (unsigned i = 0; i < 256; i++)
+		t[i] = (uint8_t)(img_png_significant(g) ? img_png_correct8(i, g) : i);
+}
+
+static void img_png_table16(uint16_t t[8][256], unsigned shift, png_fixed_point g)
+{
+	unsigned num = 1u << (8 - shift), max = (1u << (16 - shift)) - 1,
+	         max_by_2 = 1u << (15 - shift);
+	double fmax = 1.0 / (((int32_t)1 << (16 - shift)) - 1);
+
+	for (unsigned i = 0; i < num; i++) {
+		for (unsigned j = 0; j < 256; j++) {
+			uint32_t ig = (j << (8 - shift)) + i;
+
+			if (img_png_significant(g)) {
+				t[i][j] = (uint16_t)floor(65535. * pow(ig * fmax, g * .00001) + .5);
+			} else {
+				if (shift != 0)
+					ig = (ig * 65535u + max_by_2) / max;
+				t[i][j] = (uint16_t)ig;
+			}
+		}
+	}
+}
+
+static void img_png_table16to8(uint16_t t[8][256], unsigned shift, png_fixed_point g)
+{
+	unsigned num = 1u << (8 - shift), max = (1u << (16 - shift)) - 1;
+	uint32_t last = 0;
+
+	for (unsigned i = 0; i < 255; i++) {
+		unsigned out = i * 257u;
+		uint32_t bound = img_png_correct16(out + 128u, g);
+
+		bound = (bound * max + 32768u) / 65535u + 1u;
+		for (; last < bound; last++)
+			t[last & (0xffu >> shift)][last >> (8 - shift)] = (uint16_t)out;
+	}
+	for (; last < (num << 8); last++)
+		t[last & (0xffu >> shift)][last >> (8 - shift)] = 65535u;
+}
+
+/* The decisions of png_init_read_transformations and png_build_gamma_table for a colour
+ * file read with rgb_to_gray and no screen gamma of ours. */
+static void img_png_luma_init(img_png *c, int depth)
+{
+	img_png_luma *l = &c->luma;
+	png_fixed_point g = 0, screen;
+	png_color_8p sbit;
+
+	if (png_get_gAMA_fixed(c->png, c->info, &g) == 0 || g == 0)
+		g = 0;
+	if (g != 0) {
+		screen = img_png_recip(g);
+	} else {
+		g = PNG_FP_1;
+		screen = PNG_FP_1;
+	}
+	l->gamma = img_png_significant(g) || img_png_significant(screen);
+	if (!l->gamma)
+		return;
+	if (depth <= 8) {
+		img_png_table8(l->same8, screen > 0 ? img_png_recip2(g, screen) : PNG_FP_1);
+		img_png_table8(l->to1_8, img_png_recip(g));
+		img_png_table8(l->from1_8, screen > 0 ? img_png_recip(screen) : g);
 		return;
 	}
-	for (uint32_t x = 0; x < w; x++) {
-		unsigned v = row[2 * x], a = row[2 * x + 1];
+	{
+		unsigned sig = 0, shift = 0;
 
-		c->gray[x] = (uint8_t)((v * a + 255u * (255u - a) + 127u) / 255u);
+		if (png_get_sBIT(c->png, c->info, &sbit) != 0) {
+			sig = sbit->red;
+			sig = sbit->green > sig ? sbit->green : sig;
+			sig = sbit->blue > sig ? sbit->blue : sig;
+		}
+		if (sig > 0 && sig < 16)
+			shift = 16 - sig;
+		if (shift < 16u - PNG_MAX_GAMMA_8) /* scale_16 ends at 8 bits */
+			shift = 16u - PNG_MAX_GAMMA_8;
+		if (shift > 8)
+			shift = 8;
+		l->shift = shift;
+		img_png_table16to8(l->same16, shift,
+		                   screen > 0 ? img_png_product2(g, screen) : PNG_FP_1);
+		img_png_table16(l->to1_16, shift, img_png_recip(g));
+		img_png_table16(l->from1_16, shift, screen > 0 ? img_png_recip(screen) : g);
 	}
+}
+
+/* png_do_rgb_to_gray, 8-bit samples. */
+static unsigned img_png_luma8(const img_png_luma *l, unsigned r, unsigned g, unsigned b)
+{
+	if (r == g && r == b)
+		return l->gamma ? l->same8[r] : r;
+	if (!l->gamma)
+		return (IMG_PNG_RC * r + IMG_PNG_GC * g + IMG_PNG_BC * b) >> 15;
+	return l->from1_8[(IMG_PNG_RC * l->to1_8[r] + IMG_PNG_GC * l->to1_8[g] +
+	                   IMG_PNG_BC * l->to1_8[b] + 16384) >>
+	                  15];
+}
+
+/* png_do_rgb_to_gray, 16-bit samples. */
+static unsigned img_png_luma16(const img_png_luma *l, unsigned r, unsigned g, unsigned b)
+{
+	unsigned s = l->shift, y;
+
+	if (!l->gamma)
+		return (IMG_PNG_RC * r + IMG_PNG_GC * g + IMG_PNG_BC * b + 16384) >> 15;
+	if (r == g && r == b)
+		return l->same16[(r & 0xff) >> s][r >> 8];
+	y = (IMG_PNG_RC * l->to1_16[(r & 0xff) >> s][r >> 8] +
+	     IMG_PNG_GC * l->to1_16[(g & 0xff) >> s][g >> 8] +
+	     IMG_PNG_BC * l->to1_16[(b & 0xff) >> s][b >> 8] + 16384) >>
+	    15;
+	return l->from1_16[(y & 0xff) >> s][(y >> 8) & 0xff];
+}
+
+/* png_do_scale_16_to_8 of one sample. */
+static unsigned img_png_scale16(unsigned v)
+{
+	int32_t tmp = (int32_t)(v >> 8);
+
+	tmp += (((int32_t)(v & 0xff) - tmp + 128) * 65535) >> 24;
+	return (unsigned)tmp;
+}
+
+static unsigned img_png_over_white(unsigned v, unsigned a)
+{
+	return (v * a + 255u * (255u - a) + 127u) / 255u;
+}
+
+/* One decoded row of n pixels -> c->gray (and c->rgb), alpha over white. */
+static void img_png_convert(img_png *c, const uint8_t *row, uint32_t n)
+{
+	size_t step = (size_t)(3 + c->alpha) << c->deep;
+
+	if (!c->colour) {
+		if (!c->alpha) {
+			memcpy(c->gray, row, n);
+			return;
+		}
+		for (uint32_t x = 0; x < n; x++)
+			c->gray[x] = (uint8_t)img_png_over_white(row[2 * x], row[2 * x + 1]);
+		return;
+	}
+	for (uint32_t x = 0; x < n; x++) {
+		const uint8_t *p = row + x * step;
+		uint8_t *o = c->rgb + 3 * (size_t)x;
+		unsigned r, g, b, y, a = 255;
+
+		if (c->deep) {
+			unsigned R = (unsigned)p[0] << 8 | p[1], G = (unsigned)p[2] << 8 | p[3];
+			unsigned B = (unsigned)p[4] << 8 | p[5];
+
+			y = img_png_scale16(img_png_luma16(&c->luma, R, G, B));
+			r = img_png_scale16(R);
+			g = img_png_scale16(G);
+			b = img_png_scale16(B);
+			if (c->alpha)
+				a = img_png_scale16((unsigned)p[6] << 8 | p[7]);
+		} else {
+			r = p[0];
+			g = p[1];
+			b = p[2];
+			y = img_png_luma8(&c->luma, r, g, b);
+			if (c->alpha)
+				a = p[3];
+		}
+		if (a != 255) {
+			y = img_png_over_white(y, a);
+			r = img_png_over_white(r, a);
+			g = img_png_over_white(g, a);
+			b = img_png_over_white(b, a);
+		}
+		c->gray[x] = (uint8_t)y;
+		o[0] = (uint8_t)r;
+		o[1] = (uint8_t)g;
+		o[2] = (uint8_t)b;
+	}
+}
+
+/* Rows of every non-empty Adam7 pass (libpng skips the empty ones). */
+static uint64_t img_png_rows(uint32_t w, uint32_t h, int interlaced)
+{
+	uint64_t n = 0;
+
+	if (!interlaced)
+		return h;
+	for (int p = 0; p < 7; p++)
+		if (PNG_PASS_COLS(w, p) != 0 && PNG_PASS_ROWS(h, p) != 0)
+			n += PNG_PASS_ROWS(h, p);
+	return n;
+}
+
+/* Page buffers and the shrinkers (or bins) for a w x h source. */
+static void img_png_alloc(img_png *c)
+{
+	uint32_t pw, ph;
+	ink_err err;
+
+	img_page_size(c->w, c->h, c->opts->max_side, &pw, &ph);
+	c->page.px = img_xmalloc(pw, ph);
+	c->gray = malloc(c->w);
+	if (c->colour) {
+		c->page.rgb = img_xmalloc((size_t)pw * ph, 3);
+		c->rgb = img_xmalloc(c->w, 3);
+	}
+	if (c->page.px == NULL || c->gray == NULL || (c->colour && c->page.rgb == NULL) ||
+	    (c->colour && c->rgb == NULL))
+		img_png_fail(c, INK_RESOURCE_EXHAUSTED, "out of memory decoding the PNG");
+	c->page.w = pw;
+	c->page.h = ph;
+	if (c->interlaced) {
+		err = img_bin_init(&c->bin, c->w, c->h, pw, ph, 1, c->page.px);
+		if (err == INK_OK && c->colour)
+			err = img_bin_init(&c->bin_rgb, c->w, c->h, pw, ph, 3, c->page.rgb);
+	} else {
+		err = img_shrink_init(&c->shr, c->w, c->h, pw, ph, c->page.px);
+		if (err == INK_OK && c->colour)
+			err = img_shrink_init_ch(&c->shr_rgb, c->w, c->h, pw, ph, 3, c->page.rgb);
+	}
+	if (err != INK_OK)
+		img_png_fail(c, err,
+		             err == INK_PAYLOAD_TOO_LARGE ? "PNG is too large to shrink"
+		                                          : "out of memory decoding the PNG");
+}
+
+/* libpng's info callback: IHDR and the chunks before the first IDAT are in. */
+static void img_png_info(png_structp png, png_infop info)
+{
+	img_png *c = png_get_progressive_ptr(png);
+	png_uint_32 w, h;
+	int depth, ctype, ilace, channels;
+	size_t rowbytes;
+
+	png_get_IHDR(png, info, &w, &h, &depth, &ctype, &ilace, NULL, NULL);
+	c->err = img_check_dims(w, h, &c->opts->limits, "PNG", c->msg, sizeof(c->msg));
+	if (c->err != INK_OK)
+		png_longjmp(png, 1);
+	c->w = w;
+	c->h = h;
+	c->colour = (ctype & PNG_COLOR_MASK_COLOR) != 0;
+	c->deep = c->colour && depth == 16;
+	c->interlaced = ilace != PNG_INTERLACE_NONE;
+	png_set_expand(png);
+	if (!c->deep)
+		png_set_scale_16(png);
+	png_read_update_info(png, info);
+	channels = png_get_channels(png, info);
+	rowbytes = png_get_rowbytes(png, info);
+	c->alpha = channels == (c->colour ? 4 : 2);
+	if (channels != (c->colour ? 3 : 1) + c->alpha ||
+	    rowbytes != ((size_t)w * (size_t)channels << c->deep)) {
+		c->err = INK_INTERNAL;
+		img_why(c->msg, sizeof(c->msg), "PNG transform gave %d channels", channels);
+		png_longjmp(png, 1);
+	}
+	if (c->colour)
+		img_png_luma_init(c, depth);
+	img_png_alloc(c);
+	c->rows_left = img_png_rows(c->w, c->h, c->interlaced);
+	c->ready = 1;
+}
+
+/* libpng's row callback: row y of `pass` (an interlaced file's rows are the pass's own,
+ * 1/8..1/1 as wide). */
+static void img_png_row(png_structp png, png_bytep row, png_uint_32 y, int pass)
+{
+	img_png *c = png_get_progressive_ptr(png);
+	uint32_t n = c->w, x0 = 0, step = 1;
+
+	if (row == NULL || c->rows_left == 0)
+		return;
+	if (img_past_deadline(&c->opts->limits))
+		img_png_fail(c, INK_DEADLINE_EXCEEDED, "conversion took longer than its deadline");
+	if (c->interlaced) {
+		n = PNG_PASS_COLS(c->w, pass);
+		x0 = PNG_PASS_START_COL(pass);
+		step = 1u << PNG_PASS_COL_SHIFT(pass);
+		y = PNG_PASS_START_ROW(pass) + (y << PNG_PASS_ROW_SHIFT(pass));
+	}
+	img_png_convert(c, row, n);
+	if (c->interlaced) {
+		img_bin_add(&c->bin, y, x0, step, c->gray, n);
+		if (c->colour)
+			img_bin_add(&c->bin_rgb, y, x0, step, c->rgb, n);
+	} else {
+		img_shrink_row(&c->shr, c->gray);
+		if (c->colour)
+			img_shrink_row(&c->shr_rgb, c->rgb);
+	}
+	c->rows_left--;
 }
 
 /* Everything that can png_error; runs under img_png_run's setjmp. Allocations go into c so
  * the caller can free them whatever happens. */
 static void img_png_body(img_png *c)
 {
-	png_uint_32 w, h;
-	int depth, ctype, ilace, passes, channels;
-	uint32_t pw, ph;
-	size_t rowbytes;
-
-	png_set_read_fn(c->png, c, img_png_read);
 	png_set_user_limits(c->png, c->opts->limits.max_side, c->opts->limits.max_side);
 	png_set_chunk_malloc_max(c->png, IMG_PNG_CHUNK_MAX);
 	png_set_chunk_cache_max(c->png, 1000);
-	png_read_info(c->png, c->info);
-	png_get_IHDR(c->png, c->info, &w, &h, &depth, &ctype, &ilace, NULL, NULL);
-	c->err = img_check_dims(w, h, &c->opts->limits, "PNG", c->msg, sizeof(c->msg));
-	if (c->err != INK_OK)
-		png_longjmp(c->png, 1);
+	png_set_progressive_read_fn(c->png, c, img_png_info, img_png_row, NULL);
+	for (size_t pos = 0; pos < c->len && !(c->ready && c->rows_left == 0);) {
+		size_t n = c->len - pos < IMG_PNG_FEED ? c->len - pos : IMG_PNG_FEED;
 
-	png_set_expand(c->png);
-	png_set_scale_16(c->png);
-	if (ctype & PNG_COLOR_MASK_COLOR)
-		png_set_rgb_to_gray_fixed(c->png, 1, 29900, 58700); /* ITU-R 601, as PIL's "L" */
-	passes = png_set_interlace_handling(c->png);
-	png_read_update_info(c->png, c->info);
-	channels = png_get_channels(c->png, c->info);
-	rowbytes = png_get_rowbytes(c->png, c->info);
-	if ((channels != 1 && channels != 2) || rowbytes != (size_t)w * channels) {
-		c->err = INK_INTERNAL;
-		img_why(c->msg, sizeof(c->msg), "PNG transform gave %d channels", channels);
-		png_longjmp(c->png, 1);
+		if (img_past_deadline(&c->opts->limits))
+			img_png_fail(c, INK_DEADLINE_EXCEEDED,
+			             "conversion took longer than its deadline");
+		/* libpng only reads the buffer (its prototype predates const). */
+		png_process_data(c->png, c->info, (png_bytep)(uintptr_t)(c->data + pos), n);
+		pos += n;
 	}
-
-	img_page_size(w, h, c->opts->max_side, &pw, &ph);
-	c->page.px = img_xmalloc((size_t)pw, ph);
-	c->gray = malloc(w);
-	c->rows = img_xmalloc(rowbytes, passes > 1 ? h : 1);
-	if (c->page.px == NULL || c->gray == NULL || c->rows == NULL ||
-	    img_shrink_init(&c->shr, w, h, pw, ph, c->page.px) != INK_OK) {
-		c->err = INK_RESOURCE_EXHAUSTED;
-		img_why(c->msg, sizeof(c->msg), "out of memory decoding a %ux%u PNG", w, h);
-		png_longjmp(c->png, 1);
-	}
-	c->page.w = pw;
-	c->page.h = ph;
-
-	if (passes > 1) {
-		memset(c->rows, 0, rowbytes * h);
-		for (int p = 0; p < passes; p++)
-			for (png_uint_32 y = 0; y < h; y++)
-				png_read_row(c->png, c->rows + rowbytes * y, NULL);
-	}
-	for (png_uint_32 y = 0; y < h; y++) {
-		uint8_t *row = c->rows;
-
-		if (passes > 1)
-			row += rowbytes * y;
-		else
-			png_read_row(c->png, row, NULL);
-		img_png_to_gray(c, row, w, channels);
-		img_shrink_row(&c->shr, c->gray);
+	if (!c->ready || c->rows_left != 0)
+		img_png_fail(c, INK_INVALID_ARGUMENT, "PNG is truncated");
+	if (c->interlaced) {
+		img_bin_finish(&c->bin);
+		img_bin_finish(&c->bin_rgb);
 	}
 }
 
@@ -156,13 +486,9 @@ static int img_png_run(img_png *c)
 ink_err img_decode_png(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
                        size_t why_len)
 {
-	img_png c;
+	img_png *c;
 	ink_err err = INK_OK;
 
-	memset(&c, 0, sizeof(c));
-	c.data = d;
-	c.len = n;
-	c.opts = o;
 	if (n < 8 || png_sig_cmp(d, 0, 8) != 0) {
 		img_why(why, why_len, "not a PNG file");
 		return INK_INVALID_ARGUMENT;
@@ -178,27 +504,40 @@ ink_err img_decode_png(const uint8_t *d, size_t n, const img_opts *o, img_gray *
 		if (err != INK_OK)
 			return err;
 	}
-	c.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &c, img_png_error, img_png_warning);
-	if (c.png != NULL)
-		c.info = png_create_info_struct(c.png);
-	if (c.png == NULL || c.info == NULL) {
+	/* On the heap: the gamma tables are 25 KiB. */
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		img_why(why, why_len, "out of memory starting the PNG decoder");
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	c->data = d;
+	c->len = n;
+	c->opts = o;
+	c->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, c, img_png_error, img_png_warning);
+	if (c->png != NULL)
+		c->info = png_create_info_struct(c->png);
+	if (c->png == NULL || c->info == NULL) {
 		img_why(why, why_len, "out of memory starting the PNG decoder");
 		err = INK_RESOURCE_EXHAUSTED;
 		goto out;
 	}
-	if (img_png_run(&c) != 0) {
-		err = c.err != INK_OK ? c.err : INK_INTERNAL;
-		img_why(why, why_len, "%s", c.msg[0] ? c.msg : "PNG decoder failed");
+	if (img_png_run(c) != 0) {
+		err = c->err != INK_OK ? c->err : INK_INTERNAL;
+		img_why(why, why_len, "%s", c->msg[0] ? c->msg : "PNG decoder failed");
 		goto out;
 	}
-	*out = c.page;
-	c.page.px = NULL;
+	*out = c->page;
+	c->page.px = c->page.rgb = NULL;
 out:
-	if (c.png != NULL)
-		png_destroy_read_struct(&c.png, c.info ? &c.info : NULL, NULL);
-	img_shrink_fini(&c.shr);
-	free(c.rows);
-	free(c.gray);
-	img_gray_fini(&c.page);
+	if (c->png != NULL)
+		png_destroy_read_struct(&c->png, c->info ? &c->info : NULL, NULL);
+	img_shrink_fini(&c->shr);
+	img_shrink_fini(&c->shr_rgb);
+	img_bin_fini(&c->bin);
+	img_bin_fini(&c->bin_rgb);
+	free(c->gray);
+	free(c->rgb);
+	img_gray_fini(&c->page);
+	free(c);
 	return err;
 }

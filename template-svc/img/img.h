@@ -38,6 +38,8 @@ typedef struct img_limits {
 	size_t max_bytes;    /* encoded input size, default 20 MiB */
 	uint32_t max_side;   /* width and height each, default 16384 */
 	uint64_t max_pixels; /* width * height, default 50e6 */
+	int64_t deadline_ms; /* absolute CLOCK_REALTIME ms, 0 = none: decoding past it stops with
+	                        INK_DEADLINE_EXCEEDED */
 } img_limits;
 
 /* img_opts: how the page is drawn. Set with img_opts_default() then override fields. */
@@ -92,6 +94,7 @@ int img_report_ok(const img_report *r);
  * untouched and writes one line a user understands into why:
  *   INK_INVALID_ARGUMENT   bad opts; empty, unknown, corrupt, truncated or unsupported image
  *   INK_PAYLOAD_TOO_LARGE  too many bytes, a side over the limit, too many pixels
+ *   INK_DEADLINE_EXCEEDED  opts->limits.deadline_ms passed while decoding
  *   INK_RESOURCE_EXHAUSTED out of memory
  *   INK_INTERNAL           a bug of ours */
 ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int want_report,

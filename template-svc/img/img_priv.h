@@ -21,6 +21,7 @@
 typedef struct img_gray {
 	uint32_t w, h;
 	uint8_t *px;
+	uint8_t *rgb; /* w*h*3 sRGB of the page, or NULL for a gray source; freed by img_gray_fini */
 } img_gray;
 
 /* img_gray_fini frees g->px and zeroes *g. NULL-safe. */
@@ -43,48 +44,84 @@ void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint
 /* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. */
 void *img_xmalloc(size_t n, size_t size);
 
-/* ---- shrink.c: streaming box downscale, one source row at a time ---- */
+/* ---- shrink.c: box downscale to page size ---- */
 
 /* img_shrink: bins a sw x sh source into a dw x dh destination (dw <= sw, dh <= sh), each
- * destination pixel the mean of its box. Rows are pushed top to bottom. */
+ * destination pixel the mean of its box, per channel (ch 1 gray, 3 RGB interleaved). Rows
+ * are pushed top to bottom; only one row of sums is held. */
 typedef struct img_shrink {
-	uint32_t sw, sh, dw, dh;
+	uint32_t sw, sh, dw, dh, ch;
 	uint32_t y;     /* next source row */
-	uint64_t *acc;  /* dw sums of the destination row being built */
+	uint64_t *acc;  /* dw*ch sums of the destination row being built */
 	uint32_t *colx; /* sw: destination column of each source column */
 	uint32_t *ncol; /* dw: source columns per destination column */
-	uint8_t *dst;   /* dw*dh, not owned */
+	uint8_t *dst;   /* dw*dh*ch, not owned */
 } img_shrink;
 
-/* img_shrink_init prepares s to write into dst (dw*dh bytes, caller-owned).
- * INK_RESOURCE_EXHAUSTED on OOM; release with img_shrink_fini. */
+/* img_shrink_init_ch prepares s to write ch-channel pixels into dst (dw*dh*ch bytes,
+ * caller-owned). INK_RESOURCE_EXHAUSTED on OOM; release with img_shrink_fini. */
+ink_err img_shrink_init_ch(img_shrink *s, uint32_t sw, uint32_t sh, uint32_t dw, uint32_t dh,
+                           uint32_t ch, uint8_t *dst);
+/* img_shrink_init is img_shrink_init_ch with one (gray) channel. */
 ink_err img_shrink_init(img_shrink *s, uint32_t sw, uint32_t sh, uint32_t dw, uint32_t dh,
                         uint8_t *dst);
-/* img_shrink_row adds the next source row (sw gray bytes). */
+/* img_shrink_row adds the next source row (sw*ch bytes). */
 void img_shrink_row(img_shrink *s, const uint8_t *row);
 /* img_shrink_fini frees s's buffers (not dst). */
 void img_shrink_fini(img_shrink *s);
 
-/* ---- decoders: bytes -> gray page-size raster, limits checked before allocation ---- */
+/* img_bin: the same boxes as img_shrink, for pixels that come in any order (the passes of
+ * an interlaced PNG). Holds dw*dh*ch 32-bit sums (none when the sizes are equal: pixels go
+ * straight to dst). */
+typedef struct img_bin {
+	uint32_t sw, sh, dw, dh, ch;
+	uint32_t *sum;  /* dw*dh*ch, NULL when sw == dw && sh == dh */
+	uint32_t *colx; /* as img_shrink */
+	uint32_t *ncol;
+	uint8_t *dst; /* dw*dh*ch, not owned; complete after img_bin_finish */
+} img_bin;
+
+/* img_bin_init prepares b. INK_RESOURCE_EXHAUSTED on OOM, INK_PAYLOAD_TOO_LARGE if a box
+ * could overflow its sum; release with img_bin_fini. */
+ink_err img_bin_init(img_bin *b, uint32_t sw, uint32_t sh, uint32_t dw, uint32_t dh, uint32_t ch,
+                     uint8_t *dst);
+/* img_bin_add adds n pixels (ch bytes each) of source row y at columns x0, x0 + xstep, ...;
+ * each source pixel must be added once. */
+void img_bin_add(img_bin *b, uint32_t y, uint32_t x0, uint32_t xstep, const uint8_t *px,
+                 uint32_t n);
+/* img_bin_finish writes the means into dst once every pixel was added. */
+void img_bin_finish(img_bin *b);
+/* img_bin_fini frees b's buffers (not dst). */
+void img_bin_fini(img_bin *b);
+
+/* ---- decoders: bytes -> page-size gray (and RGB), limits checked before allocation ---- */
 
 /* img_decode_png decodes a PNG (any color type/depth, interlace, tRNS; alpha over white)
- * straight to a page-size gray raster (max_side of opts). Errors: INVALID_ARGUMENT (corrupt,
- * truncated: libpng's message), PAYLOAD_TOO_LARGE, RESOURCE_EXHAUSTED. */
+ * straight to a page-size raster (max_side of opts): px gray, and rgb too for a colour
+ * source (palette or RGB). It reads rows only as far as the last one the header declares:
+ * data after them (more IDAT, a zlib stream that goes on) is never inflated. Errors:
+ * INVALID_ARGUMENT (corrupt, truncated: libpng's message), PAYLOAD_TOO_LARGE,
+ * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED (o->limits.deadline_ms passed mid-decode). */
 ink_err img_decode_png(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
                        size_t why_len);
 
 /* img_decode_jpeg decodes a JPEG (baseline, progressive, gray, RGB, CMYK/YCCK with Adobe
  * inversion) at the smallest DCT scale that still covers the page, shrinks it to page size
- * and applies the EXIF orientation. Errors as img_decode_png. */
+ * (px gray; rgb too unless the JPEG is gray) and applies the EXIF orientation. Errors as
+ * img_decode_png. */
 ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
                         size_t why_len);
+
+/* img_past_deadline says whether lim->deadline_ms (absolute CLOCK_REALTIME ms, 0 = none)
+ * has passed. */
+int img_past_deadline(const img_limits *lim);
 
 /* img_exif_orientation returns the EXIF orientation (1..8) found in an APP1 payload, or 1
  * when absent or unreadable. */
 int img_exif_orientation(const uint8_t *app1, size_t len);
 
-/* img_orient rewrites *g turned by EXIF orientation 1..8 (5..8 swap w and h).
- * INK_RESOURCE_EXHAUSTED on OOM (g unchanged). */
+/* img_orient rewrites *g (px, and rgb when set) turned by EXIF orientation 1..8 (5..8 swap
+ * w and h). INK_RESOURCE_EXHAUSTED on OOM (g unchanged). */
 ink_err img_orient(img_gray *g, int orientation);
 
 /* ---- parallel.c ---- */

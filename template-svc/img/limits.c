@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "clock.h"
 #include "img_priv.h"
 
 void img_why(char *why, size_t why_len, const char *fmt, ...)
@@ -29,6 +30,12 @@ void img_opts_default(img_opts *o)
 	o->limits.max_bytes = IMG_DEFAULT_MAX_BYTES;
 	o->limits.max_side = IMG_DEFAULT_MAX_SIDE;
 	o->limits.max_pixels = IMG_DEFAULT_MAX_PIXELS;
+	o->limits.deadline_ms = 0;
+}
+
+int img_past_deadline(const img_limits *lim)
+{
+	return lim->deadline_ms != 0 && ink_now_unix_ms() >= lim->deadline_ms;
 }
 
 ink_err img_opts_check(const img_opts *o, char *why, size_t why_len)
@@ -106,6 +113,8 @@ void img_gray_fini(img_gray *g)
 	if (g == NULL)
 		return;
 	free(g->px);
+	free(g->rgb);
 	g->px = NULL;
+	g->rgb = NULL;
 	g->w = g->h = 0;
 }

@@ -2,10 +2,12 @@
  * orient.c - EXIF orientation: read the tag with libexif, turn the page upright.
  *
  * Phones store the sensor's rows and say in EXIF how to turn them (1..8). We turn the
- * page-size raster, not the photo, so it costs one small copy.
+ * page-size raster (gray and, for a colour photo, RGB), not the photo, so it costs one
+ * small copy of each.
  */
 #include <libexif/exif-data.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "img_priv.h"
 
@@ -32,18 +34,15 @@ int img_exif_orientation(const uint8_t *app1, size_t len)
 	return o;
 }
 
-ink_err img_orient(img_gray *g, int orientation)
+/* src (w x h, ch bytes a pixel) turned by orientation 2..8 into a new buffer, or NULL. */
+static uint8_t *img_orient_plane(const uint8_t *src, uint32_t w, uint32_t h, uint32_t ch,
+                                 int orientation)
 {
-	uint32_t w = g->w, h = g->h, nw, nh;
-	uint8_t *dst;
+	uint32_t nw = orientation >= 5 ? h : w;
+	uint8_t *dst = img_xmalloc((size_t)w * h, ch);
 
-	if (orientation <= 1 || orientation > 8)
-		return INK_OK;
-	nw = orientation >= 5 ? h : w;
-	nh = orientation >= 5 ? w : h;
-	dst = img_xmalloc(w, h);
 	if (dst == NULL)
-		return INK_RESOURCE_EXHAUSTED;
+		return NULL;
 	for (uint32_t y = 0; y < h; y++) {
 		for (uint32_t x = 0; x < w; x++) {
 			uint32_t dx, dy;
@@ -71,12 +70,36 @@ ink_err img_orient(img_gray *g, int orientation)
 				dx = y, dy = w - 1 - x;
 				break;
 			}
-			dst[(size_t)dy * nw + dx] = g->px[(size_t)y * w + x];
+			memcpy(dst + ((size_t)dy * nw + dx) * ch, src + ((size_t)y * w + x) * ch,
+			       ch);
 		}
 	}
+	return dst;
+}
+
+ink_err img_orient(img_gray *g, int orientation)
+{
+	uint8_t *px, *rgb = NULL;
+
+	if (orientation <= 1 || orientation > 8)
+		return INK_OK;
+	px = img_orient_plane(g->px, g->w, g->h, 1, orientation);
+	if (g->rgb != NULL)
+		rgb = img_orient_plane(g->rgb, g->w, g->h, 3, orientation);
+	if (px == NULL || (g->rgb != NULL && rgb == NULL)) {
+		free(px);
+		free(rgb);
+		return INK_RESOURCE_EXHAUSTED;
+	}
 	free(g->px);
-	g->px = dst;
-	g->w = nw;
-	g->h = nh;
+	free(g->rgb);
+	g->px = px;
+	g->rgb = rgb;
+	if (orientation >= 5) {
+		uint32_t t = g->w;
+
+		g->w = g->h;
+		g->h = t;
+	}
 	return INK_OK;
 }

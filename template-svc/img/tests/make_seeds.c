@@ -1,7 +1,8 @@
 /*
  * make_seeds.c - writes the fuzz_convert seed corpus into a directory: small PNGs of every
  * colour type and depth (plain and interlaced) and JPEGs (gray, colour, CMYK, progressive,
- * with EXIF orientation), so the fuzzer starts inside every decoder branch.
+ * with EXIF orientation), and a PNG whose zlib stream goes on past its rows (issue 12), so
+ * the fuzzer starts inside every decoder branch.
  * Usage: img_seeds DIR
  */
 #include <errno.h>
@@ -76,6 +77,16 @@ int main(int argc, char **argv)
 			}
 		}
 		free(rgba);
+	}
+	{
+		/* Issue 12: rows, then a zlib stream that goes on (4 MiB of zeros, ~4 KB). */
+		size_t n;
+		uint8_t *png = synth_png_trailing(100, 100, (uint64_t)4 << 20, &n);
+
+		if (png == NULL || write_file(argv[1], "trailing_zlib.png", png, n) != 0)
+			return 1;
+		free(png);
+		count++;
 	}
 	printf("img_seeds: %d files in %s\n", count, argv[1]);
 	return 0;

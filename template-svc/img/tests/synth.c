@@ -3,11 +3,13 @@
  * to memory; the EXIF block is a minimal little-endian TIFF with one Orientation entry.
  */
 #include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jpeglib.h>
+#include <zlib.h>
 
 #include "synth.h"
 
@@ -357,4 +359,233 @@ uint8_t *synth_read_page(const uint8_t *png, size_t len, uint32_t *w, uint32_t *
 	*w = img.width;
 	*h = img.height;
 	return px;
+}
+
+static void synth_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* Appends n bytes to b (b->oom latches a failed realloc). */
+static void synth_append(synth_buf *b, const uint8_t *p, size_t n)
+{
+	if (b->oom || n == 0)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = (b->len + n) * 2;
+		uint8_t *np = realloc(b->p, cap);
+
+		if (np == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+}
+
+/* Appends one chunk (length, type, data, CRC) to b. */
+static void synth_put_chunk(synth_buf *b, const char *type, const uint8_t *data, size_t n)
+{
+	uint8_t hdr[8], crc[4];
+	uint32_t c = (uint32_t)crc32(0, (const Bytef *)type, 4);
+
+	if (n > 0)
+		c = (uint32_t)crc32(c, data, (uInt)n);
+	synth_be32(hdr, (uint32_t)n);
+	memcpy(hdr + 4, type, 4);
+	synth_be32(crc, c);
+	synth_append(b, hdr, 8);
+	synth_append(b, data, n);
+	synth_append(b, crc, 4);
+}
+
+static uint8_t *synth_take(synth_buf *b, size_t *len)
+{
+	if (b->oom) {
+		free(b->p);
+		return NULL;
+	}
+	*len = b->len;
+	return b->p;
+}
+
+uint8_t *synth_png_chunk(const uint8_t *png, size_t len, const char *type, const uint8_t *data,
+                         size_t n, size_t *out_len)
+{
+	synth_buf b = {0};
+	const size_t ihdr_end = 8 + 8 + 13 + 4; /* signature, IHDR */
+
+	if (len < ihdr_end)
+		return NULL;
+	synth_append(&b, png, ihdr_end);
+	synth_put_chunk(&b, type, data, n);
+	synth_append(&b, png + ihdr_end, len - ihdr_end);
+	return synth_take(&b, out_len);
+}
+
+/* Deflates in[0..n) with `flush` into b. */
+static int synth_deflate(z_stream *z, synth_buf *b, const uint8_t *in, size_t n, int flush)
+{
+	uint8_t out[16384];
+	int ret;
+
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = (uInt)n;
+	do {
+		z->next_out = out;
+		z->avail_out = sizeof(out);
+		ret = deflate(z, flush);
+		if (ret == Z_STREAM_ERROR)
+			return -1;
+		synth_append(b, out, sizeof(out) - z->avail_out);
+	} while (z->avail_out == 0);
+	return 0;
+}
+
+uint8_t *synth_png_trailing(uint32_t w, uint32_t h, uint64_t zeros, size_t *len)
+{
+	static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	const size_t mib = (size_t)1 << 20;
+	synth_buf zs = {0}, out = {0};
+	uint8_t ihdr[13], adler[4];
+	uint8_t *row = calloc((size_t)w + 1, 1), *zero = calloc(mib, 1);
+	uint32_t ad = (uint32_t)adler32(0, NULL, 0), ad_mib;
+	size_t block_start, block_len;
+	uint64_t blocks = (zeros + mib - 1) / mib;
+	z_stream z;
+
+	memset(&z, 0, sizeof(z));
+	if (row == NULL || zero == NULL || deflateInit(&z, 9) != Z_OK) {
+		free(row);
+		free(zero);
+		return NULL;
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		row[0] = 0; /* filter: none */
+		for (uint32_t x = 0; x < w; x++)
+			row[1 + x] = (uint8_t)((x + y) * 255 / (w + h));
+		ad = (uint32_t)adler32(ad, row, w + 1);
+		(void)synth_deflate(&z, &zs, row, w + 1, Z_NO_FLUSH);
+	}
+	(void)synth_deflate(&z, &zs, NULL, 0, Z_FULL_FLUSH);
+	/* After a full flush the compressor starts afresh, so a MiB of zeros compresses to the
+	 * same bytes every time: make them once, repeat them. */
+	block_start = zs.len;
+	(void)synth_deflate(&z, &zs, zero, mib, Z_FULL_FLUSH);
+	block_len = zs.len - block_start;
+	ad_mib = (uint32_t)adler32(adler32(0, NULL, 0), zero, (uInt)mib);
+	if (!zs.oom && block_len <= mib)
+		memcpy(zero, zs.p + block_start, block_len); /* zero is spare now: the block */
+	for (uint64_t i = 0; i < blocks; i++) {
+		if (i > 0)
+			synth_append(&zs, zero, block_len);
+		ad = (uint32_t)adler32_combine(ad, ad_mib, (z_off_t)mib);
+	}
+	deflateEnd(&z);
+	/* The end: an empty final block with fixed codes, then the Adler-32 of all of it. */
+	synth_append(&zs, (const uint8_t *)"\x03\x00", 2);
+	synth_be32(adler, ad);
+	synth_append(&zs, adler, 4);
+	free(row);
+	free(zero);
+
+	synth_be32(ihdr, w);
+	synth_be32(ihdr + 4, h);
+	ihdr[8] = 8;  /* depth */
+	ihdr[9] = 0;  /* gray */
+	ihdr[10] = 0; /* deflate */
+	ihdr[11] = 0; /* adaptive filters */
+	ihdr[12] = 0; /* no interlace */
+	synth_append(&out, sig, 8);
+	synth_put_chunk(&out, "IHDR", ihdr, 13);
+	for (size_t pos = 0; !zs.oom && pos < zs.len; pos += mib)
+		synth_put_chunk(&out, "IDAT", zs.p + pos, zs.len - pos < mib ? zs.len - pos : mib);
+	synth_put_chunk(&out, "IEND", NULL, 0);
+	out.oom |= zs.oom;
+	free(zs.p);
+	return synth_take(&out, len);
+}
+
+typedef struct synth_src {
+	const uint8_t *p;
+	size_t len, pos;
+} synth_src;
+
+static void synth_png_read(png_structp png, png_bytep out, size_t n)
+{
+	synth_src *s = png_get_io_ptr(png);
+
+	if (n > s->len - s->pos)
+		png_error(png, "truncated");
+	memcpy(out, s->p + s->pos, n);
+	s->pos += n;
+}
+
+static void synth_png_quiet(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	(void)msg;
+}
+
+uint8_t *synth_png_reference(const uint8_t *data, size_t len, int rgb, uint32_t *w, uint32_t *h)
+{
+	synth_src src = {data, len, 0};
+	png_structp png =
+	    png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, synth_png_quiet);
+	png_infop info = png ? png_create_info_struct(png) : NULL;
+	uint8_t *volatile img = NULL, *volatile out = NULL;
+	png_bytep *volatile rows = NULL;
+	png_uint_32 pw, ph;
+	int depth, ctype, ch, och;
+
+	if (png == NULL || info == NULL)
+		goto fail;
+	if (setjmp(png_jmpbuf(png)))
+		goto fail;
+	png_set_read_fn(png, &src, synth_png_read);
+	png_read_info(png, info);
+	png_get_IHDR(png, info, &pw, &ph, &depth, &ctype, NULL, NULL, NULL);
+	if (rgb && !(ctype & PNG_COLOR_MASK_COLOR))
+		goto fail;
+	png_set_expand(png);
+	png_set_scale_16(png);
+	if (!rgb && (ctype & PNG_COLOR_MASK_COLOR))
+		png_set_rgb_to_gray_fixed(png, 1, 29900, 58700);
+	(void)png_set_interlace_handling(png);
+	png_read_update_info(png, info);
+	ch = png_get_channels(png, info);
+	och = rgb ? 3 : 1;
+	img = malloc((size_t)pw * ph * ch);
+	out = malloc((size_t)pw * ph * och);
+	rows = malloc(ph * sizeof(*rows));
+	if (img == NULL || out == NULL || rows == NULL)
+		goto fail;
+	for (png_uint_32 y = 0; y < ph; y++)
+		rows[y] = img + (size_t)y * pw * ch;
+	png_read_image(png, rows);
+	for (size_t i = 0; i < (size_t)pw * ph; i++) {
+		unsigned a = ch == och + 1 ? img[i * ch + och] : 255;
+
+		for (int c = 0; c < och; c++)
+			out[i * och + c] =
+			    (uint8_t)((img[i * ch + c] * a + 255u * (255u - a) + 127u) / 255u);
+	}
+	png_destroy_read_struct(&png, &info, NULL);
+	free(img);
+	free(rows);
+	*w = pw;
+	*h = ph;
+	return out;
+fail:
+	png_destroy_read_struct(&png, info ? &info : NULL, NULL);
+	free(img);
+	free(out);
+	free(rows);
+	return NULL;
 }

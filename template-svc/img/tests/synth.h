@@ -45,6 +45,25 @@ uint8_t *synth_png(const uint8_t *rgba, uint32_t w, uint32_t h, synth_png_kind k
 uint8_t *synth_jpeg(const uint8_t *rgba, uint32_t w, uint32_t h, int components, int progressive,
                     int quality, int orientation, size_t *len);
 
+/* synth_png_chunk returns a copy of png (len bytes) with one more chunk of `type` (4 ASCII
+ * letters) holding data[0..n) right after IHDR, CRC and all (gAMA, sRGB, sBIT...).
+ * malloc'd (free()), length in *out_len; NULL on OOM. */
+uint8_t *synth_png_chunk(const uint8_t *png, size_t len, const char *type, const uint8_t *data,
+                         size_t n, size_t *out_len);
+
+/* synth_png_trailing makes a w x h 8-bit gray PNG (a diagonal ramp) whose zlib stream goes
+ * on after the image rows with `zeros` bytes of zeros (rounded up to MiB), compressed in
+ * Z_FULL_FLUSH'd blocks of 1 MiB (about 1000:1), with a correct Adler-32 and chunk CRCs;
+ * IDAT chunks of at most 1 MiB. A decoder that inflates the whole stream does `zeros` bytes
+ * of work for a tiny image. malloc'd (free()), NULL on OOM. */
+uint8_t *synth_png_trailing(uint32_t w, uint32_t h, uint64_t zeros, size_t *len);
+
+/* synth_png_reference decodes png the way the engine made its gray before it kept colour:
+ * libpng's sequential reader with expand, scale_16, rgb_to_gray (ITU-R 601) and interlace
+ * handling, alpha over white; with rgb set, the same without rgb_to_gray, giving RGB.
+ * Returns w*h gray or w*h*3 RGB bytes (malloc'd), or NULL (with rgb set: a gray source). */
+uint8_t *synth_png_reference(const uint8_t *png, size_t len, int rgb, uint32_t *w, uint32_t *h);
+
 /* synth_read_page decodes a page PNG (8-bit gray) to w*h bytes (malloc'd), or NULL. */
 uint8_t *synth_read_page(const uint8_t *png, size_t len, uint32_t *w, uint32_t *h);
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include <cmocka.h>
@@ -388,16 +389,378 @@ static void test_corrupt(void **state)
 	}
 }
 
+/* Noise with every alpha value, so both the weights and the gamma tables get exercised. */
+static uint8_t *noise_rgba(uint32_t w, uint32_t h)
+{
+	uint8_t *rgba = synth_rgba(SYNTH_NOISE, w, h);
+
+	assert_non_null(rgba);
+	for (size_t i = 0; i < (size_t)w * h; i++)
+		rgba[4 * i + 3] = (uint8_t)(i * 37 % 256);
+	for (size_t i = 0; i < 256 && i < (size_t)w * h; i++) /* and some true grays */
+		rgba[4 * i] = rgba[4 * i + 1] = rgba[4 * i + 2] = (uint8_t)i;
+	return rgba;
+}
+
+/* img_decode_png at full size against the engine's old gray (libpng's own rgb_to_gray) and
+ * libpng's RGB: byte for byte, for every kind, with and without a gamma (gAMA, sRGB, sBIT). */
+static void check_png_exact(const uint8_t *png, size_t len, int colour)
+{
+	img_opts o;
+	img_gray g = {0};
+	char why[256];
+	uint32_t rw, rh;
+	uint8_t *ref = synth_png_reference(png, len, 0, &rw, &rh);
+	uint8_t *ref_rgb = synth_png_reference(png, len, 1, &rw, &rh);
+
+	assert_non_null(ref);
+	img_opts_default(&o);
+	assert_int_equal(img_decode_png(png, len, &o, &g, why, sizeof(why)), INK_OK);
+	assert_int_equal(g.w, rw);
+	assert_int_equal(g.h, rh);
+	assert_memory_equal(g.px, ref, (size_t)rw * rh);
+	if (colour) {
+		assert_non_null(ref_rgb);
+		assert_non_null(g.rgb);
+		assert_memory_equal(g.rgb, ref_rgb, (size_t)rw * rh * 3);
+	} else {
+		assert_null(g.rgb);
+	}
+	img_gray_fini(&g);
+	free(ref);
+	free(ref_rgb);
+}
+
+static void test_png_gray_exact(void **state)
+{
+	static const uint8_t gama_srgb[4] = {0, 0, 0xb1, 0x8f}; /* 45455 */
+	static const uint8_t gama_2[4] = {0, 0, 0xc3, 0x50};    /* 50000 */
+	static const uint8_t gama_1[4] = {0, 1, 0x86, 0xa0};    /* 100000: no correction */
+	static const uint8_t srgb[1] = {0};
+	static const uint8_t sbit12[3] = {12, 12, 11};
+	const uint32_t w = 97, h = 61;
+	uint8_t *rgba = noise_rgba(w, h);
+
+	(void)state;
+	for (int k = SP_GRAY8; k <= SP_RGB8_TRNS; k++) {
+		for (int il = 0; il <= 1; il++) {
+			size_t len, l2, l3;
+			uint8_t *png = synth_png(rgba, w, h, (synth_png_kind)k, il, &len);
+			int colour = k >= SP_RGB8;
+			const uint8_t *gamas[] = {NULL, gama_srgb, gama_2, gama_1, srgb};
+
+			assert_non_null(png);
+			for (size_t v = 0; v < sizeof(gamas) / sizeof(gamas[0]); v++) {
+				uint8_t *p2 = png, *p3 = NULL;
+
+				l2 = len;
+				if (gamas[v] != NULL)
+					p2 = synth_png_chunk(
+					    png, len, gamas[v] == srgb ? "sRGB" : "gAMA", gamas[v],
+					    gamas[v] == srgb ? 1 : 4, &l2);
+				assert_non_null(p2);
+				check_png_exact(p2, l2, colour);
+				if (k == SP_RGB16) { /* sBIT changes libpng's 16-bit table layout */
+					p3 = synth_png_chunk(p2, l2, "sBIT", sbit12, 3, &l3);
+					assert_non_null(p3);
+					check_png_exact(p3, l3, colour);
+					free(p3);
+				}
+				if (p2 != png)
+					free(p2);
+			}
+			free(png);
+		}
+	}
+	free(rgba);
+}
+
+/* An interlaced PNG (its passes binned into a page of sums) and the same picture plain (rows
+ * streamed through img_shrink) shrink to the same bytes, gray and RGB. */
+static void test_png_interlace_shrink(void **state)
+{
+	static const synth_png_kind kinds[] = {SP_GRAY8, SP_GRAYA8, SP_RGB8, SP_RGBA8, SP_PALETTE};
+	const uint32_t w = 203, h = 157;
+	uint8_t *rgba = noise_rgba(w, h);
+	img_opts o;
+	char why[256];
+
+	(void)state;
+	img_opts_default(&o);
+	o.max_side = 64;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		img_gray a = {0}, b = {0};
+		size_t la, lb;
+		uint8_t *pa = synth_png(rgba, w, h, kinds[k], 0, &la);
+		uint8_t *pb = synth_png(rgba, w, h, kinds[k], 1, &lb);
+
+		assert_int_equal(img_decode_png(pa, la, &o, &a, why, sizeof(why)), INK_OK);
+		assert_int_equal(img_decode_png(pb, lb, &o, &b, why, sizeof(why)), INK_OK);
+		assert_int_equal(a.w, 64);
+		assert_int_equal(a.h, 49);
+		assert_int_equal(b.w, a.w);
+		assert_int_equal(b.h, a.h);
+		assert_memory_equal(a.px, b.px, (size_t)a.w * a.h);
+		assert_true((a.rgb == NULL) == (kinds[k] < SP_RGB8));
+		assert_true((b.rgb == NULL) == (a.rgb == NULL));
+		if (a.rgb != NULL)
+			assert_memory_equal(a.rgb, b.rgb, (size_t)a.w * a.h * 3);
+		img_gray_fini(&a);
+		img_gray_fini(&b);
+		free(pa);
+		free(pb);
+	}
+	free(rgba);
+}
+
+/* Left half pure red, right half pure green. */
+static uint8_t *red_green(uint32_t w, uint32_t h)
+{
+	uint8_t *rgba = malloc((size_t)w * h * 4);
+
+	assert_non_null(rgba);
+	for (uint32_t y = 0; y < h; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			uint8_t *p = rgba + ((size_t)y * w + x) * 4;
+
+			p[0] = x < w / 2 ? 255 : 0;
+			p[1] = x < w / 2 ? 0 : 255;
+			p[2] = 0;
+			p[3] = 255;
+		}
+	}
+	return rgba;
+}
+
+static void assert_rgb_near(const img_gray *g, uint32_t x, uint32_t y, int r, int gr, int b,
+                            int tol)
+{
+	const uint8_t *p = g->rgb + ((size_t)y * g->w + x) * 3;
+
+	if (abs(p[0] - r) > tol || abs(p[1] - gr) > tol || abs(p[2] - b) > tol)
+		fail_msg("rgb at %u,%u is %u,%u,%u, want %d,%d,%d (+-%d)", x, y, p[0], p[1], p[2],
+		         r, gr, b, tol);
+}
+
+/* A 400x200 red|green photo gives a 100x50 page whose rgb is red on the left and green on
+ * the right, from PNG and from every colour JPEG; gray sources give no rgb. */
+static void test_colour_page(void **state)
+{
+	uint8_t *rgba = red_green(400, 200);
+	img_opts o;
+	img_gray g = {0};
+	char why[256];
+	size_t len;
+	uint8_t *png = synth_png(rgba, 400, 200, SP_RGB8, 0, &len);
+
+	(void)state;
+	img_opts_default(&o);
+	o.max_side = 100;
+	assert_non_null(png);
+	assert_int_equal(img_decode_png(png, len, &o, &g, why, sizeof(why)), INK_OK);
+	assert_int_equal(g.w, 100);
+	assert_int_equal(g.h, 50);
+	assert_non_null(g.rgb);
+	assert_rgb_near(&g, 10, 25, 255, 0, 0, 0);
+	assert_rgb_near(&g, 90, 25, 0, 255, 0, 0);
+	assert_int_equal(g.px[25 * 100 + 10], 76);  /* libpng's 601 gray of red */
+	assert_int_equal(g.px[25 * 100 + 90], 149); /* and of green */
+	img_gray_fini(&g);
+	free(png);
+	for (int comps = 3; comps <= 4; comps++) {
+		for (int prog = 0; prog <= 1; prog++) {
+			uint8_t *jpg = synth_jpeg(rgba, 400, 200, comps, prog, 95, 0, &len);
+
+			assert_non_null(jpg);
+			assert_int_equal(img_decode_jpeg(jpg, len, &o, &g, why, sizeof(why)),
+			                 INK_OK);
+			assert_int_equal(g.w, 100);
+			assert_non_null(g.rgb);
+			assert_rgb_near(&g, 10, 25, 255, 0, 0, 40);
+			assert_rgb_near(&g, 90, 25, 0, 255, 0, 40);
+			assert_true(abs(g.px[25 * 100 + 10] - 76) < 20);
+			img_gray_fini(&g);
+			free(jpg);
+		}
+	}
+	png = synth_png(rgba, 400, 200, SP_GRAY8, 1, &len);
+	assert_int_equal(img_decode_png(png, len, &o, &g, why, sizeof(why)), INK_OK);
+	assert_null(g.rgb);
+	img_gray_fini(&g);
+	free(png);
+	png = synth_jpeg(rgba, 400, 200, 1, 1, 90, 0, &len);
+	assert_int_equal(img_decode_jpeg(png, len, &o, &g, why, sizeof(why)), INK_OK);
+	assert_null(g.rgb);
+	img_gray_fini(&g);
+	free(png);
+	free(rgba);
+}
+
+/* EXIF orientation turns rgb with px: red|green turned 90 clockwise is red over green. */
+static void test_orientation_rgb(void **state)
+{
+	static const struct {
+		int o;
+		uint32_t w, h;
+		uint32_t rx, ry, gx, gy; /* a red pixel and a green one */
+	} cases[] = {
+	    {1, 200, 100, 20, 50, 180, 50}, {3, 200, 100, 180, 50, 20, 50},
+	    {6, 100, 200, 50, 20, 50, 180}, {8, 100, 200, 50, 180, 50, 20},
+	    {5, 100, 200, 50, 20, 50, 180}, {2, 200, 100, 180, 50, 20, 50},
+	};
+	uint8_t *rgba = red_green(200, 100);
+	img_opts o;
+
+	(void)state;
+	img_opts_default(&o);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t len;
+		uint8_t *jpg = synth_jpeg(rgba, 200, 100, 3, 0, 95, cases[c].o, &len);
+		img_gray g = {0};
+		char why[256];
+
+		assert_non_null(jpg);
+		assert_int_equal(img_decode_jpeg(jpg, len, &o, &g, why, sizeof(why)), INK_OK);
+		assert_int_equal(g.w, cases[c].w);
+		assert_int_equal(g.h, cases[c].h);
+		assert_rgb_near(&g, cases[c].rx, cases[c].ry, 255, 0, 0, 40);
+		assert_rgb_near(&g, cases[c].gx, cases[c].gy, 0, 255, 0, 40);
+		img_gray_fini(&g);
+		free(jpg);
+	}
+	free(rgba);
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Inflates the IDATs of png to the end of the stream: Z_STREAM_END (the Adler-32 holds)
+ * and how many bytes came out. */
+static uint64_t inflate_idat(const uint8_t *png, size_t len)
+{
+	z_stream z;
+	uint8_t out[65536];
+	uint64_t total = 0;
+	int ret = Z_OK;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit(&z), Z_OK);
+	for (size_t pos = 8; pos + 12 <= len && ret != Z_STREAM_END;) {
+		uint32_t n = (uint32_t)png[pos] << 24 | (uint32_t)png[pos + 1] << 16 |
+		             (uint32_t)png[pos + 2] << 8 | png[pos + 3];
+
+		if (memcmp(png + pos + 4, "IDAT", 4) == 0) {
+			z.next_in = (Bytef *)(uintptr_t)(png + pos + 8);
+			z.avail_in = n;
+			while (z.avail_in > 0 && ret != Z_STREAM_END) {
+				z.next_out = out;
+				z.avail_out = sizeof(out);
+				ret = inflate(&z, Z_NO_FLUSH);
+				assert_true(ret == Z_OK || ret == Z_STREAM_END);
+				total += sizeof(out) - z.avail_out;
+			}
+		}
+		pos += 12 + (size_t)n;
+	}
+	assert_int_equal(ret, Z_STREAM_END);
+	inflateEnd(&z);
+	return total;
+}
+
+/* Issue 12: a 100x100 PNG whose zlib stream goes on with 1 GiB of compressed zeros after
+ * its rows (a 1 MB file). The rows decode; what follows is never inflated. */
+static void test_png_trailing_zlib(void **state)
+{
+	img_opts o;
+	img_gray g = {0};
+	img_page p = {0};
+	char why[256];
+	size_t len;
+	uint8_t *small = synth_png_trailing(100, 100, (uint64_t)4 << 20, &len);
+	uint8_t *bomb;
+	double t0;
+
+	(void)state;
+	assert_non_null(small);
+	/* The file is what it claims: a valid stream of rows + 4 MiB of zeros. */
+	assert_true(inflate_idat(small, len) == 100u * 101 + ((uint64_t)4 << 20));
+	assert_int_equal(conv(small, len, NULL, &p, why), INK_OK);
+	assert_int_equal(p.width, 100);
+	img_page_fini(&p);
+	free(small);
+
+	bomb = synth_png_trailing(100, 100, (uint64_t)1 << 30, &len);
+	assert_non_null(bomb);
+	assert_true(len < (size_t)2 << 20);
+	img_opts_default(&o);
+	t0 = mono_s();
+	assert_int_equal(img_decode_png(bomb, len, &o, &g, why, sizeof(why)), INK_OK);
+	/* Inflating the GiB takes libpng seconds; the rows alone take microseconds. */
+	assert_true(mono_s() - t0 < 0.5);
+	assert_int_equal(g.w, 100);
+	assert_int_equal(g.px[0], 0);                           /* the ramp's corner */
+	assert_int_equal(g.px[99 * 100 + 99], 198 * 255 / 200); /* and its other end */
+	img_gray_fini(&g);
+	free(bomb);
+}
+
+/* A deadline that has passed stops both decoders with DEADLINE_EXCEEDED. */
+static void test_deadline(void **state)
+{
+	img_opts o;
+	img_gray g = {0};
+	char why[256];
+	size_t lp, lj;
+	uint8_t *png = scene_png(SYNTH_SHAPES, 64, 48, SP_RGB8, 0, &lp);
+	uint8_t *jpg = scene_jpeg(SYNTH_SHAPES, 64, 48, 3, 1, 0, &lj);
+
+	(void)state;
+	img_opts_default(&o);
+	o.limits.deadline_ms = 1; /* 1970 */
+	assert_int_equal(img_decode_png(png, lp, &o, &g, why, sizeof(why)), INK_DEADLINE_EXCEEDED);
+	assert_non_null(strstr(why, "deadline"));
+	assert_int_equal(img_decode_jpeg(jpg, lj, &o, &g, why, sizeof(why)), INK_DEADLINE_EXCEEDED);
+	assert_non_null(strstr(why, "deadline"));
+	assert_null(g.px);
+	o.limits.deadline_ms = (int64_t)time(NULL) * 1000 + 600000;
+	assert_int_equal(img_decode_png(png, lp, &o, &g, why, sizeof(why)), INK_OK);
+	img_gray_fini(&g);
+	assert_int_equal(img_decode_jpeg(jpg, lj, &o, &g, why, sizeof(why)), INK_OK);
+	img_gray_fini(&g);
+	free(png);
+	free(jpg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_opts),       cmocka_unit_test(test_empty_and_magic),
-	    cmocka_unit_test(test_max_bytes),  cmocka_unit_test(test_bombs),
-	    cmocka_unit_test(test_odd_sizes),  cmocka_unit_test(test_flat_and_noise),
-	    cmocka_unit_test(test_png_kinds),  cmocka_unit_test(test_alpha_over_white),
-	    cmocka_unit_test(test_jpeg_kinds), cmocka_unit_test(test_exif_orientation),
-	    cmocka_unit_test(test_truncated),  cmocka_unit_test(test_corrupt),
+	    cmocka_unit_test(test_opts),
+	    cmocka_unit_test(test_empty_and_magic),
+	    cmocka_unit_test(test_max_bytes),
+	    cmocka_unit_test(test_bombs),
+	    cmocka_unit_test(test_odd_sizes),
+	    cmocka_unit_test(test_flat_and_noise),
+	    cmocka_unit_test(test_png_kinds),
+	    cmocka_unit_test(test_alpha_over_white),
+	    cmocka_unit_test(test_jpeg_kinds),
+	    cmocka_unit_test(test_exif_orientation),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_corrupt),
+	    cmocka_unit_test(test_png_gray_exact),
+	    cmocka_unit_test(test_png_interlace_shrink),
+	    cmocka_unit_test(test_colour_page),
+	    cmocka_unit_test(test_orientation_rgb),
+	    cmocka_unit_test(test_png_trailing_zlib),
+	    cmocka_unit_test(test_deadline),
 	};
 
+	/* IMG_TEST_FILTER=test_png* runs only the matching tests (cmocka's glob). */
+	if (getenv("IMG_TEST_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("IMG_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
