@@ -30,6 +30,9 @@ static ink_err convert_opts(ink_rpc_ctx *ctx, const Inkwell__Template__V1__Conve
 	o->limits.max_bytes = (size_t)cfg->max_image_bytes;
 	o->limits.max_side = (uint32_t)cfg->max_image_side;
 	o->limits.max_pixels = (uint64_t)cfg->max_image_pixels;
+	/* The engine gives up once the caller has (issue 12: a PNG bomb kept a core busy long
+	 * after the edge had answered 504). */
+	o->limits.deadline_ms = ctx->deadline_unix_ms;
 	if (img_opts_check(o, why, sizeof(why)) != INK_OK)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "%s", why);
 	return INK_OK;
@@ -44,8 +47,6 @@ static ink_err convert_reply(ink_rpc_ctx *ctx, const img_page *page, int want_re
 	resp.png.len = page->png_len;
 	resp.width = page->width;
 	resp.height = page->height;
-	resp.svg.data = (uint8_t *)page->svg;
-	resp.svg.len = page->svg_len;
 	if (want_report) {
 		rep.ink = page->report.ink;
 		rep.specks = page->report.specks;

@@ -12,7 +12,6 @@
 
 #include "config.h"
 #include "log.h"
-#include "print.h"
 #include "service.h"
 #include "svc.h"
 
@@ -79,6 +78,5 @@ int main(int argc, char **argv)
 	ink_log_info("signal %d: stopping", sig);
 	ink_rpc_server_stop(server);
 	ink_slots_close(cfg.convert_gate);
-	print_fini();
 	return 0;
 }
