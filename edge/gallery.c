@@ -77,6 +77,42 @@ void edge_gallery_image(edge_req *req)
 	protobuf_c_message_free_unpacked(&img->base, NULL);
 }
 
+void edge_gallery_svg(edge_req *req)
+{
+	Inkwell__Template__V1__GalleryRef ref = gal_ref(req);
+	Inkwell__Template__V1__GalleryImage *img =
+	    (Inkwell__Template__V1__GalleryImage *)edge_rpc_msg(
+	        req, GAL_TPL "GetGallerySvg", &ref.base,
+	        &inkwell__template__v1__gallery_image__descriptor, 0);
+
+	if (img == NULL)
+		return;
+	edge_send_svg(req, img->svg.data, img->svg.len, img->etag, "public, max-age=300");
+	protobuf_c_message_free_unpacked(&img->base, NULL);
+}
+
+void edge_gallery_pdf(edge_req *req)
+{
+	Inkwell__Template__V1__PrintGalleryRequest rq =
+	    INKWELL__TEMPLATE__V1__PRINT_GALLERY_REQUEST__INIT;
+	char paper[8];
+
+	if (edge_query_paper(req, paper, sizeof(paper)) != 0)
+		return;
+	rq.gallery_id = (char *)edge_path_param(req, "id");
+	rq.paper = paper;
+	Inkwell__Template__V1__PrintedPage *pdf =
+	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
+	        req, GAL_TPL "PrintGalleryPage", &rq.base,
+	        &inkwell__template__v1__printed_page__descriptor, 0);
+	if (pdf == NULL)
+		return;
+	/* A gallery item's title never changes; like its image, minutes. */
+	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
+	                 "public, max-age=300");
+	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+}
+
 void edge_gallery_save(edge_req *req)
 {
 	Inkwell__User__V1__SaveGalleryItemRequest rq =

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void params_error(json_t *errors, const char *field, const char *message)
 {
@@ -100,4 +101,21 @@ const char *edge_json_str(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 	return s ? s : "";
+}
+
+int edge_query_paper(edge_req *req, char *out, size_t out_len)
+{
+	char buf[16];
+	int n = edge_query(req, "paper", buf, sizeof(buf));
+
+	for (int i = 0; i < n; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	if (n == -1 || n == 0 || strcmp(buf, "a4") == 0 || strcmp(buf, "letter") == 0) {
+		snprintf(out, out_len, "%s", n > 0 ? buf : "a4");
+		return 0;
+	}
+	json_t *errors = json_array();
+	params_error(errors, "paper", "must be a4 or letter");
+	edge_send_validation(req, errors);
+	return -1;
 }

@@ -31,6 +31,11 @@ int edge_query_text(const edge_req *req, const char *name, const char *def, size
  * (cursor_len > EDGE_CURSOR_MAX * 4). Returns 0, or -1 after sending 400. */
 int edge_query_page(edge_req *req, int *limit, char *cursor, size_t cursor_len);
 
+/* edge_query_paper reads ?paper=a4|letter (case-insensitive; absent or
+ * empty: a4) into out as "a4" or "letter" (out_len >= 7). Returns 0, or -1
+ * after sending 400 (field "paper"). */
+int edge_query_paper(edge_req *req, char *out, size_t out_len);
+
 /* edge_json_body validates the request body against schema. Returns the
  * object (caller json_decref's it), or NULL after sending 400 (the errors
  * list) or 500 (out of memory). */

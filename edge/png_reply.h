@@ -1,7 +1,8 @@
 /*
  * png_reply.h - answering with a template image. Images never change once
  * made, so they carry a strong ETag and a long Cache-Control, and a client
- * that already has one gets 304 without the bytes.
+ * that already has one gets 304 without the bytes. Printed pages (PDF) are
+ * tagged by what they are printed from and answered the same way.
  */
 #ifndef INKWELL_EDGE_PNG_REPLY_H
 #define INKWELL_EDGE_PNG_REPLY_H
@@ -15,5 +16,15 @@
  * given Cache-Control, or 304 when If-None-Match names that ETag (or *). */
 void edge_send_png(edge_req *req, const uint8_t *png, size_t len, const char *etag,
                    const char *cache_control);
+
+/* edge_send_svg is edge_send_png for image/svg+xml, with a
+ * Content-Security-Policy that lets the document run nothing. */
+void edge_send_svg(edge_req *req, const uint8_t *svg, size_t len, const char *etag,
+                   const char *cache_control);
+
+/* edge_send_cached sends body[0..len) as content_type (a PDF) the same way:
+ * ETag "etag", the Cache-Control, 304 when If-None-Match names the tag. */
+void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *body, size_t len,
+                      const char *etag, const char *cache_control);
 
 #endif /* INKWELL_EDGE_PNG_REPLY_H */

@@ -36,6 +36,8 @@ const edge_route edge_routes[] = {
     {"PATCH", "/v1/templates/{id}", edge_tpl_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
     {"DELETE", "/v1/templates/{id}", edge_tpl_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"GET", "/v1/templates/{id}/image", edge_tpl_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/image.svg", edge_tpl_svg, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/page.pdf", edge_tpl_pdf, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"POST", "/v1/templates/{id}/publish", edge_tpl_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
 
     /* The public gallery and moderation (issue 6). */
@@ -43,6 +45,8 @@ const edge_route edge_routes[] = {
     {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
     {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/image.svg", edge_gallery_svg, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/page.pdf", edge_gallery_pdf, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
     {"POST", "/v1/gallery/{id}/save", edge_gallery_save, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"POST", "/v1/gallery/{id}/reports", edge_gallery_report, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
     {"GET", "/v1/admin/reports", edge_admin_reports, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},

@@ -152,6 +152,42 @@ void edge_tpl_image(edge_req *req)
 	protobuf_c_message_free_unpacked(&img->base, NULL);
 }
 
+void edge_tpl_svg(edge_req *req)
+{
+	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+	Inkwell__User__V1__TemplateImage *img = (Inkwell__User__V1__TemplateImage *)edge_rpc_msg(
+	    req, TPL_LIB "GetTemplateSvg", &ref.base,
+	    &inkwell__user__v1__template_image__descriptor, 0);
+
+	if (img == NULL)
+		return;
+	edge_send_svg(req, img->svg.data, img->svg.len, img->etag,
+	              "private, max-age=31536000, immutable");
+	protobuf_c_message_free_unpacked(&img->base, NULL);
+}
+
+void edge_tpl_pdf(edge_req *req)
+{
+	Inkwell__User__V1__PrintTemplateRequest rq =
+	    INKWELL__USER__V1__PRINT_TEMPLATE_REQUEST__INIT;
+	char paper[8];
+
+	if (edge_query_paper(req, paper, sizeof(paper)) != 0)
+		return;
+	rq.id = (char *)edge_path_param(req, "id");
+	rq.paper = paper;
+	Inkwell__Template__V1__PrintedPage *pdf =
+	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
+	        req, TPL_LIB "PrintTemplate", &rq.base,
+	        &inkwell__template__v1__printed_page__descriptor, 0);
+	if (pdf == NULL)
+		return;
+	/* Printed with the current title, which a rename changes: revalidate. */
+	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
+	                 "private, no-cache");
+	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+}
+
 static const edge_field tpl_rename_fields[] = {{"title", 1, tpl_rule_title}};
 static const edge_schema tpl_rename_schema = {tpl_rename_fields, 1};
 

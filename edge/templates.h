@@ -15,6 +15,8 @@ void edge_tpl_create(edge_req *req);
 void edge_tpl_list(edge_req *req);    /* GET /v1/templates?limit=&cursor= */
 void edge_tpl_get(edge_req *req);     /* GET /v1/templates/{id} */
 void edge_tpl_image(edge_req *req);   /* GET /v1/templates/{id}/image */
+void edge_tpl_svg(edge_req *req);     /* GET /v1/templates/{id}/image.svg */
+void edge_tpl_pdf(edge_req *req);     /* GET /v1/templates/{id}/page.pdf?paper= */
 void edge_tpl_rename(edge_req *req);  /* PATCH /v1/templates/{id} {"title"} */
 void edge_tpl_delete(edge_req *req);  /* DELETE /v1/templates/{id} -> 204 */
 void edge_tpl_publish(edge_req *req); /* POST /v1/templates/{id}/publish -> 201 / 200 */

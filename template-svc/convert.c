@@ -47,6 +47,8 @@ static ink_err convert_reply(ink_rpc_ctx *ctx, const img_page *page, int want_re
 	resp.png.len = page->png_len;
 	resp.width = page->width;
 	resp.height = page->height;
+	resp.svg.data = (uint8_t *)page->svg;
+	resp.svg.len = page->svg_len;
 	if (want_report) {
 		rep.ink = page->report.ink;
 		rep.specks = page->report.specks;

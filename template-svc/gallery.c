@@ -27,7 +27,8 @@
 #define GALLERY_SHA256_LEN (2 * crypto_hash_sha256_BYTES + 1)
 
 /* ARGV: 1 source_key, 2 pid, 3 title, 4 width, 5 height, 6 publisher_id,
- * 7 publisher_name, 8 now, 9 etag, 10 png, 11 sha256 of the png. Returns 1
+ * 7 publisher_name, 8 now, 9 etag, 10 png, 11 sha256 of the png, 12 svg
+ * ("": a page converted before SVGs were kept has none). Returns 1
  * when it created the item, -1 when moderation took this source's item
  * down, -2 when it took down a page with this PNG (another copy), else {0,
  * the existing item's fields}. */
@@ -48,6 +49,7 @@ static const char gallery_publish_lua[] =
     "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9], "
     "  'sha256', ARGV[11]) "
     "redis.call('SET', k_png(ARGV[2]), ARGV[10]) "
+    "if #ARGV[12] > 0 then redis.call('SET', k_svg(ARGV[2]), ARGV[12]) end "
     "redis.call('ZADD', K_INDEX, ARGV[8], ARGV[2]) "
     "redis.call('SADD', k_copies(ARGV[11]), ARGV[2]) "
     "redis.call('SET', k_published(ARGV[1]), ARGV[2]) "
@@ -145,6 +147,9 @@ static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
 	if (r->png.len > (size_t)cfg->max_image_bytes)
 		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "png is larger than %lld bytes",
 		                    (long long)cfg->max_image_bytes);
+	if (r->svg.len > (size_t)cfg->max_image_bytes)
+		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "svg is larger than %lld bytes",
+		                    (long long)cfg->max_image_bytes);
 	if (tsvc_png_size(r->png.data, r->png.len, &w, &h) != INK_OK)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "png is not a PNG image");
 	if (w == 0 || h == 0 || w != r->width || h != r->height)
@@ -219,11 +224,13 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	                      now_s,
 	                      etag,
 	                      (const char *)r->png.data,
-	                      sha};
-	size_t argvlen[14];
+	                      sha,
+	                      r->svg.len ? (const char *)r->svg.data : ""};
+	size_t argvlen[15];
 	for (size_t i = 0; i < 14; i++)
 		argvlen[i] = i == 12 ? r->png.len : strlen(argv[i]); /* 12: binary PNG */
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 14, argv, argvlen);
+	argvlen[14] = r->svg.len;
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 15, argv, argvlen);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {

@@ -38,7 +38,7 @@ ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_delete: GalleryRef -> Empty. Its publisher or an admin only
- * (PERMISSION_DENIED otherwise); removes the item, its PNG and its index
+ * (PERMISSION_DENIED otherwise); removes the item, its PNG, SVG and index
  * entry, closes its open reports and settles its published marker, in one
  * script (GALLERY_LUA_REMOVE; an admin removing another's item moderates). */
 ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
@@ -91,7 +91,7 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 	"    redis.call('SREM', k_copies(fp), pid) "                                               \
 	"    if down then redis.call('SET', k_takedown(fp), pid) end "                             \
 	"  end "                                                                                   \
-	"  redis.call('DEL', k_item(pid), k_png(pid), k_item_reports(pid)) "                       \
+	"  redis.call('DEL', k_item(pid), k_png(pid), k_svg(pid), k_item_reports(pid)) "           \
 	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
 	"  return 1 "                                                                              \
 	"end "                                                                                     \

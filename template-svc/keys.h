@@ -17,6 +17,9 @@
 #define GALLERY_KEY_ITEM "public:{%s}"
 /* string: the item's PNG; immutable */
 #define GALLERY_KEY_ITEM_PNG "public:{%s}:png"
+/* string: the item's SVG (the same curves as the PNG, printed to PDF on
+ * request); immutable; absent for items published before SVGs were kept */
+#define GALLERY_KEY_ITEM_SVG "public:{%s}:svg"
 /* hash: reporter id -> report id, of the item's OPEN reports only */
 #define GALLERY_KEY_ITEM_REPORTS "public:{%s}:reports"
 /* zset: gallery ids scored by publication time (unix ms) */
@@ -44,6 +47,7 @@
 #define GALLERY_LUA_KEYS                                                                           \
 	"local function k_item(p) return 'public:{' .. p .. '}' end "                              \
 	"local function k_png(p) return 'public:{' .. p .. '}:png' end "                           \
+	"local function k_svg(p) return 'public:{' .. p .. '}:svg' end "                           \
 	"local function k_item_reports(p) return 'public:{' .. p .. '}:reports' end "              \
 	"local function k_published(s) return 'published:{' .. s .. '}' end "                      \
 	"local function k_report(r) return 'report:{' .. r .. '}' end "                            \

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "print.h"
 #include "service.h"
 #include "svc.h"
 
@@ -78,5 +79,6 @@ int main(int argc, char **argv)
 	ink_log_info("signal %d: stopping", sig);
 	ink_rpc_server_stop(server);
 	ink_slots_close(cfg.convert_gate);
+	print_fini();
 	return 0;
 }

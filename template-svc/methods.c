@@ -9,6 +9,7 @@
 #include "gallery.h"
 #include "health.h"
 #include "log.h"
+#include "print.h"
 #include "reports.h"
 #include "svc.h"
 
@@ -25,6 +26,10 @@ const ink_rpc_method tsvc_methods[] = {
     {TSVC_METHOD("ReportGalleryItem"), reports_create},
     {TSVC_METHOD("ListReports"), reports_list},
     {TSVC_METHOD("ResolveReport"), reports_resolve},
+    /* Vector and print outputs (issue 11 part 5). */
+    {TSVC_METHOD("PrintPage"), print_page},
+    {TSVC_METHOD("GetGallerySvg"), print_gallery_svg},
+    {TSVC_METHOD("PrintGalleryPage"), print_gallery_page},
     {NULL, NULL},
 };
 

@@ -23,6 +23,9 @@
 #define USVC_KEY_TEMPLATE "template:{%s}:%s"
 /* string: the template's PNG; immutable */
 #define USVC_KEY_TEMPLATE_PNG "template:{%s}:%s:png"
+/* string: the template's SVG (the same curves as the PNG, printed to PDF on
+ * request); immutable; absent for templates converted before SVGs were kept */
+#define USVC_KEY_TEMPLATE_SVG "template:{%s}:%s:svg"
 
 #define USVC_KEY_MAX 160
 

@@ -22,12 +22,16 @@
 #define LIB_TITLE_MAX 100
 #define LIB_CONVERT   "inkwell.template.v1.Templates/Convert"
 
+/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG. ARGV: 1 quota, 2 id, 3 now,
+ * 4 title, 5 width, 6 height, 7 detail, 8 line_width, 9 etag, 10 PNG,
+ * 11 SVG ("": a page kept before SVGs were has none). */
 static const char lib_store_lua[] =
     "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end "
     "redis.call('HSET', KEYS[2], 'id', ARGV[2], 'created_at', ARGV[3], 'title', ARGV[4], "
     "'width', ARGV[5], 'height', ARGV[6], 'detail', ARGV[7], 'line_width', ARGV[8], "
     "'etag', ARGV[9], 'gallery_id', '') "
     "redis.call('SET', KEYS[3], ARGV[10]) "
+    "if #ARGV[11] > 0 then redis.call('SET', KEYS[4], ARGV[11]) end "
     "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
 
 /* Spelled into the command's format: hiredis passes a %s as ONE argument. */
@@ -135,13 +139,14 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 
 ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
                        int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
-                       Inkwell__User__V1__Template *out)
+                       const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out)
 {
 	usvc_worker *w = ctx->worker;
 	usvc_app *app = ctx->app;
 	uint8_t raw[16], digest[16];
 	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
-	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX], why[256];
+	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
+	    svg_key[USVC_KEY_MAX], why[256];
 	redisReply *rep = NULL;
 
 	randombytes_buf(raw, sizeof(raw));
@@ -158,14 +163,31 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	snprintf(lib_key, sizeof(lib_key), USVC_KEY_LIBRARY, lib_owner(ctx));
 	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, lib_owner(ctx), tid);
 	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, lib_owner(ctx), tid);
-	const char *argv[] = {"EVAL", lib_store_lua,    "3",   lib_key, tpl_key, png_key, quota,
-	                      tid,    created,          title, ws,      hs,      ds,      ls,
-	                      etag,   (const char *)png};
-	size_t argvlen[16];
-	for (int i = 0; i < 15; i++)
+	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, lib_owner(ctx), tid);
+	const char *argv[] = {"EVAL",
+	                      lib_store_lua,
+	                      "4",
+	                      lib_key,
+	                      tpl_key,
+	                      png_key,
+	                      svg_key,
+	                      quota,
+	                      tid,
+	                      created,
+	                      title,
+	                      ws,
+	                      hs,
+	                      ds,
+	                      ls,
+	                      etag,
+	                      (const char *)png,
+	                      svg_len ? (const char *)svg : ""};
+	size_t argvlen[18];
+	for (int i = 0; i < 16; i++)
 		argvlen[i] = strlen(argv[i]);
-	argvlen[15] = png_len;
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 16, argv, argvlen);
+	argvlen[16] = png_len;
+	argvlen[17] = svg_len;
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 18, argv, argvlen);
 	if (err != INK_OK)
 		return lib_db_fail(ctx, err, why);
 	int stored = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
@@ -263,7 +285,8 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = lib_convert(ctx, rq, &page);
 	if (err == INK_OK)
 		err = usvc_lib_store(ctx, title, page->width, page->height, rq->detail,
-		                     rq->line_width, page->png.data, page->png.len, &t);
+		                     rq->line_width, page->png.data, page->png.len, page->svg.data,
+		                     page->svg.len, &t);
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);

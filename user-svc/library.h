@@ -27,14 +27,22 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
  * public item into the caller's library (quota applies). */
 ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+/* Vector and print outputs (print.c): GetTemplateSvg answers the SVG kept at
+ * conversion time; PrintTemplate has template-svc print it (PrintPage) with
+ * the template's current title. Both NOT_FOUND "no vector form" for a
+ * template converted before SVGs were kept. */
+ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_lib_store adds a finished page to the caller's library atomically
- * (hash + PNG + index, refusing past the quota) and fills *out (strings
- * malloc'd: usvc_lib_template_free). Used by create and by saving a gallery
- * item. Returns the code after ink_rpc_fail on error. */
+ * (hash + PNG + SVG + index, refusing past the quota) and fills *out
+ * (strings malloc'd: usvc_lib_template_free). svg_len 0: the page has no
+ * vector form (a gallery item published before SVGs were kept). Used by
+ * create and by saving a gallery item. Returns the code after ink_rpc_fail
+ * on error. */
 ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
                        int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
-                       Inkwell__User__V1__Template *out);
+                       const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)

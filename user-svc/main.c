@@ -64,6 +64,9 @@ static const ink_rpc_method usvc_methods[] = {
     {"inkwell.user.v1.Library/DeleteTemplate", usvc_lib_delete},
     {"inkwell.user.v1.Library/PublishTemplate", usvc_lib_publish},
     {"inkwell.user.v1.Library/SaveGalleryItem", usvc_lib_save},
+    /* Vector and print outputs (issue 11 part 5). */
+    {"inkwell.user.v1.Library/GetTemplateSvg", usvc_lib_svg},
+    {"inkwell.user.v1.Library/PrintTemplate", usvc_lib_print},
     /* The gallery: template-svc's own methods, passed on with the caller. */
     {"inkwell.template.v1.Templates/ListGallery", usvc_forward},
     {"inkwell.template.v1.Templates/GetGalleryItem", usvc_forward},
@@ -72,6 +75,8 @@ static const ink_rpc_method usvc_methods[] = {
     {"inkwell.template.v1.Templates/ReportGalleryItem", usvc_forward},
     {"inkwell.template.v1.Templates/ListReports", usvc_forward},
     {"inkwell.template.v1.Templates/ResolveReport", usvc_forward},
+    {"inkwell.template.v1.Templates/GetGallerySvg", usvc_forward},
+    {"inkwell.template.v1.Templates/PrintGalleryPage", usvc_forward},
     {NULL, NULL},
 };
 

@@ -27,6 +27,7 @@
 #define PUB_PUBLISH "inkwell.template.v1.Templates/Publish"
 #define PUB_ITEM    "inkwell.template.v1.Templates/GetGalleryItem"
 #define PUB_IMAGE   "inkwell.template.v1.Templates/GetGalleryImage"
+#define PUB_SVG     "inkwell.template.v1.Templates/GetGallerySvg"
 
 static ink_err pub_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
@@ -65,6 +66,18 @@ static ink_err pub_load_png(ink_rpc_ctx *ctx, const char *tid, redisReply **png)
 	return INK_OK;
 }
 
+/* pub_load_svg reads template tid's SVG into *svg: a string, or nil for a
+ * template converted before SVGs were kept (it is published without). */
+static ink_err pub_load_svg(ink_rpc_ctx *ctx, const char *tid, redisReply **svg)
+{
+	usvc_worker *w = ctx->worker;
+	char why[256];
+	ink_err err = ink_redis_cmd(w->redis, svg, why, sizeof(why), "GET " USVC_KEY_TEMPLATE_SVG,
+	                            ctx->caller->user_id, tid);
+
+	return err == INK_OK ? INK_OK : pub_db_fail(ctx, err, why);
+}
+
 ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 {
 	usvc_worker *w = ctx->worker;
@@ -83,7 +96,8 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 }
 
 static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
-                        const redisReply *png, Inkwell__User__V1__PublishTemplateResponse *out)
+                        const redisReply *png, const redisReply *svg,
+                        Inkwell__User__V1__PublishTemplateResponse *out)
 {
 	Inkwell__Template__V1__PublishRequest rq = INKWELL__TEMPLATE__V1__PUBLISH_REQUEST__INIT;
 	char source[80];
@@ -95,6 +109,10 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
 	rq.height = t->height;
 	rq.png.data = (uint8_t *)png->str;
 	rq.png.len = png->len;
+	if (svg->type == REDIS_REPLY_STRING) {
+		rq.svg.data = (uint8_t *)svg->str;
+		rq.svg.len = svg->len;
+	}
 	ink_err err = pub_call(ctx, PUB_PUBLISH, &rq.base, &out->item);
 	if (err != INK_OK)
 		return err;
@@ -179,7 +197,7 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__PublishTemplateResponse out =
 	    INKWELL__USER__V1__PUBLISH_TEMPLATE_RESPONSE__INIT;
 	Inkwell__User__V1__Template t;
-	redisReply *png = NULL;
+	redisReply *png = NULL, *svg = NULL;
 
 	if (ctx->caller->user_id[0] == '\0')
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
@@ -191,16 +209,46 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK) {
 		err = pub_load_png(ctx, ref->id, &png);
 		if (err == INK_OK)
-			err = pub_send(ctx, &t, png, &out);
+			err = pub_load_svg(ctx, ref->id, &svg);
+		if (err == INK_OK)
+			err = pub_send(ctx, &t, png, svg, &out);
 		if (err == INK_OK)
 			err = ink_rpc_reply(ctx, &out.base);
 		if (png != NULL)
 			freeReplyObject(png);
+		if (svg != NULL)
+			freeReplyObject(svg);
 		free(out.item.data);
 		usvc_lib_template_free(&t);
 	}
 	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
 	return err;
+}
+
+/* pub_fetch_svg gets a gallery item's SVG from template-svc into *svg, or
+ * leaves it NULL when the item has none (published before SVGs were kept:
+ * the copy has no vector form either). A failure other than NOT_FOUND
+ * fails the call. */
+static ink_err pub_fetch_svg(ink_rpc_ctx *ctx, const Inkwell__Template__V1__GalleryRef *ref,
+                             Inkwell__Template__V1__GalleryImage **svg)
+{
+	usvc_app *app = ctx->app;
+	ProtobufCBinaryData reply;
+	char why[512];
+	ink_err err = ink_rpc_call(app->templates, PUB_SVG, ctx->caller,
+	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &ref->base,
+	                           &reply, why, sizeof(why));
+
+	if (err == INK_NOT_FOUND)
+		return INK_OK;
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, err, "%s", why);
+	*svg = inkwell__template__v1__gallery_image__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	if (*svg == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL,
+		                    "template-svc sent an SVG that does not parse");
+	return INK_OK;
 }
 
 /* pub_fetch_item gets a gallery item and its image from template-svc. */
@@ -234,7 +282,8 @@ static ink_err pub_fetch_item(ink_rpc_ctx *ctx, const char *gid,
 ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__Template__V1__GalleryItem *item = NULL;
-	Inkwell__Template__V1__GalleryImage *image = NULL;
+	Inkwell__Template__V1__GalleryImage *image = NULL, *svg = NULL;
+	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
 	Inkwell__User__V1__Template t;
 
 	if (ctx->caller->user_id[0] == '\0')
@@ -244,9 +293,13 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	ink_err err = pub_fetch_item(ctx, rq->gallery_id, &item, &image);
+	ref.gallery_id = rq->gallery_id;
+	if (err == INK_OK)
+		err = pub_fetch_svg(ctx, &ref, &svg);
 	if (err == INK_OK)
 		err = usvc_lib_store(ctx, item->title, item->width, item->height, 0, 0,
-		                     image->png.data, image->png.len, &t);
+		                     image->png.data, image->png.len, svg ? svg->svg.data : NULL,
+		                     svg ? svg->svg.len : 0, &t);
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
@@ -255,6 +308,8 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
 	if (image != NULL)
 		inkwell__template__v1__gallery_image__free_unpacked(image, NULL);
+	if (svg != NULL)
+		inkwell__template__v1__gallery_image__free_unpacked(svg, NULL);
 	inkwell__user__v1__save_gallery_item_request__free_unpacked(rq, NULL);
 	return err;
 }

@@ -346,6 +346,20 @@ step('fill a region in the coloring view: pixels inside change, none outside', a
   const sig = fs.readFileSync(file).subarray(0, 8);
   assert.deepEqual([...sig], [137, 80, 78, 71, 13, 10, 26, 10], 'download is a PNG');
 
+  // Download SVG / PDF and Print: the server's vector page and its PDF on the chosen paper
+  // (a private page's Print is a PDF download too; see color.js).
+  const fetchFile = async (button, paper) => {
+    if (paper) await page.getByLabel('Paper').selectOption(paper);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()]);
+    return fs.readFileSync(await dl.path(), 'latin1');
+  };
+  assert.match(await fetchFile('Download SVG'), /^<\?xml[^]*<svg /, 'Download SVG gives an SVG');
+  const mediaBox = (pdf) => (pdf.match(/\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/) || []).slice(1).map(Number).sort((x, y) => x - y).map(Math.round);
+  const letter = await fetchFile('Download PDF', 'letter');
+  assert.ok(letter.startsWith('%PDF-'), 'Download PDF gives a PDF');
+  assert.deepEqual(mediaBox(letter), [612, 792], 'on Letter');
+  assert.deepEqual(mediaBox(await fetchFile('Print', 'a4')), [595, 842], 'Print gives the A4 PDF');
+
   // Print: the page alone, on one sheet of A4 and of Letter.
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await page.emulateMedia({ media: 'print' });

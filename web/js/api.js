@@ -232,6 +232,21 @@ export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(
 export const galleryImageUrl = (id) => `/v1/gallery/${encodeURIComponent(id)}/image`;
 export const saveGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST' });
 export const deleteGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { method: 'DELETE' });
+/**
+ * The page's line drawing as a file: 'svg' (the same curves as the PNG) or 'pdf' (one page of
+ * `paper`, 'a4' or 'letter', with the title at the foot). kind: 'template' (private: sent with the
+ * token) or 'gallery' (public: anonymous, so nginx's cache answers). pageFileUrl is its URL,
+ * pageFile fetches it as a Blob.
+ */
+export function pageFileUrl(kind, id, format, paper = 'a4') {
+  const base = kind === 'template' ? '/v1/templates' : '/v1/gallery';
+  const file = format === 'svg' ? 'image.svg' : `page.pdf${qs({ paper })}`;
+  return `${base}/${encodeURIComponent(id)}/${file}`;
+}
+export async function pageFile(kind, id, format, paper) {
+  const res = await request(pageFileUrl(kind, id, format, paper), { raw: true, auth: kind === 'template' });
+  return res.blob();
+}
 export const reportGalleryItem = (id, reason) =>
   request(`/v1/gallery/${encodeURIComponent(id)}/reports`, { method: 'POST', body: { reason } });
 export const listReports = () => request('/v1/admin/reports');

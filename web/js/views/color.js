@@ -1,5 +1,6 @@
 // Coloring view: a canvas with tap/click-to-fill that respects the lines, palette, eraser,
-// undo/redo, zoom (buttons, ctrl+wheel, pinch), keyboard cursor, download as PNG, print.
+// undo/redo, zoom (buttons, ctrl+wheel, pinch), keyboard cursor, download (PNG with the colors;
+// SVG and PDF of the lines, from the server), print (the server's PDF on the chosen paper).
 // The colors are kept in this browser (saved.js) after every change and put back on the next
 // visit; "Start over" forgets them.
 import * as api from '../api.js';
@@ -26,8 +27,17 @@ function loadImage(src) {
   });
 }
 
-function fileName(title) {
-  return `${(title || 'coloring-page').replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().replace(/\s+/g, '-') || 'coloring-page'}.png`;
+function fileName(title, ext = 'png') {
+  return `${(title || 'coloring-page').replace(/[^\p{L}\p{N} _.-]+/gu, '').trim().replace(/\s+/g, '-') || 'coloring-page'}.${ext}`;
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 function saveKey(kind, id) {
@@ -139,6 +149,12 @@ export async function colorView(ctx) {
   const zoomIn = h('button', { type: 'button', 'aria-label': 'Zoom in', 'aria-keyshortcuts': '+' }, '+');
   const zoomFit = h('button', { type: 'button' }, 'Fit');
   const download = h('button', { type: 'button' }, 'Download PNG');
+  const downloadSvg = h('button', { type: 'button' }, 'Download SVG');
+  const downloadPdf = h('button', { type: 'button' }, 'Download PDF');
+  const paperId = uid('paper');
+  const paper = h('select', { id: paperId, class: 'paper' },
+    h('option', { value: 'a4' }, 'A4'), h('option', { value: 'letter' }, 'Letter'));
+  if (/^(en-(US|CA)|es-(US|MX)|fr-CA)\b/.test(navigator.language || '')) paper.value = 'letter';
   const printBtn = h('button', { type: 'button' }, 'Print');
   const startOver = h('button', { type: 'button', class: 'danger' }, 'Start over');
 
@@ -357,23 +373,40 @@ export async function colorView(ctx) {
   download.addEventListener('click', () => {
     canvas.toBlob((blob) => {
       if (!blob) { say('Could not make the PNG.'); return; }
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: fileName(meta.title), hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      saveBlob(blob, fileName(meta.title));
       say('Download started.');
     }, 'image/png');
   });
+  // SVG and PDF: the lines alone as the server keeps them (no colors), for printing large or
+  // editing. The PDF is one page of the paper chosen below.
+  const downloadFile = (format) => api.pageFile(kind, id, format, paper.value).then((blob) => {
+    saveBlob(blob, fileName(meta.title, format));
+    say('Download started.');
+  }, (e) => say(e.message));
+  downloadSvg.addEventListener('click', () => downloadFile('svg'));
+  downloadPdf.addEventListener('click', () => downloadFile('pdf'));
   const printArea = document.getElementById('print-area');
   function preparePrint() {
     printArea.replaceChildren(
       h('h1', { class: 'print-title' }, meta.title),
       h('img', { src: canvas.toDataURL('image/png'), alt: '', class: W > H ? 'landscape' : 'portrait' }));
   }
+  // The browser's own print (Ctrl+P) prints the colored page; Print gives the page's PDF on the
+  // chosen paper, which a PDF viewer prints at its true size. A gallery page's PDF is public: it
+  // opens in a new tab. A private one needs the token, so it is fetched and saved as a file: a
+  // blob: URL opened in a tab would inherit this app's Content-Security-Policy (object-src
+  // 'none'), under which Chrome's viewer refuses to show it.
   window.addEventListener('beforeprint', preparePrint);
-  printBtn.addEventListener('click', () => { preparePrint(); window.print(); });
+  printBtn.addEventListener('click', () => {
+    if (kind !== 'template' && window.open(api.pageFileUrl(kind, id, 'pdf', paper.value), '_blank')) {
+      say('The page opened in a new tab: print it from there.');
+      return;
+    }
+    api.pageFile(kind, id, 'pdf', paper.value).then((blob) => {
+      saveBlob(blob, fileName(meta.title, 'pdf'));
+      say('The PDF was downloaded: open it to print.');
+    }, (e) => say(e.message));
+  });
   // Ask before a reload or closing the tab throws away colors not yet kept.
   const beforeUnload = (e) => {
     if (saving || (saveFailed && differs())) { e.preventDefault(); e.returnValue = ''; }
@@ -399,11 +432,12 @@ export async function colorView(ctx) {
       palette, tools,
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'History' }, undoBtn, redoBtn),
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomLabel, zoomIn, zoomFit),
-      h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, printBtn, startOver)),
+      h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, downloadSvg, downloadPdf,
+        h('label', { for: paperId }, 'Paper'), paper, printBtn, startOver)),
     live,
     saveState,
     stage,
-    h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill; Ctrl+Z undoes.'));
+    h('p', { class: 'hint', id: helpId }, 'Tap or click a shape to fill it. Drag to move around when zoomed in; pinch or Ctrl + mouse wheel to zoom. Keyboard: focus the picture, use the arrow keys, press Enter to fill; Ctrl+Z undoes. Download PNG keeps your colors; SVG, PDF and Print give the empty page to color by hand.'));
   // Size once attached.
   requestAnimationFrame(() => { computeFit(); applyZoom(); });
   return section;
