@@ -100,19 +100,39 @@ static ink_err redis_connect(ink_redis *r, char *why, size_t why_len)
 	return INK_OK;
 }
 
+/* redis_timed_out tells whether a command failed because its timeout ran
+ * out (SO_SNDTIMEO / SO_RCVTIMEO: EAGAIN) rather than because the connection
+ * broke. Such a command may have reached Redis and may still run (a Redis
+ * that hangs, SIGSTOP, a slow fork, runs it when it resumes): its outcome is
+ * unknown. `io_errno` is errno right after the failed command. */
+static int redis_timed_out(const redisContext *c, int io_errno)
+{
+	return c->err == REDIS_ERR_IO &&
+	       (io_errno == EAGAIN || io_errno == EWOULDBLOCK || io_errno == ETIMEDOUT);
+}
+
 /* redis_finish turns hiredis' result into our contract: a NULL reply or a
- * context error means the connection is dead and is dropped. */
-static ink_err redis_finish(ink_redis *r, redisReply *rep, redisReply **reply, char *why,
-                            size_t why_len)
+ * context error means the connection is dead and is dropped; a timeout is
+ * INK_DEADLINE_EXCEEDED (the command may have run), any other failure
+ * INK_UNAVAILABLE. */
+static ink_err redis_finish(ink_redis *r, redisReply *rep, int io_errno, redisReply **reply,
+                            char *why, size_t why_len)
 {
 	if (rep == NULL || r->ctx->err) {
-		redis_why(why, why_len, "redis %s: %s", r->addr,
-		          r->ctx->err ? r->ctx->errstr : "connection lost");
+		ink_err err = INK_UNAVAILABLE;
+		if (redis_timed_out(r->ctx, io_errno)) {
+			err = INK_DEADLINE_EXCEEDED;
+			redis_why(why, why_len, "redis %s: %s", r->addr,
+			          "no answer in time; the command may have run");
+		} else {
+			redis_why(why, why_len, "redis %s: %s", r->addr,
+			          r->ctx->err ? r->ctx->errstr : "connection lost");
+		}
 		if (rep != NULL)
 			freeReplyObject(rep);
 		redisFree(r->ctx);
 		r->ctx = NULL;
-		return INK_UNAVAILABLE;
+		return err;
 	}
 	if (rep->type == REDIS_REPLY_ERROR) {
 		ink_log_error("redis %s error reply: %s", r->addr, rep->str);
@@ -157,7 +177,7 @@ static ink_err redis_run(ink_redis *r, redis_send_fn send, void *arg, redisReply
 			r->ctx = NULL;
 			continue;
 		}
-		return redis_finish(r, rep, reply, why, why_len);
+		return redis_finish(r, rep, io_errno, reply, why, why_len);
 	}
 }
 
@@ -216,7 +236,7 @@ static ink_err redis_ping_once(ink_redis *r, char *why, size_t why_len)
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "PING");
 
 	if (err != INK_OK)
-		return err == INK_INTERNAL ? INK_UNAVAILABLE : err;
+		return INK_UNAVAILABLE; /* a timed-out PING changed nothing */
 	int ok = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
 	freeReplyObject(rep);
 	if (!ok) {

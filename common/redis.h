@@ -34,10 +34,12 @@ const char *ink_redis_addr(const ink_redis *r);
  * an error *reply (REDIS_REPLY_ERROR) is INK_INTERNAL, logged, and freed here.
  * Returns INK_UNAVAILABLE when Redis cannot be reached (the message in `why`
  * if non-NULL, up to why_len bytes), and the connection is rebuilt on the
- * next call. When the connection had been closed by the server since its
- * last use (EOF or reset, not a timeout), the command is sent once more on
- * a new one: it never reached Redis. (Should Redis itself die between
- * running a command and answering it, that command could run twice.) */
+ * next call. Returns INK_DEADLINE_EXCEEDED when the command was sent but no
+ * answer came within the timeout: it may have run, or may still run once a
+ * hung Redis resumes, so its outcome is unknown (never retry a write blindly). When the connection
+ * had been closed by the server since its last use (EOF or reset, not a timeout), the command is
+ * sent once more on a new one: it never reached Redis. (Should Redis itself die between running a
+ * command and answering it, that command could run twice.) */
 ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
                       ...);
 

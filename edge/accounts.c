@@ -6,6 +6,7 @@
 
 #include "account_rules.h"
 #include "params.h"
+#include "templates.h"
 #include "user.pb-c.h"
 #include "views.h"
 
@@ -29,10 +30,20 @@ static const edge_schema acc_login_schema = {acc_login_fields, 2};
 void edge_accounts_register(edge_req *req)
 {
 	Inkwell__User__V1__RegisterRequest rq = INKWELL__USER__V1__REGISTER_REQUEST__INIT;
+	char key[EDGE_IDEM_KEY_MAX];
 	json_t *obj = edge_json_body(req, &acc_register_schema);
 
 	if (obj == NULL)
 		return;
+	if (edge_idem_key(req, key) != 0) {
+		json_decref(obj);
+		return;
+	}
+	/* A registration's key is scoped per client: nginx's X-Real-IP (it
+	 * overwrites whatever a client sent), else the peer's address. */
+	const char *client = edge_header(req, "X-Real-IP");
+	rq.idempotency_key = key;
+	rq.client = (char *)(client ? client : req->ri->remote_addr);
 	rq.username = (char *)edge_json_str(obj, "username");
 	rq.password = (char *)edge_json_str(obj, "password");
 	rq.email = (char *)edge_json_str(obj, "email");

@@ -9,19 +9,28 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "http.h"
 #include "log.h"
 #include "status.h"
 
-/* call_generic_detail is what a client sees for a 5xx. */
-static const char *call_generic_detail(ink_err err)
+/* call_generic_detail is what a client sees for a 5xx. UNAVAILABLE means
+ * nothing was done (retry); DEADLINE_EXCEEDED that a write may or may not
+ * have happened (a timeout after the request reached a service or Redis):
+ * a change must not be retried blindly. */
+static const char *call_generic_detail(const edge_req *req, ink_err err)
 {
+	int reads = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+
 	switch (err) {
 	case INK_UNAVAILABLE:
 		return "a backend service is unavailable; try again shortly";
 	case INK_DEADLINE_EXCEEDED:
-		return "a backend service did not answer in time";
+		return reads ? "a backend service did not answer in time"
+		             : "a backend service did not answer in time: the outcome is unknown "
+		               "(the change may have been made); check before repeating it, or "
+		               "repeat it with the same Idempotency-Key";
 	case INK_UNIMPLEMENTED:
 		return "this operation is not implemented yet";
 	default:
@@ -39,7 +48,7 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 	}
 	if (status >= 500) {
 		ink_log_warn("%s: %s", ink_strerror(err), message ? message : "");
-		message = call_generic_detail(err);
+		message = call_generic_detail(req, err);
 	}
 	if (status == 401 &&
 	    edge_add_header(req, "WWW-Authenticate", "Bearer realm=\"inkwell\"") != 0)

@@ -117,7 +117,11 @@ void edge_gallery_save(edge_req *req)
 {
 	Inkwell__User__V1__SaveGalleryItemRequest rq =
 	    INKWELL__USER__V1__SAVE_GALLERY_ITEM_REQUEST__INIT;
+	char key[EDGE_IDEM_KEY_MAX];
 
+	if (edge_idem_key(req, key) != 0)
+		return;
+	rq.idempotency_key = key;
 	rq.gallery_id = (char *)edge_path_param(req, "id");
 	Inkwell__User__V1__Template *t = (Inkwell__User__V1__Template *)edge_rpc_msg(
 	    req, "inkwell.user.v1.Library/SaveGalleryItem", &rq.base,
@@ -164,10 +168,16 @@ static const edge_schema gal_report_schema = {gal_report_fields, 1};
 void edge_gallery_report(edge_req *req)
 {
 	Inkwell__Template__V1__ReportRequest rq = INKWELL__TEMPLATE__V1__REPORT_REQUEST__INIT;
+	char key[EDGE_IDEM_KEY_MAX];
 	json_t *obj = edge_json_body(req, &gal_report_schema);
 
 	if (obj == NULL)
 		return;
+	if (edge_idem_key(req, key) != 0) {
+		json_decref(obj);
+		return;
+	}
+	rq.idempotency_key = key;
 	rq.gallery_id = (char *)edge_path_param(req, "id");
 	rq.reason = (char *)edge_json_str(obj, "reason");
 	gal_report_call(req, GAL_TPL "ReportGalleryItem", &rq.base, 201);

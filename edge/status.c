@@ -15,9 +15,13 @@ int edge_status_from_err(ink_err err)
 	case INK_CANCELLED:
 		return 499; /* grpc-gateway: client closed request */
 	case INK_INVALID_ARGUMENT:
-	case INK_FAILED_PRECONDITION:
 	case INK_OUT_OF_RANGE:
 		return 400;
+	case INK_FAILED_PRECONDITION:
+		/* Inkwell: the request cannot be done in the state the server is in
+		 * (an Idempotency-Key already used for another request): 422, as
+		 * the IETF Idempotency-Key draft asks; grpc-gateway says 400. */
+		return 422;
 	case INK_UNAUTHENTICATED:
 		return 401;
 	case INK_PERMISSION_DENIED:

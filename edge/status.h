@@ -3,7 +3,9 @@
  *
  * Every handler that got an error from an RPC (or from its own checks) asks
  * here, so the same code means the same HTTP status on every route. The table
- * is grpc-gateway's (DESIGN.md), plus Inkwell's INK_PAYLOAD_TOO_LARGE -> 413.
+ * is grpc-gateway's (DESIGN.md), plus Inkwell's INK_PAYLOAD_TOO_LARGE -> 413
+ * and FAILED_PRECONDITION -> 422 (an Idempotency-Key reused for another
+ * request, as the IETF draft asks).
  * Also the reason phrases and problem-type slugs of the statuses we send, so
  * problem bodies do not depend on civetweb's tables.
  */

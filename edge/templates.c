@@ -47,6 +47,37 @@ static int tpl_image(edge_req *req, const char **img, size_t *len)
 	return 0;
 }
 
+int edge_idem_key(edge_req *req, char out[EDGE_IDEM_KEY_MAX])
+{
+	const char *v = edge_header(req, "Idempotency-Key");
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (v == NULL)
+		return 0;
+	n = strlen(v);
+	if (n >= 2 && v[0] == '"' && v[n - 1] == '"') { /* sf-string */
+		v++;
+		n -= 2;
+	}
+	int ok = n >= 1 && n < EDGE_IDEM_KEY_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		char c = v[i];
+		ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		     strchr("-_.:+/=", c) != NULL;
+	}
+	if (!ok) {
+		edge_send_problem(
+		    req, 400, NULL,
+		    "Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 - _ . : + "
+		    "/ = (a UUID will do)");
+		return -1;
+	}
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return 0;
+}
+
 void edge_tpl_send(edge_req *req, const Inkwell__User__V1__Template *t, int status)
 {
 	char location[64];
@@ -79,6 +110,7 @@ void edge_tpl_create(edge_req *req)
 	int detail = 0, line_width = 0;
 	const char *img = NULL;
 	size_t img_len = 0;
+	char key[EDGE_IDEM_KEY_MAX];
 	json_t *errors = json_array();
 
 	edge_query_text(req, "title", "Untitled", TPL_TITLE_MAX, title, sizeof(title), errors);
@@ -89,8 +121,9 @@ void edge_tpl_create(edge_req *req)
 		return;
 	}
 	json_decref(errors);
-	if (tpl_image(req, &img, &img_len) != 0)
+	if (tpl_image(req, &img, &img_len) != 0 || edge_idem_key(req, key) != 0)
 		return;
+	rq.idempotency_key = key;
 	rq.title = title[0] ? title : "Untitled";
 	rq.detail = detail;
 	rq.line_width = line_width;
@@ -219,8 +252,12 @@ void edge_tpl_delete(edge_req *req)
 
 void edge_tpl_publish(edge_req *req)
 {
-	char location[64];
+	char location[64], key[EDGE_IDEM_KEY_MAX];
 	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+
+	if (edge_idem_key(req, key) != 0)
+		return;
+	ref.idempotency_key = key;
 	Inkwell__User__V1__PublishTemplateResponse *pr =
 	    (Inkwell__User__V1__PublishTemplateResponse *)edge_rpc_msg(
 	        req, TPL_LIB "PublishTemplate", &ref.base,

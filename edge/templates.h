@@ -21,6 +21,16 @@ void edge_tpl_rename(edge_req *req);  /* PATCH /v1/templates/{id} {"title"} */
 void edge_tpl_delete(edge_req *req);  /* DELETE /v1/templates/{id} -> 204 */
 void edge_tpl_publish(edge_req *req); /* POST /v1/templates/{id}/publish -> 201 / 200 */
 
+/* Longest Idempotency-Key accepted, plus the NUL. */
+#define EDGE_IDEM_KEY_MAX (128 + 1)
+
+/* edge_idem_key copies the request's Idempotency-Key header into out ("" when
+ * there is none): the IETF httpapi draft's sf-string ("..."), or the same
+ * characters bare. Returns 0, or -1 after sending 400 for a malformed key.
+ * Routes that create things pass it to user-svc, which keeps the first
+ * result of each key for 24 h. Shared with the gallery and account routes. */
+int edge_idem_key(edge_req *req, char out[EDGE_IDEM_KEY_MAX]);
+
 /* edge_tpl_send sends template t as JSON with `status`, adding Location
  * for 201. Shared with the gallery's save route. */
 void edge_tpl_send(edge_req *req, const Inkwell__User__V1__Template *t, int status);

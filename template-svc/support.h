@@ -37,8 +37,9 @@ ink_err tsvc_require_user(ink_rpc_ctx *ctx);
 /* tsvc_is_admin returns 1 when the caller is signed in with role "admin". */
 int tsvc_is_admin(const ink_rpc_ctx *ctx);
 
-/* tsvc_db_fail fails the call for a Redis error `err` (UNAVAILABLE stays
- * UNAVAILABLE, anything else is INTERNAL) with `why`; returns that code. */
+/* tsvc_db_fail fails the call for a Redis error `err` (UNAVAILABLE and
+ * DEADLINE_EXCEEDED - a timeout, outcome unknown - stay as they are,
+ * anything else is INTERNAL) with `why`; returns that code. */
 ink_err tsvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why);
 
 /* tsvc_oom fails the call with RESOURCE_EXHAUSTED ("out of memory"). */

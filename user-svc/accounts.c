@@ -16,6 +16,7 @@
 
 #include "account_rules.h"
 #include "clock.h"
+#include "idem.h"
 #include "keys.h"
 #include "password.h"
 #include "svc.h"
@@ -33,8 +34,9 @@ static const char usvc_register_lua[] =
 
 static ink_err usvc_redis_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
-	                    "users database: %s", why);
+	return ink_rpc_fail(
+	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+	    "users database: %s", why);
 }
 
 static void usvc_user_free(Inkwell__User__V1__User *u)
@@ -170,9 +172,41 @@ static ink_err usvc_register_hash(ink_rpc_ctx *ctx, const char *username, const 
 	return err;
 }
 
+/* usvc_register_idem claims the registration's Idempotency-Key, scoped per
+ * client. The fingerprint leaves the password out: a fast hash of it must
+ * not sit in Redis for a day. */
+static ink_err usvc_register_idem(ink_rpc_ctx *ctx, Inkwell__User__V1__RegisterRequest *rq,
+                                  usvc_idem *idem, int *replayed)
+{
+	char scope[96];
+	const char *client = rq->client;
+
+	for (const char *p = client; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || *p == '{' || *p == '}' || p - client >= 64) {
+			client = "unknown";
+			break;
+		}
+	}
+	snprintf(scope, sizeof(scope), "client:%s", client[0] ? client : "unknown");
+	char *password = rq->password;
+	rq->password = "";
+	size_t n = inkwell__user__v1__register_request__get_packed_size(rq);
+	uint8_t *what = malloc(n ? n : 1);
+	if (what != NULL)
+		inkwell__user__v1__register_request__pack(rq, what);
+	rq->password = password;
+	if (what == NULL)
+		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	ink_err err = usvc_idem_begin(ctx, scope, rq->idempotency_key, what, n, idem, replayed);
+	free(what);
+	return err;
+}
+
 ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__User u = INKWELL__USER__V1__USER__INIT;
+	usvc_idem idem = {0};
+	int replayed = 0;
 	char pwhash[USVC_PWHASH_LEN];
 	Inkwell__User__V1__RegisterRequest *rq =
 	    inkwell__user__v1__register_request__unpack(NULL, len, body);
@@ -184,6 +218,10 @@ ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err =
 		    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "email %s", ink_rule_email(rq->email));
 	if (err == INK_OK)
+		err = usvc_register_idem(ctx, rq, &idem, &replayed);
+	if (err == INK_OK && replayed)
+		goto out; /* the first call's reply, again */
+	if (err == INK_OK)
 		err = usvc_register_hash(ctx, rq->username, rq->password, pwhash);
 	if (err == INK_OK)
 		err = usvc_register_store(ctx, rq, pwhash, &u);
@@ -191,6 +229,8 @@ ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_reply(ctx, &u.base);
 		free(u.id);
 	}
+	err = usvc_idem_end(ctx, &idem, err);
+out:
 	sodium_memzero(pwhash, sizeof(pwhash));
 	inkwell__user__v1__register_request__free_unpacked(rq, NULL);
 	return err;

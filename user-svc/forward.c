@@ -5,7 +5,9 @@
  */
 #include "forward.h"
 
+#include "idem.h"
 #include "svc.h"
+#include "template.pb-c.h"
 
 ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
@@ -20,4 +22,23 @@ ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return ink_rpc_fail(ctx, err, "%s", why);
 	ink_rpc_reply_raw(ctx, reply);
 	return INK_OK;
+}
+
+ink_err usvc_forward_report(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	usvc_idem idem = {0};
+	int replayed = 0;
+	Inkwell__Template__V1__ReportRequest *rq =
+	    inkwell__template__v1__report_request__unpack(NULL, len, body);
+
+	if (rq == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "ReportRequest does not parse");
+	ink_err err = INK_OK;
+	if (ctx->caller->user_id[0] != '\0') /* anonymous: template-svc refuses it */
+		err = usvc_idem_begin(ctx, ctx->caller->user_id, rq->idempotency_key, body, len,
+		                      &idem, &replayed);
+	inkwell__template__v1__report_request__free_unpacked(rq, NULL);
+	if (err != INK_OK || replayed)
+		return err;
+	return usvc_idem_end(ctx, &idem, usvc_forward(ctx, body, len));
 }

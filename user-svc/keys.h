@@ -27,6 +27,12 @@
  * request); immutable; absent for templates converted before SVGs were kept */
 #define USVC_KEY_TEMPLATE_SVG "template:{%s}:%s:svg"
 
+/* hash: state (pending|done), fp (hex SHA-256 of the request), owner (the
+ * call holding it), reply (the packed RPC reply, once done) - one
+ * Idempotency-Key of one scope (a user id, or "client:<address>" for a
+ * registration); pending: a lease of the call's deadline, done: 24 h */
+#define USVC_KEY_IDEM "idem:{%s}:%s"
+
 #define USVC_KEY_MAX 160
 
 #endif /* INKWELL_USER_SVC_KEYS_H */

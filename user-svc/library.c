@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "idem.h"
 #include "keys.h"
 #include "svc.h"
 #include "template.pb-c.h"
@@ -50,8 +51,9 @@ int usvc_valid_id(const char *s)
 
 static ink_err lib_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
-	                    "users database: %s", why);
+	return ink_rpc_fail(
+	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+	    "users database: %s", why);
 }
 
 static const char *lib_owner(ink_rpc_ctx *ctx)
@@ -137,17 +139,83 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, err, "out of memory");
 }
 
+/* lib_template_copy fills *out with copies of t's fields (strings malloc'd:
+ * usvc_lib_template_free). */
+static ink_err lib_template_copy(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
+                                 Inkwell__User__V1__Template *out)
+{
+	inkwell__user__v1__template__init(out);
+	out->id = strdup(t->id);
+	out->title = strdup(t->title);
+	out->etag = strdup(t->etag);
+	out->gallery_id = strdup(t->gallery_id);
+	out->width = t->width;
+	out->height = t->height;
+	out->detail = t->detail;
+	out->line_width = t->line_width;
+	out->created_at_unix_ms = t->created_at_unix_ms;
+	if (!out->id || !out->title || !out->etag || !out->gallery_id) {
+		usvc_lib_template_free(out);
+		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	}
+	return INK_OK;
+}
+
+/* lib_store_run runs the store script argv (with the call's
+ * Idempotency-Key when it has one: the key is marked done with `made` in
+ * the same script) and fills *out with `made`, or with the template of an
+ * earlier call with the same key that stored first. */
+static ink_err lib_store_run(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *made, int argc,
+                             const char **argv, const size_t *argvlen, char *why, size_t why_len,
+                             Inkwell__User__V1__Template *out)
+{
+	usvc_app *app = ctx->app;
+	redisReply *rep = NULL;
+	size_t plen = inkwell__user__v1__template__get_packed_size(made);
+	uint8_t *packed = malloc(plen ? plen : 1);
+
+	if (packed == NULL)
+		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	inkwell__user__v1__template__pack(made, packed);
+	ink_err err =
+	    usvc_idem_store_argv(ctx, &rep, why, why_len, argc, argv, argvlen, packed, plen);
+	free(packed);
+	if (err != INK_OK)
+		return lib_db_fail(ctx, err, why);
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING) {
+		Inkwell__User__V1__Template *first = inkwell__user__v1__template__unpack(
+		    NULL, rep->element[0]->len, (const uint8_t *)rep->element[0]->str);
+		freeReplyObject(rep);
+		if (first == NULL)
+			return ink_rpc_fail(ctx, INK_INTERNAL,
+			                    "idempotency key: stored reply is bad");
+		err = lib_template_copy(ctx, first, out);
+		inkwell__user__v1__template__free_unpacked(first, NULL);
+		return err;
+	}
+	long long res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
+	freeReplyObject(rep);
+	if (res == -1)
+		return ink_rpc_fail(ctx, INK_ABORTED,
+		                    "a request with this Idempotency-Key is in progress");
+	if (res != 1)
+		return ink_rpc_fail(
+		    ctx, INK_RESOURCE_EXHAUSTED,
+		    "template quota reached: at most %lld templates; delete some first",
+		    (long long)app->cfg.quota);
+	return lib_template_copy(ctx, made, out);
+}
+
 ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
                        int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
                        const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out)
 {
-	usvc_worker *w = ctx->worker;
 	usvc_app *app = ctx->app;
 	uint8_t raw[16], digest[16];
 	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
 	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
 	    svg_key[USVC_KEY_MAX], why[256];
-	redisReply *rep = NULL;
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(tid, sizeof(tid), raw, sizeof(raw));
@@ -187,31 +255,16 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 		argvlen[i] = strlen(argv[i]);
 	argvlen[16] = png_len;
 	argvlen[17] = svg_len;
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 18, argv, argvlen);
-	if (err != INK_OK)
-		return lib_db_fail(ctx, err, why);
-	int stored = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	if (!stored)
-		return ink_rpc_fail(
-		    ctx, INK_RESOURCE_EXHAUSTED,
-		    "template quota reached: at most %lld templates; delete some first",
-		    (long long)app->cfg.quota);
-	inkwell__user__v1__template__init(out);
-	out->id = strdup(tid);
-	out->title = strdup(title);
-	out->etag = strdup(etag);
-	out->gallery_id = strdup("");
-	out->width = width;
-	out->height = height;
-	out->detail = detail;
-	out->line_width = line_width;
-	out->created_at_unix_ms = now;
-	if (!out->id || !out->title || !out->etag || !out->gallery_id) {
-		usvc_lib_template_free(out);
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
-	}
-	return INK_OK;
+	Inkwell__User__V1__Template made = INKWELL__USER__V1__TEMPLATE__INIT;
+	made.id = tid;
+	made.title = (char *)title;
+	made.etag = etag;
+	made.width = width;
+	made.height = height;
+	made.detail = detail;
+	made.line_width = line_width;
+	made.created_at_unix_ms = now;
+	return lib_store_run(ctx, &made, 18, argv, argvlen, why, sizeof(why), out);
 }
 
 /* lib_quota_left fails fast, before spending a conversion, when the
@@ -265,6 +318,8 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__Template__V1__ConvertResponse *page = NULL;
 	Inkwell__User__V1__Template t = INKWELL__USER__V1__TEMPLATE__INIT;
+	usvc_idem idem = {0};
+	int replayed = 0;
 	ink_err err = lib_require_user(ctx);
 
 	if (err != INK_OK)
@@ -280,6 +335,11 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK && rq->image.len == 0)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "the image is empty");
 	if (err == INK_OK)
+		err = usvc_idem_begin(ctx, lib_owner(ctx), rq->idempotency_key, body, len, &idem,
+		                      &replayed);
+	if (err == INK_OK && replayed)
+		goto out; /* the first call's reply, again */
+	if (err == INK_OK)
 		err = lib_quota_left(ctx);
 	if (err == INK_OK)
 		err = lib_convert(ctx, rq, &page);
@@ -291,6 +351,8 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}
+	err = usvc_idem_end(ctx, &idem, err);
+out:
 	if (page != NULL)
 		inkwell__template__v1__convert_response__free_unpacked(page, NULL);
 	inkwell__user__v1__create_template_request__free_unpacked(rq, NULL);

@@ -29,8 +29,9 @@ static const char libq_page_lua[] =
 
 static ink_err libq_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
-	                    "users database: %s", why);
+	return ink_rpc_fail(
+	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+	    "users database: %s", why);
 }
 
 static ink_err libq_require_user(ink_rpc_ctx *ctx)

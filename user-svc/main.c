@@ -72,7 +72,7 @@ static const ink_rpc_method usvc_methods[] = {
     {"inkwell.template.v1.Templates/GetGalleryItem", usvc_forward},
     {"inkwell.template.v1.Templates/GetGalleryImage", usvc_forward},
     {"inkwell.template.v1.Templates/DeleteGalleryItem", usvc_forward},
-    {"inkwell.template.v1.Templates/ReportGalleryItem", usvc_forward},
+    {"inkwell.template.v1.Templates/ReportGalleryItem", usvc_forward_report},
     {"inkwell.template.v1.Templates/ListReports", usvc_forward},
     {"inkwell.template.v1.Templates/ResolveReport", usvc_forward},
     {"inkwell.template.v1.Templates/GetGallerySvg", usvc_forward},

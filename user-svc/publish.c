@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "forward.h"
+#include "idem.h"
 #include "keys.h"
 #include "log.h"
 #include "library.h"
@@ -31,8 +32,9 @@
 
 static ink_err pub_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
-	                    "users database: %s", why);
+	return ink_rpc_fail(
+	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+	    "users database: %s", why);
 }
 
 /* pub_call calls template-svc with the caller and the time left; the reply
@@ -198,6 +200,8 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    INKWELL__USER__V1__PUBLISH_TEMPLATE_RESPONSE__INIT;
 	Inkwell__User__V1__Template t;
 	redisReply *png = NULL, *svg = NULL;
+	usvc_idem idem = {0};
+	int replayed = 0;
 
 	if (ctx->caller->user_id[0] == '\0')
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
@@ -205,7 +209,13 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
 	if (ref == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = usvc_lib_load(ctx, ref->id, &t);
+	ink_err err = usvc_idem_begin(ctx, ctx->caller->user_id, ref->idempotency_key, body, len,
+	                              &idem, &replayed);
+	if (err != INK_OK || replayed) {
+		inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
+		return err;
+	}
+	err = usvc_lib_load(ctx, ref->id, &t);
 	if (err == INK_OK) {
 		err = pub_load_png(ctx, ref->id, &png);
 		if (err == INK_OK)
@@ -221,6 +231,7 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		free(out.item.data);
 		usvc_lib_template_free(&t);
 	}
+	err = usvc_idem_end(ctx, &idem, err);
 	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
 	return err;
 }
@@ -285,6 +296,8 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__Template__V1__GalleryImage *image = NULL, *svg = NULL;
 	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
 	Inkwell__User__V1__Template t;
+	usvc_idem idem = {0};
+	int replayed = 0;
 
 	if (ctx->caller->user_id[0] == '\0')
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
@@ -292,7 +305,13 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__user__v1__save_gallery_item_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = pub_fetch_item(ctx, rq->gallery_id, &item, &image);
+	ink_err err = usvc_idem_begin(ctx, ctx->caller->user_id, rq->idempotency_key, body, len,
+	                              &idem, &replayed);
+	if (err != INK_OK || replayed) {
+		inkwell__user__v1__save_gallery_item_request__free_unpacked(rq, NULL);
+		return err;
+	}
+	err = pub_fetch_item(ctx, rq->gallery_id, &item, &image);
 	ref.gallery_id = rq->gallery_id;
 	if (err == INK_OK)
 		err = pub_fetch_svg(ctx, &ref, &svg);
@@ -304,6 +323,7 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}
+	err = usvc_idem_end(ctx, &idem, err);
 	if (item != NULL)
 		inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
 	if (image != NULL)

@@ -34,8 +34,13 @@ typedef struct usvc_app {
 	ink_rpc_client *templates; /* template-svc */
 } usvc_app;
 
+struct usvc_idem;
+
 typedef struct usvc_worker {
 	ink_redis *redis; /* users DB; this worker's alone */
+	/* The Idempotency-Key the current call holds (idem.h), or NULL: set by
+	 * usvc_idem_begin, cleared when the call finishes or aborts it. */
+	struct usvc_idem *idem;
 } usvc_worker;
 
 /* usvc_health answers Health/Check: itself + users Redis + template-svc's tree. */

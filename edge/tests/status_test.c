@@ -24,7 +24,7 @@ static void test_map(void **state)
 	    {INK_ALREADY_EXISTS, 409},
 	    {INK_PERMISSION_DENIED, 403},
 	    {INK_RESOURCE_EXHAUSTED, 429},
-	    {INK_FAILED_PRECONDITION, 400},
+	    {INK_FAILED_PRECONDITION, 422}, /* Inkwell: Idempotency-Key reuse */
 	    {INK_ABORTED, 409},
 	    {INK_OUT_OF_RANGE, 400},
 	    {INK_UNIMPLEMENTED, 501},

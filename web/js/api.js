@@ -97,6 +97,7 @@ async function readProblem(res) {
 /**
  * fetch wrapper: JSON in, JSON out, problem+json → ApiError.
  * opts: {method, body (object → JSON), auth, headers, raw}
+ * idempotent: send an Idempotency-Key (opts.idempotencyKey, else a fresh one) - every create does.
  * auth: true (default: the token when there is one), false (never), or 'optional' (public reads:
  * the token when there is one, so a signed-in user bypasses nginx's micro-cache and sees their own
  * publish or removal at once; an expired token ends the session quietly and the read is retried
@@ -105,6 +106,7 @@ async function readProblem(res) {
 export async function request(path, opts = {}) {
   const headers = new Headers(opts.headers || {});
   headers.set('Accept', 'application/json, application/problem+json');
+  if (opts.idempotent) headers.set('Idempotency-Key', `"${opts.idempotencyKey || idempotencyKey()}"`);
   const token = getToken();
   const useAuth = opts.auth !== false && token;
   if (useAuth) headers.set('Authorization', `Bearer ${token}`);
@@ -140,6 +142,17 @@ export async function request(path, opts = {}) {
   return null;
 }
 
+/**
+ * A fresh Idempotency-Key (IETF httpapi draft) for one create: a repeat of the same request with
+ * the same key (a retry after a network error or a 504 "outcome unknown") gets the first result
+ * and creates nothing new; the server keeps it 24 h. getRandomValues: randomUUID needs a secure
+ * context.
+ */
+export function idempotencyKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 // ---- images: private ones need the bearer token, so fetch → blob URL (cached; images are immutable) ----
 const blobCache = new Map();
 export function imageBlobUrl(path) {
@@ -162,7 +175,7 @@ export function forgetImage(path) {
 
 // ---- accounts ----
 export const register = (username, password, email) =>
-  request('/v1/users', { method: 'POST', auth: false, body: email ? { username, password, email } : { username, password } });
+  request('/v1/users', { method: 'POST', auth: false, idempotent: true, body: email ? { username, password, email } : { username, password } });
 export async function login(username, password) {
   const s = await request('/v1/sessions', { method: 'POST', auth: false, body: { username, password } });
   setToken(s.token, s.expires_at);
@@ -190,7 +203,7 @@ export const renameTemplate = (id, title) =>
   request(`/v1/templates/${encodeURIComponent(id)}`, { method: 'PATCH', body: { title } });
 export const deleteTemplate = (id) => request(`/v1/templates/${encodeURIComponent(id)}`, { method: 'DELETE' });
 export const publishTemplate = (id) =>
-  request(`/v1/templates/${encodeURIComponent(id)}/publish`, { method: 'POST' });
+  request(`/v1/templates/${encodeURIComponent(id)}/publish`, { method: 'POST', idempotent: true });
 
 /**
  * Upload a photo as the raw request body with XHR so upload progress can be shown.
@@ -205,6 +218,7 @@ export function uploadTemplate(file, { type, title, detail, lineWidth }, onProgr
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json');
     xhr.setRequestHeader('Content-Type', type || file.type || 'application/octet-stream');
+    xhr.setRequestHeader('Idempotency-Key', `"${idempotencyKey()}"`);
     xhr.upload.onprogress = (e) => onProgress({ phase: 'upload', loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
     xhr.upload.onload = () => onProgress({ phase: 'convert', loaded: 0, total: 0 });
     xhr.onerror = () => reject(new ApiError(0, null));
@@ -230,7 +244,8 @@ export function uploadTemplate(file, { type, title, detail, lineWidth }, onProgr
 export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: 'optional' });
 export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: 'optional' });
 export const galleryImageUrl = (id) => `/v1/gallery/${encodeURIComponent(id)}/image`;
-export const saveGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST' });
+export const saveGalleryItem = (id) =>
+  request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST', idempotent: true });
 export const deleteGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { method: 'DELETE' });
 /**
  * The page's line drawing as a file: 'svg' (the same curves as the PNG) or 'pdf' (one page of
@@ -248,7 +263,7 @@ export async function pageFile(kind, id, format, paper) {
   return res.blob();
 }
 export const reportGalleryItem = (id, reason) =>
-  request(`/v1/gallery/${encodeURIComponent(id)}/reports`, { method: 'POST', body: { reason } });
+  request(`/v1/gallery/${encodeURIComponent(id)}/reports`, { method: 'POST', idempotent: true, body: { reason } });
 export const listReports = () => request('/v1/admin/reports');
 export const resolveReport = (reportId, action) =>
   request(`/v1/admin/reports/${encodeURIComponent(reportId)}`, { method: 'POST', body: { action } });
