@@ -25,8 +25,8 @@
 
 /* A progressive JPEG may have any number of scans, each a full pass over the image. */
 #define IMG_JPEG_MAX_SCANS 400
-/* libjpeg's own allocation cap (progressive coefficient buffers are full size). */
-#define IMG_JPEG_MAX_MEM ((long)1 << 30)
+/* libjpeg's allocations besides the coefficient buffer (tables, a few rows), with room. */
+#define IMG_JPEG_MEM_SLACK ((long)16 << 20)
 
 typedef struct img_jerr {
 	struct jpeg_error_mgr pub;
@@ -221,6 +221,56 @@ static void img_jpeg_scanline(img_jpeg *c)
 	img_shrink_row(&c->shr_rgb, c->rgb);
 }
 
+/* Bytes of the whole-image coefficient buffer libjpeg allocates for a multi-scan file
+ * (progressive, or components in separate scans): jdcoefct.c requests, per component, one
+ * 64-coefficient JBLOCK (128 bytes) per block, blocks rounded up to the sampling factors.
+ * 0 for a single-scan file, which is decoded one row of MCUs at a time. */
+static uint64_t img_jpeg_coef_bytes(j_decompress_ptr d)
+{
+	uint64_t n = 0;
+
+	if (!d->progressive_mode && d->comps_in_scan >= d->num_components)
+		return 0;
+	for (int i = 0; i < d->num_components; i++) {
+		const jpeg_component_info *ci = &d->comp_info[i];
+		uint64_t bw = ci->width_in_blocks, bh = ci->height_in_blocks;
+		uint64_t hs = (uint64_t)ci->h_samp_factor, vs = (uint64_t)ci->v_samp_factor;
+
+		n += (bw + hs - 1) / hs * hs * ((bh + vs - 1) / vs * vs) * sizeof(JBLOCK);
+	}
+	return n;
+}
+
+/* Memory bound of a multi-scan JPEG: IMG_JPEG_COEF_BPP bytes a pixel of the image padded
+ * to whole MCUs (what a 4:2:0 file needs exactly), or IMG_JPEG_COEF_FLOOR for a small one.
+ * A 4:4:4 (6 bytes a pixel) or CMYK (8) progressive photo of more than a few megapixels is
+ * refused: libjpeg cannot decode it in less, and four at once would take a GiB. */
+static void img_jpeg_check_memory(img_jpeg *c)
+{
+	j_decompress_ptr d = &c->cinfo;
+	uint64_t need = img_jpeg_coef_bytes(d);
+	uint64_t mcu_w = 8u * (uint64_t)d->max_h_samp_factor,
+	         mcu_h = 8u * (uint64_t)d->max_v_samp_factor;
+	uint64_t padded = (d->image_width + mcu_w - 1) / mcu_w * mcu_w *
+	                  ((d->image_height + mcu_h - 1) / mcu_h * mcu_h);
+	uint64_t budget = IMG_JPEG_COEF_BPP * padded;
+	char why[200];
+
+	if (budget < IMG_JPEG_COEF_FLOOR)
+		budget = IMG_JPEG_COEF_FLOOR;
+	if (need > budget) {
+		img_why(
+		    why, sizeof(why),
+		    "progressive JPEG of %ux%u would need %.0f MiB to decode, over the %.0f MiB "
+		    "allowed; save it as baseline (not progressive) or with 4:2:0 chroma",
+		    d->image_width, d->image_height, (double)need / (1 << 20),
+		    (double)budget / (1 << 20));
+		img_jpeg_fail((j_common_ptr)d, INK_PAYLOAD_TOO_LARGE, why);
+	}
+	/* And libjpeg enforces it: with no backing store, its virtual arrays fail past this. */
+	d->mem->max_memory_to_use = (long)budget + IMG_JPEG_MEM_SLACK;
+}
+
 /* Everything that can error_exit; runs under img_jpeg_run's setjmp. */
 static void img_jpeg_body(img_jpeg *c)
 {
@@ -237,6 +287,7 @@ static void img_jpeg_body(img_jpeg *c)
 	    img_check_dims(w, h, &c->opts->limits, "JPEG", c->jerr.msg, sizeof(c->jerr.msg));
 	if (c->jerr.err != INK_OK)
 		longjmp(c->jerr.jmp, 1);
+	img_jpeg_check_memory(c);
 	c->orientation = img_jpeg_orientation(d);
 
 	switch (d->jpeg_color_space) {
@@ -288,7 +339,8 @@ static int img_jpeg_run(img_jpeg *c)
 	if (setjmp(c->jerr.jmp))
 		return -1;
 	jpeg_create_decompress(&c->cinfo);
-	c->cinfo.mem->max_memory_to_use = IMG_JPEG_MAX_MEM;
+	/* Until the header says how much a multi-scan file needs (img_jpeg_check_memory). */
+	c->cinfo.mem->max_memory_to_use = IMG_JPEG_MEM_SLACK;
 	c->progress.progress_monitor = img_jpeg_progress;
 	c->cinfo.progress = &c->progress;
 	img_jpeg_body(c);

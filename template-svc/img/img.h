@@ -93,7 +93,8 @@ int img_report_ok(const img_report *r);
  * Returns INK_OK and fills *out (caller frees with img_page_fini), or on error leaves *out
  * untouched and writes one line a user understands into why:
  *   INK_INVALID_ARGUMENT   bad opts; empty, unknown, corrupt, truncated or unsupported image
- *   INK_PAYLOAD_TOO_LARGE  too many bytes, a side over the limit, too many pixels
+ *   INK_PAYLOAD_TOO_LARGE  too many bytes, a side over the limit, too many pixels, a
+ *                          progressive JPEG that would need too much memory
  *   INK_DEADLINE_EXCEEDED  opts->limits.deadline_ms passed while decoding
  *   INK_RESOURCE_EXHAUSTED out of memory
  *   INK_INTERNAL           a bug of ours */

@@ -278,8 +278,26 @@ static size_t synth_exif(uint8_t *out, int o)
 	return sizeof(tmpl);
 }
 
+static uint8_t *synth_jpeg_any(const uint8_t *rgba, uint32_t w, uint32_t h, int components,
+                               int progressive, int quality, int orientation, int hs, int vs,
+                               size_t *len);
+
 uint8_t *synth_jpeg(const uint8_t *rgba, uint32_t w, uint32_t h, int components, int progressive,
                     int quality, int orientation, size_t *len)
+{
+	return synth_jpeg_any(rgba, w, h, components, progressive, quality, orientation, 0, 0, len);
+}
+
+uint8_t *synth_jpeg_sampled(const uint8_t *rgba, uint32_t w, uint32_t h, int hs, int vs,
+                            int progressive, int quality, size_t *len)
+{
+	return synth_jpeg_any(rgba, w, h, 3, progressive, quality, 0, hs, vs, len);
+}
+
+/* hs, vs: luma sampling factors, 0 for jpeg_set_defaults'. */
+static uint8_t *synth_jpeg_any(const uint8_t *rgba, uint32_t w, uint32_t h, int components,
+                               int progressive, int quality, int orientation, int hs, int vs,
+                               size_t *len)
 {
 	struct jpeg_compress_struct c;
 	struct jpeg_error_mgr err;
@@ -298,6 +316,10 @@ uint8_t *synth_jpeg(const uint8_t *rgba, uint32_t w, uint32_t h, int components,
 	c.in_color_space = components == 1 ? JCS_GRAYSCALE : components == 3 ? JCS_RGB : JCS_CMYK;
 	jpeg_set_defaults(&c);
 	jpeg_set_quality(&c, quality, TRUE);
+	if (hs > 0 && vs > 0) {
+		c.comp_info[0].h_samp_factor = hs;
+		c.comp_info[0].v_samp_factor = vs;
+	}
 	if (progressive)
 		jpeg_simple_progression(&c);
 	if (components == 4)

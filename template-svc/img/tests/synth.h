@@ -64,6 +64,11 @@ uint8_t *synth_png_trailing(uint32_t w, uint32_t h, uint64_t zeros, size_t *len)
  * Returns w*h gray or w*h*3 RGB bytes (malloc'd), or NULL (with rgb set: a gray source). */
 uint8_t *synth_png_reference(const uint8_t *png, size_t len, int rgb, uint32_t *w, uint32_t *h);
 
+/* synth_jpeg_sampled: a YCbCr JPEG whose luma has sampling factors hs x vs against chroma
+ * (1x1: 4:4:4, 2x1: 4:2:2, 2x2: 4:2:0, jpeg_set_defaults' choice). Otherwise as synth_jpeg. */
+uint8_t *synth_jpeg_sampled(const uint8_t *rgba, uint32_t w, uint32_t h, int hs, int vs,
+                            int progressive, int quality, size_t *len);
+
 /* synth_read_page decodes a page PNG (8-bit gray) to w*h bytes (malloc'd), or NULL. */
 uint8_t *synth_read_page(const uint8_t *png, size_t len, uint32_t *w, uint32_t *h);
 

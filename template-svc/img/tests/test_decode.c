@@ -736,6 +736,64 @@ static void test_deadline(void **state)
 	free(jpg);
 }
 
+/* Issue 12: a progressive JPEG keeps all its coefficients (2 bytes each) while it decodes.
+ * 4:4:4 needs 6 bytes a pixel, over the 3 allowed (IMG_JPEG_COEF_BPP) once past the 32 MiB
+ * floor: refused from the header. 4:2:0 needs exactly 3 and passes at any size; so does a
+ * baseline file, which never holds the coefficients. Sizes are patched into small files'
+ * SOF: the check comes before any scan is read. */
+static void test_progressive_memory(void **state)
+{
+	uint8_t *rgba = synth_rgba(SYNTH_SHAPES, 320, 240);
+	img_opts o;
+	img_gray g = {0};
+	char why[256];
+	size_t len;
+	uint8_t *p444 = synth_jpeg_sampled(rgba, 320, 240, 1, 1, 1, 90, &len);
+	size_t l420, lbase;
+	uint8_t *p420 = synth_jpeg_sampled(rgba, 320, 240, 2, 2, 1, 90, &l420);
+	uint8_t *b444 = synth_jpeg_sampled(rgba, 320, 240, 1, 1, 0, 90, &lbase);
+
+	(void)state;
+	assert_non_null(p444);
+	assert_non_null(p420);
+	assert_non_null(b444);
+	img_opts_default(&o);
+	/* Small 4:4:4 progressive: 0.5 MiB of coefficients, under the floor, decodes. */
+	assert_int_equal(img_decode_jpeg(p444, len, &o, &g, why, sizeof(why)), INK_OK);
+	assert_non_null(g.rgb);
+	img_gray_fini(&g);
+	/* 8000x6000 (48 MP) 4:4:4 progressive: 275 MiB, refused; also 3000x2000 (34 MiB). */
+	jpeg_set_size(p444, len, 8000, 6000);
+	assert_int_equal(img_decode_jpeg(p444, len, &o, &g, why, sizeof(why)),
+	                 INK_PAYLOAD_TOO_LARGE);
+	assert_non_null(strstr(why, "progressive JPEG of 8000x6000"));
+	assert_non_null(strstr(why, "275 MiB"));
+	assert_null(g.px);
+	jpeg_set_size(p444, len, 3000, 2000);
+	assert_int_equal(img_decode_jpeg(p444, len, &o, &g, why, sizeof(why)),
+	                 INK_PAYLOAD_TOO_LARGE);
+	/* 4:2:0 progressive at 12 MP and 48 MP, and baseline 4:4:4 at 48 MP, get past the check:
+	 * with a deadline in the past they stop at the first scan instead (the patched data
+	 * would decode to mush). */
+	o.limits.deadline_ms = 1;
+	jpeg_set_size(p420, l420, 4000, 3000);
+	assert_int_equal(img_decode_jpeg(p420, l420, &o, &g, why, sizeof(why)),
+	                 INK_DEADLINE_EXCEEDED);
+	jpeg_set_size(p420, l420, 8000, 6000);
+	assert_int_equal(img_decode_jpeg(p420, l420, &o, &g, why, sizeof(why)),
+	                 INK_DEADLINE_EXCEEDED);
+	jpeg_set_size(b444, lbase, 8000, 6000);
+	assert_int_equal(img_decode_jpeg(b444, lbase, &o, &g, why, sizeof(why)),
+	                 INK_DEADLINE_EXCEEDED);
+	/* And the refusal comes first, deadline or not. */
+	assert_int_equal(img_decode_jpeg(p444, len, &o, &g, why, sizeof(why)),
+	                 INK_PAYLOAD_TOO_LARGE);
+	free(p444);
+	free(p420);
+	free(b444);
+	free(rgba);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +815,7 @@ int main(void)
 	    cmocka_unit_test(test_orientation_rgb),
 	    cmocka_unit_test(test_png_trailing_zlib),
 	    cmocka_unit_test(test_deadline),
+	    cmocka_unit_test(test_progressive_memory),
 	};
 
 	/* IMG_TEST_FILTER=test_png* runs only the matching tests (cmocka's glob). */
