@@ -240,15 +240,15 @@ ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size
                              const uint8_t *reply, size_t reply_len)
 {
 	usvc_worker *w = ctx->worker;
-	const usvc_idem *idem = w->idem;
+	usvc_idem *idem = w->idem;
 	const char *av[IDEM_ARGV_MAX];
 	size_t avlen[IDEM_ARGV_MAX];
 	char numkeys[16];
 
 	if (idem == NULL || !idem->on)
 		return ink_redis_cmd_argv(w->redis, rep, why, why_len, argc, argv, argvlen);
-	long nk = strtol(argv[2], NULL, 10);
-	if (argc < 3 || argc + 5 > IDEM_ARGV_MAX || nk < 0 || 3 + nk > argc)
+	long nk = argc >= 3 ? strtol(argv[2], NULL, 10) : -1;
+	if (argc + 5 > IDEM_ARGV_MAX || nk < 0 || 3 + nk > argc)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "store script: bad arguments");
 	size_t slen = sizeof(idem_wrap_head) - 1 + argvlen[1] + sizeof(idem_wrap_tail) - 1;
 	char *script = malloc(slen + 1);
@@ -272,5 +272,10 @@ ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size
 	av[n] = IDEM_TTL, avlen[n++] = strlen(IDEM_TTL);
 	ink_err err = ink_redis_cmd_argv(w->redis, rep, why, why_len, n, av, avlen);
 	free(script);
+	if (err == INK_OK && ((*rep)->type == REDIS_REPLY_ARRAY ||
+	                      ((*rep)->type == REDIS_REPLY_INTEGER && (*rep)->integer == 1))) {
+		idem->on = 0; /* the key is done: nothing left to finish or abort */
+		w->idem = NULL;
+	}
 	return err;
 }

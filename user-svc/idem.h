@@ -79,7 +79,9 @@ ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err);
  * INK_OK *rep is the script's own reply, or an array {reply} when another
  * call with this key finished first (then return that reply), or the
  * integer -1 when another call holds the key now (ABORTED). The script must
- * return 1 when it stored. Same errors as ink_redis_cmd_argv. */
+ * return 1 when it stored. Same errors as ink_redis_cmd_argv. When the key
+ * ends done (stored, or answered from the first call) the claim is over:
+ * usvc_idem_end has nothing left to do. */
 ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size_t why_len,
                              int argc, const char **argv, const size_t *argvlen,
                              const uint8_t *reply, size_t reply_len);
