@@ -6,13 +6,21 @@ A 100x100 gray PNG whose zlib stream goes on after the image rows with 19 GiB of
 compressed zeros (a 20 MB file) used to keep template-svc inflating for ~53 s, past every
 deadline, while other users' uploads got 503. The engine now stops at the last row the
 header declares, so the upload is answered at once and the next user's upload goes
-through."""
+through.
+
+A progressive 48 MP 4:4:4 JPEG (well under a MB) made template-svc hold 280 MiB of DCT
+coefficients; it is now refused from its header with 413, as anything over 3 bytes a
+pixel is."""
+
+import io
 
 import struct
 import threading
 import time
 import uuid
 import zlib
+
+from PIL import Image
 
 import inkwell_test as it
 
@@ -68,6 +76,17 @@ def small_png():
     return png(64, 48, 2, rows)
 
 
+def progressive_444_jpeg(w=8000, h=6000):
+    """A smooth w x h colour picture, progressive, no chroma subsampling: a small file whose
+    decoding needs w * h * 6 bytes of coefficients."""
+    ramp = Image.linear_gradient("L").resize((w, h))
+    img = Image.merge("RGB", (ramp, ramp.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
+                              ramp.transpose(Image.Transpose.FLIP_TOP_BOTTOM)))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, progressive=True, subsampling=0)
+    return out.getvalue()
+
+
 class Client:
     """One signed-in user."""
 
@@ -80,9 +99,9 @@ class Client:
         test.assertEqual(st, 201, body)
         self.token = body["token"]
 
-    def upload(self, data):
+    def upload(self, data, ctype="image/png"):
         return self.t.req("POST", "/v1/templates?title=Bomb", data,
-                          {"Authorization": "Bearer " + self.token, "Content-Type": "image/png"})
+                          {"Authorization": "Bearer " + self.token, "Content-Type": ctype})
 
 
 class TrailingZlibBombTest(it.StackTestCase):
@@ -155,6 +174,19 @@ class TrailingZlibBombTest(it.StackTestCase):
         st, _, body, elapsed = results["honest"]
         self.assertEqual(st, 201, body)
         self.assertLess(elapsed, QUICK_S)
+
+    def test_progressive_444_jpeg_refused(self):
+        jpg = progressive_444_jpeg()
+        self.assertLess(len(jpg), 4 * MIB)
+        carol = Client(self)
+        t0 = time.monotonic()
+        st, h, body = carol.upload(jpg, "image/jpeg")
+        self.assertLess(time.monotonic() - t0, QUICK_S)
+        self.assertProblem(st, h, body, 413)
+        self.assertIn("progressive JPEG of 8000x6000", body.get("detail", ""), body)
+        # A small progressive 4:4:4 one is fine: the bound has a floor.
+        st, _, body = carol.upload(progressive_444_jpeg(640, 480), "image/jpeg")
+        self.assertEqual(st, 201, body)
 
 
 if __name__ == "__main__":
