@@ -558,6 +558,14 @@ step('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   await page.waitForFunction((z) => Number(document.querySelector('.zoom-level').textContent.replace('%', '')) > z, z0);
   await page.getByRole('button', { name: 'Fit' }).click();
   assert.equal(await zoomLevel(), 100);
+  // Print on a public page opens its PDF, on the chosen paper, in a new tab.
+  await page.getByLabel('Paper').selectOption('letter');
+  const isPdf = (r) => r.url().endsWith(`/v1/gallery/${galleryId}/page.pdf?paper=letter`);
+  const [popup, pdf] = await Promise.all([page.waitForEvent('popup'), ctx.waitForEvent('response', isPdf),
+    page.getByRole('button', { name: 'Print', exact: true }).click()]);
+  assert.equal(pdf.status(), 200);
+  assert.match(pdf.headers()['content-type'], /^application\/pdf/);
+  await popup.close();
 });
 
 step('delete a page from the library', async () => {
