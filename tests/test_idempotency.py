@@ -234,6 +234,10 @@ class IdempotencyTest(it.StackTestCase):
         st, h, b = self.req("POST", "/v1/users", dict(body, username=name + "x"),
                             {"Idempotency-Key": k})
         self.assertProblem(st, h, b, 422)
+        # the password is not in the stored fingerprint, but a replay checks it
+        st, h, b = self.req("POST", "/v1/users", dict(body, password=tt.PW + "!"),
+                            {"Idempotency-Key": k})
+        self.assertProblem(st, h, b, 422)
         st, h, b = self.req("POST", "/v1/users", body, {"Idempotency-Key": key()})
         self.assertProblem(st, h, b, 409)
 

@@ -174,7 +174,7 @@ static ink_err usvc_register_hash(ink_rpc_ctx *ctx, const char *username, const 
 
 /* usvc_register_idem claims the registration's Idempotency-Key, scoped per
  * client. The fingerprint leaves the password out: a fast hash of it must
- * not sit in Redis for a day. */
+ * not sit in Redis for a day (a replay checks it: usvc_register_replayed_ok). */
 static ink_err usvc_register_idem(ink_rpc_ctx *ctx, Inkwell__User__V1__RegisterRequest *rq,
                                   usvc_idem *idem, int *replayed)
 {
@@ -202,6 +202,43 @@ static ink_err usvc_register_idem(ink_rpc_ctx *ctx, Inkwell__User__V1__RegisterR
 	return err;
 }
 
+/* usvc_register_replayed_ok checks a replayed registration's password: it
+ * is not in the key's fingerprint, so the retry's password is verified
+ * against the account the first call made (one argon2id, like a sign-in).
+ * Another password is another request: FAILED_PRECONDITION (422). */
+static ink_err usvc_register_replayed_ok(ink_rpc_ctx *ctx, const char *password)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+	Inkwell__User__V1__User *u =
+	    inkwell__user__v1__user__unpack(NULL, ctx->out.len, ctx->out.data);
+
+	if (u == NULL)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "idempotency key: stored reply is bad");
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "HGET " USVC_KEY_USER " pwhash", u->id);
+	inkwell__user__v1__user__free_unpacked(u, NULL);
+	if (err != INK_OK)
+		return usvc_redis_fail(ctx, err, why);
+	if (rep->type != REDIS_REPLY_STRING) { /* the account is gone since: nothing to compare */
+		freeReplyObject(rep);
+		return INK_OK;
+	}
+	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
+		freeReplyObject(rep);
+		return usvc_shed(ctx);
+	}
+	err = usvc_password_verify(password, rep->str);
+	usvc_password_release();
+	freeReplyObject(rep);
+	if (err != INK_OK)
+		return ink_rpc_fail(
+		    ctx, INK_FAILED_PRECONDITION,
+		    "this Idempotency-Key was already used for a different request");
+	return INK_OK;
+}
+
 ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__User u = INKWELL__USER__V1__USER__INIT;
@@ -219,8 +256,10 @@ ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "email %s", ink_rule_email(rq->email));
 	if (err == INK_OK)
 		err = usvc_register_idem(ctx, rq, &idem, &replayed);
-	if (err == INK_OK && replayed)
-		goto out; /* the first call's reply, again */
+	if (err == INK_OK && replayed) { /* the first call's reply, again */
+		err = usvc_register_replayed_ok(ctx, rq->password);
+		goto out;
+	}
 	if (err == INK_OK)
 		err = usvc_register_hash(ctx, rq->username, rq->password, pwhash);
 	if (err == INK_OK)
