@@ -42,8 +42,10 @@ static ink_err print_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__T
 	                    ctx->caller->user_id, id);
 	if (err != INK_OK) {
 		usvc_lib_template_free(t);
-		return ink_rpc_fail(ctx, err == INK_UNAVAILABLE ? INK_UNAVAILABLE : INK_INTERNAL,
-		                    "users database: %s", why);
+		return ink_rpc_fail(
+		    ctx,
+		    err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+		    "users database: %s", why);
 	}
 	if (rep->type != REDIS_REPLY_STRING) {
 		freeReplyObject(rep);
