@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include <cmocka.h>
+#include <jpeglib.h>
 
 #include "img_priv.h"
 #include "synth.h"
@@ -794,6 +795,72 @@ static void test_progressive_memory(void **state)
 	free(rgba);
 }
 
+/* libjpeg's own gray of a JPEG at full size (out_color_space GRAYSCALE, with the settings
+ * of decode_jpeg.c): what px was before the decoder kept colour. */
+static uint8_t *jpeg_reference_gray(const uint8_t *jpg, size_t len, uint32_t *w, uint32_t *h)
+{
+	struct jpeg_decompress_struct d;
+	struct jpeg_error_mgr err;
+	uint8_t *px;
+
+	d.err = jpeg_std_error(&err);
+	jpeg_create_decompress(&d);
+	jpeg_mem_src(&d, jpg, (unsigned long)len);
+	assert_int_equal(jpeg_read_header(&d, TRUE), JPEG_HEADER_OK);
+	d.out_color_space = JCS_GRAYSCALE;
+	d.dct_method = JDCT_IFAST;
+	d.do_fancy_upsampling = FALSE;
+	assert_true(jpeg_start_decompress(&d));
+	px = malloc((size_t)d.output_width * d.output_height);
+	assert_non_null(px);
+	while (d.output_scanline < d.output_height) {
+		JSAMPROW row = px + (size_t)d.output_scanline * d.output_width;
+
+		assert_int_equal(jpeg_read_scanlines(&d, &row, 1), 1);
+	}
+	*w = d.output_width;
+	*h = d.output_height;
+	jpeg_finish_decompress(&d);
+	jpeg_destroy_decompress(&d);
+	return px;
+}
+
+/* A YCbCr JPEG now comes out as YCbCr to make rgb; its Y must be exactly the gray libjpeg
+ * made when asked for gray, at every chroma sampling, baseline and progressive. */
+static void test_jpeg_gray_exact(void **state)
+{
+	static const int samp[][2] = {{1, 1}, {2, 1}, {2, 2}};
+	uint8_t *rgba = noise_rgba(331, 211);
+	img_opts o;
+
+	(void)state;
+	img_opts_default(&o);
+	for (size_t i = 0; i < sizeof(samp) / sizeof(samp[0]); i++) {
+		for (int prog = 0; prog <= 1; prog++) {
+			size_t len;
+			uint32_t w, h;
+			uint8_t *jpg = synth_jpeg_sampled(rgba, 331, 211, samp[i][0], samp[i][1],
+			                                  prog, 85, &len);
+			uint8_t *ref;
+			img_gray g = {0};
+			char why[256];
+
+			assert_non_null(jpg);
+			ref = jpeg_reference_gray(jpg, len, &w, &h);
+			assert_int_equal(img_decode_jpeg(jpg, len, &o, &g, why, sizeof(why)),
+			                 INK_OK);
+			assert_int_equal(g.w, w);
+			assert_int_equal(g.h, h);
+			assert_memory_equal(g.px, ref, (size_t)w * h);
+			assert_non_null(g.rgb);
+			img_gray_fini(&g);
+			free(ref);
+			free(jpg);
+		}
+	}
+	free(rgba);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,6 +883,7 @@ int main(void)
 	    cmocka_unit_test(test_png_trailing_zlib),
 	    cmocka_unit_test(test_deadline),
 	    cmocka_unit_test(test_progressive_memory),
+	    cmocka_unit_test(test_jpeg_gray_exact),
 	};
 
 	/* IMG_TEST_FILTER=test_png* runs only the matching tests (cmocka's glob). */
