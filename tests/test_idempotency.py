@@ -115,6 +115,19 @@ class IdempotencyTest(it.StackTestCase):
         self.assertEqual([t["id"]], ids)
         self.assertEqual(self.library(alice), ids, "no duplicate")
 
+    def test_a_hung_redis_while_signing_the_caller_in_is_503(self):
+        alice = tt.Client(self)
+        rd = self.pid_of("users-redis")
+        os.kill(rd, signal.SIGSTOP)
+        try:
+            # signing the caller in only reads: nothing was done, try again
+            st, h, b = self.upload(alice, self.png, key())
+            self.assertProblem(st, h, b, 503)
+            self.assertEqual(h.get("Retry-After"), "1")
+        finally:
+            os.kill(rd, signal.SIGCONT)
+        self.assertEqual(self.library(alice), [])
+
     # retries ---------------------------------------------------------------
 
     def test_upload_retry_same_result_other_body_422(self):

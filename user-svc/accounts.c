@@ -412,6 +412,14 @@ ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return ink_rpc_reply(ctx, &empty.base);
 }
 
+/* usvc_auth_fail: Authenticate only reads, so a timeout changed nothing:
+ * UNAVAILABLE (try again), never "the outcome is unknown" for the request
+ * the edge was about to make. */
+static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return usvc_redis_fail(ctx, err == INK_DEADLINE_EXCEEDED ? INK_UNAVAILABLE : err, why);
+}
+
 ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
@@ -424,7 +432,7 @@ ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return err;
 	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "GET %s", key);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_auth_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
 		memcpy(uid, rep->str, 33);
 	freeReplyObject(rep);
@@ -434,7 +442,7 @@ ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_NOT_FOUND)
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_auth_fail(ctx, err, why);
 	Inkwell__User__V1__AuthenticateResponse out =
 	    INKWELL__USER__V1__AUTHENTICATE_RESPONSE__INIT;
 	out.user_id = u.id;
