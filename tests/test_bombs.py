@@ -10,7 +10,12 @@ through.
 
 A progressive 48 MP 4:4:4 JPEG (well under a MB) made template-svc hold 280 MiB of DCT
 coefficients; it is now refused from its header with 413, as anything over 3 bytes a
-pixel is."""
+pixel is.
+
+And a conversion whose deadline has passed is abandoned: template-svc gives the engine
+the request's deadline, and the decoders check it every row."""
+
+import re
 
 import io
 
@@ -74,6 +79,31 @@ def small_png():
         bytes((40, 40, 40)) if 16 <= x < 40 and 12 <= y < 36 else bytes((x * 4, y * 5, 128))
         for x in range(64)) for y in range(48))
     return png(64, 48, 2, rows)
+
+
+def adam7_passes(w, h):
+    """(width, height) of each non-empty Adam7 pass."""
+    for xs, ys, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4),
+                           (1, 0, 2, 2), (0, 1, 1, 2)):
+        pw, ph = (w - xs + dx - 1) // dx, (h - ys + dy - 1) // dy
+        if pw and ph:
+            yield pw, ph
+
+
+def heavy_png(side=7000):
+    """Honest work, no bomb: a side x side interlaced RGBA 16-bit PNG (49 MP, under every
+    limit) of zeros, 0.4 MB that inflate to 392 MB: seconds of decoding."""
+    co = zlib.compressobj(9)
+    parts = []
+    for pw, ph in adam7_passes(side, side):
+        row = b"\0" * (1 + pw * 8)
+        parts.extend(co.compress(row) for _ in range(ph))
+    parts.append(co.flush())
+    stream = b"".join(parts)
+    idats = b"".join(png_chunk(b"IDAT", stream[i:i + MIB]) for i in range(0, len(stream), MIB))
+    return (b"\x89PNG\r\n\x1a\n" +
+            png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 16, 6, 0, 0, 1)) +
+            idats + png_chunk(b"IEND", b""))
 
 
 def progressive_444_jpeg(w=8000, h=6000):
@@ -187,6 +217,34 @@ class TrailingZlibBombTest(it.StackTestCase):
         # A small progressive 4:4:4 one is fine: the bound has a floor.
         st, _, body = carol.upload(progressive_444_jpeg(640, 480), "image/jpeg")
         self.assertEqual(st, 201, body)
+
+
+class DeadlineTest(it.StackTestCase):
+    """The edge waits CONVERT_TIMEOUT_MS for an upload; template-svc must stop converting
+    then too, not finish the work nobody waits for."""
+    TIMEOUT_MS = 1000
+    ENV = {"NGINX_AUTH_RATE": "1000r/s", "CONVERT_TIMEOUT_MS": str(TIMEOUT_MS)}
+
+    def convert_lines(self):
+        return re.findall(r"rpc inkwell\.template\.v1\.Templates/Convert -> (\w+) ([\d.]+) ms(.*)",
+                          self.log_text("template-svc") or "")
+
+    def test_conversion_past_its_deadline_is_abandoned(self):
+        heavy = heavy_png()
+        dave = Client(self)
+        t0 = time.monotonic()
+        st, h, body = dave.upload(heavy)
+        elapsed = time.monotonic() - t0
+        self.assertLess(elapsed, QUICK_S, (st, body))
+        self.assertProblem(st, h, body, 504)
+        # template-svc logs each call when it returns: it returned (polled, not slept on)...
+        lines = it.poll(self.convert_lines, timeout=30, what="template-svc's Convert log line")
+        code, ms, message = lines[0]
+        # ...at its deadline (the call started after the upload reached it, so within the
+        # edge's wait), not after decoding 392 MB and drawing the page.
+        self.assertLess(float(ms), self.TIMEOUT_MS + 400, lines[0])
+        self.assertEqual(code, "DEADLINE_EXCEEDED", lines[0])
+        self.assertIn("conversion took longer than its deadline", message)
 
 
 if __name__ == "__main__":
