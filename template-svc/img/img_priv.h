@@ -241,6 +241,48 @@ ink_err img_report_page(const uint8_t *ink, uint32_t w, uint32_t h, img_report *
 ink_err img_report_source(const uint8_t *ink, const float *mag, uint32_t w, uint32_t h,
                           img_report *r);
 
+/* ---- flow.c: CIELAB and the edge tangent flow ---- */
+
+/* img_lab_planes writes g's page in CIELAB, each channel x 2.55 (L 0..255), into L, a, b
+ * (w*h floats each); a gray source (g->rgb NULL) gives a = b = 0. Cannot fail (INK_OK). */
+ink_err img_lab_planes(const img_gray *g, float *L, float *a, float *b);
+
+/* img_tensor_add adds channel c's structure tensor (Sobel / 8 products) to E, F, G. */
+void img_tensor_add(const float *c, float *E, float *F, float *G, uint32_t w, uint32_t h);
+
+/* img_tensor_flow turns the tensor into unit tangents, in place: E becomes tx, F becomes ty
+ * (G is read only). mag (may be NULL) gets sqrt of the major eigenvalue. */
+void img_tensor_flow(float *E, float *F, const float *G, float *mag, size_t n);
+
+/* ---- smooth.c ---- */
+
+/* img_bilateral smooths the three planes c in place with a separable bilateral filter
+ * (spatial sigma_d px, range sigma_r in channel units), `passes` times rows then columns.
+ * tmp: three w*h float planes of scratch. */
+void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sigma_d,
+                   float sigma_r, int passes);
+
+/* ---- fdog.c ---- */
+
+/* img_fdog: out = the flow-based DoG of I (w*h) along tangents (tx, ty): centre scale
+ * sigma_c, surround 1.6 sigma_c weighted rho, then a Gaussian of sigma_m along the flow.
+ * tmp: w*h floats of scratch. Negative where I is a dark line. */
+void img_fdog(const float *I, const float *tx, const float *ty, float *tmp, float *out,
+              uint32_t w, uint32_t h, float sigma_c, float rho, float sigma_m);
+
+/* ---- edges.c ---- */
+
+/* img_edges sets out (0/1) on the crests of mag across the flow (tx, ty: unit tangents)
+ * that reach hi, or reach lo and connect to such a crest (8-connected). stack: w*h. */
+void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, uint32_t h,
+               float lo, float hi, uint8_t *out, uint32_t *stack);
+
+/* ---- draw.c ---- */
+
+/* img_draw draws g's page: ink2 gets the finished strokes (0/1, w*h); ink is w*h bytes of
+ * scratch. INK_RESOURCE_EXHAUSTED on OOM (ink2 then undefined). */
+ink_err img_draw(const img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2);
+
 /* ---- vector.c: curves (potrace) and their one SVG; pdf.c reads it back ---- */
 
 /* img_bytes: a growing byte buffer; err latches the first allocation failure. buf is

@@ -1,0 +1,309 @@
+/*
+ * draw.c - img_draw(): from the page-size photo to the ink of a coloring page.
+ *
+ * Two layers, each for one duty, then one pen:
+ *   lines    what an artist draws: the flow-based DoG (fdog.c) of the luminance along the
+ *            colour edge flow (flow.c). Mouths, eyebrows, glasses, seams, outlines.
+ *   closure  what keeps every white region closed: the borders of a segmentation of the
+ *            photo smoothed by a bilateral filter (smooth.c), by watershed of its colour
+ *            gradient and weakest-border-first merging (segment.c, merge.c). Smoothing first
+ *            is what keeps fur and faces from breaking into a crackle of cells.
+ *   snap     a closing border that runs within IMG_SNAP_PX of a drawn line joins it (the
+ *            union is thinned to one centre line), so no border doubles a line.
+ *   pen      thin to centre lines, clean (spurs, dashes, loops, slivers), redraw with a round
+ *            pen of line_width: even strokes, which vector.c then fits with curves.
+ * Every buffer is page-sized, allocated here and freed before return (peak: six float
+ * planes, during the smoothing).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "img_priv.h"
+
+/* Per detail level 1..5. */
+static const double img_merge_pct[5] = {95, 93, 90, 87, 84};           /* merge borders below */
+static const double img_min_region[5] = {4000, 2500, 1500, 900, 500}; /* px at 1000x750 */
+static const float img_line_tau[5] = {-1.8f, -1.7f, -1.6f, -1.5f, -1.4f}; /* FDoG gray levels */
+static const double img_strong_pct[5] = {93, 92.5, 92, 92, 92};       /* edges always drawn */
+static const uint32_t img_line_min[5] = {24, 20, 18, 16, 14};        /* px of a drawn line */
+
+#define IMG_SIGMA_FINE    1.4f /* DoG centre scales at a 1000 px page */
+#define IMG_SIGMA_COARSE  (getenv("SCO") ? atof(getenv("SCO")) : 2.8f)
+#define IMG_COARSE_TAU    (getenv("CTAU") ? atof(getenv("CTAU")) : 1.0f)
+#define IMG_COARSE_GAP    7 /* px: a coarse line this close to a fine one is the same line */
+#define IMG_NEAR_EDGE_PCT 75.0
+#define IMG_NEAR_EDGE_PX  5 /* pen: within 2 px */
+#define IMG_CONTRAST_SPAN 200.0f
+#define IMG_EDGE_HI_PCT   (getenv("EHI") ? atof(getenv("EHI")) : 92.0)
+#define IMG_EDGE_LO_PCT   (getenv("ELO") ? atof(getenv("ELO")) : 82.0)
+#define IMG_GAIN_MAX      3.0f
+#define IMG_RHO           0.99f /* DoG surround weight */
+#define IMG_SIGMA_M       3.0f  /* smoothing along the flow */
+#define IMG_TENSOR_SIGMA  2.0f
+#define IMG_BIL_SIGMA_D   2.0f
+#define IMG_BIL_SIGMA_R   18.0f /* Lab units x 2.55 */
+#define IMG_BIL_PASSES    2
+#define IMG_SEED_R        7
+#define IMG_MERGE_FLOOR   10.0f
+#define IMG_FLAT          (getenv("FLAT") ? atof(getenv("FLAT")) : 8.0f)
+#define IMG_STRONG_FLOOR  20.0f
+#define IMG_SNAP_PX       3 /* pen width that merges a border running this close to a line */
+#define IMG_SPECK_PX      16u
+#define IMG_SLIVER_PX     64u
+#define IMG_SPUR_LEN      3
+#define IMG_SMOOTH_PASSES 2
+#define IMG_DASH_PX       12u
+#define IMG_LOOP_MAX_PX   400u
+
+typedef struct img_draw_bufs {
+	float *p[6];
+	float *mag;
+	int32_t *lab, *lab2;
+	uint8_t *lines;
+	uint32_t *stack;
+} img_draw_bufs;
+
+static void img_draw_bufs_fini(img_draw_bufs *b)
+{
+	for (int i = 0; i < 6; i++)
+		free(b->p[i]);
+	free(b->mag);
+	free(b->lab);
+	free(b->lab2);
+	free(b->lines);
+	free(b->stack);
+}
+
+static void img_free_planes(img_draw_bufs *b, int from, int to)
+{
+	for (int i = from; i < to; i++) {
+		free(b->p[i]);
+		b->p[i] = NULL;
+	}
+}
+
+static int img_alloc_planes(img_draw_bufs *b, int from, int to, size_t N)
+{
+	for (int i = from; i < to; i++) {
+		b->p[i] = img_xmalloc(N, sizeof(float));
+		if (b->p[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Lab -> bilateral -> structure tensor: leaves the tangent field in p[0], p[1] and the
+ * colour gradient magnitude (scaled as scipy's Sobel of gray) in b->mag. */
+static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
+{
+	uint32_t w = g->w, h = g->h;
+	size_t N = (size_t)w * h;
+	float *lab[3], *tmp[3];
+
+	if (img_alloc_planes(b, 0, 6, N) != 0)
+		return INK_RESOURCE_EXHAUSTED;
+	lab[0] = b->p[0], lab[1] = b->p[1], lab[2] = b->p[2];
+	tmp[0] = b->p[3], tmp[1] = b->p[4], tmp[2] = b->p[5];
+	img_lab_planes(g, lab[0], lab[1], lab[2]);
+	img_bilateral(lab, tmp, w, h, IMG_BIL_SIGMA_D, IMG_BIL_SIGMA_R, IMG_BIL_PASSES);
+	for (int k = 3; k < 6; k++)
+		memset(b->p[k], 0, N * sizeof(float));
+	for (int k = 0; k < 3; k++)
+		img_tensor_add(lab[k], b->p[3], b->p[4], b->p[5], w, h);
+	img_free_planes(b, 1, 3);
+	b->mag = img_xmalloc(N, sizeof(float));
+	if (b->mag == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	/* Magnitude from the unsmoothed tensor (where the edges are), flow from the
+	 * smoothed one (which way they run, coherent over a few pixels). */
+	for (size_t i = 0; i < N; i++) {
+		float e = b->p[3][i], f = b->p[4][i], gg = b->p[5][i];
+		float l1 = (e + gg + sqrtf((e - gg) * (e - gg) + 4 * f * f)) / 2;
+
+		b->mag[i] = 8.0f * sqrtf(l1);
+	}
+	img_gauss(b->mag, b->mag, b->p[0], w, h, 1.0f);
+	for (int k = 3; k < 6; k++)
+		img_gauss(b->p[k], b->p[k], b->p[0], w, h, IMG_TENSOR_SIGMA);
+	img_tensor_flow(b->p[3], b->p[4], b->p[5], NULL, N);
+	img_free_planes(b, 5, 6);
+	b->p[1] = b->p[3];
+	b->p[2] = b->p[4];
+	b->p[3] = b->p[4] = NULL;
+	return INK_OK;
+}
+
+/* Contrast gain of a faded photo (a veil of alpha over white, haze): the DoG thresholds are
+ * gray levels, so a photo spanning only a third of the range would lose two thirds of its
+ * lines. Capped, so a flat photo's noise never becomes lines. */
+static float img_contrast_gain(const float *I, size_t N)
+{
+	float lo = img_percentile(I, N, 1), hi = img_percentile(I, N, 99);
+	float span = hi - lo > 1 ? hi - lo : 1;
+	float gain = IMG_CONTRAST_SPAN / span;
+
+	return gain < 1 ? 1 : (gain > IMG_GAIN_MAX ? IMG_GAIN_MAX : gain);
+}
+
+/* The drawn lines into b->lines (0/1, centre lines): FDoG of the luminance along the flow at
+ * two scales, fine (edges, eyelids, whiskers) and coarse (a mouth, the gap between two
+ * petals: dark valleys a few pixels wide, whose two rims the fine scale draws apart).
+ * cur, scratch: w*h bytes each. */
+static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_bufs *b,
+                              uint8_t *cur, uint8_t *scratch)
+{
+	const float sigma_c[2] = {IMG_SIGMA_FINE, IMG_SIGMA_COARSE};
+	uint32_t w = g->w, h = g->h;
+	size_t N = (size_t)w * h;
+	int d = o->detail - 1;
+	uint32_t longest = w > h ? w : h;
+	float scale = longest > 1000 ? (float)longest / 1000.0f : 1.0f;
+	float *I, *tmp, *out, tau;
+	uint8_t *near;
+
+	if (img_alloc_planes(b, 3, 5, N) != 0)
+		return INK_RESOURCE_EXHAUSTED;
+	b->lines = calloc(N, 1);
+	near = malloc(N);
+	if (b->lines == NULL || near == NULL) {
+		free(near);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	I = b->p[0];
+	tmp = b->p[3];
+	out = b->p[4];
+	for (size_t i = 0; i < N; i++)
+		I[i] = g->px[i];
+	tau = img_line_tau[d] / img_contrast_gain(I, N);
+	for (int k = 0; k < 2; k++) {
+		img_fdog(I, b->p[1], b->p[2], tmp, out, w, h, sigma_c[k] * scale, IMG_RHO,
+		         IMG_SIGMA_M * scale);
+		for (size_t i = 0; i < N; i++)
+			cur[i] = out[i] < (k ? tau * IMG_COARSE_TAU : tau);
+		(void)img_drop_specks(cur, w, h, img_line_min[d], b->stack);
+		/* Centre lines: the snap below widens a stroke around its middle. */
+		img_thin(cur, scratch, w, h);
+		if (k == 0) {
+			memcpy(b->lines, cur, N);
+			img_edges(b->mag, b->p[1], b->p[2], w, h,
+			          img_percentile(b->mag, N, IMG_EDGE_LO_PCT),
+			          img_percentile(b->mag, N, IMG_EDGE_HI_PCT), cur, b->stack);
+			(void)img_drop_specks(cur, w, h, img_line_min[d], b->stack);
+			for (size_t i = 0; i < N; i++)
+				b->lines[i] |= cur[i];
+			continue;
+		}
+		/* The coarse scale only adds what the fine one missed: beside a fine line it
+		 * would draw a second, parallel one. */
+		img_stroke(b->lines, scratch, w, h, IMG_COARSE_GAP);
+		for (size_t i = 0; i < N; i++)
+			cur[i] &= !scratch[i];
+		/* ...and only near some edge: a broad shading has coarse valleys too, and
+		 * lines drawn across a smooth cheek or sky are inventions. */
+		float some = img_percentile(b->mag, N, IMG_NEAR_EDGE_PCT);
+		for (size_t i = 0; i < N; i++)
+			scratch[i] = b->mag[i] >= some;
+		img_stroke(scratch, near, w, h, IMG_NEAR_EDGE_PX);
+		for (size_t i = 0; i < N; i++)
+			cur[i] &= near[i];
+		(void)img_drop_specks(cur, w, h, img_line_min[d] / 2, b->stack);
+		for (size_t i = 0; i < N; i++)
+			b->lines[i] |= cur[i];
+	}
+	free(near);
+	img_free_planes(b, 0, 6);
+	return INK_OK;
+}
+
+/* Closing borders into ink (0/1): regions of the smoothed colour gradient b->mag. */
+static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_draw_bufs *b,
+                                uint8_t *ink)
+{
+	size_t N = (size_t)w * h;
+	int d = o->detail - 1;
+	double scale = (double)N / 750000.0;
+	double wide = o->line_width > 2 ? o->line_width / 2.0 : 1.0;
+	uint64_t min_region = (uint64_t)(img_min_region[d] * (scale < 1 ? scale : 1) * wide * wide);
+	double merge_pct = img_merge_pct[d] + 1.0 * (wide - 1.0);
+	int32_t nlab = 0, nreg = 0;
+	float merge_below, strong;
+	ink_err err;
+
+	b->lab = img_xmalloc(N, sizeof(int32_t));
+	b->lab2 = img_xmalloc(N, sizeof(int32_t));
+	if (b->lab == NULL || b->lab2 == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	err = img_watershed(b->mag, w, h, IMG_SEED_R, b->lab, &nlab);
+	if (err != INK_OK)
+		return err;
+	merge_below = img_percentile(b->mag, N, merge_pct < 98 ? merge_pct : 98);
+	merge_below = merge_below > IMG_MERGE_FLOOR ? merge_below : IMG_MERGE_FLOOR;
+	err = img_merge(b->mag, w, h, b->lab, nlab, merge_below, IMG_FLAT,
+	                (uint64_t)(0.45 * (double)N),
+	                min_region < IMG_SLIVER_PX ? IMG_SLIVER_PX : min_region, &nreg);
+	if (err != INK_OK)
+		return err;
+	img_smooth_labels(b->lab, b->lab2, w, h, IMG_SMOOTH_PASSES);
+	/* The strongest edges are outlines an artist draws whatever the detail: they join the
+	 * borders (and are thinned with them), so no face or petal loses its contour. */
+	strong = getenv("STRONG") ? img_percentile(b->mag, N, img_strong_pct[d]) : INFINITY;
+	strong = strong > IMG_STRONG_FLOOR ? strong : IMG_STRONG_FLOOR;
+	img_lines(b->lab, b->mag, w, h, strong, ink);
+	return INK_OK;
+}
+
+/* Snap and pen: lines and borders into one even stroke in ink2. */
+static void img_draw_pen(uint32_t w, uint32_t h, const img_opts *o, img_draw_bufs *b,
+                         uint8_t *ink, uint8_t *ink2)
+{
+	size_t N = (size_t)w * h;
+	uint32_t sliver = N / 4 < IMG_SLIVER_PX ? (uint32_t)(N / 4) : IMG_SLIVER_PX;
+
+	/* A border within the snap pen's reach of a line melts into it; thinning leaves one
+	 * centre line where the two ran side by side. */
+	img_stroke(b->lines, ink2, w, h, IMG_SNAP_PX);
+	if (getenv("DBG_LINES")) { memcpy(ink2, b->lines, N); return; } /* DBG */
+	if (getenv("DBG_CLOSE")) { memcpy(ink2, ink, N); return; } /* DBG */
+	for (size_t i = 0; i < N; i++)
+		ink[i] |= ink2[i];
+	if (getenv("DBG_O")) { memcpy(ink2, ink, N); return; } /* DBG */
+	img_thin(ink, ink2, w, h);
+	if (getenv("DBG_U")) { memcpy(ink2, ink, N); return; } /* DBG */
+	img_prune_spurs(ink, w, h, IMG_SPUR_LEN);
+	(void)img_drop_specks(ink, w, h, IMG_DASH_PX, b->stack);
+	img_stroke(ink, ink2, w, h, o->line_width);
+	(void)img_drop_specks(ink2, w, h, IMG_SPECK_PX, b->stack);
+	(void)img_fill_slivers(ink2, w, h, sliver, b->stack);
+}
+
+ink_err img_draw(const img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2)
+{
+	uint32_t w = g->w, h = g->h;
+	size_t N = (size_t)w * h;
+	img_draw_bufs b;
+	ink_err err;
+
+	memset(&b, 0, sizeof(b));
+	b.stack = img_xmalloc(N, sizeof(uint32_t));
+	err = INK_RESOURCE_EXHAUSTED;
+	if (b.stack == NULL)
+		goto out;
+	err = img_draw_flow(g, &b);
+	if (err != INK_OK)
+		goto out;
+	err = img_draw_lines(g, o, &b, ink, ink2);
+	if (err != INK_OK)
+		goto out;
+	err = img_draw_closure(w, h, o, &b, ink);
+	if (err != INK_OK)
+		goto out;
+	free(b.mag);
+	free(b.lab2);
+	b.mag = NULL;
+	b.lab2 = NULL;
+	img_draw_pen(w, h, o, &b, ink, ink2);
+out:
+	img_draw_bufs_fini(&b);
+	return err;
+}
