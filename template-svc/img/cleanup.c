@@ -120,31 +120,3 @@ void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len)
 				ink[p] = 0;
 	}
 }
-
-int img_collapse_slivers(uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, uint32_t min_px,
-                         uint32_t max_loop, uint32_t *stack)
-{
-	size_t N = (size_t)w * h;
-	int n = 0;
-
-	/* out: white 0 -> 2 (seen), slivers -> 3. skel: white 0 -> 2 (seen), small loops
-	 * holding a sliver -> 3. */
-	for (size_t p = 0; p < N; p++) {
-		if (out[p] != 0)
-			continue;
-		if (img_fill(out, w, h, p, 0, 2, 4, stack) >= min_px)
-			continue;
-		(void)img_fill(out, w, h, p, 2, 3, 4, stack);
-		if (skel[p] != 0)
-			continue; /* already taken by a loop found before */
-		if (img_fill(skel, w, h, p, 0, 2, 4, stack) < max_loop) {
-			(void)img_fill(skel, w, h, p, 2, 3, 4, stack);
-			n++;
-		}
-	}
-	for (size_t p = 0; p < N; p++) {
-		skel[p] = skel[p] == 1 || skel[p] == 3;
-		out[p] = out[p] == 1;
-	}
-	return n;
-}

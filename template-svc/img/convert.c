@@ -12,7 +12,9 @@
 #include "img_priv.h"
 
 /* Gray a pen pixel keeps at most: clearly ink (< 128) and close to the curves' own black. */
-#define IMG_INK_GRAY 64
+#define IMG_INK_GRAY  64
+#define IMG_SLIVER_PX 64u
+#define IMG_SPECK_PX  16u
 
 typedef struct img_work {
 	img_gray gray;
@@ -28,6 +30,29 @@ static void img_work_fini(img_work *wk)
 	free(wk->mag);
 	free(wk->ink);
 	free(wk->ink2);
+}
+
+/* The render is judged as printed (ink = gray < 128): a curve's bulge can pinch off a tiny
+ * white cell, or a tip can shrink under the speck size. Fill the one, erase the other, in
+ * the gray itself, so mask (gray < 128) and gray agree. INK_RESOURCE_EXHAUSTED on OOM. */
+static ink_err img_settle(uint8_t *gray, uint8_t *mask, uint32_t w, uint32_t h)
+{
+	size_t N = (size_t)w * h;
+	uint32_t *stack = img_xmalloc(N, sizeof(uint32_t));
+	uint32_t sliver = N / 4 < IMG_SLIVER_PX ? (uint32_t)(N / 4) : IMG_SLIVER_PX;
+
+	if (stack == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	if (img_fill_slivers(mask, w, h, sliver, stack) > 0)
+		for (size_t i = 0; i < N; i++)
+			if (mask[i] && gray[i] >= 128)
+				gray[i] = 0;
+	if (img_drop_specks(mask, w, h, IMG_SPECK_PX, stack) > 0)
+		for (size_t i = 0; i < N; i++)
+			if (!mask[i] && gray[i] < 128)
+				gray[i] = 255;
+	free(stack);
+	return INK_OK;
 }
 
 /* wk->mag = page-quality's gradient: Sobel magnitude of the gray page blurred with 1.5. */
@@ -108,6 +133,12 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 	err = img_draw(&wk.gray, opts, wk.ink, wk.ink2);
 	if (err != INK_OK)
 		goto oom;
+	/* Drawing is the long stage: a caller who stopped waiting gets no curves traced. */
+	if (img_past_deadline(&opts->limits)) {
+		img_why(why, why_len, "conversion took longer than its deadline");
+		err = INK_DEADLINE_EXCEEDED;
+		goto out;
+	}
 	/* The photo is no longer needed: its memory goes before the curves are made. */
 	free(wk.gray.rgb);
 	wk.gray.rgb = NULL;
@@ -127,6 +158,9 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 			wk.ink[i] = IMG_INK_GRAY;
 		wk.ink2[i] = wk.ink[i] < 128;
 	}
+	err = img_settle(wk.ink, wk.ink2, wk.gray.w, wk.gray.h);
+	if (err != INK_OK)
+		goto oom;
 	err = img_report_page(wk.ink2, wk.gray.w, wk.gray.h, &page.report);
 	if (err != INK_OK)
 		goto oom;

@@ -281,8 +281,15 @@ static unsigned img_png_scale16(unsigned v)
 	return (unsigned)tmp;
 }
 
+/* Alpha over white, the veil lifted: a photo under a partly transparent layer (a faded
+ * export, a vignette) is still a photo the user wants drawn, so alpha counts four times over.
+ * What is nearly transparent (under a quarter) still fades to white, and a fully
+ * transparent background is white paper. */
+#define IMG_PNG_ALPHA_LIFT 4u
+
 static unsigned img_png_over_white(unsigned v, unsigned a)
 {
+	a = a * IMG_PNG_ALPHA_LIFT > 255u ? 255u : a * IMG_PNG_ALPHA_LIFT;
 	return (v * a + 255u * (255u - a) + 127u) / 255u;
 }
 

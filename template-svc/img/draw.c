@@ -8,7 +8,7 @@
  *            photo smoothed by a bilateral filter (smooth.c), by watershed of its colour
  *            gradient and weakest-border-first merging (segment.c, merge.c). Smoothing first
  *            is what keeps fur and faces from breaking into a crackle of cells.
- *   snap     a closing border that runs within IMG_SNAP_PX of a drawn line joins it (the
+ *   snap     a closing border that runs within about a pen of a drawn line joins it (the
  *            union is thinned to one centre line), so no border doubles a line.
  *   pen      thin to centre lines, clean (spurs, dashes, loops, slivers), redraw with a round
  *            pen of line_width: even strokes, which vector.c then fits with curves.
@@ -22,39 +22,37 @@
 #include "img_priv.h"
 
 /* Per detail level 1..5. */
-static const double img_merge_pct[5] = {95, 93, 90, 87, 84};           /* merge borders below */
-static const double img_min_region[5] = {4000, 2500, 1500, 900, 500}; /* px at 1000x750 */
-static const float img_line_tau[5] = {-1.8f, -1.7f, -1.6f, -1.5f, -1.4f}; /* FDoG gray levels */
-static const double img_strong_pct[5] = {93, 92.5, 92, 92, 92};       /* edges always drawn */
-static const uint32_t img_line_min[5] = {24, 20, 18, 16, 14};        /* px of a drawn line */
+static const double img_merge_pct[5] = {91, 90.5, 90, 87, 84};            /* merge borders below */
+static const double img_min_region[5] = {2200, 1800, 1500, 900, 500};     /* px at 1000x750 */
+static const float img_line_tau[5] = {-1.6f, -1.6f, -1.6f, -1.5f, -1.4f}; /* FDoG gray levels */
+static const uint32_t img_line_min[5] = {20, 19, 18, 16, 14};             /* px of a drawn line */
 
 #define IMG_SIGMA_FINE    1.4f /* DoG centre scales at a 1000 px page */
-#define IMG_SIGMA_COARSE  (getenv("SCO") ? atof(getenv("SCO")) : 2.8f)
-#define IMG_COARSE_TAU    (getenv("CTAU") ? atof(getenv("CTAU")) : 1.0f)
-#define IMG_COARSE_GAP    7 /* px: a coarse line this close to a fine one is the same line */
-#define IMG_NEAR_EDGE_PCT 75.0
-#define IMG_NEAR_EDGE_PX  5 /* pen: within 2 px */
+#define IMG_SIGMA_COARSE  3.2f
+#define IMG_COARSE_TAU    0.5f
+#define IMG_COARSE_GAP    5    /* + line width: a coarse line this close to a fine one is it */
+#define IMG_NEAR_EDGE_PCT 70.0 /* "some edge": the colour gradient above this percentile */
+#define IMG_EDGE_GAP      3    /* + line width: pen of what counts as beside a line */
+#define IMG_NEAR_EDGE_PX  7    /* pen: a coarse line must lie within 3 px of some edge */
 #define IMG_CONTRAST_SPAN 200.0f
-#define IMG_EDGE_HI_PCT   (getenv("EHI") ? atof(getenv("EHI")) : 92.0)
-#define IMG_EDGE_LO_PCT   (getenv("ELO") ? atof(getenv("ELO")) : 82.0)
+#define IMG_EDGE_HI_PCT   85.0
+#define IMG_EDGE_LO_PCT   65.0
 #define IMG_GAIN_MAX      3.0f
 #define IMG_RHO           0.99f /* DoG surround weight */
 #define IMG_SIGMA_M       3.0f  /* smoothing along the flow */
 #define IMG_TENSOR_SIGMA  2.0f
 #define IMG_BIL_SIGMA_D   2.0f
 #define IMG_BIL_SIGMA_R   18.0f /* Lab units x 2.55 */
-#define IMG_BIL_PASSES    2
+#define IMG_BIL_PASSES    1
 #define IMG_SEED_R        7
 #define IMG_MERGE_FLOOR   10.0f
-#define IMG_FLAT          (getenv("FLAT") ? atof(getenv("FLAT")) : 8.0f)
-#define IMG_STRONG_FLOOR  20.0f
-#define IMG_SNAP_PX       3 /* pen width that merges a border running this close to a line */
+#define IMG_FLAT          8.0f
+#define IMG_SNAP_PX       2 /* + line width - 1: pen that melts a border into a line */
 #define IMG_SPECK_PX      16u
 #define IMG_SLIVER_PX     64u
 #define IMG_SPUR_LEN      3
 #define IMG_SMOOTH_PASSES 2
 #define IMG_DASH_PX       12u
-#define IMG_LOOP_MAX_PX   400u
 
 typedef struct img_draw_bufs {
 	float *p[6];
@@ -134,86 +132,107 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 	return INK_OK;
 }
 
+/* Adds the lines of cur (0/1) to b->lines, except within a pen of `gap` of a line already
+ * there: a second detector beside the first would draw the same outline twice, side by
+ * side. What is left under min_px is dropped. scratch: w*h bytes. */
+static void img_draw_add_beside(img_draw_bufs *b, uint8_t *cur, uint8_t *scratch, uint32_t w,
+                                uint32_t h, int gap, uint32_t min_px)
+{
+	size_t N = (size_t)w * h;
+
+	img_stroke(b->lines, scratch, w, h, gap);
+	for (size_t i = 0; i < N; i++)
+		cur[i] &= !scratch[i];
+	(void)img_drop_specks(cur, w, h, min_px, b->stack);
+	for (size_t i = 0; i < N; i++)
+		b->lines[i] |= cur[i];
+}
+
 /* Contrast gain of a faded photo (a veil of alpha over white, haze): the DoG thresholds are
  * gray levels, so a photo spanning only a third of the range would lose two thirds of its
  * lines. Capped, so a flat photo's noise never becomes lines. */
-static float img_contrast_gain(const float *I, size_t N)
+static float img_contrast_gain(const uint8_t *px, size_t N)
 {
-	float lo = img_percentile(I, N, 1), hi = img_percentile(I, N, 99);
-	float span = hi - lo > 1 ? hi - lo : 1;
-	float gain = IMG_CONTRAST_SPAN / span;
+	size_t hist[256] = {0}, acc = 0;
+	int lo = -1, hi = 255;
+	float gain;
 
+	for (size_t i = 0; i < N; i++)
+		hist[px[i]]++;
+	for (int v = 0; v < 256; v++) {
+		acc += hist[v];
+		if (lo < 0 && acc * 100 >= N)
+			lo = v;
+		if (acc * 100 >= N * 99) {
+			hi = v;
+			break;
+		}
+	}
+	gain = IMG_CONTRAST_SPAN / (float)(hi - lo > 1 ? hi - lo : 1);
 	return gain < 1 ? 1 : (gain > IMG_GAIN_MAX ? IMG_GAIN_MAX : gain);
 }
 
 /* The drawn lines into b->lines (0/1, centre lines): FDoG of the luminance along the flow at
  * two scales, fine (edges, eyelids, whiskers) and coarse (a mouth, the gap between two
- * petals: dark valleys a few pixels wide, whose two rims the fine scale draws apart).
- * cur, scratch: w*h bytes each. */
-static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_bufs *b,
-                              uint8_t *cur, uint8_t *scratch)
+ * petals: dark valleys a few pixels wide, whose two rims the fine scale draws apart), and
+ * the colour edges the DoG cannot see. fine, scratch: w*h bytes each. */
+static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_bufs *b, uint8_t *fine,
+                              uint8_t *scratch)
 {
-	const float sigma_c[2] = {IMG_SIGMA_FINE, IMG_SIGMA_COARSE};
 	uint32_t w = g->w, h = g->h;
 	size_t N = (size_t)w * h;
 	int d = o->detail - 1;
 	uint32_t longest = w > h ? w : h;
 	float scale = longest > 1000 ? (float)longest / 1000.0f : 1.0f;
-	float *I, *tmp, *out, tau;
-	uint8_t *near;
+	float sigma_c[2] = {IMG_SIGMA_FINE * scale, IMG_SIGMA_COARSE * scale}, tau[2], some;
+	float *tmp[2];
+	uint8_t *coarse, *near, *mask[2];
+	ink_err err = INK_RESOURCE_EXHAUSTED;
 
-	if (img_alloc_planes(b, 3, 5, N) != 0)
-		return INK_RESOURCE_EXHAUSTED;
 	b->lines = calloc(N, 1);
+	coarse = malloc(N);
 	near = malloc(N);
-	if (b->lines == NULL || near == NULL) {
-		free(near);
-		return INK_RESOURCE_EXHAUSTED;
-	}
-	I = b->p[0];
-	tmp = b->p[3];
-	out = b->p[4];
+	if (b->lines == NULL || coarse == NULL || near == NULL || img_alloc_planes(b, 3, 5, N) != 0)
+		goto out;
+	tmp[0] = b->p[3];
+	tmp[1] = b->p[4];
+	mask[0] = fine;
+	mask[1] = coarse;
+	/* A wide pen inks more per line: it draws only the stronger, longer ones. */
+	float wide = o->line_width > 2 ? (float)o->line_width / 2.0f : 1.0f;
+	uint32_t min_len = (uint32_t)((float)img_line_min[d] * sqrtf(wide));
+
+	tau[0] = img_line_tau[d] * sqrtf(sqrtf(wide)) / img_contrast_gain(g->px, N);
+	tau[1] = tau[0] * IMG_COARSE_TAU;
+	img_fdog(g->px, b->p[1], b->p[2], tmp, mask, w, h, sigma_c, tau, IMG_RHO,
+	         IMG_SIGMA_M * scale);
+	img_free_planes(b, 3, 5);
+
+	/* Centre lines: the snap in img_draw_pen widens a stroke around its middle. */
+	(void)img_drop_specks(fine, w, h, min_len, b->stack);
+	img_thin(fine, scratch, w, h);
+	memcpy(b->lines, fine, N);
+	/* Colour edges where no fine line runs: a pink petal on green leaves. */
+	img_edges(b->mag, b->p[1], b->p[2], w, h, img_percentile(b->mag, N, IMG_EDGE_LO_PCT),
+	          img_percentile(b->mag, N, IMG_EDGE_HI_PCT), fine, b->stack);
+	img_draw_add_beside(b, fine, scratch, w, h, IMG_EDGE_GAP + o->line_width, min_len);
+	/* Coarse valleys where neither runs, and only near some edge: a broad shading has
+	 * coarse valleys too, and lines across a smooth cheek or sky are inventions. */
+	(void)img_drop_specks(coarse, w, h, min_len, b->stack);
+	img_thin(coarse, scratch, w, h);
+	some = img_percentile(b->mag, N, IMG_NEAR_EDGE_PCT);
 	for (size_t i = 0; i < N; i++)
-		I[i] = g->px[i];
-	tau = img_line_tau[d] / img_contrast_gain(I, N);
-	for (int k = 0; k < 2; k++) {
-		img_fdog(I, b->p[1], b->p[2], tmp, out, w, h, sigma_c[k] * scale, IMG_RHO,
-		         IMG_SIGMA_M * scale);
-		for (size_t i = 0; i < N; i++)
-			cur[i] = out[i] < (k ? tau * IMG_COARSE_TAU : tau);
-		(void)img_drop_specks(cur, w, h, img_line_min[d], b->stack);
-		/* Centre lines: the snap below widens a stroke around its middle. */
-		img_thin(cur, scratch, w, h);
-		if (k == 0) {
-			memcpy(b->lines, cur, N);
-			img_edges(b->mag, b->p[1], b->p[2], w, h,
-			          img_percentile(b->mag, N, IMG_EDGE_LO_PCT),
-			          img_percentile(b->mag, N, IMG_EDGE_HI_PCT), cur, b->stack);
-			(void)img_drop_specks(cur, w, h, img_line_min[d], b->stack);
-			for (size_t i = 0; i < N; i++)
-				b->lines[i] |= cur[i];
-			continue;
-		}
-		/* The coarse scale only adds what the fine one missed: beside a fine line it
-		 * would draw a second, parallel one. */
-		img_stroke(b->lines, scratch, w, h, IMG_COARSE_GAP);
-		for (size_t i = 0; i < N; i++)
-			cur[i] &= !scratch[i];
-		/* ...and only near some edge: a broad shading has coarse valleys too, and
-		 * lines drawn across a smooth cheek or sky are inventions. */
-		float some = img_percentile(b->mag, N, IMG_NEAR_EDGE_PCT);
-		for (size_t i = 0; i < N; i++)
-			scratch[i] = b->mag[i] >= some;
-		img_stroke(scratch, near, w, h, IMG_NEAR_EDGE_PX);
-		for (size_t i = 0; i < N; i++)
-			cur[i] &= near[i];
-		(void)img_drop_specks(cur, w, h, img_line_min[d] / 2, b->stack);
-		for (size_t i = 0; i < N; i++)
-			b->lines[i] |= cur[i];
-	}
+		scratch[i] = b->mag[i] >= some;
+	img_stroke(scratch, near, w, h, IMG_NEAR_EDGE_PX);
+	for (size_t i = 0; i < N; i++)
+		coarse[i] &= near[i];
+	img_draw_add_beside(b, coarse, scratch, w, h, IMG_COARSE_GAP + o->line_width, min_len / 2);
+	err = INK_OK;
+out:
+	free(coarse);
 	free(near);
 	img_free_planes(b, 0, 6);
-	return INK_OK;
+	return err;
 }
 
 /* Closing borders into ink (0/1): regions of the smoothed colour gradient b->mag. */
@@ -227,7 +246,7 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	uint64_t min_region = (uint64_t)(img_min_region[d] * (scale < 1 ? scale : 1) * wide * wide);
 	double merge_pct = img_merge_pct[d] + 1.0 * (wide - 1.0);
 	int32_t nlab = 0, nreg = 0;
-	float merge_below, strong;
+	float merge_below;
 	ink_err err;
 
 	b->lab = img_xmalloc(N, sizeof(int32_t));
@@ -245,31 +264,24 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	if (err != INK_OK)
 		return err;
 	img_smooth_labels(b->lab, b->lab2, w, h, IMG_SMOOTH_PASSES);
-	/* The strongest edges are outlines an artist draws whatever the detail: they join the
-	 * borders (and are thinned with them), so no face or petal loses its contour. */
-	strong = getenv("STRONG") ? img_percentile(b->mag, N, img_strong_pct[d]) : INFINITY;
-	strong = strong > IMG_STRONG_FLOOR ? strong : IMG_STRONG_FLOOR;
-	img_lines(b->lab, b->mag, w, h, strong, ink);
+	/* Borders only: strong edges are the line layer's (edges.c), where they are thin. */
+	img_lines(b->lab, b->mag, w, h, INFINITY, ink);
 	return INK_OK;
 }
 
 /* Snap and pen: lines and borders into one even stroke in ink2. */
-static void img_draw_pen(uint32_t w, uint32_t h, const img_opts *o, img_draw_bufs *b,
-                         uint8_t *ink, uint8_t *ink2)
+static void img_draw_pen(uint32_t w, uint32_t h, const img_opts *o, img_draw_bufs *b, uint8_t *ink,
+                         uint8_t *ink2)
 {
 	size_t N = (size_t)w * h;
 	uint32_t sliver = N / 4 < IMG_SLIVER_PX ? (uint32_t)(N / 4) : IMG_SLIVER_PX;
 
 	/* A border within the snap pen's reach of a line melts into it; thinning leaves one
 	 * centre line where the two ran side by side. */
-	img_stroke(b->lines, ink2, w, h, IMG_SNAP_PX);
-	if (getenv("DBG_LINES")) { memcpy(ink2, b->lines, N); return; } /* DBG */
-	if (getenv("DBG_CLOSE")) { memcpy(ink2, ink, N); return; } /* DBG */
+	img_stroke(b->lines, ink2, w, h, IMG_SNAP_PX + o->line_width - 1);
 	for (size_t i = 0; i < N; i++)
 		ink[i] |= ink2[i];
-	if (getenv("DBG_O")) { memcpy(ink2, ink, N); return; } /* DBG */
 	img_thin(ink, ink2, w, h);
-	if (getenv("DBG_U")) { memcpy(ink2, ink, N); return; } /* DBG */
 	img_prune_spurs(ink, w, h, IMG_SPUR_LEN);
 	(void)img_drop_specks(ink, w, h, IMG_DASH_PX, b->stack);
 	img_stroke(ink, ink2, w, h, o->line_width);

@@ -48,8 +48,8 @@ static void img_nms_rows(void *ctx, uint32_t y0, uint32_t y1)
 		}
 }
 
-void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, uint32_t h,
-               float lo, float hi, uint8_t *out, uint32_t *stack)
+void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, uint32_t h, float lo,
+               float hi, uint8_t *out, uint32_t *stack)
 {
 	img_nms_job j = {mag, tx, ty, out, w, h, lo, hi};
 	size_t N = (size_t)w * h;

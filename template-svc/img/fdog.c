@@ -19,18 +19,28 @@
 
 #include "img_priv.h"
 
-#define IMG_FDOG_MAX_T 16
+#define IMG_FDOG_MAX_T 24
 #define IMG_FDOG_MAX_S 16
+/* Kernel reach across, in surround sigmas: past 2.5 the surround weighs under 5 %. */
+#define IMG_FDOG_REACH 2.5f
 
+/* Both scales share one pass: the samples across the flow are taken once and weighed by two
+ * kernels, and the streamline along the flow is followed once for both (it is the costly
+ * part: half the engine's time when each scale walked its own). */
 typedef struct img_fdog_job {
-	const float *in, *tx, *ty;
-	float *out;
+	const uint8_t *px;
+	const float *tx, *ty;
+	const float *in[2]; /* along: the two across results */
+	float *out[2];      /* across: the two results */
+	uint8_t *mask[2];   /* along: H < tau */
+	float tau[2];
 	uint32_t w, h;
-	int n;                          /* taps each side */
-	float k[2 * IMG_FDOG_MAX_T + 1]; /* across: DoG; along: Gaussian (index by |s|) */
+	int n;                              /* taps each side */
+	float k[2][2 * IMG_FDOG_MAX_T + 1]; /* across: DoG per scale */
+	float km[IMG_FDOG_MAX_S + 1];       /* along: Gaussian by |s| */
 } img_fdog_job;
 
-static float img_bilinear(const float *p, uint32_t w, uint32_t h, float x, float y)
+static float img_bilinear_u8(const uint8_t *p, uint32_t w, uint32_t h, float x, float y)
 {
 	float fx, fy;
 	uint32_t x0, y0, x1, y1;
@@ -43,6 +53,17 @@ static float img_bilinear(const float *p, uint32_t w, uint32_t h, float x, float
 	y1 = y0 + 1 < h ? y0 + 1 : y0;
 	fx = x - (float)x0;
 	fy = y - (float)y0;
+	return ((float)p[(size_t)y0 * w + x0] * (1 - fx) + (float)p[(size_t)y0 * w + x1] * fx) *
+	           (1 - fy) +
+	       ((float)p[(size_t)y1 * w + x0] * (1 - fx) + (float)p[(size_t)y1 * w + x1] * fx) * fy;
+}
+
+static float img_bilinear(const float *p, uint32_t w, uint32_t h, float x, float y)
+{
+	uint32_t x0 = (uint32_t)x, y0 = (uint32_t)y;
+	uint32_t x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
+	float fx = x - (float)x0, fy = y - (float)y0;
+
 	return (p[(size_t)y0 * w + x0] * (1 - fx) + p[(size_t)y0 * w + x1] * fx) * (1 - fy) +
 	       (p[(size_t)y1 * w + x0] * (1 - fx) + p[(size_t)y1 * w + x1] * fx) * fy;
 }
@@ -55,54 +76,62 @@ static void img_fdog_across_rows(void *ctx, uint32_t y0, uint32_t y1)
 		for (uint32_t x = 0; x < j->w; x++) {
 			size_t i = (size_t)y * j->w + x;
 			/* The gradient direction is the tangent turned a quarter. */
-			float nx = -j->ty[i], ny = j->tx[i], s = 0;
+			float nx = -j->ty[i], ny = j->tx[i], s0 = 0, s1 = 0;
 
-			for (int t = -j->n; t <= j->n; t++)
-				s += j->k[t + j->n] * img_bilinear(j->in, j->w, j->h, (float)x + t * nx,
-				                                   (float)y + t * ny);
-			j->out[i] = s;
+			for (int t = -j->n; t <= j->n; t++) {
+				float v = img_bilinear_u8(j->px, j->w, j->h, (float)x + t * nx,
+				                          (float)y + t * ny);
+
+				s0 += j->k[0][t + j->n] * v;
+				s1 += j->k[1][t + j->n] * v;
+			}
+			j->out[0][i] = s0;
+			j->out[1][i] = s1;
 		}
 }
 
 static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const img_fdog_job *j = ctx;
+	uint32_t w = j->w, h = j->h;
 
 	for (uint32_t y = y0; y < y1; y++)
-		for (uint32_t x = 0; x < j->w; x++) {
-			size_t i = (size_t)y * j->w + x;
-			float acc = j->k[0] * j->in[i], wsum = j->k[0];
+		for (uint32_t x = 0; x < w; x++) {
+			size_t i = (size_t)y * w + x;
+			float a0 = j->km[0] * j->in[0][i], a1 = j->km[0] * j->in[1][i];
+			float wsum = j->km[0];
 
 			for (int sign = -1; sign <= 1; sign += 2) {
 				float px = (float)x, py = (float)y;
 				float dx = sign * j->tx[i], dy = sign * j->ty[i];
 
 				for (int s = 1; s <= j->n; s++) {
+					size_t q;
 					float tx, ty;
 
 					px += dx;
 					py += dy;
-					if (px < 0 || py < 0 || px > (float)(j->w - 1) ||
-					    py > (float)(j->h - 1))
+					if (px < 0 || py < 0 || px > (float)(w - 1) ||
+					    py > (float)(h - 1))
 						break;
-					acc += j->k[s] * img_bilinear(j->in, j->w, j->h, px, py);
-					wsum += j->k[s];
-					/* Follow the field, keeping the way we are going (a
-					 * tangent has no sign). */
-					tx = img_bilinear(j->tx, j->w, j->h, px, py);
-					ty = img_bilinear(j->ty, j->w, j->h, px, py);
+					a0 += j->km[s] * img_bilinear(j->in[0], w, h, px, py);
+					a1 += j->km[s] * img_bilinear(j->in[1], w, h, px, py);
+					wsum += j->km[s];
+					/* Follow the field (nearest sample: it is smooth), keeping
+					 * the way we are going (a tangent has no sign). */
+					q = (size_t)(py + 0.5f) * w + (size_t)(px + 0.5f);
+					tx = j->tx[q];
+					ty = j->ty[q];
 					if (tx * dx + ty * dy < 0) {
 						tx = -tx;
 						ty = -ty;
 					}
-					float len = sqrtf(tx * tx + ty * ty);
-					if (len < 1e-6f)
-						break;
-					dx = tx / len;
-					dy = ty / len;
+					dx = tx;
+					dy = ty;
 				}
 			}
-			j->out[i] = acc / wsum;
+			j->mask[0][i] = a0 / wsum < j->tau[0];
+			j->mask[1][i] = a1 / wsum < j->tau[1];
 		}
 }
 
@@ -111,30 +140,45 @@ static float img_gauss1(float x, float sigma)
 	return expf(-x * x / (2 * sigma * sigma));
 }
 
-void img_fdog(const float *I, const float *tx, const float *ty, float *tmp, float *out,
-              uint32_t w, uint32_t h, float sigma_c, float rho, float sigma_m)
+void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2], uint8_t *mask[2],
+              uint32_t w, uint32_t h, const float sigma_c[2], const float tau[2], float rho,
+              float sigma_m)
 {
-	img_fdog_job j = {.in = I, .tx = tx, .ty = ty, .out = tmp, .w = w, .h = h};
-	float sigma_s = 1.6f * sigma_c, sc = 0, ss = 0;
+	img_fdog_job j = {.px = px, .tx = tx, .ty = ty, .w = w, .h = h};
+	int nmax = 0;
 
-	/* Across: each Gaussian normalised over the taps we take, so a flat area gives
-	 * (1 - rho) I exactly: slightly positive, never a line. */
-	j.n = (int)ceilf(3 * sigma_s);
-	j.n = j.n > IMG_FDOG_MAX_T ? IMG_FDOG_MAX_T : j.n;
-	for (int t = -j.n; t <= j.n; t++) {
-		sc += img_gauss1((float)t, sigma_c);
-		ss += img_gauss1((float)t, sigma_s);
+	for (int k = 0; k < 2; k++) {
+		int n = (int)ceilf(IMG_FDOG_REACH * 1.6f * sigma_c[k]);
+
+		nmax = n > nmax ? n : nmax;
 	}
-	for (int t = -j.n; t <= j.n; t++)
-		j.k[t + j.n] =
-		    img_gauss1((float)t, sigma_c) / sc - rho * img_gauss1((float)t, sigma_s) / ss;
+	j.n = nmax > IMG_FDOG_MAX_T ? IMG_FDOG_MAX_T : nmax;
+	/* Across: each Gaussian normalised over the taps it has, so a flat area gives
+	 * (1 - rho) I exactly: slightly positive, never a line. */
+	for (int k = 0; k < 2; k++) {
+		float sigma_s = 1.6f * sigma_c[k], sc = 0, ss = 0;
+		int n = (int)ceilf(IMG_FDOG_REACH * sigma_s);
+
+		n = n > j.n ? j.n : n;
+		for (int t = -n; t <= n; t++) {
+			sc += img_gauss1((float)t, sigma_c[k]);
+			ss += img_gauss1((float)t, sigma_s);
+		}
+		for (int t = -j.n; t <= j.n; t++)
+			j.k[k][t + j.n] = t < -n || t > n
+			                      ? 0
+			                      : img_gauss1((float)t, sigma_c[k]) / sc -
+			                            rho * img_gauss1((float)t, sigma_s) / ss;
+		j.out[k] = tmp[k];
+		j.in[k] = tmp[k];
+		j.mask[k] = mask[k];
+		j.tau[k] = tau[k];
+	}
 	img_par_rows(w, h, img_fdog_across_rows, &j);
 
-	j.in = tmp;
-	j.out = out;
 	j.n = (int)ceilf(3 * sigma_m);
 	j.n = j.n > IMG_FDOG_MAX_S ? IMG_FDOG_MAX_S : j.n;
 	for (int s = 0; s <= j.n; s++)
-		j.k[s] = img_gauss1((float)s, sigma_m);
+		j.km[s] = img_gauss1((float)s, sigma_m);
 	img_par_rows(w, h, img_fdog_along_rows, &j);
 }

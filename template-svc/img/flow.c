@@ -79,7 +79,8 @@ static void img_tensor_rows(void *ctx, uint32_t y0, uint32_t y1)
 		for (uint32_t x = 0; x < w; x++) {
 			uint32_t l = x > 0 ? x - 1 : 0, r = x + 1 < w ? x + 1 : x;
 			/* Sobel divided by 8: a unit step per pixel gives a unit gradient. */
-			float gx = ((up[r] + 2 * mid[r] + dn[r]) - (up[l] + 2 * mid[l] + dn[l])) / 8;
+			float gx =
+			    ((up[r] + 2 * mid[r] + dn[r]) - (up[l] + 2 * mid[l] + dn[l])) / 8;
 			float gy = ((dn[l] + 2 * dn[x] + dn[r]) - (up[l] + 2 * up[x] + up[r])) / 8;
 			size_t i = (size_t)y * w + x;
 

@@ -21,7 +21,8 @@
 typedef struct img_gray {
 	uint32_t w, h;
 	uint8_t *px;
-	uint8_t *rgb; /* w*h*3 sRGB of the page, or NULL for a gray source; freed by img_gray_fini */
+	uint8_t
+	    *rgb; /* w*h*3 sRGB of the page, or NULL for a gray source; freed by img_gray_fini */
 } img_gray;
 
 /* img_gray_fini frees g->px and zeroes *g. NULL-safe. */
@@ -202,13 +203,6 @@ uint32_t img_fill(uint8_t *m, uint32_t w, uint32_t h, size_t p, uint8_t val, uin
 /* img_fill_slivers inks white regions (4-connected) under min_px. stack: w*h uint32. */
 int img_fill_slivers(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
 
-/* img_collapse_slivers: out is skel stroked (0/1). Each white region of out under min_px
- * (a sliver the pen closed) whose loop in skel is under max_loop px gets that loop filled
- * in skel (thin skel again afterwards: the loop becomes one line). out is left as it was.
- * Returns how many loops were filled. stack: w*h uint32. */
-int img_collapse_slivers(uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, uint32_t min_px,
-                         uint32_t max_loop, uint32_t *stack);
-
 /* img_prune_spurs removes open line ends, `len` pixels deep, from a 1-px skeleton; the image
  * frame counts as ink, so lines ending on it stay. */
 void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);
@@ -259,23 +253,25 @@ void img_tensor_flow(float *E, float *F, const float *G, float *mag, size_t n);
 /* img_bilateral smooths the three planes c in place with a separable bilateral filter
  * (spatial sigma_d px, range sigma_r in channel units), `passes` times rows then columns.
  * tmp: three w*h float planes of scratch. */
-void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sigma_d,
-                   float sigma_r, int passes);
+void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sigma_d, float sigma_r,
+                   int passes);
 
 /* ---- fdog.c ---- */
 
-/* img_fdog: out = the flow-based DoG of I (w*h) along tangents (tx, ty): centre scale
- * sigma_c, surround 1.6 sigma_c weighted rho, then a Gaussian of sigma_m along the flow.
- * tmp: w*h floats of scratch. Negative where I is a dark line. */
-void img_fdog(const float *I, const float *tx, const float *ty, float *tmp, float *out,
-              uint32_t w, uint32_t h, float sigma_c, float rho, float sigma_m);
+/* img_fdog: the flow-based DoG of the gray px (w*h) along unit tangents (tx, ty), at two
+ * centre scales sigma_c[k] (surround 1.6 sigma_c weighted rho), each then averaged by a
+ * Gaussian of sigma_m along the flow: mask[k] (w*h bytes) = 1 where it is below tau[k] (a
+ * negative gray level: darker than around). tmp: two w*h float planes of scratch. */
+void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2], uint8_t *mask[2],
+              uint32_t w, uint32_t h, const float sigma_c[2], const float tau[2], float rho,
+              float sigma_m);
 
 /* ---- edges.c ---- */
 
 /* img_edges sets out (0/1) on the crests of mag across the flow (tx, ty: unit tangents)
  * that reach hi, or reach lo and connect to such a crest (8-connected). stack: w*h. */
-void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, uint32_t h,
-               float lo, float hi, uint8_t *out, uint32_t *stack);
+void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, uint32_t h, float lo,
+               float hi, uint8_t *out, uint32_t *stack);
 
 /* ---- draw.c ---- */
 

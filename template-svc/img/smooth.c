@@ -64,8 +64,8 @@ static void img_bil_rows(void *ctx, uint32_t y0, uint32_t y1)
 		}
 }
 
-void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sigma_d,
-                   float sigma_r, int passes)
+void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sigma_d, float sigma_r,
+                   int passes)
 {
 	img_bil_job j;
 

@@ -594,6 +594,8 @@ uint8_t *synth_png_reference(const uint8_t *data, size_t len, int rgb, uint32_t 
 	for (size_t i = 0; i < (size_t)pw * ph; i++) {
 		unsigned a = ch == och + 1 ? img[i * ch + och] : 255;
 
+		/* The engine lifts the veil of a partial alpha (decode_png.c): 4 a, capped. */
+		a = a * 4u > 255u ? 255u : a * 4u;
 		for (int c = 0; c < och; c++)
 			out[i * och + c] =
 			    (uint8_t)((img[i * ch + c] * a + 255u * (255u - a) + 127u) / 255u);

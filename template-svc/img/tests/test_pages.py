@@ -4,11 +4,16 @@
 1. The CLI's contract: usage errors exit 1, bad images exit 2 with one line on stderr and
    no OUT (an existing OUT is left as it was), unreadable input exits 3, --report prints
    one JSON object whose figures agree with page-quality.
-2. Real photos from Debian's libjxl-testdata (PNG 8/16-bit, alpha, baseline and
-   progressive JPEG): every page must pass shared/tools/page-quality (exit 0).
-   Every --detail level and line widths 1..8 pass too, on the hardest of them.
+2. Every real photo of Debian's libjxl-testdata (PNG 8/16-bit, gray, alpha, baseline and
+   progressive JPEG), at --detail 1, 3 and 5: every page must pass
+   shared/tools/page-quality --lines, except the few (photo, detail) pairs in SHORTFALLS,
+   which must still be closed and printable (ink, specks, fillable, slivers, largest) and
+   are printed as shortfalls: the issue stays open on them, and a pair that starts passing must be
+   taken off the list (the test fails until it is, so the list never goes stale).
+   Line widths 1..8 pass on the hardest photo.
 3. --detail steers the number of regions, --line-width the amount of ink.
 Fails (does not skip) when the photos or page-quality are missing: CI installs them."""
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -20,11 +25,25 @@ PHOTOS = [
     "jxl/flower/flower.png.im_q85_420.jpg",
     "jxl/flower/flower.png.im_q85_420_progr.jpg",
     "jxl/flower/flower.png.im_q85_gray.jpg",
+    "jxl/flower/flower.png.im_q85_444.jpg",
+    "jxl/flower/flower_cropped.jpg",
+    "jxl/flower/flower_alpha.png",
     "external/wesaturate/500px/tmshre_riaphotographs_srgb8.png",
+    "external/wesaturate/500px/tmshre_riaphotographs_alpha.png",
     "external/wesaturate/500px/cvo9xd_keong_macan_srgb8.png",
+    "external/wesaturate/500px/cvo9xd_keong_macan_grayscale.png",
     "external/wesaturate/500px/u76c0g_bliznaca_srgb8.png",
     "jxl/hdr_room.png",
 ]
+LEVELS = (1, 3, 5)
+# (photo, detail) pairs whose `lines`/`detail` bands are not reached yet (issue 11 open).
+SHORTFALLS = {
+    ("external/wesaturate/500px/tmshre_riaphotographs_srgb8.png", 1),
+    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 1),
+    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 3),
+    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 5),
+    ("external/wesaturate/500px/u76c0g_bliznaca_srgb8.png", 1),
+}
 failures = []
 
 
@@ -36,6 +55,12 @@ def check(cond, what):
 
 def run(*args):
     return subprocess.run([CONVERT, *args], capture_output=True, text=True, timeout=120)
+
+
+def printable(rep):
+    """The page-only bands: closed regions a child can fill, a light page, no specks."""
+    return (0.02 <= rep["ink"] <= 0.25 and rep["specks"] == 0 and rep["fillable"] >= 5 and
+            rep["slivers"] <= max(3, rep["fillable"] // 10) and rep["largest"] <= 0.5)
 
 
 def main():
@@ -78,36 +103,50 @@ def main():
     os.unlink(out)
     check(not [n for n in os.listdir(tmp) if n.startswith("page.png.")], "no temp files left")
 
-    # 2. Real photos through page-quality.
-    for rel in PHOTOS:
+    # 2. Every real photo at detail 1, 3 and 5 through page-quality --lines (two at once).
+    def page(job):
+        rel, d = job
         src = os.path.join(DATA, rel)
-        if not os.path.exists(src):
-            check(False, f"photo {rel} present")
-            continue
-        page = os.path.join(tmp, os.path.basename(rel) + ".page.png")
-        r = run(src, page, "--report")
-        check(r.returncode == 0 and os.path.exists(page), f"{rel}: converted")
+        out_png = os.path.join(tmp, f"{os.path.basename(rel)}.d{d}.png")
+        r = run(src, out_png, "--detail", str(d), "--report")
         if r.returncode != 0:
+            return job, r, None, None
+        q = subprocess.run([PQ, "--lines", src, out_png], capture_output=True, text=True,
+                           timeout=120)
+        qb = subprocess.run([PQ, src, out_png], capture_output=True, text=True, timeout=120)
+        return job, r, q, qb
+
+    jobs = [(rel, d) for rel in PHOTOS for d in LEVELS]
+    for rel in PHOTOS:
+        check(os.path.exists(os.path.join(DATA, rel)), f"photo {rel} present")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(page, [j for j in jobs if os.path.exists(os.path.join(DATA, j[0]))]))
+    for (rel, d), r, q, qb in results:
+        what = f"{rel} --detail {d}"
+        check(r.returncode == 0, f"{what}: converted")
+        if q is None:
             print(r.stderr)
             continue
-        rep = json.loads(r.stdout)
-        q = subprocess.run([PQ, src, page], capture_output=True, text=True, timeout=120)
         print("     " + q.stdout.strip())
-        check(q.returncode == 0, f"{rel}: page-quality passes")
-        check(rep["ok"] and rep["specks"] == 0, f"{rel}: --report says ok")
+        rep = json.loads(r.stdout)
+        if (rel, d) in SHORTFALLS:
+            check(printable(rep), f"{what}: known shortfall, still closed and printable")
+            check(q.returncode != 0, f"{what}: passes --lines now: take it off SHORTFALLS")
+        else:
+            check(q.returncode == 0, f"{what}: page-quality --lines passes")
+        check(rep["ok"] == (qb.returncode == 0), f"{what}: --report agrees")
         fig = dict(kv.split("=") for kv in q.stdout.split() if "=" in kv)
         check(abs(float(fig["ink"]) - rep["ink"]) < 0.002 and
-              int(fig["fillable"]) == rep["fillable"], f"{rel}: report agrees with page-quality")
+              int(fig["fillable"]) == rep["fillable"], f"{what}: report agrees with page-quality")
 
-    # 2b. Every detail level and a range of line widths still pass, on the hardest photo.
-    src = os.path.join(DATA, PHOTOS[3])
-    for args in (["--detail", "1"], ["--detail", "2"], ["--detail", "4"], ["--detail", "5"],
-                 ["--line-width", "1"], ["--line-width", "4"], ["--line-width", "8"]):
-        page = os.path.join(tmp, "opt.page.png")
-        r = run(src, page, *args)
-        q = subprocess.run([PQ, src, page], capture_output=True, text=True, timeout=120)
+    # 2b. Line widths 1..8 still pass, on the hardest photo.
+    src = os.path.join(DATA, PHOTOS[8])
+    for args in (["--line-width", "1"], ["--line-width", "4"], ["--line-width", "8"]):
+        page_png = os.path.join(tmp, "opt.page.png")
+        r = run(src, page_png, *args)
+        q = subprocess.run([PQ, src, page_png], capture_output=True, text=True, timeout=120)
         print("     " + " ".join(args) + ": " + q.stdout.strip())
-        check(r.returncode == 0 and q.returncode == 0, f"{PHOTOS[3]} {' '.join(args)}: passes")
+        check(r.returncode == 0 and q.returncode == 0, f"{PHOTOS[8]} {' '.join(args)}: passes")
 
     # 3. Options steer the page.
     counts, inks = {}, {}
