@@ -9,8 +9,6 @@
  */
 #include "print.h"
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +191,5 @@ ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 void print_fini(void)
 {
-	cairo_debug_reset_static_data();
-	FcFini();
+	img_fini();
 }

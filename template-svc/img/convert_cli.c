@@ -241,5 +241,6 @@ int main(int argc, char **argv)
 		cli_print_report(&page);
 	}
 	img_page_fini(&page);
+	img_fini();
 	return rc;
 }

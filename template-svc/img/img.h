@@ -118,6 +118,11 @@ ink_err img_paper_parse(const char *name, img_paper *out);
 ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const char *title,
                          uint8_t **pdf, size_t *pdf_len, char *why, size_t why_len);
 
+/* img_fini frees what the engine's libraries keep for the whole process (cairo's and
+ * fontconfig's font caches, filled when a PDF title is printed), so leak checkers see a clean
+ * exit. Call it once, at exit, after every other img_ call has returned. */
+void img_fini(void);
+
 /* img_page_fini frees what img_convert put in *p and zeroes it; NULL-safe, idempotent. */
 void img_page_fini(img_page *p);
 

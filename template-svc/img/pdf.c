@@ -8,6 +8,7 @@
  */
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -228,4 +229,10 @@ ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const
 	*pdf = b.buf;
 	*pdf_len = b.len;
 	return INK_OK;
+}
+
+void img_fini(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
 }
