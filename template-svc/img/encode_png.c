@@ -14,8 +14,7 @@
 typedef struct img_penc {
 	png_structp png;
 	png_infop info;
-	uint8_t *buf;
-	size_t len, cap;
+	img_bytes out;
 	uint8_t *row;
 	ink_err err;
 	char msg[160];
@@ -42,23 +41,11 @@ static void img_penc_write(png_structp png, png_bytep data, size_t n)
 {
 	img_penc *c = png_get_io_ptr(png);
 
-	if (n > c->cap - c->len) {
-		size_t cap = c->cap ? c->cap : 65536;
-		uint8_t *nb;
-
-		while (cap - c->len < n)
-			cap *= 2;
-		nb = realloc(c->buf, cap);
-		if (nb == NULL) {
-			c->err = INK_RESOURCE_EXHAUSTED;
-			img_why(c->msg, sizeof(c->msg), "out of memory encoding the page");
-			png_error(png, "out of memory");
-		}
-		c->buf = nb;
-		c->cap = cap;
+	if (img_bytes_add(&c->out, data, n) != INK_OK) {
+		c->err = INK_RESOURCE_EXHAUSTED;
+		img_why(c->msg, sizeof(c->msg), "out of memory encoding the page");
+		png_error(png, "out of memory");
 	}
-	memcpy(c->buf + c->len, data, n);
-	c->len += n;
 }
 
 static void img_penc_flush(png_structp png)
@@ -108,13 +95,13 @@ ink_err img_encode_png(const uint8_t *gray, uint32_t w, uint32_t h, uint8_t **pn
 		img_why(why, why_len, "%s", c.msg[0] ? c.msg : "PNG encoder failed");
 		goto out;
 	}
-	*png = c.buf;
-	*len = c.len;
-	c.buf = NULL;
+	*png = c.out.buf;
+	*len = c.out.len;
+	c.out.buf = NULL;
 out:
 	if (c.png != NULL)
 		png_destroy_write_struct(&c.png, c.info ? &c.info : NULL);
-	free(c.buf);
+	free(c.out.buf);
 	free(c.row);
 	return err;
 }
