@@ -447,3 +447,9 @@ void edge_write_raw_problem(struct mg_connection *conn, int status, const char *
 	             status);
 	free(text);
 }
+
+void edge_http_header_too_large(edge_req *req)
+{
+	edge_send_problem(req, 431, NULL,
+	                  "a request header is longer than 8 KiB, or all of them than 32 KiB");
+}

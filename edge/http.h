@@ -166,6 +166,11 @@ void edge_send_empty(edge_req *req, int status);
  * and its detail says that the limit does not free itself over time. */
 void edge_send_problem(edge_req *req, int status, const char *title, const char *detail);
 
+/* edge_http_header_too_large answers GET /_problem/431: nginx forwards its own "request
+ * header too large" here, because nginx 1.22 knows no reason phrase for 431 and would write a
+ * bare "431" status line, while a proxied status line passes through as the edge wrote it. */
+void edge_http_header_too_large(edge_req *req);
+
 /* edge_send_problem_full sends p (type slug, errors list...) as
  * edge_send_problem does. p and p->errors are borrowed. */
 void edge_send_problem_full(edge_req *req, const edge_problem *p);

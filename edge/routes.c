@@ -15,6 +15,7 @@
 #include "accounts.h"
 #include "edge_health.h"
 #include "gallery.h"
+#include "http.h"
 #include "templates.h"
 
 const edge_route edge_routes[] = {
@@ -22,6 +23,8 @@ const edge_route edge_routes[] = {
     {"GET", "/healthz", edge_health_healthz, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"GET", "/readyz", edge_health_readyz, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"GET", "/livez", edge_health_livez, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    /* nginx's own 431, proxied here for its reason phrase (http.h). */
+    {"GET", "/_problem/431", edge_http_header_too_large, EDGE_AUTH_NONE, EDGE_BODY_NONE},
 
     /* Accounts (issue 4). */
     {"POST", "/v1/users", edge_accounts_register, EDGE_AUTH_NONE, EDGE_BODY_JSON},

@@ -47,6 +47,10 @@ class FakeEdge(BaseHTTPRequestHandler):
             status = FakeEdge.health_status if self.path != "/livez" else 200
             body = {"status": "pass" if status == 200 else "fail", "by": "fake-edge"}
             ctype = "application/health+json"
+        elif self.path == "/_problem/431":  # as the edge answers nginx's own 431
+            status, ctype = 431, "application/problem+json"
+            body = {"type": "about:blank", "title": "Request Header Fields Too Large",
+                    "status": 431, "detail": "fake-edge: header too large"}
         elif self.command == "GET" and item and item.group(1) in FakeEdge.gallery:
             status, ctype = 200, "application/json"
             body = {"gallery_id": item.group(1), "title": FakeEdge.gallery[item.group(1)],
@@ -286,8 +290,11 @@ class NginxTest(it.StackTestCase):
         ]
         for request, want in cases:
             with self.subTest(status=want):
-                status, hdrs, body = it.parse_raw(self.http.raw(request))
+                raw = self.http.raw(request)
+                status, hdrs, body = it.parse_raw(raw)
                 self.assertEqual(status, want)
+                reason = raw.split(b"\r\n", 1)[0].split(b" ", 2)[2:]
+                self.assertTrue(reason and reason[0].strip(), f"{want} has a reason phrase")
                 self.assertEqual(hdrs["content-type"], "application/problem+json")
                 self.assertEqual(json.loads(body)["status"], want)
                 self.assertEqual(hdrs["x-content-type-options"], "nosniff")
