@@ -80,6 +80,8 @@ export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 function withRetryAfter(err, header) {
   err.retryAfter = header;
   const secs = Number(header);
+  // A quota that never frees itself says so in its detail: waiting would not help.
+  if (/does not free itself/.test(err.message)) return err;
   if (header && Number.isFinite(secs) && secs > 0) {
     err.message += ` Please try again in ${secs < 90 ? `${Math.ceil(secs)} second${secs > 1 ? 's' : ''}` : `${Math.ceil(secs / 60)} minutes`}.`;
   }
