@@ -127,6 +127,18 @@ class HardeningTest(it.StackTestCase):
                 self.assertEqual(hdrs["content-type"], "application/problem+json")
                 self.assertEqual(json.loads(body)["status"], 505)
 
+    def test_header_too_large_431_has_reason_phrase(self):
+        # nginx 1.22 writes a bare "431" for its own; the edge's status line is proxied.
+        raw = self.http.raw(b"GET /v1/gallery HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 +
+                            b"\r\nConnection: close\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+                        raw[:80])
+        status, hdrs, body = it.parse_raw(raw)
+        self.assertEqual(hdrs["content-type"], "application/problem+json")
+        self.assertEqual(json.loads(body)["status"], 431)
+        self.assertEqual(hdrs["x-content-type-options"], "nosniff")
+        self.assertEqual(sorted(k for k in hdrs if k == "x-request-id"), ["x-request-id"])
+
     def test_longest_gallery_url_logs_no_cache_key_error(self):
         path = "/v1/gallery?cursor=" + "a" * 7900
         st, h, b = self.req("GET", path)
