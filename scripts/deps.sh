@@ -15,6 +15,9 @@ PACKAGES=(
 	redis-server redis-tools nginx
 	# test and benchmark
 	wrk docker-compose imagemagick libvips-tools libjxl-testdata
+	# the compose test (tests/test_compose.py): the engine, and debootstrap for
+	# the base image when Docker Hub is out of reach
+	docker.io debootstrap
 	librsvg2-bin poppler-utils
 	python3 python3-pil python3-numpy python3-scipy curl time procps
 	# web app tests (issue 7): Debian's browser, driven by playwright-core from npm
