@@ -327,9 +327,9 @@ class ComposeStackTest(unittest.TestCase):
 
         # .dockerignore (defect 2): what a build context from the repository
         # root holds, seen by the legacy builder docker-compose 1.29 uses.
-        probe_df = ("FROM %s\nCOPY . /ctx\nRUN cd /ctx && ls -A > /ctx.list "
-                    "&& find . -name node_modules -o -name '.git' -o -name 'build*' "
-                    "-o -name '.inkwell-data' > /ctx.bad\n" % BASE_IMAGE)
+        probe_df = ("FROM %s\nCOPY . /ctx\nRUN cd /ctx && find . -type d \\( -name node_modules "
+                    "-o -name .git -o -name build -o -name 'build-*' -o -name .inkwell-data \\) "
+                    "> /ctx.bad\n" % BASE_IMAGE)
         tag = "inkwell-compose-ctx-probe:%d" % os.getpid()
         self.run_docker("build", "-q", "-t", tag, "-f", "-", str(REPO),
                         stdin=subprocess.Popen(["printf", "%s", probe_df],
