@@ -90,6 +90,13 @@ ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
 	return code;
 }
 
+ink_err ink_rpc_fail_db(ink_rpc_ctx *ctx, ink_err err, const char *db, const char *why)
+{
+	return ink_rpc_fail(
+	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
+	    "%s: %s", db, why);
+}
+
 int64_t ink_rpc_remaining_ms(const ink_rpc_ctx *ctx, int64_t fallback)
 {
 	if (ctx->deadline_unix_ms == 0)

@@ -93,6 +93,12 @@ void ink_rpc_reply_raw(ink_rpc_ctx *ctx, ProtobufCBinaryData body);
 ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ink_rpc_fail_db fails the call for a database error `err` (from common/redis.c, reason
+ * `why`), saying "<db>: <why>". UNAVAILABLE (nothing was done: retry) and DEADLINE_EXCEEDED
+ * (the command may have run: the outcome is unknown) keep their code so the caller can tell
+ * them apart; anything else is INTERNAL. Returns the code. */
+ink_err ink_rpc_fail_db(ink_rpc_ctx *ctx, ink_err err, const char *db, const char *why);
+
 /* ink_rpc_remaining_ms returns how long the caller still waits (for calls
  * this handler makes downstream), at least 1; `fallback` when no deadline. */
 int64_t ink_rpc_remaining_ms(const ink_rpc_ctx *ctx, int64_t fallback);

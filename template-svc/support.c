@@ -69,9 +69,7 @@ int tsvc_is_admin(const ink_rpc_ctx *ctx)
 
 ink_err tsvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "public database: %s", why);
+	return ink_rpc_fail_db(ctx, err, "public database", why);
 }
 
 ink_err tsvc_oom(ink_rpc_ctx *ctx)

@@ -32,13 +32,6 @@ static const char usvc_register_lua[] =
     "redis.call('HSET', KEYS[2], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
     "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1 end return 0";
 
-static ink_err usvc_redis_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
-{
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "users database: %s", why);
-}
-
 static void usvc_user_free(Inkwell__User__V1__User *u)
 {
 	free(u->id);
@@ -114,7 +107,7 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 		argvlen[i] = strlen(argv[i]);
 	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 10, argv, argvlen);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	int created_ok = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
 	freeReplyObject(rep);
 	if (!created_ok)
@@ -146,7 +139,7 @@ static ink_err usvc_name_taken(ink_rpc_ctx *ctx, const char *username, int *take
 	ink_err err =
 	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EXISTS " USVC_KEY_USERNAME, folded);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	*taken = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
 	freeReplyObject(rep);
 	return INK_OK;
@@ -220,7 +213,7 @@ static ink_err usvc_register_replayed_ok(ink_rpc_ctx *ctx, const char *password)
 	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "HGET " USVC_KEY_USER " pwhash", u->id);
 	inkwell__user__v1__user__free_unpacked(u, NULL);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	if (rep->type != REDIS_REPLY_STRING) { /* the account is gone since: nothing to compare */
 		freeReplyObject(rep);
 		return INK_OK;
@@ -331,7 +324,7 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid)
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s EX %lld", key, uid,
 	                            (long long)app->cfg.session_ttl_s);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
 	Inkwell__User__V1__LoginResponse out = INKWELL__USER__V1__LOGIN_RESPONSE__INIT;
 	out.token = token;
@@ -353,7 +346,7 @@ ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	ink_err err =
 	    usvc_lookup_credentials(w->redis, rq->username, uid, pwhash, why, sizeof(why));
 	if (err != INK_OK) {
-		err = usvc_redis_fail(ctx, err, why);
+		err = usvc_db_fail(ctx, err, why);
 		goto out;
 	}
 	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
@@ -403,7 +396,7 @@ ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return err;
 	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "DEL %s", key);
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
 	freeReplyObject(rep);
 	if (!deleted)
@@ -417,7 +410,7 @@ ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
  * the edge was about to make. */
 static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 {
-	return usvc_redis_fail(ctx, err == INK_DEADLINE_EXCEEDED ? INK_UNAVAILABLE : err, why);
+	return usvc_db_fail(ctx, err == INK_DEADLINE_EXCEEDED ? INK_UNAVAILABLE : err, why);
 }
 
 ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
@@ -467,7 +460,7 @@ ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_NOT_FOUND)
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no such user");
 	if (err != INK_OK)
-		return usvc_redis_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	err = ink_rpc_reply(ctx, &u.base);
 	usvc_user_free(&u);
 	return err;

@@ -84,13 +84,6 @@ const char *usvc_idem_key_ok(const char *k)
 	return NULL;
 }
 
-static ink_err idem_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
-{
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "users database: %s", why);
-}
-
 /* idem_fingerprint: hex SHA-256 of method, a NUL, then what. */
 static void idem_fingerprint(const char *method, const uint8_t *what, size_t what_len, char out[65])
 {
@@ -177,7 +170,7 @@ ink_err usvc_idem_begin(ink_rpc_ctx *ctx, const char *scope, const char *client_
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 %s %s %s %s",
 	                            idem_begin_lua, idem->key, idem->fp, idem->owner, lease);
 	if (err != INK_OK)
-		return idem_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	err = idem_begin_answer(ctx, rep, replayed);
 	freeReplyObject(rep);
 	if (err == INK_OK && !*replayed) {

@@ -49,13 +49,6 @@ int usvc_valid_id(const char *s)
 	return n == 32;
 }
 
-static ink_err lib_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
-{
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "users database: %s", why);
-}
-
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id;
@@ -131,7 +124,7 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
 	if (err != INK_OK)
-		return lib_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	err = lib_from_reply(rep, out);
 	freeReplyObject(rep);
 	if (err == INK_NOT_FOUND)
@@ -181,7 +174,7 @@ static ink_err lib_store_run(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template
 	    usvc_idem_store_argv(ctx, &rep, why, why_len, argc, argv, argvlen, packed, plen);
 	free(packed);
 	if (err != INK_OK)
-		return lib_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 &&
 	    rep->element[0]->type == REDIS_REPLY_STRING) {
 		Inkwell__User__V1__Template *first = inkwell__user__v1__template__unpack(
@@ -279,7 +272,7 @@ static ink_err lib_quota_left(ink_rpc_ctx *ctx)
 	                            lib_owner(ctx));
 
 	if (err != INK_OK)
-		return lib_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	long long n = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
 	freeReplyObject(rep);
 	if (n >= app->cfg.quota)

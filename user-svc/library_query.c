@@ -27,13 +27,6 @@ static const char libq_page_lua[] =
     "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
     "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
 
-static ink_err libq_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
-{
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "users database: %s", why);
-}
-
 static ink_err libq_require_user(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id[0] ? INK_OK
@@ -90,7 +83,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_LIBRARY " %s %d",
 	                  libq_page_lua, ctx->caller->user_id, max_arg, limit + 1);
 	if (err != INK_OK)
-		return libq_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	*count = 0;
 	*more = 0;
 	for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i + 1 < rep->elements; i += 2) {
@@ -208,7 +201,7 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "GET " USVC_KEY_TEMPLATE_PNG,
 		                    ctx->caller->user_id, ref->id);
 		if (err != INK_OK) {
-			err = libq_db_fail(ctx, err, why);
+			err = usvc_db_fail(ctx, err, why);
 		} else if (rep->type != REDIS_REPLY_STRING) {
 			err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", ref->id);
 		} else {
@@ -255,7 +248,7 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		                    "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
 		                    ctx->caller->user_id, rq->id, rq->title);
 		if (err != INK_OK)
-			err = libq_db_fail(ctx, err, why);
+			err = usvc_db_fail(ctx, err, why);
 		else
 			freeReplyObject(rep);
 	}
@@ -295,7 +288,7 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	                    "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
 	                    lib_key, tpl_key, png_key, svg_key, ref->id);
 	if (err != INK_OK) {
-		err = libq_db_fail(ctx, err, why);
+		err = usvc_db_fail(ctx, err, why);
 		goto out;
 	}
 	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;

@@ -42,10 +42,7 @@ static ink_err print_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__T
 	                    ctx->caller->user_id, id);
 	if (err != INK_OK) {
 		usvc_lib_template_free(t);
-		return ink_rpc_fail(
-		    ctx,
-		    err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-		    "users database: %s", why);
+		return usvc_db_fail(ctx, err, why);
 	}
 	if (rep->type != REDIS_REPLY_STRING) {
 		freeReplyObject(rep);

@@ -30,13 +30,6 @@
 #define PUB_IMAGE   "inkwell.template.v1.Templates/GetGalleryImage"
 #define PUB_SVG     "inkwell.template.v1.Templates/GetGallerySvg"
 
-static ink_err pub_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
-{
-	return ink_rpc_fail(
-	    ctx, err == INK_UNAVAILABLE || err == INK_DEADLINE_EXCEEDED ? err : INK_INTERNAL,
-	    "users database: %s", why);
-}
-
 /* pub_call calls template-svc with the caller and the time left; the reply
  * body is the caller's to free. Fails the call with template-svc's code. */
 static ink_err pub_call(ink_rpc_ctx *ctx, const char *method, const ProtobufCMessage *body,
@@ -59,7 +52,7 @@ static ink_err pub_load_png(ink_rpc_ctx *ctx, const char *tid, redisReply **png)
 	                            ctx->caller->user_id, tid);
 
 	if (err != INK_OK)
-		return pub_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	if ((*png)->type != REDIS_REPLY_STRING) {
 		freeReplyObject(*png);
 		*png = NULL;
@@ -77,7 +70,7 @@ static ink_err pub_load_svg(ink_rpc_ctx *ctx, const char *tid, redisReply **svg)
 	ink_err err = ink_redis_cmd(w->redis, svg, why, sizeof(why), "GET " USVC_KEY_TEMPLATE_SVG,
 	                            ctx->caller->user_id, tid);
 
-	return err == INK_OK ? INK_OK : pub_db_fail(ctx, err, why);
+	return err == INK_OK ? INK_OK : usvc_db_fail(ctx, err, why);
 }
 
 ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
@@ -92,7 +85,7 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 	                  ctx->caller->user_id, id, gid);
 
 	if (err != INK_OK)
-		return pub_db_fail(ctx, err, why);
+		return usvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
 	return INK_OK;
 }

@@ -15,6 +15,12 @@
 
 #define USVC_NAME "user-svc"
 
+/* usvc_db_fail fails the call for a users-Redis error (see ink_rpc_fail_db). */
+static inline ink_err usvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
+{
+	return ink_rpc_fail_db(ctx, err, "users database", why);
+}
+
 typedef struct usvc_config {
 	const char *listen;
 	const char *redis_addr;
