@@ -122,11 +122,10 @@ typedef struct synth_buf {
 	int oom;
 } synth_buf;
 
-static void synth_png_write(png_structp png, png_bytep data, size_t n)
+/* Appends n bytes to b (b->oom latches a failed realloc). */
+static void synth_append(synth_buf *b, const uint8_t *p, size_t n)
 {
-	synth_buf *b = png_get_io_ptr(png);
-
-	if (b->oom)
+	if (b->oom || n == 0)
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = (b->len + n) * 2;
@@ -139,8 +138,13 @@ static void synth_png_write(png_structp png, png_bytep data, size_t n)
 		b->p = np;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->len, data, n);
+	memcpy(b->p + b->len, p, n);
 	b->len += n;
+}
+
+static void synth_png_write(png_structp png, png_bytep data, size_t n)
+{
+	synth_append(png_get_io_ptr(png), data, n);
 }
 
 static void synth_png_flush(png_structp png)
@@ -389,26 +393,6 @@ static void synth_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
-}
-
-/* Appends n bytes to b (b->oom latches a failed realloc). */
-static void synth_append(synth_buf *b, const uint8_t *p, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = (b->len + n) * 2;
-		uint8_t *np = realloc(b->p, cap);
-
-		if (np == NULL) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
 }
 
 /* Appends one chunk (length, type, data, CRC) to b. */
