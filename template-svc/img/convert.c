@@ -12,9 +12,7 @@
 #include "img_priv.h"
 
 /* Gray a pen pixel keeps at most: clearly ink (< 128) and close to the curves' own black. */
-#define IMG_INK_GRAY  64
-#define IMG_SLIVER_PX 64u
-#define IMG_SPECK_PX  16u
+#define IMG_INK_GRAY 64
 
 typedef struct img_work {
 	img_gray gray;

@@ -48,8 +48,6 @@ static const uint32_t img_line_min[5] = {20, 19, 18, 16, 14};             /* px 
 #define IMG_MERGE_FLOOR   10.0f
 #define IMG_FLAT          8.0f
 #define IMG_SNAP_PX       2 /* + line width - 1: pen that melts a border into a line */
-#define IMG_SPECK_PX      16u
-#define IMG_SLIVER_PX     64u
 #define IMG_SPUR_LEN      3
 #define IMG_SMOOTH_PASSES 2
 #define IMG_DASH_PX       12u

@@ -25,6 +25,11 @@ typedef struct img_gray {
 	    *rgb; /* w*h*3 sRGB of the page, or NULL for a gray source; freed by img_gray_fini */
 } img_gray;
 
+/* page-quality's sizes: an ink component under IMG_SPECK_PX is a speck, a white region under
+ * IMG_SLIVER_PX a sliver too small to colour. */
+#define IMG_SPECK_PX  16u
+#define IMG_SLIVER_PX 64u
+
 /* img_gray_fini frees g->px and zeroes *g. NULL-safe. */
 void img_gray_fini(img_gray *g);
 

@@ -98,18 +98,34 @@ static int img_path_d(const char *p, const char *end, cairo_t *cr)
 	return p < end ? 0 : -1;
 }
 
-ink_err img_svg_to_cairo(const char *svg, size_t svg_len, cairo_t *cr, double *w, double *h)
+/* Reads our SVG's viewBox "0 0 W H" into *w, *h and where the text after it starts. -1 when
+ * it is not one of ours. */
+static int img_svg_viewbox(const char *svg, size_t svg_len, double *w, double *h,
+                           const char **after)
 {
 	const char *end = svg + svg_len, *p;
 	double vb[4];
 
 	if (svg == NULL)
-		return INK_INVALID_ARGUMENT;
+		return -1;
 	p = img_find(svg, end, "viewBox=\"");
 	if (p == NULL)
-		return INK_INVALID_ARGUMENT;
+		return -1;
 	p += strlen("viewBox=\"");
 	if (img_nums(&p, end, vb, 4) != 0 || vb[0] != 0 || vb[1] != 0 || vb[2] < 1 || vb[3] < 1)
+		return -1;
+	*w = vb[2];
+	*h = vb[3];
+	*after = p;
+	return 0;
+}
+
+ink_err img_svg_to_cairo(const char *svg, size_t svg_len, cairo_t *cr, double *w, double *h)
+{
+	const char *end = svg + svg_len, *p;
+	double vw, vh;
+
+	if (img_svg_viewbox(svg, svg_len, &vw, &vh, &p) != 0)
 		return INK_INVALID_ARGUMENT;
 	p = img_find(p, end, " d=\"");
 	if (p == NULL)
@@ -121,9 +137,9 @@ ink_err img_svg_to_cairo(const char *svg, size_t svg_len, cairo_t *cr, double *w
 		return INK_INVALID_ARGUMENT;
 	}
 	if (w != NULL)
-		*w = vb[2];
+		*w = vw;
 	if (h != NULL)
-		*h = vb[3];
+		*h = vh;
 	return INK_OK;
 }
 
@@ -146,27 +162,27 @@ static cairo_status_t img_pdf_write(void *closure, const unsigned char *data, un
 	                                           : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Draws the page on cr: the drawing fitted into the margins above the title line. */
-static ink_err img_pdf_page(cairo_t *cr, const char *svg, size_t svg_len, double pw, double ph,
-                            const char *title)
+/* Draws the page on cr: the drawing (dw x dh, from its viewBox) fitted into the margins
+ * above the title line. INK_INVALID_ARGUMENT when its path is not ours. */
+static ink_err img_pdf_page(cairo_t *cr, const char *svg, size_t svg_len, double dw, double dh,
+                            double pw, double ph, const char *title)
 {
-	double m = IMG_MARGIN_MM * IMG_PT_PER_MM, dw, dh, s, boxw, boxh;
+	double m = IMG_MARGIN_MM * IMG_PT_PER_MM, s, boxw, boxh;
 	int titled = title != NULL && title[0] != '\0';
 	ink_err err;
 
 	boxw = pw - 2 * m;
 	boxh = ph - 2 * m - (titled ? IMG_TITLE_PT + IMG_TITLE_GAP : 0);
+	s = boxw / dw < boxh / dh ? boxw / dw : boxh / dh;
 	cairo_save(cr);
-	err = img_svg_to_cairo(svg, svg_len, cr, &dw, &dh);
+	/* The path is built after the transform: cairo maps it to the page as it goes. */
+	cairo_translate(cr, m + (boxw - dw * s) / 2, m + (boxh - dh * s) / 2);
+	cairo_scale(cr, s, s);
+	err = img_svg_to_cairo(svg, svg_len, cr, NULL, NULL);
 	if (err != INK_OK) {
 		cairo_restore(cr);
 		return err;
 	}
-	cairo_new_path(cr);
-	s = boxw / dw < boxh / dh ? boxw / dw : boxh / dh;
-	cairo_translate(cr, m + (boxw - dw * s) / 2, m + (boxh - dh * s) / 2);
-	cairo_scale(cr, s, s);
-	(void)img_svg_to_cairo(svg, svg_len, cr, NULL, NULL);
 	cairo_set_source_rgb(cr, 0, 0, 0);
 	cairo_fill(cr);
 	cairo_restore(cr);
@@ -192,19 +208,15 @@ ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const
 	double pw = paper == IMG_PAPER_LETTER ? 612.0 : 595.2756,
 	       ph = paper == IMG_PAPER_LETTER ? 792.0 : 841.8898;
 	img_bytes b = {0};
-	cairo_surface_t *s = NULL;
-	cairo_t *cr = NULL;
+	cairo_surface_t *s;
+	cairo_t *cr;
+	const char *after;
 	double dw, dh;
 	ink_err err;
 
-	s = cairo_recording_surface_create(CAIRO_CONTENT_ALPHA, NULL);
-	cr = cairo_create(s);
-	err = img_svg_to_cairo(svg, svg_len, cr, &dw, &dh);
-	cairo_destroy(cr);
-	cairo_surface_destroy(s);
-	if (err != INK_OK) {
+	if (img_svg_viewbox(svg, svg_len, &dw, &dh, &after) != 0) {
 		img_why(why, why_len, "stored drawing is not a page's SVG");
-		return err;
+		return INK_INVALID_ARGUMENT;
 	}
 	if (dw > dh) {
 		double t = pw;
@@ -215,7 +227,7 @@ ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const
 	cr = cairo_create(s);
 	err = INK_INTERNAL;
 	if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
-		err = img_pdf_page(cr, svg, svg_len, pw, ph, title);
+		err = img_pdf_page(cr, svg, svg_len, dw, dh, pw, ph, title);
 	cairo_destroy(cr);
 	cairo_surface_finish(s);
 	if (err == INK_OK && (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS || b.err))
@@ -223,7 +235,9 @@ ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const
 	cairo_surface_destroy(s);
 	if (err != INK_OK) {
 		free(b.buf);
-		img_why(why, why_len, "could not print the page as PDF");
+		img_why(why, why_len, "%s",
+		        err == INK_INVALID_ARGUMENT ? "stored drawing is not a page's SVG"
+		                                    : "could not print the page as PDF");
 		return err;
 	}
 	*pdf = b.buf;
