@@ -11,7 +11,7 @@ CMAKE_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CTEST_JOBS ?= 2
 
-.PHONY: all build deps up test web-test-deps format bench clean
+.PHONY: all build deps up test web-test-deps openapi-test-deps format bench clean
 
 all: build
 
@@ -25,7 +25,7 @@ deps:
 up: deps build
 	exec python3 scripts/stack.py --bin $(BUILD)/bin up
 
-test: deps web-test-deps
+test: deps web-test-deps openapi-test-deps
 	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) -DINK_SANITIZE=ON -DINK_FUZZ=ON
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(CTEST_JOBS)
@@ -37,6 +37,12 @@ web-test-deps: deps $(if $(WEB_TEST_LOCK),tests/web/node_modules/.package-lock.j
 
 tests/web/node_modules/.package-lock.json: tests/web/package-lock.json | deps
 	npm ci --prefix tests/web --no-audit --no-fund
+
+# The OpenAPI linter (@redocly/cli) for ctest openapi_lint, the same way.
+openapi-test-deps: deps tests/openapi/node_modules/.package-lock.json
+
+tests/openapi/node_modules/.package-lock.json: tests/openapi/package-lock.json | deps
+	npm ci --prefix tests/openapi --no-audit --no-fund
 
 format:
 	git ls-files -co --exclude-standard -- '*.c' '*.h' | xargs -r clang-format -i

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "page_link.h"
 #include "params.h"
 #include "png_reply.h"
 #include "template.pb-c.h"
@@ -44,6 +45,7 @@ void edge_gallery_list(edge_req *req)
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
 		json_array_append_new(items, edge_view_gallery_item(list->items[i]));
+	edge_page_link(req, limit, list->next_cursor);
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }

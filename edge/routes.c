@@ -16,6 +16,7 @@
 #include "edge_health.h"
 #include "gallery.h"
 #include "http.h"
+#include "openapi.h"
 #include "templates.h"
 
 const edge_route edge_routes[] = {
@@ -25,6 +26,8 @@ const edge_route edge_routes[] = {
     {"GET", "/livez", edge_health_livez, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     /* nginx's own 431, proxied here for its reason phrase (http.h). */
     {"GET", "/_problem/431", edge_http_header_too_large, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    /* docs/openapi.yaml, the contract (issue 15). */
+    {"GET", "/v1/openapi.json", edge_openapi_get, EDGE_AUTH_NONE, EDGE_BODY_NONE},
 
     /* Accounts (issue 4). */
     {"POST", "/v1/users", edge_accounts_register, EDGE_AUTH_NONE, EDGE_BODY_JSON},

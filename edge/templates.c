@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "multipart.h"
+#include "page_link.h"
 #include "params.h"
 #include "png_reply.h"
 #include "views.h"
@@ -151,6 +152,7 @@ void edge_tpl_list(edge_req *req)
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
 		json_array_append_new(items, edge_view_template(list->items[i]));
+	edge_page_link(req, limit, list->next_cursor);
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }

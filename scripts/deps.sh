@@ -20,6 +20,8 @@ PACKAGES=(
 	docker.io debootstrap
 	librsvg2-bin poppler-utils
 	python3 python3-pil python3-numpy python3-scipy curl time procps
+	# docs/openapi.yaml: YAML -> JSON at build time, and the tests' contract check (issue 15)
+	python3-yaml python3-jsonschema
 	# web app tests (issue 7): Debian's browser, driven by playwright-core from npm
 	chromium nodejs npm
 )
