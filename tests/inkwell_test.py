@@ -38,6 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
 import stack  # noqa: E402  (scripts/stack.py)
+import openapi_check  # noqa: E402  (tests/openapi_check.py)
 
 BIN = Path(os.environ.get("INKWELL_BIN", str(REPO / "build" / "bin")))
 
@@ -115,9 +116,13 @@ def subtree(tree, name):
 class Http:
     """A tiny client for one base port. req() never raises on HTTP errors."""
 
-    def __init__(self, port, timeout=15.0):
+    def __init__(self, port, timeout=15.0, check_contract=True):
         self.port = port
         self.timeout = timeout
+        # Every answer is checked against docs/openapi.yaml (openapi_check.py): an answer
+        # the contract does not allow fails the test that received it. Off only for a
+        # server that is not Inkwell (a fake edge).
+        self.check_contract = check_contract
 
     def req(self, method, path, body=None, headers=None):
         """Send one request; returns (status, headers, body).
@@ -128,6 +133,8 @@ class Http:
         The answer body is parsed JSON when the Content-Type is JSON-ish
         (application/json, application/problem+json, application/health+json),
         else raw bytes.
+        Raises openapi_check.ContractError (an AssertionError) when the answer
+        breaks docs/openapi.yaml for its route and status.
         """
         headers = dict(headers or {})
         if isinstance(body, (dict, list)):
@@ -147,6 +154,8 @@ class Http:
                     parsed = json.loads(raw)
                 except ValueError:
                     parsed = raw
+            if self.check_contract:
+                openapi_check.check(method, path, r.status, ctype, raw, parsed)
             return r.status, r.msg, parsed
         finally:
             c.close()
