@@ -8,11 +8,13 @@ through the real nginx -> edge -> user-svc -> template-svc -> Redis stack:
 - list answers carry RFC 8288 `Link: <...>; rel="next"`: following it to the end gives
   the same items, in the same order, as paging with next_cursor (library and gallery);
   the last page, and the one-page reports list, have none;
-- a quota answer (429) and nginx's rate limit (429) carry Retry-After.
+- a quota answer (429) and nginx's rate limit (429) carry Retry-After;
+- docs/API.md names exactly the operations openapi.yaml has.
 """
 
 import re
 import subprocess
+import unittest
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
@@ -166,6 +168,21 @@ class OpenapiTest(it.StackTestCase):
         self.assertEqual([x["report_id"] for x in reports["items"]], [rep["report_id"]])
         self.assertIsNone(reports["next_cursor"])
         self.assertIsNone(next_link(h))
+
+
+class GuideAgreesTest(unittest.TestCase):
+    """docs/API.md names every operation of docs/openapi.yaml as `METHOD /path` (with the
+    document's {parameter} names), and names no other: the guide may say less about a
+    route, never a route the contract does not have. No stack needed."""
+
+    def test_api_md_routes_are_the_documents(self):
+        guide = (openapi_check.DOC_PATH.parent / "API.md").read_text(encoding="utf-8")
+        named = set(re.findall(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)", guide))
+        doc = openapi_check.contract().doc
+        ops = {(m.upper(), p) for p, item in doc["paths"].items() for m in item
+               if m in ("get", "put", "post", "patch", "delete")}
+        self.assertEqual(sorted(named - ops), [], "in docs/API.md, not in openapi.yaml")
+        self.assertEqual(sorted(ops - named), [], "in openapi.yaml, not in docs/API.md")
 
 
 class RateLimitTest(it.StackTestCase):
