@@ -12,6 +12,7 @@ through the real nginx -> edge -> user-svc -> template-svc -> Redis stack:
 - docs/API.md names exactly the operations openapi.yaml has.
 """
 
+import copy
 import re
 import subprocess
 import unittest
@@ -86,6 +87,20 @@ class OpenapiTest(it.StackTestCase):
         self.assertIsNone(c.check("GET", "/index.html", 200, "text/html", b"<p>", b"<p>"))
         self.assertIsNone(c.check("PUT", "/v1/gallery", 405, "application/problem+json",
                                   b"{}", {}))
+
+    def test_every_request_is_checked(self):
+        # The hook in inkwell_test.Http.req: under a contract that forbids what /livez
+        # really sends, the test's own request fails.
+        strict = copy.deepcopy(openapi_check.contract().doc)
+        strict["components"]["schemas"]["Health"]["properties"].pop("service")
+        saved = openapi_check._contract
+        openapi_check._contract = openapi_check.Contract(strict)
+        try:
+            with self.assertRaisesRegex(openapi_check.ContractError, "service"):
+                self.req("GET", "/livez")
+        finally:
+            openapi_check._contract = saved
+        self.assertEqual(self.req("GET", "/livez")[0], 200)
 
     def pages(self, client, path, limit):
         """Every page of a list, following Link rel="next"; and following next_cursor.
