@@ -60,8 +60,11 @@ static const char erase_templates_lua[] =
     "end "
     "return #ids";
 
-/* KEYS: user, library, sessions, username, erasing. ARGV: 1 uid, 2 hold (s). */
+/* KEYS: user, library, sessions, username, erasing. ARGV: 1 uid, 2 hold (s).
+ * 0 (nothing done) when a template landed meanwhile: a create that was
+ * authenticated before the mark may still finish within its deadline. */
 static const char erase_finish_lua[] =
+    "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
     "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) "
     "if redis.call('GET', KEYS[4]) == ARGV[1] then "
     "  if tonumber(ARGV[2]) > 0 then "
@@ -145,9 +148,19 @@ static ink_err erase_finish(usvc_app *app, ink_redis *r, const char *uid, const 
 	    " " USVC_KEY_USERNAME " " USVC_KEY_ERASING " %s %lld",
 	    erase_finish_lua, uid, uid, uid, folded, uid, (long long)app->cfg.username_hold_s);
 
-	if (err == INK_OK)
-		freeReplyObject(rep);
-	return err;
+	if (err != INK_OK)
+		return err;
+	long long done = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
+	freeReplyObject(rep);
+	if (done == 0) {
+		snprintf(why, why_len, "a template was added during the erasure");
+		return INK_ABORTED;
+	}
+	if (done != 1) {
+		snprintf(why, why_len, "erasure finish script: unexpected reply");
+		return INK_INTERNAL;
+	}
+	return INK_OK;
 }
 
 ink_err usvc_erase(usvc_app *app, ink_redis *r, const char *uid, const char *by, int64_t timeout_ms,
@@ -161,10 +174,14 @@ ink_err usvc_erase(usvc_app *app, ink_redis *r, const char *uid, const char *by,
 		err = usvc_sessions_revoke_others(r, uid, "", NULL, &done, why, why_len);
 	if (err == INK_OK)
 		err = erase_public(app, uid, by, timeout_ms, why, why_len);
-	if (err == INK_OK)
+	/* A template created meanwhile makes finish refuse: delete again. */
+	for (int round = 0; round < 3 && (err == INK_OK || err == INK_ABORTED); round++) {
 		err = erase_templates(r, uid, why, why_len);
-	if (err == INK_OK)
-		err = erase_finish(app, r, uid, folded, why, why_len);
+		if (err == INK_OK)
+			err = erase_finish(app, r, uid, folded, why, why_len);
+		if (err == INK_OK)
+			break;
+	}
 	if (err == INK_OK)
 		ink_log_info("user %s erased (asked by %s)", uid, by);
 	else if (err != INK_NOT_FOUND)
