@@ -100,6 +100,7 @@ void edge_acm_admin_remove(edge_req *req)
 	Inkwell__User__V1__RemoveUserRequest rq = INKWELL__USER__V1__REMOVE_USER_REQUEST__INIT;
 
 	rq.user_id = (char *)edge_path_param(req, "id");
-	ink_log_info("admin %s asks to remove user %s", req->caller_user_id, rq.user_id);
+	ink_log_info("user %s (role %s) asks to remove user %s", req->caller_user_id,
+	             req->caller_role, rq.user_id);
 	acm_call_empty(req, ACM_USERS "RemoveUser", &rq.base);
 }
