@@ -67,6 +67,8 @@ void edge_accounts_login(edge_req *req)
 		return;
 	rq.username = (char *)edge_json_str(obj, "username");
 	rq.password = (char *)edge_json_str(obj, "password");
+	const char *agent = edge_header(req, "User-Agent");
+	rq.user_agent = (char *)(agent ? agent : "");
 	Inkwell__User__V1__LoginResponse *lr = (Inkwell__User__V1__LoginResponse *)edge_rpc_msg(
 	    req, ACC_USERS "Login", &rq.base, &inkwell__user__v1__login_response__descriptor, 0);
 	json_decref(obj);

@@ -241,6 +241,7 @@ typedef struct http_head {
 	const char *content_type; /* NULL: none */
 	size_t len;
 	int keep_alive;
+	int chunked; /* a streamed body: Transfer-Encoding instead of Content-Length */
 	const edge_req *extra;
 } http_head;
 
@@ -263,7 +264,9 @@ static int http_format_head(const http_head *h, char *buf, size_t size, size_t *
 		rc |= http_appendf(buf, size, used, "Cache-Control: no-store\r\n");
 	if (h->content_type != NULL)
 		rc |= http_appendf(buf, size, used, "Content-Type: %s\r\n", h->content_type);
-	if (h->status >= 200 && h->status != 204 && h->status != 304)
+	if (h->chunked)
+		rc |= http_appendf(buf, size, used, "Transfer-Encoding: chunked\r\n");
+	else if (h->status >= 200 && h->status != 204 && h->status != 304)
 		rc |= http_appendf(buf, size, used, "Content-Length: %zu\r\n", h->len);
 	rc |= http_appendf(buf, size, used, "Connection: %s\r\n\r\n",
 	                   h->keep_alive ? "keep-alive" : "close");
@@ -310,6 +313,37 @@ void edge_send(edge_req *req, int status, const char *content_type, const void *
 	};
 	if (http_write(req->conn, &h, req->is_head ? NULL : body) != 0)
 		ink_log_warn("response %d to %s %s not delivered", status, req->method, req->path);
+}
+
+int edge_send_stream_begin(edge_req *req, int status, const char *content_type)
+{
+	if (req->status != 0) {
+		ink_log_error("second response (%d) for %s %s ignored", status, req->method,
+		              req->path);
+		return -1;
+	}
+	req->status = status;
+	/* HTTP/1.0 has no chunks: the body then ends when the connection does. */
+	req->stream_chunked =
+	    req->ri->http_version != NULL && strcmp(req->ri->http_version, "1.1") == 0;
+	if (!req->stream_chunked)
+		req->close_after = 1;
+	http_head h = {
+	    .status = status,
+	    .request_id = req->request_id,
+	    .content_type = content_type,
+	    .keep_alive = !req->close_after && http_keep_alive(req->conn, req->ri),
+	    .chunked = req->stream_chunked,
+	    .extra = req,
+	};
+	char buf[HTTP_HEAD_MAX];
+	size_t used;
+	if (http_format_head(&h, buf, sizeof(buf), &used) != 0 ||
+	    mg_write(req->conn, buf, used) != (int)used) {
+		ink_log_warn("response %d to %s %s not delivered", status, req->method, req->path);
+		return -1;
+	}
+	return 0;
 }
 
 void edge_send_json_ct(edge_req *req, int status, const char *content_type, json_t *body)

@@ -82,7 +82,8 @@ struct edge_req {
 
 	/* Response state: 0 until edge_send_* wrote one. */
 	int status;
-	int close_after; /* send "Connection: close" */
+	int close_after;    /* send "Connection: close" */
+	int stream_chunked; /* a streamed response is chunked (edge_send_stream_begin) */
 	size_t n_headers;
 	struct {
 		char name[EDGE_HEADER_NAME_MAX];
@@ -143,6 +144,24 @@ int edge_add_header(edge_req *req, const char *name, const char *value);
  * is nothing left to tell the client. Calling a send function a second
  * time for one request is a bug: logged and ignored. */
 void edge_send(edge_req *req, int status, const char *content_type, const void *body, size_t len);
+
+/* edge_send_stream_begin starts a response whose body is streamed (the
+ * export ZIP, issue 18): status, the extra headers, Content-Type and
+ * Transfer-Encoding: chunked (HTTP/1.1; for HTTP/1.0 no length, and the
+ * connection closes after it). Then the body goes out with
+ * edge_send_stream_chunk and ends with edge_send_stream_end. Returns 0, or
+ * -1 when the client is gone or a response was already sent (logged). */
+int edge_send_stream_begin(edge_req *req, int status, const char *content_type);
+
+/* edge_send_stream_chunk writes data[0..len) (borrowed) as body; nothing
+ * for HEAD. Returns 0, or -1 when the client is gone. */
+int edge_send_stream_chunk(edge_req *req, const void *data, size_t len);
+
+/* edge_send_stream_end ends the body: the last chunk when `complete`, else
+ * a deliberately malformed one, so a client or proxy sees a broken
+ * transfer rather than a short archive that looks whole. Returns 0, or -1
+ * when the client is gone. */
+int edge_send_stream_end(edge_req *req, int complete);
 
 /* edge_send_json sends body as compact JSON (application/json). Takes
  * ownership of body (one reference) whatever happens; body NULL (a failed

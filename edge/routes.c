@@ -12,8 +12,10 @@
  */
 #include "routes.h"
 
+#include "account_manage.h"
 #include "accounts.h"
 #include "edge_health.h"
+#include "export.h"
 #include "gallery.h"
 #include "http.h"
 #include "openapi.h"
@@ -34,6 +36,14 @@ const edge_route edge_routes[] = {
     {"POST", "/v1/sessions", edge_accounts_login, EDGE_AUTH_NONE, EDGE_BODY_JSON},
     {"DELETE", "/v1/sessions/current", edge_accounts_logout, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"GET", "/v1/users/me", edge_accounts_me, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+
+    /* Accounts users can manage (issue 18). */
+    {"DELETE", "/v1/users/me", edge_acm_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+    {"PUT", "/v1/users/me/password", edge_acm_password, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+    {"GET", "/v1/users/me/sessions", edge_acm_sessions, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"DELETE", "/v1/users/me/sessions/{id}", edge_acm_revoke, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/users/me/export", edge_export, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"DELETE", "/v1/admin/users/{id}", edge_acm_admin_remove, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
 
     /* The private library (issue 6). */
     {"POST", "/v1/templates", edge_tpl_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},

@@ -68,3 +68,16 @@ json_t *edge_view_page(json_t *items, const char *cursor)
 	return json_pack("{s:o, s:o}", "items", items, "next_cursor",
 	                 cursor[0] ? json_string(cursor) : json_null());
 }
+
+json_t *edge_view_session(const Inkwell__User__V1__Session *s)
+{
+	char created[40], used[40], expires[40];
+
+	edge_view_time(s->created_at_unix_ms, created, sizeof(created));
+	edge_view_time(s->last_used_at_unix_ms, used, sizeof(used));
+	edge_view_time(s->expires_at_unix_ms, expires, sizeof(expires));
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}", "id", s->id, "created_at", created,
+	                 "last_used_at", used, "expires_at", expires, "user_agent",
+	                 s->user_agent[0] ? json_string(s->user_agent) : json_null(), "current",
+	                 (int)s->current);
+}

@@ -36,6 +36,10 @@ json_t *edge_view_gallery_item(const Inkwell__Template__V1__GalleryItem *g);
  * status}. */
 json_t *edge_view_report(const Inkwell__Template__V1__Report *r);
 
+/* edge_view_session: {id, created_at, last_used_at, expires_at,
+ * user_agent|null, current} (issue 18); never any token material. */
+json_t *edge_view_session(const Inkwell__User__V1__Session *s);
+
 /* edge_view_page wraps items (owned, a JSON array) as {"items": items,
  * "next_cursor": cursor or null when cursor is ""}. Takes ownership of
  * items also on failure. */

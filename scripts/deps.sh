@@ -10,7 +10,7 @@ PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
 	libprotobuf-c-dev protobuf-c-compiler libnng-dev libhiredis-dev libcivetweb-dev
 	libpng-dev zlib1g-dev libjpeg62-turbo-dev libexif-dev libjansson-dev libsodium-dev
-	libcmocka-dev libpotrace-dev libcairo2-dev fonts-dejavu-core
+	libcmocka-dev libpotrace-dev libcairo2-dev fonts-dejavu-core libminizip-dev
 	# run
 	redis-server redis-tools nginx
 	# test and benchmark

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "convert.h"
+#include "forget.h"
 #include "gallery.h"
 #include "health.h"
 #include "log.h"
@@ -30,6 +31,8 @@ const ink_rpc_method tsvc_methods[] = {
     {TSVC_METHOD("PrintPage"), print_page},
     {TSVC_METHOD("GetGallerySvg"), print_gallery_svg},
     {TSVC_METHOD("PrintGalleryPage"), print_gallery_page},
+    /* Account erasure (issue 18). */
+    {TSVC_METHOD("ForgetUser"), forget_user},
     {NULL, NULL},
 };
 

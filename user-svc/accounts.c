@@ -19,6 +19,7 @@
 #include "idem.h"
 #include "keys.h"
 #include "password.h"
+#include "sessions.h"
 #include "svc.h"
 #include "user.pb-c.h"
 
@@ -297,35 +298,25 @@ static ink_err usvc_lookup_credentials(ink_redis *r, const char *username, char 
 	return INK_OK;
 }
 
-/* usvc_token_key names the session key of a token: SHA-256, hex. */
-static void usvc_token_key(const char *token, char key[USVC_KEY_MAX])
-{
-	uint8_t digest[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-
-	crypto_hash_sha256(digest, (const uint8_t *)token, strlen(token));
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	snprintf(key, USVC_KEY_MAX, USVC_KEY_SESSION, hex);
-}
-
-static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid)
+static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *user_agent)
 {
 	usvc_worker *w = ctx->worker;
 	usvc_app *app = ctx->app;
 	uint8_t raw[USVC_TOKEN_BYTES];
-	char token[USVC_TOKEN_CHARS + 1], key[USVC_KEY_MAX], why[256];
-	redisReply *rep = NULL;
+	char token[USVC_TOKEN_CHARS + 1], hash[USVC_HASH_HEX], why[256];
+	int stored = 0;
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
-	usvc_token_key(token, key);
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s EX %lld", key, uid,
-	                            (long long)app->cfg.session_ttl_s);
+	usvc_session_hash(token, hash);
+	ink_err err = usvc_session_create(w->redis, uid, hash, user_agent, app->cfg.session_ttl_s,
+	                                  &stored, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	freeReplyObject(rep);
+	if (!stored) /* erased since its password was checked */
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	Inkwell__User__V1__LoginResponse out = INKWELL__USER__V1__LOGIN_RESPONSE__INIT;
 	out.token = token;
 	out.expires_at_unix_ms = ink_now_unix_ms() + app->cfg.session_ttl_s * 1000;
@@ -359,16 +350,16 @@ ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err != INK_OK)
 		err = ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	else
-		err = usvc_new_session(ctx, uid);
+		err = usvc_new_session(ctx, uid, rq->user_agent);
 out:
 	inkwell__user__v1__login_request__free_unpacked(rq, NULL);
 	return err;
 }
 
 /* usvc_token_arg unpacks a TokenRequest and checks the token's shape, so no
- * garbage reaches a key name. Fills key on INK_OK. */
+ * garbage is ever hashed into a key. Fills hash on INK_OK. */
 static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                              char key[USVC_KEY_MAX])
+                              char hash[USVC_HASH_HEX])
 {
 	Inkwell__User__V1__TokenRequest *rq =
 	    inkwell__user__v1__token_request__unpack(NULL, len, body);
@@ -380,7 +371,7 @@ static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
 		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
 	if (ok)
-		usvc_token_key(rq->token, key);
+		usvc_session_hash(rq->token, hash);
 	inkwell__user__v1__token_request__free_unpacked(rq, NULL);
 	return ok ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
 }
@@ -388,24 +379,23 @@ static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
 ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
-	char key[USVC_KEY_MAX], why[256];
-	redisReply *rep = NULL;
-	ink_err err = usvc_token_arg(ctx, body, len, key);
+	char hash[USVC_HASH_HEX], why[256];
+	int ended = 0;
+	ink_err err = usvc_token_arg(ctx, body, len, hash);
 
 	if (err != INK_OK)
 		return err;
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "DEL %s", key);
+	err = usvc_session_end(w->redis, hash, &ended, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	if (!deleted)
+	if (!ended)
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
 	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
 	return ink_rpc_reply(ctx, &empty.base);
 }
 
-/* usvc_auth_fail: Authenticate only reads, so a timeout changed nothing:
+/* usvc_auth_fail: Authenticate only records the session's use, so a timeout
+ * changed nothing that matters:
  * UNAVAILABLE (try again), never "the outcome is unknown" for the request
  * the edge was about to make. */
 static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
@@ -416,19 +406,15 @@ static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
-	char key[USVC_KEY_MAX], uid[33] = "", why[256];
-	redisReply *rep = NULL;
+	char hash[USVC_HASH_HEX], uid[33] = "", why[256];
 	Inkwell__User__V1__User u;
-	ink_err err = usvc_token_arg(ctx, body, len, key);
+	ink_err err = usvc_token_arg(ctx, body, len, hash);
 
 	if (err != INK_OK)
 		return err;
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "GET %s", key);
+	err = usvc_session_resolve(w->redis, hash, uid, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_auth_fail(ctx, err, why);
-	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
-		memcpy(uid, rep->str, 33);
-	freeReplyObject(rep);
 	if (uid[0] == '\0')
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
 	err = usvc_load_user(w->redis, uid, &u, why, sizeof(why));

@@ -33,6 +33,28 @@
  * registration); pending: a lease of the call's deadline, done: 24 h */
 #define USVC_KEY_IDEM "idem:{%s}:%s"
 
+/* Account management (issue 18). */
+/* zset: session ids of a user, scored by expiry (unix ms) */
+#define USVC_KEY_SESSIONS "user:{%s}:sessions"
+/* hash: hash (the token's SHA-256, hex: names its session key), created_at,
+ * last_used_at, expires_at (unix ms), user_agent - one session of a user,
+ * named by its opaque id; expires with the session */
+#define USVC_KEY_SESSION_META "user:{%s}:session:%s"
+/* zset: ids of users being erased, scored by when erasure began (unix ms);
+ * the user hash then also has `erasing` (see erase.c) */
+#define USVC_KEY_ERASING "erasing"
+/* The username key of an erased user holds this prefix + its id, with a TTL
+ * (USERNAME_HOLD_SECONDS), so the name is not free until the hold ends. */
+#define USVC_NAME_HELD "held:"
+
+/* The formats above as Lua functions, for scripts reaching keys named by ids
+ * they read from Redis (prepend to the script). */
+#define USVC_LUA_KEYS                                                                              \
+	"local function k_user(u) return 'user:{' .. u .. '}' end "                                \
+	"local function k_session(h) return 'session:{' .. h .. '}' end "                          \
+	"local function k_sessions(u) return 'user:{' .. u .. '}:sessions' end "                   \
+	"local function k_meta(u, s) return 'user:{' .. u .. '}:session:' .. s end "
+
 #define USVC_KEY_MAX 160
 
 #endif /* INKWELL_USER_SVC_KEYS_H */

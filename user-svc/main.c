@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include "accounts.h"
+#include "erase.h"
 #include "forward.h"
 #include "library.h"
+#include "manage.h"
 #include "password.h"
+#include "sessions.h"
 
 #include "config.h"
 #include "health.h"
@@ -56,6 +59,12 @@ static const ink_rpc_method usvc_methods[] = {
     {"inkwell.user.v1.Users/Logout", usvc_logout},
     {"inkwell.user.v1.Users/Authenticate", usvc_authenticate},
     {"inkwell.user.v1.Users/GetMe", usvc_get_me},
+    /* Account management (issue 18). */
+    {"inkwell.user.v1.Users/ChangePassword", usvc_change_password},
+    {"inkwell.user.v1.Users/ListSessions", usvc_list_sessions},
+    {"inkwell.user.v1.Users/RevokeSession", usvc_revoke_session},
+    {"inkwell.user.v1.Users/DeleteAccount", usvc_delete_account},
+    {"inkwell.user.v1.Users/RemoveUser", usvc_remove_user},
     {"inkwell.user.v1.Library/CreateTemplate", usvc_lib_create},
     {"inkwell.user.v1.Library/ListTemplates", usvc_lib_list},
     {"inkwell.user.v1.Library/GetTemplate", usvc_lib_get},
@@ -106,6 +115,11 @@ static ink_err usvc_config_load(usvc_config *cfg)
 		                  &cfg->session_ttl_s);
 	if (err == INK_OK)
 		err = ink_cfg_int("TEMPLATE_QUOTA", 1000, 1, 1000000, &cfg->quota);
+	if (err == INK_OK)
+		err = ink_cfg_int("USERNAME_HOLD_SECONDS", 30 * 24 * 3600, 0, 365LL * 24 * 3600,
+		                  &cfg->username_hold_s);
+	if (err == INK_OK)
+		err = ink_cfg_int("ERASE_RETRY_SECONDS", 60, 1, 24 * 3600, &cfg->erase_retry_s);
 	return err;
 }
 
@@ -159,8 +173,12 @@ static int usvc_serve(usvc_app *app)
 		ink_rpc_client_close(app->templates);
 		return 1;
 	}
+	usvc_sweeper *sweeper = NULL;
+	if (usvc_sweeper_start(app, &sweeper) != INK_OK)
+		ink_log_error("erasure sweeper not started: interrupted erasures wait for a retry");
 	int sig = ink_service_wait_signal();
 	ink_log_info("signal %d: stopping", sig);
+	usvc_sweeper_stop(sweeper);
 	ink_rpc_server_stop(server);
 	ink_rpc_client_close(app->templates);
 	return 0;

@@ -33,6 +33,8 @@ typedef struct usvc_config {
 	int64_t max_image_bytes;
 	int64_t session_ttl_s;
 	int64_t quota;
+	int64_t username_hold_s; /* an erased user's name stays taken this long */
+	int64_t erase_retry_s;   /* an unfinished erasure is resumed after this */
 } usvc_config;
 
 typedef struct usvc_app {

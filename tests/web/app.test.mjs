@@ -579,6 +579,87 @@ step('delete a page from the library', async () => {
   assert.equal(await keptColors(), 0, 'logging out forgets the colors kept in this browser');
 });
 
+// A session of `user` made outside this browser (another device), with its own User-Agent.
+async function otherDeviceLogin(user, password = user.password) {
+  const r = await fetch(`${BASE}/v1/sessions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': 'other-device/1.0' },
+    body: JSON.stringify({ username: user.username, password }) });
+  assert.equal(r.status, 201, `signing in from another device: ${r.status}`);
+  return (await r.json()).token;
+}
+const meStatus = async (token) => (await fetch(`${BASE}/v1/users/me`, { headers: { Authorization: `Bearer ${token}` } })).status;
+
+step('the Account screen: password, sessions, download, deletion', async () => {
+  const carol = { username: `carol_${suffix}`, password: `pastels-${suffix}-pw!` };
+  const newPassword = `charcoal-${suffix}-pw!`;
+  await register(carol);
+  const other = await otherDeviceLogin(carol);
+  await page.getByRole('link', { name: 'Account' }).click();
+  await page.waitForURL(/#\/account$/);
+  const sessions = page.locator('.session');
+  await sessions.nth(1).waitFor();
+  assert.equal(await sessions.count(), 2);
+  await page.locator('.session', { hasText: 'this device' }).waitFor();
+  await page.locator('.session', { hasText: 'other-device/1.0' }).waitFor();
+  await shot('account');
+
+  // change password: a wrong current password is refused and keeps the session
+  await page.getByLabel('Current password').fill('not-my-password');
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('The current password is wrong.').waitFor();
+  assert.notEqual(await page.evaluate(() => sessionStorage.getItem('inkwell.token')), null, 'a wrong password does not end the session');
+  assert.equal(await meStatus(other), 200);
+  await page.getByLabel('Current password').fill(carol.password);
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await orAppError(page.getByText('Password changed. Every other session was signed out.').waitFor(), 'changing the password');
+  assert.equal(await meStatus(other), 401, 'the other session is revoked at once');
+  await page.waitForFunction(() => document.querySelectorAll('.session').length === 1);
+  carol.password = newPassword;
+
+  // sign out another session from the list
+  const third = await otherDeviceLogin(carol);
+  await page.reload(); // already on #/account: going there again would not render it anew
+  await page.locator('main h1').first().waitFor();
+  await sessions.nth(1).waitFor();
+  await page.locator('.session', { hasText: 'other-device/1.0' }).getByRole('button', { name: 'Sign out' }).click();
+  await orAppError(page.getByText('That session was signed out.').waitFor(), 'signing out a session');
+  assert.equal(await sessions.count(), 1);
+  assert.equal(await meStatus(third), 401);
+
+  // download my data: a ZIP with account.json in it
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+  assert.equal(download.suggestedFilename(), 'inkwell-export.zip');
+  const zipPath = path.join(SHOTS, 'account-export.zip');
+  await download.saveAs(zipPath);
+  const zip = fs.readFileSync(zipPath);
+  assert.equal(zip.subarray(0, 4).toString('binary'), 'PK\x03\x04', 'a ZIP file');
+  assert.ok(zip.includes('account.json'), 'the ZIP holds account.json');
+  await page.getByText('Your data was downloaded').waitFor();
+  await shot('account-downloaded');
+
+  // delete: the typed confirmation and the password are both checked
+  await page.getByLabel('Password', { exact: true }).fill(carol.password);
+  await page.getByLabel(/^Type your username/).fill('someone-else');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.getByText(`type ${carol.username} exactly`).waitFor();
+  await page.getByLabel('Password', { exact: true }).fill('not-my-password');
+  await page.getByLabel(/^Type your username/).fill(carol.username);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.getByText('The password is wrong. Nothing was deleted.').waitFor();
+  await shot('account-delete-refused');
+  await page.getByLabel('Password', { exact: true }).fill(carol.password);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await orAppError(page.getByText('Your account and its data were deleted.').waitFor(), 'deleting the account');
+  await page.waitForURL(/#\/gallery$/);
+  await page.getByRole('link', { name: 'Log in' }).waitFor();
+  await go('/login');
+  await page.getByLabel('Username').fill(carol.username);
+  await page.getByLabel('Password').fill(carol.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('alert').filter({ hasText: /wrong|invalid|incorrect/i }).waitFor();
+});
+
 step('an admin sees the report queue and removes the page', async (t) => {
   const cmd = grantAdminCommand();
   if (!cmd) { t.skip('no way to grant the admin role here (set INKWELL_GRANT_ADMIN_CMD)'); return; }

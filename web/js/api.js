@@ -127,7 +127,10 @@ export async function request(path, opts = {}) {
   if (!res.ok && res.status !== 304) {
     const err = new ApiError(res.status, await readProblem(res));
     withRetryAfter(err, res.headers.get('Retry-After'));
-    if (res.status === 401 && useAuth) {
+    // A password check's own 401 (wrong password) leaves the session alone: only a refused token
+    // (WWW-Authenticate: ... error="invalid_token") ends it.
+    const wrongPassword = opts.passwordCheck && !/invalid_token/.test(res.headers.get('WWW-Authenticate') || '');
+    if (res.status === 401 && useAuth && !wrongPassword) {
       clearToken();
       if (opts.auth === 'optional') {
         onUnauthorized(err, { quiet: true });
@@ -191,6 +194,21 @@ export async function logout() {
   }
 }
 export const me = () => request('/v1/users/me');
+
+// ---- the account itself (issue 18) ----
+export const changePassword = (currentPassword, newPassword) =>
+  request('/v1/users/me/password', { method: 'PUT', passwordCheck: true, body: { current_password: currentPassword, new_password: newPassword } });
+export const listSessions = () => request('/v1/users/me/sessions');
+export const revokeSession = (id) => request(`/v1/users/me/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' });
+export async function deleteAccount(password) {
+  await request('/v1/users/me', { method: 'DELETE', passwordCheck: true, body: { password } });
+  clearToken();
+}
+/** The export ZIP as a Blob (it needs the token, so no plain link). */
+export async function exportData() {
+  const res = await request('/v1/users/me/export', { raw: true });
+  return res.blob();
+}
 
 // ---- templates ----
 const qs = (o) => {

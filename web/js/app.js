@@ -8,6 +8,7 @@ import { libraryView } from './views/library.js';
 import { colorView } from './views/color.js';
 import { galleryView, galleryItemView } from './views/gallery.js';
 import { adminView } from './views/admin.js';
+import { accountView } from './views/account.js';
 
 const state = {
   me: null, // {id, username, role, ...} when logged in
@@ -24,6 +25,7 @@ const routes = [
   { path: /^\/gallery$/, view: galleryView, title: 'Gallery' },
   { path: /^\/gallery\/([0-9a-zA-Z_-]+)$/, view: galleryItemView, title: 'Gallery', params: (m) => ({ id: m[1] }) },
   { path: /^\/admin$/, view: adminView, auth: 'admin', title: 'Reports' },
+  { path: /^\/account$/, view: accountView, auth: 'in', title: 'Account' },
 ];
 
 function parseHash() {

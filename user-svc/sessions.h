@@ -1,0 +1,65 @@
+/*
+ * sessions.h - a user's sessions (issue 18): each one keyed by its token's
+ * SHA-256 as before, plus a per-user index of opaque session ids, so a user
+ * can list them and revoke one or all but the current one.
+ */
+#ifndef INKWELL_USER_SVC_SESSIONS_H
+#define INKWELL_USER_SVC_SESSIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "redis.h"
+#include "rpc_server.h"
+
+#define USVC_HASH_HEX 65  /* SHA-256 as hex, plus the NUL */
+#define USVC_SID_LEN  33  /* a session id: 32 hex characters, plus the NUL */
+#define USVC_UA_MAX   200 /* longest user agent kept (bytes; longer is cut) */
+
+/* usvc_session_hash writes the hex SHA-256 of token into hex. Pure. */
+void usvc_session_hash(const char *token, char hex[USVC_HASH_HEX]);
+
+/* usvc_session_id writes the opaque id of the session whose token hash is
+ * `hash`: BLAKE2b-128 of it, so the id names the session without being the
+ * key of its token. Pure. */
+void usvc_session_id(const char *hash, char sid[USVC_SID_LEN]);
+
+/* usvc_session_create stores a session of user uid for token hash `hash`
+ * (its key, metadata and index entry, in one script), expiring after
+ * ttl_s. *stored is 1, or 0 when the user is gone or being erased (no
+ * session made). Errors: the Redis error of ink_redis_cmd (message in
+ * why). */
+ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, const char *ua,
+                            int64_t ttl_s, int *stored, char *why, size_t why_len);
+
+/* usvc_session_resolve finds the user of the session with token hash
+ * `hash` and records its use. uid is "" when there is no such session, or
+ * its user is being erased, or it predates the index and the user has since
+ * changed password (such a session is deleted). A live session from before
+ * the index is adopted into it. Errors as usvc_session_create. */
+ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
+                             size_t why_len);
+
+/* usvc_session_end deletes the session of token hash `hash` (logout).
+ * *ended is 1, or 0 when there was none. Errors as usvc_session_create. */
+ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why, size_t why_len);
+
+/* usvc_sessions_revoke_others deletes every session of uid but `keep` (an
+ * id; "" keeps none) and marks the user's sessions reset, so one from
+ * before the index dies too. When pwhash is non-NULL the password hash is
+ * replaced in the same script. *done is 1, or 0 when the user is gone or
+ * being erased while pwhash is set (nothing changed). Errors as
+ * usvc_session_create. */
+ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *keep,
+                                    const char *pwhash, int *done, char *why, size_t why_len);
+
+/* Handlers (see proto/user.proto): ListSessions (SessionsRequest ->
+ * SessionList, newest first) and RevokeSession (NOT_FOUND for an id that is
+ * not a live session of the caller). UNAUTHENTICATED when anonymous;
+ * INVALID_ARGUMENT for a request that does not parse; UNAVAILABLE when the
+ * users Redis is down. */
+ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+
+#endif /* INKWELL_USER_SVC_SESSIONS_H */
