@@ -1,0 +1,551 @@
+/*
+ * metrics.c - the per-thread series shards, the collectors and the text
+ * format writer (see metrics.h).
+ *
+ * One registry per process, like the log's service name: what it holds
+ * (every thread's shard, the collectors) belongs to the process, not to any
+ * object main could pass around, and the recording calls sit deep in
+ * common/ code (RPC, Redis, gates) that has no handle to pass it through.
+ * Its mutex is taken only when a thread records for the first time, when a
+ * collector comes or goes, and by a scrape; never per sample.
+ *
+ * A series slot is published by its owner with a release store of its
+ * family pointer after its key is written; a scrape reads the family with
+ * acquire, so a slot it sees is whole. Values are single 64-bit words
+ * written only by their owner (relaxed), so a scrape sees each one either
+ * before or after a sample, never torn. A histogram's count is the sum of
+ * its buckets as read, so _count always equals the +Inf bucket.
+ */
+#include "metrics.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#ifndef INK_VERSION
+#define INK_VERSION "unknown"
+#endif
+#ifndef INK_GIT_HASH
+#define INK_GIT_HASH "unknown"
+#endif
+
+#define METRICS_SLOTS   512 /* series per thread; a power of two */
+#define METRICS_KEY_MAX 192 /* label values joined by METRICS_SEP */
+#define METRICS_SEP     '\x1f'
+#define METRICS_MAX_OUT (8u << 20) /* a scrape larger than this is refused */
+
+const double ink_metrics_latency_bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+const int ink_metrics_latency_nbounds =
+    (int)(sizeof(ink_metrics_latency_bounds) / sizeof(ink_metrics_latency_bounds[0]));
+
+typedef struct metrics_series {
+	/* NULL: a free slot. Set last, by the owner, with release. */
+	_Atomic(const ink_metric_family *) family;
+	char key[METRICS_KEY_MAX]; /* valid once family is set; never changes */
+	/* Counter/gauge: v[0] holds a double's bits. Histogram: per-bucket
+	 * counts (not cumulative), v[nbounds] the +Inf bucket. */
+	_Atomic uint64_t v[INK_METRICS_BUCKETS + 1];
+	_Atomic uint64_t sum; /* histogram: a double's bits */
+} metrics_series;
+
+typedef struct metrics_shard {
+	struct metrics_shard *next; /* immutable once linked */
+	atomic_int owned;           /* a live thread records here */
+	_Atomic uint64_t dropped;   /* samples with no slot left */
+	metrics_series series[METRICS_SLOTS];
+} metrics_shard;
+
+typedef struct metrics_collector {
+	ink_metrics_collect_fn fn;
+	void *arg;
+} metrics_collector;
+
+struct ink_metrics_buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_once_t key_once;
+	pthread_key_t key;
+	int key_ok;
+	metrics_shard *shards;   /* under lock */
+	metrics_collector *coll; /* under lock */
+	size_t ncoll, capcoll;
+	/* Set by ink_metrics_init before threads start; read-only after. */
+	const char *service;
+	double start_unix_s;
+	int disabled;
+} metrics_reg = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .key_once = PTHREAD_ONCE_INIT,
+    .service = "inkwell",
+};
+
+static _Thread_local metrics_shard *metrics_mine;
+
+void ink_metrics_init(const char *service)
+{
+	const char *on = getenv("METRICS_ENABLED");
+
+	metrics_reg.service = service;
+	metrics_reg.start_unix_s = (double)ink_now_unix_ms() / 1000.0;
+	metrics_reg.disabled = on != NULL && strcmp(on, "0") == 0;
+}
+
+int ink_metrics_enabled(void)
+{
+	return !metrics_reg.disabled;
+}
+
+/* metrics_release runs when a recording thread exits: its shard (and every
+ * count in it) goes to the next thread that starts recording. */
+static void metrics_release(void *p)
+{
+	metrics_shard *s = p;
+
+	atomic_store(&s->owned, 0);
+}
+
+static void metrics_key_create(void)
+{
+	metrics_reg.key_ok = pthread_key_create(&metrics_reg.key, metrics_release) == 0;
+}
+
+/* metrics_shard_get returns this thread's shard, adopting a released one or
+ * making one the first time; NULL when out of memory. */
+static metrics_shard *metrics_shard_get(void)
+{
+	metrics_shard *s = metrics_mine;
+
+	if (s != NULL)
+		return s;
+	pthread_once(&metrics_reg.key_once, metrics_key_create);
+	pthread_mutex_lock(&metrics_reg.lock);
+	for (s = metrics_reg.shards; s != NULL; s = s->next) {
+		if (atomic_load(&s->owned) == 0)
+			break;
+	}
+	if (s == NULL) {
+		s = calloc(1, sizeof(*s));
+		if (s != NULL) {
+			s->next = metrics_reg.shards;
+			metrics_reg.shards = s;
+		}
+	}
+	if (s != NULL)
+		atomic_store(&s->owned, 1);
+	pthread_mutex_unlock(&metrics_reg.lock);
+	if (s != NULL && metrics_reg.key_ok)
+		pthread_setspecific(metrics_reg.key, s);
+	metrics_mine = s;
+	return s;
+}
+
+/* metrics_key joins the label values into out (truncated to fit). */
+static void metrics_key(const ink_metric_family *f, const char *const *values, char *out)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < f->nlabels && values != NULL; i++) {
+		const char *v = values[i] != NULL ? values[i] : "";
+		size_t n = strlen(v);
+		if (used + n + 2 > METRICS_KEY_MAX)
+			n = METRICS_KEY_MAX - used - 2;
+		memcpy(out + used, v, n);
+		used += n;
+		out[used++] = METRICS_SEP;
+		out[used] = '\0';
+		if (used + 2 >= METRICS_KEY_MAX)
+			break;
+	}
+}
+
+static uint64_t metrics_hash(const ink_metric_family *f, const char *key)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)f;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* metrics_find returns this thread's series for f + values, claiming a free
+ * slot for a new one; NULL when recording is off or nothing is left. */
+static metrics_series *metrics_find(const ink_metric_family *f, const char *const *values)
+{
+	char key[METRICS_KEY_MAX];
+
+	if (metrics_reg.disabled)
+		return NULL;
+	metrics_shard *s = metrics_shard_get();
+	if (s == NULL)
+		return NULL;
+	metrics_key(f, values, key);
+	uint64_t h = metrics_hash(f, key);
+	for (unsigned i = 0; i < METRICS_SLOTS; i++) {
+		metrics_series *m = &s->series[(h + i) & (METRICS_SLOTS - 1)];
+		const ink_metric_family *have =
+		    atomic_load_explicit(&m->family, memory_order_relaxed);
+		if (have == NULL) {
+			memcpy(m->key, key, sizeof(key));
+			atomic_store_explicit(&m->family, f, memory_order_release);
+			return m;
+		}
+		if (have == f && strcmp(m->key, key) == 0)
+			return m;
+	}
+	atomic_store_explicit(&s->dropped,
+	                      atomic_load_explicit(&s->dropped, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
+	return NULL;
+}
+
+static double metrics_bits_double(uint64_t b)
+{
+	double d;
+
+	memcpy(&d, &b, sizeof(d));
+	return d;
+}
+
+static uint64_t metrics_double_bits(double d)
+{
+	uint64_t b;
+
+	memcpy(&b, &d, sizeof(b));
+	return b;
+}
+
+/* metrics_bump_double adds n to a double kept in w; only w's owner writes. */
+static void metrics_bump_double(_Atomic uint64_t *w, double n)
+{
+	double d = metrics_bits_double(atomic_load_explicit(w, memory_order_relaxed));
+
+	atomic_store_explicit(w, metrics_double_bits(d + n), memory_order_relaxed);
+}
+
+static void metrics_bump(_Atomic uint64_t *w)
+{
+	atomic_store_explicit(w, atomic_load_explicit(w, memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
+}
+
+void ink_metrics_add(const ink_metric_family *f, const char *const *values, double n)
+{
+	metrics_series *m = metrics_find(f, values);
+
+	if (m != NULL)
+		metrics_bump_double(&m->v[0], n);
+}
+
+void ink_metrics_observe(const ink_metric_family *f, const char *const *values, double v)
+{
+	metrics_series *m = metrics_find(f, values);
+
+	if (m == NULL)
+		return;
+	int nb = f->nbounds < INK_METRICS_BUCKETS ? f->nbounds : INK_METRICS_BUCKETS;
+	int b = 0;
+	while (b < nb && v > f->bounds[b])
+		b++;
+	metrics_bump(&m->v[b]);
+	metrics_bump_double(&m->sum, v);
+}
+
+/* ---- collectors ------------------------------------------------------ */
+
+ink_err ink_metrics_collector_add(ink_metrics_collect_fn fn, void *arg)
+{
+	ink_err err = INK_OK;
+
+	pthread_mutex_lock(&metrics_reg.lock);
+	if (metrics_reg.ncoll == metrics_reg.capcoll) {
+		size_t cap = metrics_reg.capcoll ? metrics_reg.capcoll * 2 : 8;
+		metrics_collector *c = realloc(metrics_reg.coll, cap * sizeof(*c));
+		if (c == NULL) {
+			err = INK_RESOURCE_EXHAUSTED;
+			goto out;
+		}
+		metrics_reg.coll = c;
+		metrics_reg.capcoll = cap;
+	}
+	metrics_reg.coll[metrics_reg.ncoll++] = (metrics_collector){fn, arg};
+out:
+	pthread_mutex_unlock(&metrics_reg.lock);
+	return err;
+}
+
+void ink_metrics_collector_remove(ink_metrics_collect_fn fn, void *arg)
+{
+	pthread_mutex_lock(&metrics_reg.lock);
+	for (size_t i = 0; i < metrics_reg.ncoll; i++) {
+		if (metrics_reg.coll[i].fn == fn && metrics_reg.coll[i].arg == arg) {
+			metrics_reg.coll[i] = metrics_reg.coll[--metrics_reg.ncoll];
+			break;
+		}
+	}
+	if (metrics_reg.ncoll == 0) {
+		free(metrics_reg.coll);
+		metrics_reg.coll = NULL;
+		metrics_reg.capcoll = 0;
+	}
+	pthread_mutex_unlock(&metrics_reg.lock);
+}
+
+/* ---- text format ----------------------------------------------------- */
+
+static int metrics_grow(ink_metrics_buf *out, size_t need)
+{
+	if (out->failed)
+		return -1;
+	if (out->len + need + 1 <= out->cap)
+		return 0;
+	size_t cap = out->cap ? out->cap : 16384;
+	while (cap < out->len + need + 1)
+		cap *= 2;
+	char *p = cap <= METRICS_MAX_OUT ? realloc(out->p, cap) : NULL;
+	if (p == NULL) {
+		out->failed = 1;
+		return -1;
+	}
+	out->p = p;
+	out->cap = cap;
+	return 0;
+}
+
+void ink_metrics_printf(ink_metrics_buf *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || metrics_grow(out, (size_t)n) != 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out->p + out->len, out->cap - out->len, fmt, ap);
+	va_end(ap);
+	out->len += (size_t)n;
+}
+
+static void metrics_putc(ink_metrics_buf *out, char c)
+{
+	if (metrics_grow(out, 1) != 0)
+		return;
+	out->p[out->len++] = c;
+	out->p[out->len] = '\0';
+}
+
+void ink_metrics_label_value(ink_metrics_buf *out, const char *v)
+{
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"') {
+			metrics_putc(out, '\\');
+			metrics_putc(out, *v);
+		} else if (*v == '\n') {
+			metrics_putc(out, '\\');
+			metrics_putc(out, 'n');
+		} else {
+			metrics_putc(out, *v);
+		}
+	}
+}
+
+/* metrics_labels writes {a="x",b="y"[,extra]} for a series key; `le` (may
+ * be NULL) is a histogram bucket's bound, already formatted. */
+static void metrics_labels(ink_metrics_buf *out, const ink_metric_family *f, const char *key,
+                           const char *le)
+{
+	const char *p = key;
+	int first = 1;
+
+	if (f->nlabels == 0 && le == NULL)
+		return;
+	metrics_putc(out, '{');
+	for (int i = 0; i < f->nlabels; i++) {
+		const char *end = strchr(p, METRICS_SEP);
+		char v[METRICS_KEY_MAX];
+		size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+		memcpy(v, p, n);
+		v[n] = '\0';
+		ink_metrics_printf(out, "%s%s=\"", first ? "" : ",", f->labels[i]);
+		ink_metrics_label_value(out, v);
+		metrics_putc(out, '"');
+		first = 0;
+		p = end != NULL ? end + 1 : p + n;
+	}
+	if (le != NULL)
+		ink_metrics_printf(out, "%sle=\"%s\"", first ? "" : ",", le);
+	metrics_putc(out, '}');
+}
+
+/* metrics_num formats a sample value as the text format wants it. */
+static void metrics_num(char *buf, size_t len, double v)
+{
+	if (isinf(v))
+		snprintf(buf, len, "%s", v > 0 ? "+Inf" : "-Inf");
+	else if (isnan(v))
+		snprintf(buf, len, "NaN");
+	else
+		snprintf(buf, len, "%.15g", v);
+}
+
+static int metrics_cmp(const void *a, const void *b)
+{
+	const metrics_series *x = *(const metrics_series *const *)a;
+	const metrics_series *y = *(const metrics_series *const *)b;
+	const ink_metric_family *fx = atomic_load_explicit(&x->family, memory_order_acquire);
+	const ink_metric_family *fy = atomic_load_explicit(&y->family, memory_order_acquire);
+	int c = strcmp(fx->name, fy->name);
+
+	return c != 0 ? c : strcmp(x->key, y->key);
+}
+
+static const char *metrics_type_name(ink_metric_type t)
+{
+	return t == INK_METRIC_COUNTER ? "counter" : t == INK_METRIC_GAUGE ? "gauge" : "histogram";
+}
+
+/* metrics_emit writes one series, summed over the run all[0..n) of copies
+ * of it in different shards. */
+static void metrics_emit(ink_metrics_buf *out, metrics_series *const *all, size_t n)
+{
+	const ink_metric_family *f = atomic_load_explicit(&all[0]->family, memory_order_acquire);
+	char num[48];
+
+	if (f->type != INK_METRIC_HISTOGRAM) {
+		double v = 0;
+		for (size_t i = 0; i < n; i++)
+			v += metrics_bits_double(
+			    atomic_load_explicit(&all[i]->v[0], memory_order_relaxed));
+		metrics_num(num, sizeof(num), v);
+		ink_metrics_printf(out, "%s", f->name);
+		metrics_labels(out, f, all[0]->key, NULL);
+		ink_metrics_printf(out, " %s\n", num);
+		return;
+	}
+	int nb = f->nbounds < INK_METRICS_BUCKETS ? f->nbounds : INK_METRICS_BUCKETS;
+	uint64_t cum = 0;
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum +=
+		    metrics_bits_double(atomic_load_explicit(&all[i]->sum, memory_order_relaxed));
+	for (int b = 0; b <= nb; b++) {
+		for (size_t i = 0; i < n; i++)
+			cum += atomic_load_explicit(&all[i]->v[b], memory_order_relaxed);
+		char le[48];
+		if (b < nb)
+			metrics_num(le, sizeof(le), f->bounds[b]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		ink_metrics_printf(out, "%s_bucket", f->name);
+		metrics_labels(out, f, all[0]->key, le);
+		ink_metrics_printf(out, " %llu\n", (unsigned long long)cum);
+	}
+	metrics_num(num, sizeof(num), sum);
+	ink_metrics_printf(out, "%s_sum", f->name);
+	metrics_labels(out, f, all[0]->key, NULL);
+	ink_metrics_printf(out, " %s\n%s_count", num, f->name);
+	metrics_labels(out, f, all[0]->key, NULL);
+	ink_metrics_printf(out, " %llu\n", (unsigned long long)cum);
+}
+
+/* metrics_write_series writes every family recorded in any shard; under
+ * the registry lock. */
+static int metrics_write_series(ink_metrics_buf *out, uint64_t *dropped)
+{
+	size_t n = 0;
+
+	for (metrics_shard *s = metrics_reg.shards; s != NULL; s = s->next)
+		n += METRICS_SLOTS;
+	metrics_series **all = malloc((n ? n : 1) * sizeof(*all));
+	if (all == NULL)
+		return -1;
+	n = 0;
+	for (metrics_shard *s = metrics_reg.shards; s != NULL; s = s->next) {
+		*dropped += atomic_load_explicit(&s->dropped, memory_order_relaxed);
+		for (size_t i = 0; i < METRICS_SLOTS; i++) {
+			if (atomic_load_explicit(&s->series[i].family, memory_order_acquire) !=
+			    NULL)
+				all[n++] = &s->series[i];
+		}
+	}
+	qsort(all, n, sizeof(*all), metrics_cmp);
+	const ink_metric_family *last = NULL;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && metrics_cmp(&all[i], &all[j]) == 0)
+			j++;
+		const ink_metric_family *f =
+		    atomic_load_explicit(&all[i]->family, memory_order_acquire);
+		if (last == NULL || strcmp(last->name, f->name) != 0)
+			ink_metrics_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help,
+			                   f->name, metrics_type_name(f->type));
+		last = f;
+		metrics_emit(out, &all[i], j - i);
+		i = j;
+	}
+	free(all);
+	return 0;
+}
+
+static void metrics_write_process(ink_metrics_buf *out, uint64_t dropped)
+{
+	double now = (double)ink_now_unix_ms() / 1000.0;
+
+	ink_metrics_printf(out,
+	                   "# HELP inkwell_build_info Which build is running (always 1).\n"
+	                   "# TYPE inkwell_build_info gauge\n"
+	                   "inkwell_build_info{service=\"%s\",version=\"%s\",git_hash=\"%s\"} 1\n",
+	                   metrics_reg.service, INK_VERSION, INK_GIT_HASH);
+	ink_metrics_printf(out,
+	                   "# HELP inkwell_process_uptime_seconds Seconds since the process "
+	                   "started.\n"
+	                   "# TYPE inkwell_process_uptime_seconds gauge\n"
+	                   "inkwell_process_uptime_seconds %.3f\n",
+	                   metrics_reg.start_unix_s > 0 ? now - metrics_reg.start_unix_s : 0.0);
+	ink_metrics_printf(out,
+	                   "# HELP inkwell_process_start_time_seconds Start time of the process "
+	                   "since the Unix epoch.\n"
+	                   "# TYPE inkwell_process_start_time_seconds gauge\n"
+	                   "inkwell_process_start_time_seconds %.3f\n",
+	                   metrics_reg.start_unix_s);
+	ink_metrics_printf(out,
+	                   "# HELP inkwell_metrics_dropped_series_total Samples dropped because "
+	                   "a thread's series table was full.\n"
+	                   "# TYPE inkwell_metrics_dropped_series_total counter\n"
+	                   "inkwell_metrics_dropped_series_total %llu\n",
+	                   (unsigned long long)dropped);
+}
+
+ink_err ink_metrics_scrape(char **text, size_t *len)
+{
+	ink_metrics_buf out = {0};
+	uint64_t dropped = 0;
+
+	pthread_mutex_lock(&metrics_reg.lock);
+	int rc = metrics_write_series(&out, &dropped);
+	for (size_t i = 0; rc == 0 && i < metrics_reg.ncoll; i++)
+		metrics_reg.coll[i].fn(metrics_reg.coll[i].arg, &out);
+	pthread_mutex_unlock(&metrics_reg.lock);
+	metrics_write_process(&out, dropped);
+	if (rc != 0 || out.failed || out.p == NULL) {
+		free(out.p);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	*text = out.p;
+	*len = out.len;
+	return INK_OK;
+}
