@@ -64,6 +64,7 @@ typedef struct metrics_shard {
 } metrics_shard;
 
 typedef struct metrics_collector {
+	const ink_metric_family *family;
 	ink_metrics_collect_fn fn;
 	void *arg;
 } metrics_collector;
@@ -266,7 +267,7 @@ void ink_metrics_observe(const ink_metric_family *f, const char *const *values, 
 
 /* ---- collectors ------------------------------------------------------ */
 
-ink_err ink_metrics_collector_add(ink_metrics_collect_fn fn, void *arg)
+ink_err ink_metrics_collector_add(const ink_metric_family *f, ink_metrics_collect_fn fn, void *arg)
 {
 	ink_err err = INK_OK;
 
@@ -281,17 +282,18 @@ ink_err ink_metrics_collector_add(ink_metrics_collect_fn fn, void *arg)
 		metrics_reg.coll = c;
 		metrics_reg.capcoll = cap;
 	}
-	metrics_reg.coll[metrics_reg.ncoll++] = (metrics_collector){fn, arg};
+	metrics_reg.coll[metrics_reg.ncoll++] = (metrics_collector){f, fn, arg};
 out:
 	pthread_mutex_unlock(&metrics_reg.lock);
 	return err;
 }
 
-void ink_metrics_collector_remove(ink_metrics_collect_fn fn, void *arg)
+void ink_metrics_collector_remove(const ink_metric_family *f, ink_metrics_collect_fn fn, void *arg)
 {
 	pthread_mutex_lock(&metrics_reg.lock);
 	for (size_t i = 0; i < metrics_reg.ncoll; i++) {
-		if (metrics_reg.coll[i].fn == fn && metrics_reg.coll[i].arg == arg) {
+		const metrics_collector *c = &metrics_reg.coll[i];
+		if (c->family == f && c->fn == fn && c->arg == arg) {
 			metrics_reg.coll[i] = metrics_reg.coll[--metrics_reg.ncoll];
 			break;
 		}
@@ -501,6 +503,34 @@ static int metrics_write_series(ink_metrics_buf *out, uint64_t *dropped)
 	return 0;
 }
 
+/* metrics_write_collected runs every collector, grouped by family so each
+ * family's HELP and TYPE come once; under the registry lock. */
+static void metrics_write_collected(ink_metrics_buf *out)
+{
+	size_t n = metrics_reg.ncoll;
+	int *done = calloc(n ? n : 1, sizeof(*done));
+
+	if (done == NULL) {
+		out->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		const ink_metric_family *f = metrics_reg.coll[i].family;
+		ink_metrics_printf(out, "# HELP %s %s\n# TYPE %s %s\n", f->name, f->help, f->name,
+		                   metrics_type_name(f->type));
+		for (size_t j = i; j < n; j++) {
+			const metrics_collector *c = &metrics_reg.coll[j];
+			if (done[j] || strcmp(c->family->name, f->name) != 0)
+				continue;
+			done[j] = 1;
+			c->fn(c->arg, c->family, out);
+		}
+	}
+	free(done);
+}
+
 static void metrics_write_process(ink_metrics_buf *out, uint64_t dropped)
 {
 	double now = (double)ink_now_unix_ms() / 1000.0;
@@ -537,8 +567,8 @@ ink_err ink_metrics_scrape(char **text, size_t *len)
 
 	pthread_mutex_lock(&metrics_reg.lock);
 	int rc = metrics_write_series(&out, &dropped);
-	for (size_t i = 0; rc == 0 && i < metrics_reg.ncoll; i++)
-		metrics_reg.coll[i].fn(metrics_reg.coll[i].arg, &out);
+	if (rc == 0)
+		metrics_write_collected(&out);
 	pthread_mutex_unlock(&metrics_reg.lock);
 	metrics_write_process(&out, dropped);
 	if (rc != 0 || out.failed || out.p == NULL) {

@@ -75,20 +75,22 @@ void ink_metrics_add(const ink_metric_family *f, const char *const *values, doub
  * contract as ink_metrics_add. */
 void ink_metrics_observe(const ink_metric_family *f, const char *const *values, double v);
 
-/* A collector appends whole families (HELP, TYPE, samples) to a scrape
- * through ink_metrics_printf; it runs on the scraping thread and must only
- * read what it may read from there (atomics, or state under its own lock). */
+/* A collector appends the sample lines of one family f (no HELP or TYPE:
+ * the scrape writes those once, however many collectors share f, such as
+ * one per RPC client) through ink_metrics_printf. It runs on the scraping
+ * thread, under the registry lock: it must only read what it may read from
+ * there (atomics, or state under its own lock) and must not record. */
 typedef struct ink_metrics_buf ink_metrics_buf;
-typedef void (*ink_metrics_collect_fn)(void *arg, ink_metrics_buf *out);
+typedef void (*ink_metrics_collect_fn)(void *arg, const ink_metric_family *f, ink_metrics_buf *out);
 
-/* ink_metrics_collector_add makes fn(arg, ...) part of every scrape until
- * ink_metrics_collector_remove(fn, arg). INK_RESOURCE_EXHAUSTED when out of
- * memory. */
-ink_err ink_metrics_collector_add(ink_metrics_collect_fn fn, void *arg);
+/* ink_metrics_collector_add makes fn(arg, f, ...) part of every scrape
+ * until ink_metrics_collector_remove(f, fn, arg). INK_RESOURCE_EXHAUSTED
+ * when out of memory. */
+ink_err ink_metrics_collector_add(const ink_metric_family *f, ink_metrics_collect_fn fn, void *arg);
 
-/* ink_metrics_collector_remove forgets fn(arg); after it returns no scrape
- * calls it any more, so arg may be freed. Unknown pairs are ignored. */
-void ink_metrics_collector_remove(ink_metrics_collect_fn fn, void *arg);
+/* ink_metrics_collector_remove forgets fn(arg) for f; after it returns no
+ * scrape calls it any more, so arg may be freed. Unknown ones are ignored. */
+void ink_metrics_collector_remove(const ink_metric_family *f, ink_metrics_collect_fn fn, void *arg);
 
 /* ink_metrics_printf appends formatted text to a scrape being written. A
  * buffer that cannot grow keeps what it had and marks the scrape failed. */

@@ -49,14 +49,20 @@ static const ink_metric_family rpc_client_seconds = {
     .bounds = ink_metrics_latency_bounds,
 };
 
+static const ink_metric_family rpc_client_connections = {
+    .name = "inkwell_rpc_client_connections",
+    .help = "Connections up to a peer now (one per live instance dialled).",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"peer"},
+};
+
 /* rpc_client_collect reports the connections up to one peer. */
-static void rpc_client_collect(void *arg, ink_metrics_buf *out)
+static void rpc_client_collect(void *arg, const ink_metric_family *f, ink_metrics_buf *out)
 {
 	const ink_rpc_client *c = arg;
 
-	ink_metrics_printf(out, "# HELP inkwell_rpc_client_connections Connections up to a peer.\n"
-	                        "# TYPE inkwell_rpc_client_connections gauge\n"
-	                        "inkwell_rpc_client_connections{peer=\"");
+	ink_metrics_printf(out, "%s{peer=\"", f->name);
 	ink_metrics_label_value(out, c->peer);
 	ink_metrics_printf(out, "\"} %d\n", ink_rpc_client_connected(c));
 }
@@ -142,7 +148,7 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 	err = rpc_client_dial_all(c, flags, why, why_len);
 	if (err != INK_OK)
 		goto fail;
-	err = ink_metrics_collector_add(rpc_client_collect, c);
+	err = ink_metrics_collector_add(&rpc_client_connections, rpc_client_collect, c);
 	if (err != INK_OK)
 		goto fail;
 	*out = c;
@@ -175,7 +181,7 @@ void ink_rpc_client_close(ink_rpc_client *c)
 {
 	if (c == NULL)
 		return;
-	ink_metrics_collector_remove(rpc_client_collect, c);
+	ink_metrics_collector_remove(&rpc_client_connections, rpc_client_collect, c);
 	nng_close(c->sock);
 	free(c);
 }

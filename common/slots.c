@@ -76,8 +76,25 @@ ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **
 	return INK_OK;
 }
 
-/* slots_collect reports how many hold a slot and how many wait for one. */
-static void slots_collect(void *arg, ink_metrics_buf *out)
+static const ink_metric_family slots_in_flight = {
+    .name = "inkwell_gate_in_flight",
+    .help = "Callers doing the work behind a gate now.",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"gate"},
+};
+
+static const ink_metric_family slots_waiting = {
+    .name = "inkwell_gate_waiting",
+    .help = "Callers queued for a gate's slot now.",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"gate"},
+};
+
+/* slots_collect reports how many hold a slot (f = slots_in_flight) or wait
+ * for one (slots_waiting). */
+static void slots_collect(void *arg, const ink_metric_family *f, ink_metrics_buf *out)
 {
 	ink_slots *s = arg;
 
@@ -85,28 +102,26 @@ static void slots_collect(void *arg, ink_metrics_buf *out)
 	int holding = s->slots - s->free;
 	int waiting = s->inside - holding;
 	pthread_mutex_unlock(&s->lock);
-	ink_metrics_printf(
-	    out,
-	    "# HELP inkwell_gate_in_flight Callers doing the work behind a gate now.\n"
-	    "# TYPE inkwell_gate_in_flight gauge\n"
-	    "inkwell_gate_in_flight{gate=\"%s\"} %d\n"
-	    "# HELP inkwell_gate_waiting Callers queued for a gate's slot now.\n"
-	    "# TYPE inkwell_gate_waiting gauge\n"
-	    "inkwell_gate_waiting{gate=\"%s\"} %d\n",
-	    s->name, holding, s->name, waiting);
+	ink_metrics_printf(out, "%s{gate=\"", f->name);
+	ink_metrics_label_value(out, s->name);
+	ink_metrics_printf(out, "\"} %d\n", f == &slots_in_flight ? holding : waiting);
 }
 
 ink_err ink_slots_name(ink_slots *s, const char *gate)
 {
 	s->name = gate;
-	return ink_metrics_collector_add(slots_collect, s);
+	ink_err err = ink_metrics_collector_add(&slots_in_flight, slots_collect, s);
+	if (err == INK_OK)
+		err = ink_metrics_collector_add(&slots_waiting, slots_collect, s);
+	return err;
 }
 
 void ink_slots_close(ink_slots *s)
 {
 	if (s == NULL)
 		return;
-	ink_metrics_collector_remove(slots_collect, s);
+	ink_metrics_collector_remove(&slots_in_flight, slots_collect, s);
+	ink_metrics_collector_remove(&slots_waiting, slots_collect, s);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

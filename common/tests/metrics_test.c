@@ -98,21 +98,36 @@ static void test_escaping(void **state)
 	free(text);
 }
 
-static void t_collect(void *arg, ink_metrics_buf *out)
+static const ink_metric_family t_gauge = {
+    .name = "t_gauge",
+    .help = "test gauge",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"peer"},
+};
+
+static void t_collect(void *arg, const ink_metric_family *f, ink_metrics_buf *out)
 {
-	ink_metrics_printf(out, "# TYPE t_gauge gauge\nt_gauge %d\n", *(int *)arg);
+	ink_metrics_printf(out, "%s{peer=\"p%d\"} %d\n", f->name, *(int *)arg, *(int *)arg);
 }
 
 static void test_collector(void **state)
 {
-	int v = 7;
+	int v = 7, w = 8;
 
 	(void)state;
-	assert_int_equal(ink_metrics_collector_add(t_collect, &v), INK_OK);
+	assert_int_equal(ink_metrics_collector_add(&t_gauge, t_collect, &v), INK_OK);
+	assert_int_equal(ink_metrics_collector_add(&t_gauge, t_collect, &w), INK_OK);
 	char *text = t_scrape();
-	assert_non_null(strstr(text, "t_gauge 7\n"));
+	/* Two collectors of one family: one HELP, both samples. */
+	assert_non_null(strstr(text, "# TYPE t_gauge gauge\nt_gauge{peer=\"p7\"} 7\n"
+	                             "t_gauge{peer=\"p8\"} 8\n"));
+	char *help = strstr(text, "# HELP t_gauge");
+	assert_non_null(help);
+	assert_null(strstr(help + 1, "# HELP t_gauge"));
 	free(text);
-	ink_metrics_collector_remove(t_collect, &v);
+	ink_metrics_collector_remove(&t_gauge, t_collect, &w);
+	ink_metrics_collector_remove(&t_gauge, t_collect, &v);
 	text = t_scrape();
 	assert_null(strstr(text, "t_gauge"));
 	free(text);
