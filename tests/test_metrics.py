@@ -10,7 +10,9 @@ and template-svc made. Also: deploy/prometheus's config and alert rules pass
 
 import http.client
 import json
+import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import urllib.parse
@@ -57,6 +59,23 @@ class DeployFilesTest(it.unittest.TestCase):
 
     def test_alert_unit_tests_pass(self):
         self.run_tool("test", "rules", "alerts_test.yml")
+
+
+class ListenerTest(it.unittest.TestCase):
+    """A METRICS_LISTEN that cannot be bound stops the process at start (exit 1, logged)."""
+
+    def test_busy_metrics_listen_stops_the_service(self):
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            addr = "127.0.0.1:%d" % busy.getsockname()[1]
+            env = dict(os.environ, METRICS_LISTEN=addr,
+                       TEMPLATE_SVC_LISTEN="tcp://127.0.0.1:%d" % stack.free_port())
+            r = subprocess.run([str(it.BIN / "template-svc")], env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        out = r.stdout.decode(errors="replace")
+        self.assertEqual(r.returncode, 1, out)
+        self.assertIn("cannot serve metrics on %s (METRICS_LISTEN)" % addr, out)
 
 
 class MetricsTest(it.StackTestCase):
