@@ -460,6 +460,7 @@ void edge_write_raw_problem(struct mg_connection *conn, int status, const char *
 	ink_log_info("access method=%s path=%s status=%d ms=0",
 	             ri && ri->request_method ? ri->request_method : "-", path ? path : "-",
 	             status);
+	edge_observe_request(NULL, ri && ri->request_method ? ri->request_method : "", status, 0);
 	free(text);
 }
 
