@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "rpc_client.h"
 #include "rpc_server.h"
 
@@ -217,6 +218,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ink_log_init("rpc-bench");
+	ink_metrics_init("rpc-bench"); /* METRICS_ENABLED=0: bench/metrics.sh's baseline */
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
 	double raw = bench_raw(url, seconds, threads, workers);
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port + 1);

@@ -3,7 +3,8 @@
  *
  * jansson does the escaping: a message can hold any byte a client sent us
  * and must still be one valid JSON line. The level and service name are set
- * once in main before threads start; the request id is thread-local.
+ * once in main before threads start; the request id and trace context are
+ * thread-local.
  */
 #include "log.h"
 
@@ -19,6 +20,9 @@
 static const char *log_service = "inkwell";
 static ink_log_level log_min = INK_LOG_INFO;
 static _Thread_local char log_rid[65];
+static _Thread_local char log_trace_id[33];
+static _Thread_local char log_span_id[17];
+static _Thread_local unsigned log_trace_flags;
 
 static const char *const log_level_names[] = {"debug", "info", "warn", "error"};
 
@@ -49,6 +53,28 @@ const char *ink_log_request_id(void)
 	return log_rid;
 }
 
+void ink_log_set_trace(const char *trace_id, const char *span_id, unsigned flags)
+{
+	snprintf(log_trace_id, sizeof(log_trace_id), "%s", trace_id ? trace_id : "");
+	snprintf(log_span_id, sizeof(log_span_id), "%s", span_id ? span_id : "");
+	log_trace_flags = flags;
+}
+
+const char *ink_log_trace_id(void)
+{
+	return log_trace_id;
+}
+
+const char *ink_log_span_id(void)
+{
+	return log_span_id;
+}
+
+unsigned ink_log_trace_flags(void)
+{
+	return log_trace_flags;
+}
+
 static void log_timestamp(char *buf, size_t len)
 {
 	struct timespec ts;
@@ -62,8 +88,10 @@ static void log_timestamp(char *buf, size_t len)
 
 static json_t *log_pack(ink_log_level level, const char *ts, const char *msg)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?}", "ts", ts, "level", log_level_names[level],
-	                 "svc", log_service, "msg", msg, "rid", log_rid[0] ? log_rid : NULL);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "ts", ts, "level", log_level_names[level],
+	    "svc", log_service, "msg", msg, "rid", log_rid[0] ? log_rid : NULL, "trace_id",
+	    log_trace_id[0] ? log_trace_id : NULL, "span_id", log_span_id[0] ? log_span_id : NULL);
 }
 
 void ink_log(ink_log_level level, const char *fmt, ...)

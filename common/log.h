@@ -30,7 +30,20 @@ void ink_log_set_request_id(const char *rid);
  * valid until the thread sets another. */
 const char *ink_log_request_id(void);
 
-/* ink_log writes one line {"ts","level","svc","rid","msg"} to stderr with a
+/* ink_log_set_trace makes trace_id / span_id (W3C hex ids, see trace.h;
+ * copied, truncated to 32 / 16 digits; NULL clears) and the trace flags
+ * this thread's current trace context: its lines carry "trace_id" and
+ * "span_id", and its outgoing RPCs name span_id as their parent. */
+void ink_log_set_trace(const char *trace_id, const char *span_id, unsigned flags);
+
+/* ink_log_trace_id / ink_log_span_id return this thread's ids ("" if none);
+ * ink_log_trace_flags its flags. Valid until the thread sets others. */
+const char *ink_log_trace_id(void);
+const char *ink_log_span_id(void);
+unsigned ink_log_trace_flags(void);
+
+/* ink_log writes one line {"ts","level","svc","msg","rid","trace_id","span_id"}
+ * (the last three when set) to stderr with a
  * single write, so lines from several threads never interleave. Never fails
  * visibly: a line that cannot be formatted is dropped. */
 void ink_log(ink_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

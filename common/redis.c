@@ -23,6 +23,36 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
+
+static const ink_metric_family redis_commands = {
+    .name = "inkwell_redis_commands_total",
+    .help = "Redis commands sent (a resend on a fresh connection counts once).",
+    .type = INK_METRIC_COUNTER,
+};
+
+static const ink_metric_family redis_errors = {
+    .name = "inkwell_redis_errors_total",
+    .help = "Redis commands that failed, by kind: unavailable (no connection), timeout "
+            "(outcome unknown), reply (an error reply).",
+    .type = INK_METRIC_COUNTER,
+    .nlabels = 1,
+    .labels = {"kind"},
+};
+
+static const ink_metric_family redis_reconnects = {
+    .name = "inkwell_redis_reconnects_total",
+    .help = "New Redis connections made after a handle's first one.",
+    .type = INK_METRIC_COUNTER,
+};
+
+static const ink_metric_family redis_seconds = {
+    .name = "inkwell_redis_command_duration_seconds",
+    .help = "Time from sending a Redis command to its reply, connecting included.",
+    .type = INK_METRIC_HISTOGRAM,
+    .nbounds = 14,
+    .bounds = ink_metrics_latency_bounds,
+};
 
 struct ink_redis {
 	char addr[256];
@@ -31,6 +61,7 @@ struct ink_redis {
 	struct timeval timeout;
 	int ping_timeout_ms; /* PING's own limit when shorter than timeout; 0: none */
 	redisContext *ctx;   /* NULL while disconnected */
+	int connected_once;  /* a later connect is a reconnect */
 };
 
 static void redis_why(char *why, size_t why_len, const char *fmt, const char *a, const char *b)
@@ -97,6 +128,9 @@ static ink_err redis_connect(ink_redis *r, char *why, size_t why_len)
 		return INK_UNAVAILABLE;
 	}
 	r->ctx = c;
+	if (r->connected_once)
+		ink_metrics_add(&redis_reconnects, NULL, 1);
+	r->connected_once = 1;
 	return INK_OK;
 }
 
@@ -159,8 +193,29 @@ static int redis_found_closed(const redisContext *c, int io_errno)
  * connection when a reused one turns out to have been closed). */
 typedef redisReply *(*redis_send_fn)(redisContext *c, void *arg);
 
+static ink_err redis_run_once(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply,
+                              char *why, size_t why_len);
+
+/* redis_run is redis_run_once, counted and timed. */
 static ink_err redis_run(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply, char *why,
                          size_t why_len)
+{
+	double start = ink_mono_ms();
+	ink_err err = redis_run_once(r, send, arg, reply, why, why_len);
+
+	ink_metrics_add(&redis_commands, NULL, 1);
+	ink_metrics_observe(&redis_seconds, NULL, (ink_mono_ms() - start) / 1000.0);
+	if (err != INK_OK) {
+		const char *kind[] = {err == INK_DEADLINE_EXCEEDED ? "timeout"
+		                      : err == INK_INTERNAL        ? "reply"
+		                                                   : "unavailable"};
+		ink_metrics_add(&redis_errors, kind, 1);
+	}
+	return err;
+}
+
+static ink_err redis_run_once(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply,
+                              char *why, size_t why_len)
 {
 	for (int attempt = 0;; attempt++) {
 		int reused = r->ctx != NULL;

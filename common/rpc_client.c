@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 
 struct ink_rpc_client {
 	nng_socket sock;
@@ -29,6 +30,42 @@ struct ink_rpc_client {
 	 * client dialed in the foreground was connected at open. */
 	int fail_fast;
 };
+
+static const ink_metric_family rpc_client_calls = {
+    .name = "inkwell_rpc_client_calls_total",
+    .help = "RPC calls made, by peer, method and code (transport failures included).",
+    .type = INK_METRIC_COUNTER,
+    .nlabels = 3,
+    .labels = {"peer", "method", "code"},
+};
+
+static const ink_metric_family rpc_client_seconds = {
+    .name = "inkwell_rpc_client_call_duration_seconds",
+    .help = "Time from sending an RPC to its reply (or failure), by peer and method.",
+    .type = INK_METRIC_HISTOGRAM,
+    .nlabels = 2,
+    .labels = {"peer", "method"},
+    .nbounds = 14,
+    .bounds = ink_metrics_latency_bounds,
+};
+
+static const ink_metric_family rpc_client_connections = {
+    .name = "inkwell_rpc_client_connections",
+    .help = "Connections up to a peer now (one per live instance dialled).",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"peer"},
+};
+
+/* rpc_client_collect reports the connections up to one peer. */
+static void rpc_client_collect(void *arg, const ink_metric_family *f, ink_metrics_buf *out)
+{
+	const ink_rpc_client *c = arg;
+
+	ink_metrics_printf(out, "%s{peer=\"", f->name);
+	ink_metrics_label_value(out, c->peer);
+	ink_metrics_printf(out, "\"} %d\n", ink_rpc_client_connected(c));
+}
 
 static void rpc_client_why(char *why, size_t why_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -111,6 +148,9 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 	err = rpc_client_dial_all(c, flags, why, why_len);
 	if (err != INK_OK)
 		goto fail;
+	err = ink_metrics_collector_add(&rpc_client_connections, rpc_client_collect, c);
+	if (err != INK_OK)
+		goto fail;
 	*out = c;
 	return INK_OK;
 fail:
@@ -141,6 +181,7 @@ void ink_rpc_client_close(ink_rpc_client *c)
 {
 	if (c == NULL)
 		return;
+	ink_metrics_collector_remove(&rpc_client_connections, rpc_client_collect, c);
 	nng_close(c->sock);
 	free(c);
 }
@@ -169,6 +210,9 @@ static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Calle
 	req.deadline_unix_ms = deadline;
 	req.body.data = (uint8_t *)body;
 	req.body.len = body_len;
+	req.trace_id = (char *)ink_log_trace_id();
+	req.parent_span_id = (char *)ink_log_span_id();
+	req.trace_flags = ink_log_trace_flags();
 	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
 	if (nng_msg_alloc(&msg, len) != 0)
 		return INK_RESOURCE_EXHAUSTED;
@@ -255,10 +299,31 @@ ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__
 	return err;
 }
 
+static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
+                               const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                               const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
+                               char *why, size_t why_len);
+
 ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
                          const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
                          const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
                          char *why, size_t why_len)
+{
+	double start = ink_mono_ms();
+	ink_err err =
+	    rpc_client_call(c, method, caller, timeout_ms, body, body_len, reply, why, why_len);
+	const char *labels[] = {c->peer, method, ink_strerror(err)};
+
+	ink_metrics_add(&rpc_client_calls, labels, 1);
+	ink_metrics_observe(&rpc_client_seconds, labels, (ink_mono_ms() - start) / 1000.0);
+	return err;
+}
+
+/* rpc_client_call is ink_rpc_call_raw without the metrics. */
+static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
+                               const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                               const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
+                               char *why, size_t why_len)
 {
 	nng_msg *msg = NULL;
 	nng_msg *rmsg = NULL;

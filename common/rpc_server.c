@@ -31,6 +31,26 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
+#include "trace.h"
+
+static const ink_metric_family rpc_server_requests = {
+    .name = "inkwell_rpc_server_requests_total",
+    .help = "RPC requests served, by method and code.",
+    .type = INK_METRIC_COUNTER,
+    .nlabels = 2,
+    .labels = {"method", "code"},
+};
+
+static const ink_metric_family rpc_server_seconds = {
+    .name = "inkwell_rpc_server_request_duration_seconds",
+    .help = "Time spent serving an RPC request (lookup, deadline check, handler), by method.",
+    .type = INK_METRIC_HISTOGRAM,
+    .nlabels = 1,
+    .labels = {"method"},
+    .nbounds = 14,
+    .bounds = ink_metrics_latency_bounds,
+};
 
 typedef struct rpc_worker {
 	ink_rpc_server *server;
@@ -135,6 +155,28 @@ static ink_err rpc_pack_response(ink_err code, const char *message, ProtobufCBin
 
 static const Inkwell__Rpc__V1__Caller rpc_anonymous = INKWELL__RPC__V1__CALLER__INIT;
 
+/* rpc_trace_begin makes this call a child span of the caller's: the same
+ * trace (a new one when the caller sent none or a malformed one), a fresh
+ * span id. The parent goes into the log once, on the call's last line. */
+static void rpc_trace_begin(const Inkwell__Rpc__V1__Request *req, const char **parent)
+{
+	char trace_id[INK_TRACE_ID_LEN + 1];
+	char span_id[INK_SPAN_ID_LEN + 1];
+	unsigned flags = req->trace_flags & 0xffu;
+
+	*parent = "";
+	if (ink_trace_id_ok(req->trace_id, INK_TRACE_ID_LEN)) {
+		snprintf(trace_id, sizeof(trace_id), "%s", req->trace_id);
+		if (ink_trace_id_ok(req->parent_span_id, INK_SPAN_ID_LEN))
+			*parent = req->parent_span_id;
+	} else {
+		ink_trace_new_id(trace_id, sizeof(trace_id), INK_TRACE_ID_LEN);
+		flags = 0;
+	}
+	ink_trace_new_id(span_id, sizeof(span_id), INK_SPAN_ID_LEN);
+	ink_log_set_trace(trace_id, span_id, flags);
+}
+
 ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req_buf,
                          size_t req_len, uint8_t **resp, size_t *resp_len)
 {
@@ -148,7 +190,9 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 		return rpc_pack_response(INK_INVALID_ARGUMENT, "request envelope does not parse",
 		                         none, resp, resp_len);
 	}
+	const char *parent = "";
 	ink_log_set_request_id(req->request_id);
+	rpc_trace_begin(req, &parent);
 	ctx.method = req->method;
 	ctx.request_id = req->request_id;
 	ctx.caller = req->caller ? req->caller : &rpc_anonymous;
@@ -166,13 +210,19 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 	} else {
 		code = m->handler(&ctx, req->body.data, req->body.len);
 	}
+	double took = ink_mono_ms() - start;
+	/* Unknown names are not labels: a client could make any number. */
+	const char *labels[] = {m != NULL ? m->name : "unknown", ink_strerror(code)};
+	ink_metrics_add(&rpc_server_requests, labels, 1);
+	ink_metrics_observe(&rpc_server_seconds, labels, took / 1000.0);
 	ink_log(code == INK_OK || code == INK_NOT_FOUND ? INK_LOG_DEBUG : INK_LOG_INFO,
-	        "rpc %s -> %s %.1f ms%s%s", req->method, ink_strerror(code), ink_mono_ms() - start,
-	        ctx.message[0] ? ": " : "", ctx.message);
+	        "rpc %s -> %s %.1f ms parent_span=%s%s%s", req->method, ink_strerror(code), took,
+	        parent[0] ? parent : "none", ctx.message[0] ? ": " : "", ctx.message);
 	ink_err err = rpc_pack_response(code, ctx.message, ctx.out, resp, resp_len);
 	free(ctx.out.data);
 	inkwell__rpc__v1__request__free_unpacked(req, NULL);
 	ink_log_set_request_id(NULL);
+	ink_log_set_trace(NULL, NULL, 0);
 	return err;
 }
 

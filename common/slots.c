@@ -18,6 +18,29 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
+
+static const ink_metric_family slots_shed = {
+    .name = "inkwell_gate_shed_total",
+    .help = "Callers a gate turned away (too many inside, or too late to start).",
+    .type = INK_METRIC_COUNTER,
+    .nlabels = 1,
+    .labels = {"gate"},
+};
+
+/* Conversions and hashes take 10 ms to tens of seconds. */
+static const double slots_work_bounds[] = {0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                           2.5,  5,     10,   20,  40,   80};
+
+static const ink_metric_family slots_work = {
+    .name = "inkwell_gate_work_seconds",
+    .help = "Time the work behind a gate took (conversion, password hash), by gate.",
+    .type = INK_METRIC_HISTOGRAM,
+    .nlabels = 1,
+    .labels = {"gate"},
+    .nbounds = (int)(sizeof(slots_work_bounds) / sizeof(slots_work_bounds[0])),
+    .bounds = slots_work_bounds,
+};
 
 typedef struct slots_waiter {
 	pthread_cond_t cv;
@@ -32,6 +55,8 @@ struct ink_slots {
 	int max_inside;
 	slots_waiter *head, *tail; /* FIFO of waiters; under lock */
 	atomic_int avg_ms;         /* how long the work usually takes */
+	int slots;
+	const char *name; /* for metrics; set before use */
 };
 
 ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **out)
@@ -43,16 +68,60 @@ ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **
 		return INK_RESOURCE_EXHAUSTED;
 	pthread_mutex_init(&s->lock, NULL);
 	s->free = slots;
+	s->slots = slots;
+	s->name = "unnamed";
 	s->max_inside = max_inside;
 	atomic_init(&s->avg_ms, (int)guess_ms);
 	*out = s;
 	return INK_OK;
 }
 
+static const ink_metric_family slots_in_flight = {
+    .name = "inkwell_gate_in_flight",
+    .help = "Callers doing the work behind a gate now.",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"gate"},
+};
+
+static const ink_metric_family slots_waiting = {
+    .name = "inkwell_gate_waiting",
+    .help = "Callers queued for a gate's slot now.",
+    .type = INK_METRIC_GAUGE,
+    .nlabels = 1,
+    .labels = {"gate"},
+};
+
+/* slots_collect reports how many hold a slot (f = slots_in_flight) or wait
+ * for one (slots_waiting). */
+static void slots_collect(void *arg, const ink_metric_family *f, ink_metrics_buf *out)
+{
+	ink_slots *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	int holding = s->slots - s->free;
+	int waiting = s->inside - holding;
+	pthread_mutex_unlock(&s->lock);
+	ink_metrics_printf(out, "%s{gate=\"", f->name);
+	ink_metrics_label_value(out, s->name);
+	ink_metrics_printf(out, "\"} %d\n", f == &slots_in_flight ? holding : waiting);
+}
+
+ink_err ink_slots_name(ink_slots *s, const char *gate)
+{
+	s->name = gate;
+	ink_err err = ink_metrics_collector_add(&slots_in_flight, slots_collect, s);
+	if (err == INK_OK)
+		err = ink_metrics_collector_add(&slots_waiting, slots_collect, s);
+	return err;
+}
+
 void ink_slots_close(ink_slots *s)
 {
 	if (s == NULL)
 		return;
+	ink_metrics_collector_remove(&slots_in_flight, slots_collect, s);
+	ink_metrics_collector_remove(&slots_waiting, slots_collect, s);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -80,6 +149,7 @@ ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms)
 	if (s->inside >= s->max_inside) {
 		pthread_mutex_unlock(&s->lock);
 		ink_log_warn("slots: %d callers inside, shedding one", s->max_inside);
+		ink_metrics_add(&slots_shed, (const char *[]){s->name}, 1);
 		return INK_UNAVAILABLE;
 	}
 	s->inside++;
@@ -113,8 +183,10 @@ ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms)
 	}
 	pthread_mutex_unlock(&s->lock);
 	pthread_cond_destroy(&w.cv);
-	if (err != INK_OK)
+	if (err != INK_OK) {
 		ink_log_warn("slots: no slot before the deadline, shedding one");
+		ink_metrics_add(&slots_shed, (const char *[]){s->name}, 1);
+	}
 	return err;
 }
 
@@ -123,6 +195,7 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	int avg = atomic_load(&s->avg_ms);
 
 	atomic_store(&s->avg_ms, (avg * 7 + (int)work_ms + 1) / 8);
+	ink_metrics_observe(&slots_work, (const char *[]){s->name}, work_ms / 1000.0);
 	pthread_mutex_lock(&s->lock);
 	s->inside--;
 	slots_waiter *w = s->head;

@@ -30,6 +30,14 @@ typedef struct ink_slots ink_slots;
  * *out: ink_slots_close. */
 ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **out);
 
+/* ink_slots_name names the gate in metrics ("convert", "pwhash"; a literal)
+ * and reports it at every scrape: inkwell_gate_in_flight / _waiting now,
+ * inkwell_gate_shed_total and the inkwell_gate_work_seconds histogram.
+ * An unnamed gate's counts go under gate="unnamed". INK_RESOURCE_EXHAUSTED
+ * when out of memory (the gate works, unreported). Call before any thread
+ * uses the gate. */
+ink_err ink_slots_name(ink_slots *s, const char *gate);
+
 /* ink_slots_close frees the gate; nobody may be inside. NULL is a no-op. */
 void ink_slots_close(ink_slots *s);
 

@@ -45,8 +45,14 @@ void edge_req_begin(edge_req *req, struct mg_connection *conn, const edge_app *a
 	req->is_head = strcmp(req->method, "HEAD") == 0;
 	req->content_type = mg_get_header(conn, "Content-Type");
 	inkwell__rpc__v1__caller__init(&req->caller);
-	edge_reqid_pick(mg_get_header(conn, "X-Request-Id"), req->request_id,
-	                sizeof(req->request_id));
+	edge_trace_begin(&req->trace, mg_get_header(conn, "traceparent"),
+	                 mg_get_header(conn, "tracestate"));
+	/* Without an X-Request-Id the trace id is the request id: one id to
+	 * grep for. */
+	const char *rid = mg_get_header(conn, "X-Request-Id");
+	if (!edge_reqid_valid(rid))
+		rid = req->trace.trace_id;
+	memcpy(req->request_id, rid, strlen(rid) + 1);
 	ink_log_set_request_id(req->request_id);
 }
 
@@ -56,11 +62,14 @@ int edge_req_end(edge_req *req)
 		ink_log_error("handler for %s %s sent no response", req->method, req->path);
 		edge_send_problem(req, 500, NULL, "the server failed to answer");
 	}
+	double ms = ink_mono_ms() - req->start_ms;
 	ink_log_info("access method=%s path=%s status=%d ms=%.3f", req->method, req->path,
-	             req->status, ink_mono_ms() - req->start_ms);
+	             req->status, ms);
+	edge_observe_request(req->route ? req->route->pattern : NULL, req->method, req->status, ms);
 	free(req->body);
 	req->body = NULL;
 	ink_log_set_request_id(NULL);
+	ink_log_set_trace(NULL, NULL, 0);
 	return req->status;
 }
 
@@ -238,6 +247,7 @@ static int http_keep_alive(struct mg_connection *conn, const struct mg_request_i
 typedef struct http_head {
 	int status;
 	const char *request_id;
+	const edge_trace *trace;  /* NULL: no traceparent header */
 	const char *content_type; /* NULL: none */
 	size_t len;
 	int keep_alive;
@@ -255,6 +265,10 @@ static int http_format_head(const http_head *h, char *buf, size_t size, size_t *
 	    buf, size, used,
 	    "HTTP/1.1 %d %s\r\nX-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", h->status,
 	    edge_status_title(h->status), h->request_id);
+	if (h->trace != NULL)
+		rc |= http_appendf(buf, size, used, "traceparent: %s\r\n", h->trace->traceparent);
+	if (h->trace != NULL && h->trace->tracestate[0] != '\0')
+		rc |= http_appendf(buf, size, used, "tracestate: %s\r\n", h->trace->tracestate);
 	for (size_t i = 0; h->extra != NULL && i < h->extra->n_headers; i++) {
 		const char *name = h->extra->headers[i].name;
 		has_cache |= strcasecmp(name, "Cache-Control") == 0;
@@ -306,6 +320,7 @@ void edge_send(edge_req *req, int status, const char *content_type, const void *
 	http_head h = {
 	    .status = status,
 	    .request_id = req->request_id,
+	    .trace = &req->trace,
 	    .content_type = content_type,
 	    .len = len,
 	    .keep_alive = !req->close_after && http_keep_alive(req->conn, req->ri),
@@ -479,6 +494,7 @@ void edge_write_raw_problem(struct mg_connection *conn, int status, const char *
 	ink_log_info("access method=%s path=%s status=%d ms=0",
 	             ri && ri->request_method ? ri->request_method : "-", path ? path : "-",
 	             status);
+	edge_observe_request(NULL, ri && ri->request_method ? ri->request_method : "", status, 0);
 	free(text);
 }
 

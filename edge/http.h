@@ -29,6 +29,7 @@
 
 #include "edge_config.h"
 #include "err.h"
+#include "observe.h"
 #include "problem.h"
 #include "reqid.h"
 #include "router.h"
@@ -59,6 +60,7 @@ struct edge_req {
 	int is_head;
 	char request_id[EDGE_REQID_MAX + 1];
 	double start_ms;
+	edge_trace trace; /* from traceparent, or a new trace (observe.h) */
 
 	/* Valid from routing on (NULL / empty before and on 404/405). */
 	const edge_route *route;

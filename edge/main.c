@@ -17,7 +17,10 @@
 #include "dispatch.h"
 #include "edge_config.h"
 #include "http.h"
+#include "config.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "routes.h"
 #include "rpc_client.h"
 
@@ -49,8 +52,10 @@ int main(void)
 	edge_app app = {.cfg = &cfg, .routes = edge_routes, .n_routes = edge_routes_len};
 	sigset_t stop;
 	int sig = 0;
+	ink_metrics_http *metrics = NULL;
 
 	ink_log_init("edge");
+	ink_metrics_init("edge");
 	if (sodium_init() < 0) {
 		ink_log_error("libsodium failed to initialise");
 		return 1;
@@ -66,8 +71,12 @@ int main(void)
 	if (main_open_peers(&cfg, &app) != 0)
 		return 1;
 	mg_init_library(0);
-	struct mg_context *ctx = edge_server_start(&app);
+	struct mg_context *ctx = NULL;
+	if (ink_metrics_http_start(ink_cfg_str("METRICS_LISTEN", "127.0.0.1:8091"), &metrics) ==
+	    INK_OK)
+		ctx = edge_server_start(&app);
 	if (ctx == NULL) {
+		ink_metrics_http_stop(metrics);
 		mg_exit_library();
 		ink_rpc_client_close(app.templates);
 		ink_rpc_client_close(app.users);
@@ -79,6 +88,7 @@ int main(void)
 		ink_log_error("sigwait failed; stopping");
 	ink_log_info("signal %d: stopping", sig);
 	mg_stop(ctx);
+	ink_metrics_http_stop(metrics);
 	mg_exit_library();
 	ink_rpc_client_close(app.templates);
 	ink_rpc_client_close(app.users);

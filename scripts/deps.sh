@@ -15,6 +15,8 @@ PACKAGES=(
 	redis-server redis-tools nginx
 	# test and benchmark
 	wrk docker-compose imagemagick libvips-tools libjxl-testdata
+	# the metrics test (tests/test_metrics.py): a real prometheus server and promtool
+	prometheus
 	# the compose test (tests/test_compose.py): the engine, and debootstrap for
 	# the base image when Docker Hub is out of reach
 	docker.io debootstrap

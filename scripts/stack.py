@@ -6,12 +6,15 @@ for the integration tests (`import stack` from tests/). Python stdlib only.
 
 Ports are derived from one base P (INKWELL_PORT, default 8080):
     nginx P, edge P+1, template-svc P+2, user-svc P+3,
-    users redis P+4, public redis P+5.
+    users redis P+4, public redis P+5,
+    metrics (GET /metrics, each process's METRICS_LISTEN): edge P+11,
+    template-svc P+12, user-svc P+13 (P+6..P+10 stay free for more).
 Data lives under INKWELL_DATA (default ./.inkwell-data):
     <data>/users-redis, <data>/public-redis   Redis AOF directories
     <data>/nginx                              nginx prefix: generated conf, pid, temp dirs
     <data>/logs/<component>.log               each child's stderr (and stdout)
     <data>/static-bench/                      files nginx serves at /static-bench/
+    <data>/run/prometheus-targets.json        every /metrics target, Prometheus file_sd
 
 Lifecycle of a component:  stopped --start_component--> running
   --stop_component (SIGTERM, SIGKILL after a grace)--> stopped;
@@ -54,6 +57,13 @@ PORT_OFFSET = {
     "users-redis": 4,
     "public-redis": 5,
 }
+# Each process's admin listener (GET /metrics), off the same base P.
+METRICS_OFFSET = {
+    "edge": 11,
+    "template-svc": 12,
+    "user-svc": 13,
+}
+PORT_SPAN = 14  # P..P+13
 STOP_GRACE_S = 5.0
 START_TIMEOUT_S = 20.0
 
@@ -102,7 +112,7 @@ def port_is_free(port):
         s.close()
 
 
-def free_port_base(span=6, lo=10000, hi=32000):
+def free_port_base(span=PORT_SPAN, lo=10000, hi=32000):
     """Find P such that P..P+span-1 are all free on 127.0.0.1.
 
     Below Linux's ephemeral range (32768+), so client sockets do not take
@@ -301,6 +311,19 @@ class Stack:
     def port_of(self, name):
         return self.port + PORT_OFFSET[name]
 
+    def metrics_port_of(self, name):
+        """Port of a process's /metrics listener (edge, template-svc, user-svc)."""
+        return self.port + METRICS_OFFSET[name]
+
+    def metrics_targets(self):
+        """{job: ["host:port", ...]}: every /metrics listener, one job per kind of
+        process. One instance of each today; a kind run N times lists N targets."""
+        return {name: ["127.0.0.1:%d" % self.metrics_port_of(name)] for name in METRICS_OFFSET}
+
+    @property
+    def targets_path(self):
+        return self.data_dir / "run" / "prometheus-targets.json"
+
     def addr_of(self, name):
         """nng address of a service, host:port of Redis or edge."""
         if name in ("template-svc", "user-svc"):
@@ -356,12 +379,15 @@ class Stack:
 
         for name in ("users-redis", "public-redis"):
             self.components[name] = redis(name)
+        def metrics_env(name):
+            return {"METRICS_LISTEN": "127.0.0.1:%d" % self.metrics_port_of(name)}
+
         for name in ("template-svc", "user-svc"):
             self.components[name] = Component(
-                name, [str(self.bin_dir / name)], self._env({}),
+                name, [str(self.bin_dir / name)], self._env(metrics_env(name)),
                 (lambda n: lambda: self._probe_answers(n))(name))
         self.components["edge"] = Component(
-            "edge", [str(self.bin_dir / "edge")], self._env({}),
+            "edge", [str(self.bin_dir / "edge")], self._env(metrics_env("edge")),
             lambda: http_status(self.port_of("edge"), "/livez", 1.0) == 200)
         prefix = self.data_dir / "nginx"
         self.components["nginx"] = Component(
@@ -402,6 +428,19 @@ class Stack:
         small = self.data_dir / "static-bench" / "small.json"
         if not small.exists():
             small.write_text('{"status":"pass"}\n')
+        self.write_targets()
+
+    def write_targets(self):
+        """Write every /metrics target to <data>/run/prometheus-targets.json in
+        Prometheus's file_sd format, one group per job. Written whole to a temp
+        file and renamed: Prometheus watches the file and must never read half."""
+        groups = [{"targets": sorted(addrs), "labels": {"job": job}}
+                  for job, addrs in sorted(self.metrics_targets().items())]
+        path = self.targets_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(groups, indent=2) + "\n")
+        os.replace(tmp, path)
 
     # ----- process control -----------------------------------------------
 
@@ -410,11 +449,15 @@ class Stack:
             "%s port %d" % (n, self.port_of(n))
             for n in COMPONENTS
             if self.components[n].proc is None and not port_is_free(self.port_of(n))
+        ] + [
+            "%s metrics port %d" % (n, self.metrics_port_of(n))
+            for n in METRICS_OFFSET
+            if self.components[n].proc is None and not port_is_free(self.metrics_port_of(n))
         ]
         if busy:
             raise StackError(
                 "port busy on 127.0.0.1: %s (is another stack running? choose another "
-                "INKWELL_PORT; Inkwell uses PORT..PORT+5)" % ", ".join(busy))
+                "INKWELL_PORT; Inkwell uses PORT..PORT+13)" % ", ".join(busy))
 
     def _pump(self, comp, pipe):
         """Copy a child's output to its log file and, prefixed, to our stderr."""

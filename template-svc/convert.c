@@ -11,8 +11,20 @@
 #include "img.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "svc.h"
 #include "template.pb-c.h"
+
+/* Pages from a thumbnail to IMG_MAX_PIXELS (50 MP by default). */
+static const double convert_pixel_bounds[] = {1e4, 1e5, 2.5e5, 5e5, 1e6, 2e6, 4e6, 8e6, 16e6, 50e6};
+
+static const ink_metric_family convert_pixels = {
+    .name = "inkwell_convert_pixels",
+    .help = "Pixels of each coloring page converted (width x height).",
+    .type = INK_METRIC_HISTOGRAM,
+    .nbounds = (int)(sizeof(convert_pixel_bounds) / sizeof(convert_pixel_bounds[0])),
+    .bounds = convert_pixel_bounds,
+};
 
 /* convert_opts fills *o from the request and the service's limits. Returns
  * INK_OK or the code of ink_rpc_fail (INVALID_ARGUMENT). */
@@ -92,6 +104,7 @@ ink_err tsvc_convert(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	}
 	ink_log_info("converted %zu bytes into a %ux%u page of %zu bytes", r->image.len, page.width,
 	             page.height, page.png_len);
+	ink_metrics_observe(&convert_pixels, NULL, (double)page.width * (double)page.height);
 	err = convert_reply(ctx, &page, r->want_report);
 	img_page_fini(&page);
 out:

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "print.h"
 #include "service.h"
 #include "svc.h"
@@ -44,19 +47,32 @@ int main(int argc, char **argv)
 {
 	tsvc_config cfg;
 	ink_rpc_server *server = NULL;
+	ink_metrics_http *metrics = NULL;
 
 	(void)argv;
 	ink_log_init(TSVC_NAME);
+	ink_metrics_init(TSVC_NAME);
 	if (argc != 1) {
 		fprintf(stderr, "usage: template-svc (configured by environment; see README)\n");
 		return 1;
 	}
 	if (ink_service_block_signals() != INK_OK || tsvc_config_load(&cfg) != INK_OK)
 		return 1;
+	/* Trace and span ids come from libsodium's randombytes. */
+	if (sodium_init() < 0) {
+		ink_log_error("libsodium cannot initialise");
+		return 1;
+	}
 	/* Two workers always stay free of conversions. */
 	if (ink_slots_open((int)cfg.convert_concurrency, (int)cfg.workers - 2, 1000,
 	                   &cfg.convert_gate) != INK_OK) {
 		ink_log_error("CONVERT_CONCURRENCY must be below TEMPLATE_SVC_WORKERS - 1");
+		return 1;
+	}
+	if (ink_slots_name(cfg.convert_gate, "convert") != INK_OK ||
+	    ink_metrics_http_start(ink_cfg_str("METRICS_LISTEN", "127.0.0.1:8092"), &metrics) !=
+	        INK_OK) {
+		ink_slots_close(cfg.convert_gate);
 		return 1;
 	}
 	ink_rpc_server_config rpc = {
@@ -72,12 +88,14 @@ int main(int argc, char **argv)
 	ink_err err = ink_rpc_server_start(&rpc, &server);
 	if (err != INK_OK) {
 		ink_log_error("cannot start: %s", ink_strerror(err));
+		ink_metrics_http_stop(metrics);
 		ink_slots_close(cfg.convert_gate);
 		return 1;
 	}
 	int sig = ink_service_wait_signal();
 	ink_log_info("signal %d: stopping", sig);
 	ink_rpc_server_stop(server);
+	ink_metrics_http_stop(metrics);
 	ink_slots_close(cfg.convert_gate);
 	print_fini();
 	return 0;

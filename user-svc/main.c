@@ -22,6 +22,8 @@
 #include "config.h"
 #include "health.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "service.h"
 #include "svc.h"
 
@@ -167,9 +169,13 @@ static int usvc_serve(usvc_app *app)
 	    .worker_init = usvc_worker_init,
 	    .worker_fini = usvc_worker_fini,
 	};
-	err = ink_rpc_server_start(&rpc, &server);
+	ink_metrics_http *metrics = NULL;
+	err = ink_metrics_http_start(ink_cfg_str("METRICS_LISTEN", "127.0.0.1:8093"), &metrics);
+	if (err == INK_OK)
+		err = ink_rpc_server_start(&rpc, &server);
 	if (err != INK_OK) {
 		ink_log_error("cannot start: %s", ink_strerror(err));
+		ink_metrics_http_stop(metrics);
 		ink_rpc_client_close(app->templates);
 		return 1;
 	}
@@ -180,6 +186,7 @@ static int usvc_serve(usvc_app *app)
 	ink_log_info("signal %d: stopping", sig);
 	usvc_sweeper_stop(sweeper);
 	ink_rpc_server_stop(server);
+	ink_metrics_http_stop(metrics);
 	ink_rpc_client_close(app->templates);
 	return 0;
 }
@@ -190,6 +197,7 @@ int main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	ink_log_init(USVC_NAME);
+	ink_metrics_init(USVC_NAME);
 	if (ink_service_block_signals() != INK_OK || usvc_config_load(&app.cfg) != INK_OK)
 		return 1;
 	if (sodium_init() < 0) {

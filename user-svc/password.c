@@ -25,7 +25,10 @@ ink_err usvc_password_init(int concurrency, int max_waiting)
 	if (crypto_pwhash_str(pw_dummy, "inkwell-dummy-password", 22, PW_OPS, PW_MEM) != 0)
 		return INK_RESOURCE_EXHAUSTED;
 	int64_t took = (int64_t)(ink_mono_ms() - start) + 1;
-	return ink_slots_open(concurrency, max_waiting, took, &pw_gate);
+	ink_err err = ink_slots_open(concurrency, max_waiting, took, &pw_gate);
+	if (err == INK_OK)
+		err = ink_slots_name(pw_gate, "pwhash");
+	return err;
 }
 
 ink_err usvc_password_slot(int64_t deadline_unix_ms)
