@@ -137,3 +137,14 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	}
 	pthread_mutex_unlock(&s->lock);
 }
+
+int ink_slots_waiting(ink_slots *s)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (slots_waiter *w = s->head; w != NULL; w = w->next)
+		n++;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

@@ -43,4 +43,8 @@ ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms);
  * work_ms (use ink_mono_ms around it). */
 void ink_slots_leave(ink_slots *s, double work_ms);
 
+/* ink_slots_waiting returns how many callers are queued for a slot right
+ * now (a snapshot, for tests and metrics). Cannot fail. */
+int ink_slots_waiting(ink_slots *s);
+
 #endif /* INKWELL_COMMON_SLOTS_H */
