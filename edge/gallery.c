@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "content_rules.h"
 #include "params.h"
 #include "png_reply.h"
 #include "template.pb-c.h"
@@ -43,7 +44,7 @@ void edge_gallery_list(edge_req *req)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_gallery_item(list->items[i]));
+		items = edge_view_append(items, edge_view_gallery_item(list->items[i]));
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
@@ -157,12 +158,8 @@ static void gal_report_call(edge_req *req, const char *method, const ProtobufCMe
 	protobuf_c_message_free_unpacked(&r->base, NULL);
 }
 
-static const char *gal_rule_reason(const char *s)
-{
-	return edge_text_ok(s, strlen(s), 500) && s[0] ? NULL : "must be 1-500 characters";
-}
-
-static const edge_field gal_report_fields[] = {{"reason", 1, gal_rule_reason}};
+static const edge_field gal_report_fields[] = {
+    {.name = "reason", .required = 1, .rule = ink_rule_reason, .line_breaks = 1}};
 static const edge_schema gal_report_schema = {gal_report_fields, 1};
 
 void edge_gallery_report(edge_req *req)
@@ -196,7 +193,7 @@ void edge_admin_reports(edge_req *req)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_report(list->items[i]));
+		items = edge_view_append(items, edge_view_report(list->items[i]));
 	edge_send_json(req, 200, edge_view_page(items, ""));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
@@ -208,7 +205,8 @@ static const char *gal_rule_action(const char *s)
 	           : "must be \"remove\" or \"dismiss\"";
 }
 
-static const edge_field gal_resolve_fields[] = {{"action", 1, gal_rule_action}};
+static const edge_field gal_resolve_fields[] = {
+    {.name = "action", .required = 1, .rule = gal_rule_action}};
 static const edge_schema gal_resolve_schema = {gal_resolve_fields, 1};
 
 void edge_admin_resolve(edge_req *req)

@@ -30,8 +30,11 @@ void edge_send_svg(edge_req *req, const uint8_t *svg, size_t len, const char *et
                    const char *cache_control)
 {
 	/* Opened on its own, an SVG is a document: let it run nothing. */
-	edge_add_header(req, "Content-Security-Policy",
-	                "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+	if (edge_add_header(req, "Content-Security-Policy",
+	                    "default-src 'none'; style-src 'unsafe-inline'; sandbox") != 0) {
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+		return;
+	}
 	edge_send_cached(req, "image/svg+xml", svg, len, etag, cache_control);
 }
 
@@ -41,8 +44,11 @@ void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *bo
 	char quoted[80];
 
 	snprintf(quoted, sizeof(quoted), "\"%s\"", etag);
-	edge_add_header(req, "ETag", quoted);
-	edge_add_header(req, "Cache-Control", cache_control);
+	if (edge_add_header(req, "ETag", quoted) != 0 ||
+	    edge_add_header(req, "Cache-Control", cache_control) != 0) {
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+		return;
+	}
 	if (png_etag_matches(edge_header(req, "If-None-Match"), quoted)) {
 		edge_send_empty(req, 304);
 		return;

@@ -7,19 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "content_rules.h"
 #include "multipart.h"
 #include "params.h"
 #include "png_reply.h"
 #include "views.h"
 
-#define TPL_LIB       "inkwell.user.v1.Library/"
-#define TPL_TITLE_MAX 100
-
-static const char *tpl_rule_title(const char *s)
-{
-	size_t len = strlen(s);
-	return len > 0 && edge_text_ok(s, len, TPL_TITLE_MAX) ? NULL : "must be 1-100 characters";
-}
+#define TPL_LIB "inkwell.user.v1.Library/"
 
 /* tpl_image picks the image bytes: the raw body, or the "image" part of a
  * multipart body. Sends 400/415 and returns -1 when there is none. */
@@ -84,7 +78,10 @@ void edge_tpl_send(edge_req *req, const Inkwell__User__V1__Template *t, int stat
 
 	if (status == 201) {
 		snprintf(location, sizeof(location), "/v1/templates/%s", t->id);
-		edge_add_header(req, "Location", location);
+		if (edge_add_header(req, "Location", location) != 0) {
+			edge_send_problem(req, 500, NULL, "a response header could not be set");
+			return;
+		}
 	}
 	edge_send_json(req, status, edge_view_template(t));
 }
@@ -112,11 +109,18 @@ void edge_tpl_create(edge_req *req)
 	size_t img_len = 0;
 	char key[EDGE_IDEM_KEY_MAX];
 	json_t *errors = json_array();
+	int bad = 0;
 
-	edge_query_text(req, "title", "Untitled", TPL_TITLE_MAX, title, sizeof(title), errors);
-	edge_query_int(req, "detail", 3, 1, 5, &detail, errors);
-	edge_query_int(req, "line_width", 2, 1, 8, &line_width, errors);
-	if (json_array_size(errors) > 0) {
+	if (errors == NULL) {
+		edge_send_problem(req, 500, NULL, "out of memory");
+		return;
+	}
+	/* Each reader adds its own entry: read them all, answer once. */
+	bad |=
+	    edge_query_text(req, "title", "Untitled", INK_TITLE_MAX, title, sizeof(title), errors);
+	bad |= edge_query_int(req, "detail", 3, 1, 5, &detail, errors);
+	bad |= edge_query_int(req, "line_width", 2, 1, 8, &line_width, errors);
+	if (bad != 0 || json_array_size(errors) > 0) {
 		edge_send_validation(req, errors);
 		return;
 	}
@@ -150,7 +154,7 @@ void edge_tpl_list(edge_req *req)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_template(list->items[i]));
+		items = edge_view_append(items, edge_view_template(list->items[i]));
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
@@ -221,7 +225,8 @@ void edge_tpl_pdf(edge_req *req)
 	protobuf_c_message_free_unpacked(&pdf->base, NULL);
 }
 
-static const edge_field tpl_rename_fields[] = {{"title", 1, tpl_rule_title}};
+static const edge_field tpl_rename_fields[] = {
+    {.name = "title", .required = 1, .rule = ink_rule_title}};
 static const edge_schema tpl_rename_schema = {tpl_rename_fields, 1};
 
 void edge_tpl_rename(edge_req *req)
@@ -271,8 +276,11 @@ void edge_tpl_publish(edge_req *req)
 		edge_send_problem(req, 500, NULL, "user-svc sent a reply that does not parse");
 	} else {
 		snprintf(location, sizeof(location), "/v1/gallery/%s", g->gallery_id);
-		edge_add_header(req, "Location", location);
-		edge_send_json(req, pr->already_published ? 200 : 201, edge_view_gallery_item(g));
+		if (edge_add_header(req, "Location", location) != 0)
+			edge_send_problem(req, 500, NULL, "a response header could not be set");
+		else
+			edge_send_json(req, pr->already_published ? 200 : 201,
+			               edge_view_gallery_item(g));
 		inkwell__template__v1__gallery_item__free_unpacked(g, NULL);
 	}
 	protobuf_c_message_free_unpacked(&pr->base, NULL);

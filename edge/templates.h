@@ -29,7 +29,7 @@ void edge_tpl_publish(edge_req *req); /* POST /v1/templates/{id}/publish -> 201 
  * characters bare. Returns 0, or -1 after sending 400 for a malformed key.
  * Routes that create things pass it to user-svc, which keeps the first
  * result of each key for 24 h. Shared with the gallery and account routes. */
-int edge_idem_key(edge_req *req, char out[EDGE_IDEM_KEY_MAX]);
+INK_WUR int edge_idem_key(edge_req *req, char out[EDGE_IDEM_KEY_MAX]);
 
 /* edge_tpl_send sends template t as JSON with `status`, adding Location
  * for 201. Shared with the gallery's save route. */

@@ -16,12 +16,12 @@
 
 #include "clock.h"
 #include "idem.h"
+#include "content_rules.h"
 #include "keys.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
-#define LIB_TITLE_MAX 100
-#define LIB_CONVERT   "inkwell.template.v1.Templates/Convert"
+#define LIB_CONVERT "inkwell.template.v1.Templates/Convert"
 
 /* KEYS: 1 library, 2 template, 3 PNG, 4 SVG. ARGV: 1 quota, 2 id, 3 now,
  * 4 title, 5 width, 6 height, 7 detail, 8 line_width, 9 etag, 10 PNG,
@@ -38,17 +38,6 @@ static const char lib_store_lua[] =
 /* Spelled into the command's format: hiredis passes a %s as ONE argument. */
 #define LIB_FIELDS "id title width height detail line_width created_at etag gallery_id"
 
-int usvc_valid_id(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++) {
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	}
-	return n == 32;
-}
-
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id;
@@ -57,18 +46,6 @@ static const char *lib_owner(ink_rpc_ctx *ctx)
 static ink_err lib_require_user(ink_rpc_ctx *ctx)
 {
 	return lib_owner(ctx)[0] ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-}
-
-int usvc_lib_title_ok(const char *t)
-{
-	size_t chars = 0;
-
-	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		chars += (*p & 0xC0) != 0x80;
-	}
-	return chars >= 1 && chars <= LIB_TITLE_MAX;
 }
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t)
@@ -119,7 +96,7 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	redisReply *rep = NULL;
 	char why[256];
 
-	if (!usvc_valid_id(id))
+	if (!ink_id_ok(id))
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", id);
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
@@ -322,9 +299,9 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "create request does not parse");
 	const char *title = rq->title[0] ? rq->title : "Untitled";
-	if (!usvc_lib_title_ok(title))
-		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-		                   "title must be 1-100 characters without control characters");
+	const char *bad = ink_rule_title(title);
+	if (bad != NULL)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad);
 	if (err == INK_OK && rq->image.len == 0)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "the image is empty");
 	if (err == INK_OK)

@@ -2,15 +2,15 @@
  * library_query.c - reading and changing existing templates of the caller:
  * list (newest first, cursor pages), get, image, rename, delete.
  *
- * Cursors are opaque to clients: base64url of "<created_ms>:<id>" of the
- * last item shown. Paging walks the time index downwards from there, so
+ * Cursors are opaque to clients: common/content_rules.h's cursor naming
+ * (created_ms, id) of the last item shown. Paging walks the time index downwards from there, so
  * uploads made while a client pages never shift or repeat items.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "content_rules.h"
 #include "keys.h"
 #include "library.h"
 #include "svc.h"
@@ -33,37 +33,6 @@ static ink_err libq_require_user(ink_rpc_ctx *ctx)
 	                               : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
 }
 
-/* libq_cursor_decode parses a cursor into score and id. 0 on success. */
-static int libq_cursor_decode(const char *cursor, long long *score, char id[33])
-{
-	char raw[64];
-	size_t n = 0;
-
-	if (sodium_base642bin((unsigned char *)raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL,
-	                      &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return -1;
-	raw[n] = '\0';
-	char *colon = strchr(raw, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	char *end = NULL;
-	*score = strtoll(raw, &end, 10);
-	if (*end != '\0' || *score < 0 || !usvc_valid_id(colon + 1))
-		return -1;
-	memcpy(id, colon + 1, 33);
-	return 0;
-}
-
-static void libq_cursor_encode(long long score, const char *id, char *out, size_t out_len)
-{
-	char raw[64];
-	int n = snprintf(raw, sizeof(raw), "%lld:%s", score, id);
-
-	sodium_bin2base64(out, out_len, (const unsigned char *)raw, (size_t)n,
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
 /* libq_page_ids reads up to `limit` ids below the cursor into ids[], their
  * scores into scores[]; *more says whether anything follows. */
 static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, char ids[][33],
@@ -75,7 +44,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 	redisReply *rep = NULL;
 
 	if (cursor[0] != '\0') {
-		if (libq_cursor_decode(cursor, &max_score, after) != 0)
+		if (ink_cursor_decode(cursor, &max_score, after) != INK_OK)
 			return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not valid");
 		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
 	}
@@ -91,7 +60,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 		long long score = strtoll(rep->element[i + 1]->str, NULL, 10);
 		if (after[0] && score == max_score && strcmp(id, after) >= 0)
 			continue; /* shown on an earlier page */
-		if (!usvc_valid_id(id))
+		if (!ink_id_ok(id))
 			continue;
 		if (*count == limit) {
 			*more = 1;
@@ -107,7 +76,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 
 ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	char ids[LIB_PAGE_MAX][33], next[96] = "";
+	char ids[LIB_PAGE_MAX][33], next[INK_CURSOR_MAX] = "";
 	long long scores[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template items[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template *ptrs[LIB_PAGE_MAX];
@@ -140,8 +109,11 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		usvc_lib_check_gallery(ctx, ptrs, (size_t)loaded);
 	if (err == INK_OK) {
 		Inkwell__User__V1__TemplateList out = INKWELL__USER__V1__TEMPLATE_LIST__INIT;
-		if (more && count > 0)
-			libq_cursor_encode(scores[count - 1], ids[count - 1], next, sizeof(next));
+		/* The ids and scores were checked as they were read: a cursor
+		 * that does not encode is our bug, and ends the listing. */
+		if (more && count > 0 &&
+		    ink_cursor_encode(scores[count - 1], ids[count - 1], next) != INK_OK)
+			next[0] = '\0';
 		out.n_items = (size_t)loaded;
 		out.items = ptrs;
 		out.next_cursor = next;
@@ -234,10 +206,9 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__user__v1__rename_template_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "rename request does not parse");
-	err = usvc_lib_title_ok(rq->title)
-	          ? usvc_lib_load(ctx, rq->id, &t)
-	          : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-	                         "title must be 1 to 100 characters without control characters");
+	const char *bad = ink_rule_title(rq->title);
+	err = bad == NULL ? usvc_lib_load(ctx, rq->id, &t)
+	                  : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad);
 	if (err == INK_OK) {
 		usvc_lib_template_free(&t);
 		/* HSET XX-like: the hash exists (just loaded); a delete racing
@@ -275,7 +246,7 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	if (err != INK_OK)
 		return err;
-	if (!usvc_valid_id(ref->id)) {
+	if (!ink_id_ok(ref->id)) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id);
 		goto out;
 	}

@@ -50,6 +50,6 @@ typedef struct usvc_worker {
 } usvc_worker;
 
 /* usvc_health answers Health/Check: itself + users Redis + template-svc's tree. */
-ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_USER_SVC_H */
