@@ -40,13 +40,13 @@ const char *ink_redis_addr(const ink_redis *r);
  * had been closed by the server since its last use (EOF or reset, not a timeout), the command is
  * sent once more on a new one: it never reached Redis. (Should Redis itself die between running a
  * command and answering it, that command could run twice.) */
-INK_WUR ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
-                      ...);
+INK_WUR ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len,
+                              const char *fmt, ...);
 
 /* ink_redis_cmd_argv is ink_redis_cmd with an argument vector (binary-safe,
  * for Lua scripts with many keys). Same contract. */
-INK_WUR ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
-                           const char **argv, const size_t *argvlen);
+INK_WUR ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len,
+                                   int argc, const char **argv, const size_t *argvlen);
 
 /* ink_redis_ping sends PING, waiting at most the PING timeout when one is
  * set (ink_redis_set_ping_timeout), else the command timeout. INK_OK when

@@ -78,7 +78,7 @@ void ink_rpc_server_stop(ink_rpc_server *s);
  * caller frees with free()) and *resp_len. Returns INK_RESOURCE_EXHAUSTED
  * only when even the error reply cannot be allocated. */
 INK_WUR ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req,
-                         size_t req_len, uint8_t **resp, size_t *resp_len);
+                                 size_t req_len, uint8_t **resp, size_t *resp_len);
 
 /* ink_rpc_reply packs `msg` as the call's reply body. Returns INK_OK, or
  * INK_RESOURCE_EXHAUSTED (then return it from the handler). */

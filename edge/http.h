@@ -194,13 +194,13 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message);
  * a problem response was already sent (edge_send_ink_err with the remote
  * message) and *reply is empty: the handler just returns. */
 INK_WUR ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
-                 const ProtobufCMessage *body, ProtobufCBinaryData *reply);
+                         const ProtobufCMessage *body, ProtobufCBinaryData *reply);
 
 /* edge_rpc_timeout is edge_rpc with an explicit timeout_ms instead of
  * RPC_TIMEOUT_MS (image conversion: cfg->convert_timeout_ms). Same contract. */
 INK_WUR ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
-                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
-                         int64_t timeout_ms);
+                                 const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                                 int64_t timeout_ms);
 
 /* edge_rpc_msg calls `method` on user-svc (the edge's one backend for
  * public routes) with timeout_ms (0: RPC_TIMEOUT_MS) and unpacks the reply

@@ -20,8 +20,8 @@
  * part's own Content-Type (or "") into part_type. Returns -1 with a message
  * for the client in *why (static) when the Content-Type has no usable
  * boundary, the body is malformed, or no such field exists. Pure. */
-INK_WUR int edge_multipart_find(const char *content_type, const char *body, size_t len, const char *field,
-                        const char **data, size_t *data_len, char *part_type, size_t part_type_len,
-                        const char **why);
+INK_WUR int edge_multipart_find(const char *content_type, const char *body, size_t len,
+                                const char *field, const char **data, size_t *data_len,
+                                char *part_type, size_t part_type_len, const char **why);
 
 #endif /* INKWELL_EDGE_MULTIPART_H */

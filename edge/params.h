@@ -19,14 +19,14 @@
 /* edge_query_int reads query parameter `name` as a whole number in
  * [min, max] into *out (def when absent). Returns 0, or -1 after adding an
  * entry to errors. */
-INK_WUR int edge_query_int(const edge_req *req, const char *name, int def, int min, int max, int *out,
-                   json_t *errors);
+INK_WUR int edge_query_int(const edge_req *req, const char *name, int def, int min, int max,
+                           int *out, json_t *errors);
 
 /* edge_query_text reads a query parameter of at most max_chars UTF-8
  * characters without control characters into out (def when absent).
  * Returns 0, or -1 after adding an entry to errors. */
-INK_WUR int edge_query_text(const edge_req *req, const char *name, const char *def, size_t max_chars,
-                    char *out, size_t out_len, json_t *errors);
+INK_WUR int edge_query_text(const edge_req *req, const char *name, const char *def,
+                            size_t max_chars, char *out, size_t out_len, json_t *errors);
 
 /* edge_query_page reads ?limit=1..100 (default 20) and ?cursor= (opaque, at
  * most EDGE_CURSOR_MAX characters; "" when absent) into *limit and cursor

@@ -40,7 +40,7 @@ typedef struct edge_schema {
  * {"field","message"} objects, never empty; *obj is then NULL. Returns -2
  * only when out of memory. Field values in a valid object are all strings
  * (or absent) and can be read with json_string_value. */
-INK_WUR int edge_schema_validate(const edge_schema *schema, const char *body, size_t len, json_t **obj,
-                         json_t **errors);
+INK_WUR int edge_schema_validate(const edge_schema *schema, const char *body, size_t len,
+                                 json_t **obj, json_t **errors);
 
 #endif /* INKWELL_EDGE_SCHEMA_H */

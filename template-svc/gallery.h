@@ -111,7 +111,7 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
  * n is short or the id is nil (no such item), INK_RESOURCE_EXHAUSTED when out
  * of memory; on INK_OK the caller frees with gallery_item_fini. */
 INK_WUR ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
-                                Inkwell__Template__V1__GalleryItem *out);
+                                        Inkwell__Template__V1__GalleryItem *out);
 
 /* gallery_item_fini frees the strings of an item filled by
  * gallery_item_from_reply and re-initialises it. */
@@ -121,6 +121,6 @@ void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it);
  * *out (caller frees: inkwell__template__v1__gallery_ref__free_unpacked),
  * else the code of ink_rpc_fail (INVALID_ARGUMENT). */
 INK_WUR ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                           Inkwell__Template__V1__GalleryRef **out);
+                                   Inkwell__Template__V1__GalleryRef **out);
 
 #endif /* INKWELL_TEMPLATE_SVC_GALLERY_H */

@@ -58,7 +58,8 @@ const char *usvc_idem_key_ok(const char *k);
  * FAILED_PRECONDITION (the key was used for another request), ABORTED
  * (a call with this key is in progress), UNAVAILABLE / DEADLINE_EXCEEDED. */
 INK_WUR ink_err usvc_idem_begin(ink_rpc_ctx *ctx, const char *scope, const char *client_key,
-                        const uint8_t *what, size_t what_len, usvc_idem *idem, int *replayed);
+                                const uint8_t *what, size_t what_len, usvc_idem *idem,
+                                int *replayed);
 
 /* usvc_idem_finish keeps the call's reply (ctx->out, set by ink_rpc_reply)
  * as the key's result for USVC_IDEM_TTL_S. Best effort: when it fails the
@@ -83,7 +84,7 @@ INK_WUR ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err);
  * ends done (stored, or answered from the first call) the claim is over:
  * usvc_idem_end has nothing left to do. */
 INK_WUR ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size_t why_len,
-                             int argc, const char **argv, const size_t *argvlen,
-                             const uint8_t *reply, size_t reply_len);
+                                     int argc, const char **argv, const size_t *argvlen,
+                                     const uint8_t *reply, size_t reply_len);
 
 #endif /* INKWELL_USER_SVC_IDEM_H */

@@ -41,8 +41,9 @@ INK_WUR ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
  * create and by saving a gallery item. Returns the code after ink_rpc_fail
  * on error. */
 INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
-                       int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
-                       const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out);
+                               int32_t detail, int32_t line_width, const uint8_t *png,
+                               size_t png_len, const uint8_t *svg, size_t svg_len,
+                               Inkwell__User__V1__Template *out);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)
