@@ -30,7 +30,7 @@ typedef struct tsvc_config {
 } tsvc_config;
 
 typedef struct tsvc_worker {
-	ink_redis *redis; /* public DB; this worker's alone */
+	ink_redis *redis; /* public DB; this worker's alone. First: common/worker.h */
 } tsvc_worker;
 
 /* tsvc_methods: every method template-svc serves, {NULL, NULL}-terminated

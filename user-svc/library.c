@@ -18,6 +18,7 @@
 #include "idem.h"
 #include "content_rules.h"
 #include "keys.h"
+#include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
@@ -41,11 +42,6 @@ static const char lib_store_lua[] =
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id;
-}
-
-static ink_err lib_require_user(ink_rpc_ctx *ctx)
-{
-	return lib_owner(ctx)[0] ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
 }
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t)
@@ -263,25 +259,14 @@ static ink_err lib_quota_left(ink_rpc_ctx *ctx)
 static ink_err lib_convert(ink_rpc_ctx *ctx, const Inkwell__User__V1__CreateTemplateRequest *rq,
                            Inkwell__Template__V1__ConvertResponse **out)
 {
-	usvc_app *app = ctx->app;
 	Inkwell__Template__V1__ConvertRequest conv = INKWELL__TEMPLATE__V1__CONVERT_REQUEST__INIT;
-	ProtobufCBinaryData reply;
-	char why[512];
 
 	conv.image = rq->image;
 	conv.detail = rq->detail;
 	conv.line_width = rq->line_width;
-	ink_err err = ink_rpc_call(app->templates, LIB_CONVERT, ctx->caller,
-	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &conv.base,
-	                           &reply, why, sizeof(why));
-	if (err != INK_OK)
-		return ink_rpc_fail(ctx, err, "%s", why);
-	*out = inkwell__template__v1__convert_response__unpack(NULL, reply.len, reply.data);
-	free(reply.data);
-	if (*out == NULL)
-		return ink_rpc_fail(ctx, INK_INTERNAL,
-		                    "template-svc sent a page that does not parse");
-	return INK_OK;
+	return usvc_call_template(ctx, LIB_CONVERT, &conv.base,
+	                          &inkwell__template__v1__convert_response__descriptor, "a page", 0,
+	                          (ProtobufCMessage **)out);
 }
 
 ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
@@ -290,7 +275,7 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template t = INKWELL__USER__V1__TEMPLATE__INIT;
 	usvc_idem idem = {0};
 	int replayed = 0;
-	ink_err err = lib_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;

@@ -1,10 +1,12 @@
 /*
- * library_query.c - reading and changing existing templates of the caller:
- * list (newest first, cursor pages), get, image, rename, delete.
+ * library_query.c - reading the caller's templates: list (newest first,
+ * cursor pages), get, image. The writes are library.c (create) and
+ * library_edit.c (rename, delete).
  *
  * Cursors are opaque to clients: common/content_rules.h's cursor naming
- * (created_ms, id) of the last item shown. Paging walks the time index downwards from there, so
- * uploads made while a client pages never shift or repeat items.
+ * (created_ms, id) of the last item shown. Paging walks the time index
+ * downwards from there, so uploads made while a client pages never shift
+ * or repeat items.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "content_rules.h"
 #include "keys.h"
 #include "library.h"
+#include "support.h"
 #include "svc.h"
 
 #define LIB_PAGE_DEFAULT 20
@@ -26,12 +29,6 @@ static const char libq_page_lua[] =
     "local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) "
     "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
     "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
-
-static ink_err libq_require_user(ink_rpc_ctx *ctx)
-{
-	return ctx->caller->user_id[0] ? INK_OK
-	                               : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-}
 
 /* libq_page_ids reads up to `limit` ids below the cursor into ids[], their
  * scores into scores[]; *more says whether anything follows. */
@@ -81,7 +78,7 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template items[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template *ptrs[LIB_PAGE_MAX];
 	int count = 0, more = 0, loaded = 0;
-	ink_err err = libq_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;
@@ -130,7 +127,7 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 static ink_err libq_ref(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
                         Inkwell__User__V1__TemplateRef **out)
 {
-	ink_err err = libq_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;
@@ -188,89 +185,6 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 			freeReplyObject(rep);
 		usvc_lib_template_free(&t);
 	}
-	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
-	return err;
-}
-
-ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
-{
-	usvc_worker *w = ctx->worker;
-	Inkwell__User__V1__Template t;
-	redisReply *rep = NULL;
-	char why[256];
-	ink_err err = libq_require_user(ctx);
-
-	if (err != INK_OK)
-		return err;
-	Inkwell__User__V1__RenameTemplateRequest *rq =
-	    inkwell__user__v1__rename_template_request__unpack(NULL, len, body);
-	if (rq == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "rename request does not parse");
-	const char *bad = ink_rule_title(rq->title);
-	err = bad == NULL ? usvc_lib_load(ctx, rq->id, &t)
-	                  : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad);
-	if (err == INK_OK) {
-		usvc_lib_template_free(&t);
-		/* HSET XX-like: the hash exists (just loaded); a delete racing
-		 * us would recreate only a title, so guard with EXISTS in Lua. */
-		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-		                    "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-		                    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-		                    "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
-		                    ctx->caller->user_id, rq->id, rq->title);
-		if (err != INK_OK)
-			err = usvc_db_fail(ctx, err, why);
-		else
-			freeReplyObject(rep);
-	}
-	if (err == INK_OK)
-		err = usvc_lib_load(ctx, rq->id, &t);
-	if (err == INK_OK) {
-		Inkwell__User__V1__Template *one = &t;
-		usvc_lib_check_gallery(ctx, &one, 1);
-		err = ink_rpc_reply(ctx, &t.base);
-		usvc_lib_template_free(&t);
-	}
-	inkwell__user__v1__rename_template_request__free_unpacked(rq, NULL);
-	return err;
-}
-
-ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
-{
-	usvc_worker *w = ctx->worker;
-	Inkwell__User__V1__TemplateRef *ref = NULL;
-	redisReply *rep = NULL;
-	char why[256], lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX];
-	ink_err err = libq_ref(ctx, body, len, &ref);
-
-	if (err != INK_OK)
-		return err;
-	if (!ink_id_ok(ref->id)) {
-		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id);
-		goto out;
-	}
-	snprintf(lib_key, sizeof(lib_key), USVC_KEY_LIBRARY, ctx->caller->user_id);
-	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, ctx->caller->user_id, ref->id);
-	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, ctx->caller->user_id, ref->id);
-	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, ctx->caller->user_id, ref->id);
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 4 %s %s %s %s %s",
-	                    "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
-	                    "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
-	                    lib_key, tpl_key, png_key, svg_key, ref->id);
-	if (err != INK_OK) {
-		err = usvc_db_fail(ctx, err, why);
-		goto out;
-	}
-	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	if (!deleted) {
-		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", ref->id);
-		goto out;
-	}
-	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
-	err = ink_rpc_reply(ctx, &empty.base);
-out:
 	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
 	return err;
 }
