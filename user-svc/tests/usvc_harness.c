@@ -15,44 +15,30 @@
 #include "../password.h"
 #include "../svc.h"
 #include "log.h"
-#include "redis.h"
 #include "rpc_client.h"
 #include "rpc_server.h"
 
-/* Test-process state: one harness per test binary. */
-static tsvc_config h_tcfg;
-/* The servers keep a pointer to their config: it outlives them here. */
-static ink_rpc_server_config h_trpc, h_urpc;
+/* Test-process state: one harness per test binary. template-svc, its
+ * Redis handle and the flush are template-svc's own harness (tsvc_harness.c),
+ * started first; user-svc is served on top of it. */
 static usvc_app h_app;
+static ink_rpc_server_config h_urpc; /* the server keeps a pointer to it */
 static char h_turl[64], h_uurl[64];
-static ink_rpc_server *h_tsrv, *h_usrv;
+static ink_rpc_server *h_usrv;
 static ink_rpc_client *h_client;
-static ink_redis *h_redis;
 
 int usvc_h_start(void **state)
 {
 	char why[256];
-	const char *addr = getenv("INK_TEST_REDIS");
 
-	(void)state;
-	if (addr == NULL || addr[0] == '\0') {
-		fprintf(stderr, "INK_TEST_REDIS is not set: run me through with_redis.sh\n");
-		return -1;
-	}
-	if (sodium_init() < 0)
+	if (sodium_init() < 0 || harness_start(state) != 0)
 		return -1;
 	ink_log_init("user-svc-test");
-	snprintf(h_turl, sizeof(h_turl), "inproc://usvc-test-tsvc-%ld", (long)getpid());
-	snprintf(h_uurl, sizeof(h_uurl), "inproc://usvc-test-usvc-%ld", (long)getpid());
-	h_tcfg = (tsvc_config){.listen = h_turl,
-	                       .redis_addr = addr,
-	                       .workers = 2,
-	                       .redis_timeout_ms = 2000,
-	                       .max_image_bytes = 4 << 20,
-	                       .max_image_side = 16384,
-	                       .max_image_pixels = 50000000};
+	/* tsvc_harness.c serves template-svc at this address. */
+	snprintf(h_turl, sizeof(h_turl), "inproc://tsvc-test-%ld", (long)getpid());
+	snprintf(h_uurl, sizeof(h_uurl), "inproc://usvc-test-%ld", (long)getpid());
 	h_app.cfg = (usvc_config){.listen = h_uurl,
-	                          .redis_addr = addr,
+	                          .redis_addr = getenv("INK_TEST_REDIS"),
 	                          .template_addr = h_turl,
 	                          .workers = 4,
 	                          .pwhash_concurrency = 2,
@@ -62,17 +48,8 @@ int usvc_h_start(void **state)
 	                          .max_image_bytes = 4 << 20,
 	                          .session_ttl_s = 3600,
 	                          .quota = 5};
-	if (ink_slots_open(1, 2, 100, &h_tcfg.convert_gate) != INK_OK ||
-	    usvc_password_init(2, 4, &h_app.cfg.password) != INK_OK)
+	if (usvc_password_init(2, 4, &h_app.cfg.password) != INK_OK)
 		return -1;
-	h_trpc = (ink_rpc_server_config){.service = TSVC_NAME,
-	                                 .listen = h_turl,
-	                                 .workers = 2,
-	                                 .recv_max = 8 << 20,
-	                                 .methods = tsvc_methods,
-	                                 .app = &h_tcfg,
-	                                 .worker_init = tsvc_worker_init,
-	                                 .worker_fini = tsvc_worker_fini};
 	h_urpc = (ink_rpc_server_config){.service = USVC_NAME,
 	                                 .listen = h_uurl,
 	                                 .workers = 4,
@@ -81,10 +58,7 @@ int usvc_h_start(void **state)
 	                                 .app = &h_app,
 	                                 .worker_init = usvc_worker_init,
 	                                 .worker_fini = usvc_worker_fini};
-	if (ink_redis_open(addr, 2000, &h_redis) != INK_OK ||
-	    ink_redis_ping(h_redis, why, sizeof(why)) != INK_OK ||
-	    ink_rpc_server_start(&h_trpc, &h_tsrv) != INK_OK ||
-	    ink_rpc_client_open_now(TSVC_NAME, h_turl, 8 << 20, &h_app.templates, why,
+	if (ink_rpc_client_open_now(TSVC_NAME, h_turl, 8 << 20, &h_app.templates, why,
 	                            sizeof(why)) != INK_OK ||
 	    ink_rpc_server_start(&h_urpc, &h_usrv) != INK_OK ||
 	    ink_rpc_client_open_now(USVC_NAME, h_uurl, 8 << 20, &h_client, why, sizeof(why)) !=
@@ -95,26 +69,16 @@ int usvc_h_start(void **state)
 
 int usvc_h_stop(void **state)
 {
-	(void)state;
 	ink_rpc_client_close(h_client);
 	ink_rpc_server_stop(h_usrv);
 	ink_rpc_client_close(h_app.templates);
-	ink_rpc_server_stop(h_tsrv);
 	usvc_password_fini(h_app.cfg.password);
-	ink_slots_close(h_tcfg.convert_gate);
-	ink_redis_close(h_redis);
-	return 0;
+	return harness_stop(state);
 }
 
 int usvc_h_flush(void **state)
 {
-	redisReply *rep = NULL;
-
-	(void)state;
-	if (ink_redis_cmd(h_redis, &rep, NULL, 0, "FLUSHALL") != INK_OK)
-		return -1;
-	freeReplyObject(rep);
-	return 0;
+	return harness_flush(state);
 }
 
 ink_err usvc_h_call(const char *method, const char *uid, const ProtobufCMessage *msg,
