@@ -102,16 +102,8 @@ void edge_gallery_pdf(edge_req *req)
 		return;
 	rq.gallery_id = (char *)edge_path_param(req, "id");
 	rq.paper = paper;
-	Inkwell__Template__V1__PrintedPage *pdf =
-	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
-	        req, GAL_TPL "PrintGalleryPage", &rq.base,
-	        &inkwell__template__v1__printed_page__descriptor, 0);
-	if (pdf == NULL)
-		return;
 	/* A gallery item's title never changes; like its image, minutes. */
-	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
-	                 "public, max-age=300");
-	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+	edge_send_printed(req, GAL_TPL "PrintGalleryPage", &rq.base, "public, max-age=300");
 }
 
 void edge_gallery_save(edge_req *req)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "template.pb-c.h"
+
 /* png_etag_matches: does an If-None-Match list contain tag (quoted, W/ ok)? */
 static int png_etag_matches(const char *inm, const char *quoted)
 {
@@ -54,4 +56,18 @@ void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *bo
 		return;
 	}
 	edge_send(req, 200, content_type, body, len);
+}
+
+void edge_send_printed(edge_req *req, const char *method, const ProtobufCMessage *msg,
+                       const char *cache_control)
+{
+	Inkwell__Template__V1__PrintedPage *pdf =
+	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
+	        req, method, msg, &inkwell__template__v1__printed_page__descriptor, 0);
+
+	if (pdf == NULL)
+		return;
+	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
+	                 cache_control);
+	protobuf_c_message_free_unpacked(&pdf->base, NULL);
 }

@@ -213,16 +213,8 @@ void edge_tpl_pdf(edge_req *req)
 		return;
 	rq.id = (char *)edge_path_param(req, "id");
 	rq.paper = paper;
-	Inkwell__Template__V1__PrintedPage *pdf =
-	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
-	        req, TPL_LIB "PrintTemplate", &rq.base,
-	        &inkwell__template__v1__printed_page__descriptor, 0);
-	if (pdf == NULL)
-		return;
 	/* Printed with the current title, which a rename changes: revalidate. */
-	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
-	                 "private, no-cache");
-	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+	edge_send_printed(req, TPL_LIB "PrintTemplate", &rq.base, "private, no-cache");
 }
 
 static const edge_field tpl_rename_fields[] = {
