@@ -63,13 +63,10 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	redisReply *rep = NULL;
 	char why[256], lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
 	    svg_key[USVC_KEY_MAX];
-	ink_err err = usvc_require_user(ctx);
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
-	ref = inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	if (ref == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	if (!ink_id_ok(ref->id)) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id);
 		goto out;

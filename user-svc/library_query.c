@@ -123,23 +123,11 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
-/* libq_ref unpacks a TemplateRef; the caller frees it. */
-static ink_err libq_ref(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                        Inkwell__User__V1__TemplateRef **out)
-{
-	ink_err err = usvc_require_user(ctx);
-
-	if (err != INK_OK)
-		return err;
-	*out = inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	return *out ? INK_OK : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-}
-
 ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__TemplateRef *ref = NULL;
 	Inkwell__User__V1__Template t;
-	ink_err err = libq_ref(ctx, body, len, &ref);
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
@@ -161,7 +149,7 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template t;
 	redisReply *rep = NULL;
 	char why[256];
-	ink_err err = libq_ref(ctx, body, len, &ref);
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;

@@ -55,14 +55,11 @@ ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	redisReply *svg = NULL;
 	uint8_t digest[16];
 	char etag[33];
-	ink_err err = usvc_require_user(ctx);
+	Inkwell__User__V1__TemplateRef *ref = NULL;
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
-	Inkwell__User__V1__TemplateRef *ref =
-	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	if (ref == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	err = print_load(ctx, ref->id, &t, &svg);
 	if (err == INK_OK) {
 		/* The SVG's own tag, as the PNG's is the hash of the PNG. */

@@ -196,14 +196,11 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	redisReply *png = NULL, *svg = NULL;
 	usvc_idem idem = {0};
 	int replayed = 0;
-	ink_err err = usvc_require_user(ctx);
+	Inkwell__User__V1__TemplateRef *ref = NULL;
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
-	Inkwell__User__V1__TemplateRef *ref =
-	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	if (ref == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	err = usvc_idem_begin(ctx, ctx->caller->user_id, ref->idempotency_key, body, len, &idem,
 	                      &replayed);
 	if (err != INK_OK || replayed) {

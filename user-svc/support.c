@@ -12,6 +12,21 @@ ink_err usvc_require_user(ink_rpc_ctx *ctx)
 	           : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
 }
 
+ink_err usvc_template_ref(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                          Inkwell__User__V1__TemplateRef **out)
+{
+	ink_err err = usvc_require_user(ctx);
+
+	if (err != INK_OK)
+		return err;
+	Inkwell__User__V1__TemplateRef *ref =
+	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
+	if (ref == NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
+	*out = ref;
+	return INK_OK;
+}
+
 ink_err usvc_call_template(ink_rpc_ctx *ctx, const char *method, const ProtobufCMessage *req,
                            const ProtobufCMessageDescriptor *desc, const char *what, int flags,
                            ProtobufCMessage **out)

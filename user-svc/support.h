@@ -10,10 +10,18 @@
 
 #include "err.h"
 #include "rpc_server.h"
+#include "user.pb-c.h"
 
 /* usvc_require_user returns INK_OK when the call has a signed-in caller,
  * else the code of ink_rpc_fail(UNAUTHENTICATED, "sign in first"). */
 INK_WUR ink_err usvc_require_user(ink_rpc_ctx *ctx);
+
+/* usvc_template_ref is how a handler taking a TemplateRef starts: a
+ * signed-in caller (usvc_require_user), then the request unpacked into *out
+ * (INVALID_ARGUMENT when it does not parse). Returns the failed call's code;
+ * on INK_OK *out is the caller's: inkwell__user__v1__template_ref__free_unpacked. */
+INK_WUR ink_err usvc_template_ref(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                                  Inkwell__User__V1__TemplateRef **out);
 
 /* Flags of usvc_call_template. */
 #define USVC_CALL_NOT_FOUND_OK 1 /* NOT_FOUND is returned, the call not failed */
