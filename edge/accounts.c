@@ -6,7 +6,7 @@
 
 #include "account_rules.h"
 #include "params.h"
-#include "templates.h"
+#include "library_routes.h"
 #include "user.pb-c.h"
 #include "views.h"
 

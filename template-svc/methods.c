@@ -3,7 +3,7 @@
  * RPC worker owns. Kept apart from main.c so the tests serve exactly the
  * table the binary serves.
  */
-#include "convert.h"
+#include "convert_rpc.h"
 #include "gallery.h"
 #include "health.h"
 #include "print.h"

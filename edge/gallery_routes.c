@@ -1,9 +1,9 @@
 /*
- * gallery.c - gallery and moderation routes (see gallery.h). The RPCs are
+ * gallery_routes.c - gallery and moderation routes (see gallery_routes.h). The RPCs are
  * template-svc's own methods, sent to user-svc, which passes them on with
  * the caller (the edge talks to one service).
  */
-#include "gallery.h"
+#include "gallery_routes.h"
 
 #include <string.h>
 
@@ -11,7 +11,7 @@
 #include "params.h"
 #include "png_reply.h"
 #include "template.pb-c.h"
-#include "templates.h"
+#include "library_routes.h"
 #include "views.h"
 
 #define GAL_TPL "inkwell.template.v1.Templates/"
@@ -121,7 +121,7 @@ void edge_gallery_save(edge_req *req)
 	    &inkwell__user__v1__template__descriptor, 0);
 	if (t == NULL)
 		return;
-	edge_tpl_send(req, t, 201);
+	edge_lib_send(req, t, 201);
 	protobuf_c_message_free_unpacked(&t->base, NULL);
 }
 
