@@ -3,6 +3,8 @@
 #   make deps     install missing Debian 12 packages (scripts/deps.sh)
 #   make up       deps, build, run the whole stack in the foreground
 #   make test     deps, sanitizer build in build-test/, whole ctest suite
+#                 (which includes `style`: scripts/check-style.sh)
+#   make style    scripts/check-style.sh alone: format, banned calls, complexity
 #   make format   clang-format -i every *.c and *.h
 #   make bench    every bench/*.sh, each against a stack of its own
 BUILD      ?= build
@@ -11,7 +13,7 @@ CMAKE_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CTEST_JOBS ?= 2
 
-.PHONY: all build deps up test web-test-deps openapi-test-deps format bench clean
+.PHONY: all build deps up test style web-test-deps openapi-test-deps format bench clean
 
 all: build
 
@@ -29,6 +31,9 @@ test: deps web-test-deps openapi-test-deps
 	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_TYPE) -DINK_SANITIZE=ON -DINK_FUZZ=ON
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	ctest --test-dir $(TEST_BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+style: deps
+	bash scripts/check-style.sh
 
 # The browser tests' npm packages (playwright-core; no browser download:
 # they drive Debian's chromium). Reinstalled only when the lock file changes.

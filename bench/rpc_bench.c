@@ -202,12 +202,24 @@ static double bench_ink(const char *url, int seconds, int threads, int workers)
 	return rate;
 }
 
+/* bench_arg reads argv[i] as a whole number, def when absent; -1 for text
+ * that is not one (atoi would read it as 0, or as its leading digits). */
+static int bench_arg(int argc, char **argv, int i, int def)
+{
+	char *end = NULL;
+
+	if (argc <= i)
+		return def;
+	long v = strtol(argv[i], &end, 10);
+	return end == argv[i] || *end != '\0' || v < 0 || v > 1000000 ? -1 : (int)v;
+}
+
 int main(int argc, char **argv)
 {
-	int port = argc > 1 ? atoi(argv[1]) : 0;
-	int seconds = argc > 2 ? atoi(argv[2]) : 5;
-	int threads = argc > 3 ? atoi(argv[3]) : 32;
-	int workers = argc > 4 ? atoi(argv[4]) : 16;
+	int port = bench_arg(argc, argv, 1, 0);
+	int seconds = bench_arg(argc, argv, 2, 5);
+	int threads = bench_arg(argc, argv, 3, 32);
+	int workers = bench_arg(argc, argv, 4, 16);
 	char url[64];
 
 	if (port < 1 || port > 65534 || seconds < 1 || threads < 1 || threads > BENCH_THREADS ||

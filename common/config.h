@@ -20,11 +20,11 @@ const char *ink_cfg_str(const char *name, const char *def);
 /* ink_cfg_int stores $name as an integer in [min, max] in *out, or `def` when
  * unset. Returns INK_INVALID_ARGUMENT (and logs which variable and why) if it
  * is not a whole decimal number or is out of range; *out is then untouched. */
-ink_err ink_cfg_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);
+INK_WUR ink_err ink_cfg_int(const char *name, int64_t def, int64_t min, int64_t max, int64_t *out);
 
 /* ink_parse_duration_ms parses "250ms", "1s", "2m" or a bare number of
  * milliseconds into *out_ms. Returns INK_INVALID_ARGUMENT on anything else,
  * on a negative value or on overflow. */
-ink_err ink_parse_duration_ms(const char *text, int64_t *out_ms);
+INK_WUR ink_err ink_parse_duration_ms(const char *text, int64_t *out_ms);
 
 #endif /* INKWELL_COMMON_CONFIG_H */

@@ -9,6 +9,16 @@
 #ifndef INKWELL_COMMON_ERR_H
 #define INKWELL_COMMON_ERR_H
 
+/* INK_WUR marks a function whose result must be looked at (curl's
+ * WARN_UNUSED_RESULT): every prototype returning a status carries it, so
+ * an ignored failure is a compile error under -Werror. A result that is
+ * truly irrelevant is discarded with a cast to void and a comment why. */
+#if defined(__GNUC__) || defined(__clang__)
+#define INK_WUR __attribute__((warn_unused_result))
+#else
+#define INK_WUR
+#endif
+
 typedef enum ink_err {
 	INK_OK = 0,
 	INK_CANCELLED = 1,

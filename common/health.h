@@ -46,16 +46,16 @@ void ink_health_dep_fini(ink_health_dep *d);
 /* ink_health_reply answers a Check call for `service` with deps[0..n): the
  * status is SERVING only when all pass. A request naming another service
  * gets INK_NOT_FOUND. Returns what ink_rpc_reply / ink_rpc_fail return. */
-ink_err ink_health_reply(ink_rpc_ctx *ctx, const uint8_t *body, size_t len, const char *service,
-                         const ink_health_dep *deps, size_t n);
+INK_WUR ink_err ink_health_reply(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                                 const char *service, const ink_health_dep *deps, size_t n);
 
 /* ink_health_call asks a peer for its health (the probe and edge use it).
  * `service` may be "" (the peer itself). On INK_OK *out is the peer's answer
  * (caller frees: inkwell__health__v1__health_check_response__free_unpacked)
  * and *latency_ms the round trip; otherwise the transport or remote error as
  * in ink_rpc_call, with `why`. */
-ink_err ink_health_call(ink_rpc_client *c, const char *service, int64_t timeout_ms,
-                        Inkwell__Health__V1__HealthCheckResponse **out, double *latency_ms,
-                        char *why, size_t why_len);
+INK_WUR ink_err ink_health_call(ink_rpc_client *c, const char *service, int64_t timeout_ms,
+                                Inkwell__Health__V1__HealthCheckResponse **out, double *latency_ms,
+                                char *why, size_t why_len);
 
 #endif /* INKWELL_COMMON_HEALTH_H */

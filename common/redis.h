@@ -21,7 +21,7 @@ typedef struct ink_redis ink_redis;
  * when Redis is still down. Returns INK_INVALID_ARGUMENT for a malformed
  * address, INK_RESOURCE_EXHAUSTED when out of memory. On success the caller
  * owns *out and frees it with ink_redis_close. */
-ink_err ink_redis_open(const char *addr, int timeout_ms, ink_redis **out);
+INK_WUR ink_err ink_redis_open(const char *addr, int timeout_ms, ink_redis **out);
 
 /* ink_redis_close frees the handle and its connection. NULL is a no-op. */
 void ink_redis_close(ink_redis *r);
@@ -40,19 +40,19 @@ const char *ink_redis_addr(const ink_redis *r);
  * had been closed by the server since its last use (EOF or reset, not a timeout), the command is
  * sent once more on a new one: it never reached Redis. (Should Redis itself die between running a
  * command and answering it, that command could run twice.) */
-ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
-                      ...);
+INK_WUR ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len,
+                              const char *fmt, ...);
 
 /* ink_redis_cmd_argv is ink_redis_cmd with an argument vector (binary-safe,
  * for Lua scripts with many keys). Same contract. */
-ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
-                           const char **argv, const size_t *argvlen);
+INK_WUR ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len,
+                                   int argc, const char **argv, const size_t *argvlen);
 
 /* ink_redis_ping sends PING, waiting at most the PING timeout when one is
  * set (ink_redis_set_ping_timeout), else the command timeout. INK_OK when
  * Redis answers PONG; otherwise INK_UNAVAILABLE with the cause in `why`
  * ("... did not answer PING within N ms" when the PING timeout ran out). */
-ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len);
+INK_WUR ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len);
 
 /* ink_redis_set_ping_timeout gives PING a limit of its own, for health checks
  * that must answer within their caller's deadline: later PINGs (connect

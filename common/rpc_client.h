@@ -28,15 +28,15 @@ typedef struct ink_rpc_client ink_rpc_client;
  * replies up to recv_max bytes. Returns INK_INVALID_ARGUMENT for an empty or
  * malformed list, INK_INTERNAL if nng refuses. On success the caller owns
  * *out and frees it with ink_rpc_client_close. */
-ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max,
-                            ink_rpc_client **out);
+INK_WUR ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max,
+                                    ink_rpc_client **out);
 
 /* ink_rpc_client_open_now is ink_rpc_client_open, but dials in the
  * foreground once: a peer that is not listening yet is an error
  * (INK_UNAVAILABLE, the reason in `why`) instead of a retry. For one-shot
  * tools such as the probe, which must tell "cannot connect" from "no answer". */
-ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv_max,
-                                ink_rpc_client **out, char *why, size_t why_len);
+INK_WUR ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv_max,
+                                        ink_rpc_client **out, char *why, size_t why_len);
 
 /* ink_rpc_client_close closes the socket; calls in flight fail. NULL: no-op. */
 void ink_rpc_client_close(ink_rpc_client *c);
@@ -56,15 +56,16 @@ int ink_rpc_client_connected(const ink_rpc_client *c);
  * message in `why`. Transport failures: INK_UNAVAILABLE (no connection to the
  * peer, message names it), INK_DEADLINE_EXCEEDED (no reply in time),
  * INK_INTERNAL (reply did not parse). `why` always ends NUL-terminated. */
-ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__V1__Caller *caller,
-                     int64_t timeout_ms, const ProtobufCMessage *body, ProtobufCBinaryData *reply,
-                     char *why, size_t why_len);
+INK_WUR ink_err ink_rpc_call(ink_rpc_client *c, const char *method,
+                             const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                             const ProtobufCMessage *body, ProtobufCBinaryData *reply, char *why,
+                             size_t why_len);
 
 /* ink_rpc_call_raw is ink_rpc_call with an already packed body (for
  * forwarding a request unchanged). Same contract. */
-ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
-                         const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
-                         const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
-                         char *why, size_t why_len);
+INK_WUR ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
+                                 const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,
+                                 const uint8_t *body, size_t body_len, ProtobufCBinaryData *reply,
+                                 char *why, size_t why_len);
 
 #endif /* INKWELL_COMMON_RPC_CLIENT_H */

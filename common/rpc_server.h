@@ -66,7 +66,7 @@ typedef struct ink_rpc_server ink_rpc_server;
  * what it points to must outlive the server. Returns INK_UNAVAILABLE if the
  * address cannot be bound, INK_INVALID_ARGUMENT for a bad config, or a
  * worker_init error. On success the caller owns *out: ink_rpc_server_stop. */
-ink_err ink_rpc_server_start(const ink_rpc_server_config *cfg, ink_rpc_server **out);
+INK_WUR ink_err ink_rpc_server_start(const ink_rpc_server_config *cfg, ink_rpc_server **out);
 
 /* ink_rpc_server_stop closes the socket, joins every worker (each finishes
  * the call it is in) and frees the server. NULL is a no-op. */
@@ -77,12 +77,12 @@ void ink_rpc_server_stop(ink_rpc_server *s);
  * workers and by unit tests. Always produces a Response: *resp (malloc'd,
  * caller frees with free()) and *resp_len. Returns INK_RESOURCE_EXHAUSTED
  * only when even the error reply cannot be allocated. */
-ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req,
-                         size_t req_len, uint8_t **resp, size_t *resp_len);
+INK_WUR ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req,
+                                 size_t req_len, uint8_t **resp, size_t *resp_len);
 
 /* ink_rpc_reply packs `msg` as the call's reply body. Returns INK_OK, or
  * INK_RESOURCE_EXHAUSTED (then return it from the handler). */
-ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg);
+INK_WUR ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg);
 
 /* ink_rpc_reply_raw makes `body` (malloc'd, already packed) the reply body;
  * the call owns it from here on, also when the handler then fails. */
@@ -90,14 +90,14 @@ void ink_rpc_reply_raw(ink_rpc_ctx *ctx, ProtobufCBinaryData body);
 
 /* ink_rpc_fail records why the call failed and returns `code`, so a handler
  * can `return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);`. */
-ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
+INK_WUR ink_err ink_rpc_fail(ink_rpc_ctx *ctx, ink_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ink_rpc_fail_db fails the call for a database error `err` (from common/redis.c, reason
  * `why`), saying "<db>: <why>". UNAVAILABLE (nothing was done: retry) and DEADLINE_EXCEEDED
  * (the command may have run: the outcome is unknown) keep their code so the caller can tell
  * them apart; anything else is INTERNAL. Returns the code. */
-ink_err ink_rpc_fail_db(ink_rpc_ctx *ctx, ink_err err, const char *db, const char *why);
+INK_WUR ink_err ink_rpc_fail_db(ink_rpc_ctx *ctx, ink_err err, const char *db, const char *why);
 
 /* ink_rpc_remaining_ms returns how long the caller still waits (for calls
  * this handler makes downstream), at least 1; `fallback` when no deadline. */

@@ -13,7 +13,7 @@
 /* ink_service_block_signals blocks SIGINT, SIGTERM and SIGPIPE in the calling
  * thread and every thread it starts later. Call first thing in main.
  * Returns INK_INTERNAL if the mask cannot be set. */
-ink_err ink_service_block_signals(void);
+INK_WUR ink_err ink_service_block_signals(void);
 
 /* ink_service_wait_signal waits for SIGINT or SIGTERM and returns its number. */
 int ink_service_wait_signal(void);

@@ -12,6 +12,7 @@
  */
 #include "slots.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -126,6 +127,17 @@ void ink_slots_close(ink_slots *s)
 	free(s);
 }
 
+/* slots_check asserts the gate's invariants (under lock): counts are never
+ * negative, a free slot never coexists with a waiter (a leaver hands its
+ * slot on instead), and head/tail are both set or both NULL. Our bug if not. */
+static void slots_check(const ink_slots *s)
+{
+	assert(s->free >= 0 && s->inside >= 0 && s->inside <= s->max_inside);
+	assert(s->free == 0 || s->head == NULL);
+	assert((s->head == NULL) == (s->tail == NULL));
+	(void)s;
+}
+
 static void slots_unlink(ink_slots *s, slots_waiter *w)
 {
 	slots_waiter **p = &s->head;
@@ -146,6 +158,7 @@ ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms)
 	ink_err err = INK_OK;
 
 	pthread_mutex_lock(&s->lock);
+	slots_check(s);
 	if (s->inside >= s->max_inside) {
 		pthread_mutex_unlock(&s->lock);
 		ink_log_warn("slots: %d callers inside, shedding one", s->max_inside);
@@ -197,6 +210,7 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	atomic_store(&s->avg_ms, (avg * 7 + (int)work_ms + 1) / 8);
 	ink_metrics_observe(&slots_work, (const char *[]){s->name}, work_ms / 1000.0);
 	pthread_mutex_lock(&s->lock);
+	assert(s->inside > 0); /* a leave without its enter */
 	s->inside--;
 	slots_waiter *w = s->head;
 	if (w != NULL) {
@@ -208,5 +222,17 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	} else {
 		s->free++;
 	}
+	slots_check(s);
 	pthread_mutex_unlock(&s->lock);
+}
+
+int ink_slots_waiting(ink_slots *s)
+{
+	int n = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (slots_waiter *w = s->head; w != NULL; w = w->next)
+		n++;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }

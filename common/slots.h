@@ -28,7 +28,7 @@ typedef struct ink_slots ink_slots;
  * duration until it has measured some. INK_INVALID_ARGUMENT for slots < 1
  * or max_inside < slots, INK_RESOURCE_EXHAUSTED. On INK_OK the caller owns
  * *out: ink_slots_close. */
-ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **out);
+INK_WUR ink_err ink_slots_open(int slots, int max_inside, int64_t guess_ms, ink_slots **out);
 
 /* ink_slots_name names the gate in metrics ("convert", "pwhash"; a literal)
  * and reports it at every scrape: inkwell_gate_in_flight / _waiting now,
@@ -45,10 +45,14 @@ void ink_slots_close(ink_slots *s);
  * deadline_unix_ms (0 = wait as long as it takes) for the work to finish.
  * INK_OK: the caller holds a slot and must call ink_slots_leave.
  * INK_UNAVAILABLE: shed (too many inside, or too late); nothing to leave. */
-ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms);
+INK_WUR ink_err ink_slots_enter(ink_slots *s, int64_t deadline_unix_ms);
 
 /* ink_slots_leave gives the slot back and records that the work took
  * work_ms (use ink_mono_ms around it). */
 void ink_slots_leave(ink_slots *s, double work_ms);
+
+/* ink_slots_waiting returns how many callers are queued for a slot right
+ * now (a snapshot, for tests and metrics). Cannot fail. */
+int ink_slots_waiting(ink_slots *s);
 
 #endif /* INKWELL_COMMON_SLOTS_H */

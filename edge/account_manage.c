@@ -15,13 +15,13 @@
 /* The current password is checked for shape only: a wrong-length one is
  * just wrong (401), as at sign-in. */
 static const edge_field acm_password_fields[] = {
-    {"current_password", 1, NULL},
-    {"new_password", 1, ink_rule_password},
+    {.name = "current_password", .required = 1, .rule = NULL},
+    {.name = "new_password", .required = 1, .rule = ink_rule_password},
 };
 static const edge_schema acm_password_schema = {acm_password_fields, 2};
 
 static const edge_field acm_delete_fields[] = {
-    {"password", 1, NULL},
+    {.name = "password", .required = 1, .rule = NULL},
 };
 static const edge_schema acm_delete_schema = {acm_delete_fields, 1};
 

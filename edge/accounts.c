@@ -6,24 +6,24 @@
 
 #include "account_rules.h"
 #include "params.h"
-#include "templates.h"
+#include "library_routes.h"
 #include "user.pb-c.h"
 #include "views.h"
 
 #define ACC_USERS "inkwell.user.v1.Users/"
 
 static const edge_field acc_register_fields[] = {
-    {"username", 1, ink_rule_username},
-    {"password", 1, ink_rule_password},
-    {"email", 0, ink_rule_email},
+    {.name = "username", .required = 1, .rule = ink_rule_username},
+    {.name = "password", .required = 1, .rule = ink_rule_password},
+    {.name = "email", .required = 0, .rule = ink_rule_email},
 };
 static const edge_schema acc_register_schema = {acc_register_fields, 3};
 
 /* Login checks only shape: a wrong-length password is just a wrong password
  * (401), and must not tell an attacker anything about the rules. */
 static const edge_field acc_login_fields[] = {
-    {"username", 1, NULL},
-    {"password", 1, NULL},
+    {.name = "username", .required = 1, .rule = NULL},
+    {.name = "password", .required = 1, .rule = NULL},
 };
 static const edge_schema acc_login_schema = {acc_login_fields, 2};
 
@@ -52,8 +52,10 @@ void edge_accounts_register(edge_req *req)
 	json_decref(obj);
 	if (u == NULL)
 		return;
-	edge_add_header(req, "Location", "/v1/users/me");
-	edge_send_json(req, 201, edge_view_user(u, 0));
+	if (edge_add_header(req, "Location", "/v1/users/me") != 0)
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+	else
+		edge_send_json(req, 201, edge_view_user(u, 0));
 	protobuf_c_message_free_unpacked(&u->base, NULL);
 }
 
@@ -75,10 +77,12 @@ void edge_accounts_login(edge_req *req)
 	if (lr == NULL)
 		return;
 	edge_view_time(lr->expires_at_unix_ms, expires, sizeof(expires));
-	edge_add_header(req, "Cache-Control", "no-store");
-	edge_send_json(req, 201,
-	               json_pack("{s:s, s:s, s:s}", "token", lr->token, "token_type", "Bearer",
-	                         "expires_at", expires));
+	if (edge_add_header(req, "Cache-Control", "no-store") != 0)
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+	else
+		edge_send_json(req, 201,
+		               json_pack("{s:s, s:s, s:s}", "token", lr->token, "token_type",
+		                         "Bearer", "expires_at", expires));
 	protobuf_c_message_free_unpacked(&lr->base, NULL);
 }
 
@@ -103,7 +107,9 @@ void edge_accounts_me(edge_req *req)
 
 	if (u == NULL)
 		return;
-	edge_add_header(req, "Cache-Control", "no-store");
-	edge_send_json(req, 200, edge_view_user(u, 1));
+	if (edge_add_header(req, "Cache-Control", "no-store") != 0)
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+	else
+		edge_send_json(req, 200, edge_view_user(u, 1));
 	protobuf_c_message_free_unpacked(&u->base, NULL);
 }

@@ -21,7 +21,7 @@
  * RFC 6750 b64token characters [A-Za-z0-9-._~+/] then optional '='s) into
  * token (NUL-terminated). Returns 0, or -1 when the header is NULL, another
  * scheme, malformed, or the token does not fit in token_len. Pure. */
-int edge_bearer_parse(const char *header, char *token, size_t token_len);
+INK_WUR int edge_bearer_parse(const char *header, char *token, size_t token_len);
 
 /* edge_authenticate applies req->route->auth. REQUIRED: a valid token or
  * 401; OPTIONAL: no Authorization header is fine (anonymous), a bad one is
@@ -29,6 +29,6 @@ int edge_bearer_parse(const char *header, char *token, size_t token_len);
  * req->caller / req->token are set. Returns 0 when the request may go on,
  * -1 when a response was already sent (401; 503 when user-svc is
  * unavailable; 504 on timeout; 500 on a reply that does not parse). */
-int edge_authenticate(edge_req *req);
+INK_WUR int edge_authenticate(edge_req *req);
 
 #endif /* INKWELL_EDGE_AUTH_H */

@@ -29,6 +29,6 @@ typedef struct edge_config {
  * Returns INK_INVALID_ARGUMENT, having logged which variable is wrong, when a
  * set variable is malformed or out of range; *out is then unspecified. The
  * strings belong to the environment or are literals: never freed. */
-ink_err edge_config_load(edge_config *out);
+INK_WUR ink_err edge_config_load(edge_config *out);
 
 #endif /* INKWELL_EDGE_EDGE_CONFIG_H */

@@ -39,6 +39,6 @@ json_t *edge_health_peer_json(const char *component, ink_err err,
  * "public-redis (via template-svc) down: Connection refused"; "; " between
  * entries, truncated to out_len (always NUL-terminated). Returns the number
  * of failing leaves (0: all pass, out is ""). Pure. */
-int edge_health_output(const json_t *checks, char *out, size_t out_len);
+INK_WUR int edge_health_output(const json_t *checks, char *out, size_t out_len);
 
 #endif /* INKWELL_EDGE_EDGE_HEALTH_H */

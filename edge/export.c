@@ -352,9 +352,13 @@ void edge_export(edge_req *req)
 		edge_send_ink_err(req, INK_RESOURCE_EXHAUSTED, "out of memory");
 		goto out;
 	}
-	edge_add_header(req, "Content-Disposition", "attachment; filename=\"inkwell-export.zip\"");
 	/* nginx passes the stream on as it comes instead of spooling it. */
-	edge_add_header(req, "X-Accel-Buffering", "no");
+	if (edge_add_header(req, "Content-Disposition",
+	                    "attachment; filename=\"inkwell-export.zip\"") != 0 ||
+	    edge_add_header(req, "X-Accel-Buffering", "no") != 0) {
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+		goto out;
+	}
 	if (edge_send_stream_begin(req, 200, "application/zip") != 0)
 		goto out;
 	if (req->is_head) {

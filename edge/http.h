@@ -111,7 +111,7 @@ int edge_req_end(edge_req *req);
  * "Expect: 100-continue", and stores the body in req->body / body_len.
  * Returns 0 when the handler may run; -1 when a response was already sent
  * (415, 413, 400 for an I/O error, 500 out of memory). */
-int edge_req_read_body(edge_req *req);
+INK_WUR int edge_req_read_body(edge_req *req);
 
 /* edge_header returns the value of request header `name` (case-insensitive),
  * or NULL. Valid until the request ends. */
@@ -120,7 +120,7 @@ const char *edge_header(const edge_req *req, const char *name);
 /* edge_query copies the URL-decoded value of query parameter `name` into out
  * (NUL-terminated). Returns its length; -1 when absent; -2 when it does not
  * fit in out_len or out_len is 0 (out is then ""). */
-int edge_query(const edge_req *req, const char *name, char *out, size_t out_len);
+INK_WUR int edge_query(const edge_req *req, const char *name, char *out, size_t out_len);
 
 /* edge_path_param returns the decoded value of path parameter `name` from
  * the route pattern ("{id}"), or NULL when the pattern has none. Valid until
@@ -138,7 +138,7 @@ int edge_media_type_is(const char *ct, const char *type);
  * (Location, ETag, Cache-Control, Retry-After, WWW-Authenticate...).
  * Returns 0; -1 when the name or value is too long, holds CR/LF, or
  * EDGE_MAX_EXTRA_HEADERS are already set (logged; the header is dropped). */
-int edge_add_header(edge_req *req, const char *name, const char *value);
+INK_WUR int edge_add_header(edge_req *req, const char *name, const char *value);
 
 /* edge_send writes status, the extra headers, Content-Type (when
  * content_type is non-NULL) and Content-Length, then body[0..len) (not for
@@ -214,14 +214,14 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message);
  * reply->data with free(); may be empty) and nothing was sent. On any error
  * a problem response was already sent (edge_send_ink_err with the remote
  * message) and *reply is empty: the handler just returns. */
-ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
-                 const ProtobufCMessage *body, ProtobufCBinaryData *reply);
+INK_WUR ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
+                         const ProtobufCMessage *body, ProtobufCBinaryData *reply);
 
 /* edge_rpc_timeout is edge_rpc with an explicit timeout_ms instead of
  * RPC_TIMEOUT_MS (image conversion: cfg->convert_timeout_ms). Same contract. */
-ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
-                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
-                         int64_t timeout_ms);
+INK_WUR ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
+                                 const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                                 int64_t timeout_ms);
 
 /* edge_rpc_msg calls `method` on user-svc (the edge's one backend for
  * public routes) with timeout_ms (0: RPC_TIMEOUT_MS) and unpacks the reply

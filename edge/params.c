@@ -6,26 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "content_rules.h"
+#include "log.h"
+
 static void params_error(json_t *errors, const char *field, const char *message)
 {
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field", field, "message", message));
+	/* Out of memory loses the entry, not the 400: the reader still
+	 * returns -1 and its caller answers from a shorter list. */
+	if (json_array_append_new(errors,
+	                          json_pack("{s:s, s:s}", "field", field, "message", message)) != 0)
+		ink_log_error("query error for %s dropped: out of memory", field);
 }
 
 int edge_text_ok(const char *s, size_t len, size_t max_chars)
 {
 	json_t *probe = json_stringn(s, len);
-	size_t chars = 0;
 
 	if (probe == NULL)
 		return 0;
 	json_decref(probe);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			return 0;
-		chars += (c & 0xC0) != 0x80;
-	}
-	return chars <= max_chars;
+	long chars = ink_text_chars(s, len, 0);
+	return chars >= 0 && (size_t)chars <= max_chars;
 }
 
 int edge_query_int(const edge_req *req, const char *name, int def, int min, int max, int *out,
@@ -74,10 +75,15 @@ int edge_query_text(const edge_req *req, const char *name, const char *def, size
 int edge_query_page(edge_req *req, int *limit, char *cursor, size_t cursor_len)
 {
 	json_t *errors = json_array();
+	int bad = 0;
 
-	edge_query_int(req, "limit", 20, 1, 100, limit, errors);
-	edge_query_text(req, "cursor", "", EDGE_CURSOR_MAX, cursor, cursor_len, errors);
-	if (json_array_size(errors) > 0) {
+	if (errors == NULL) {
+		edge_send_problem(req, 500, NULL, "out of memory");
+		return -1;
+	}
+	bad |= edge_query_int(req, "limit", 20, 1, 100, limit, errors);
+	bad |= edge_query_text(req, "cursor", "", EDGE_CURSOR_MAX, cursor, cursor_len, errors);
+	if (bad != 0 || json_array_size(errors) > 0) {
 		edge_send_validation(req, errors);
 		return -1;
 	}

@@ -9,32 +9,34 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "content_rules.h"
 #include "http.h"
 #include "schema.h"
 
-#define EDGE_CURSOR_MAX 200
+/* One cursor rule: what common/content_rules.h encodes, no longer. */
+#define EDGE_CURSOR_MAX (INK_CURSOR_MAX - 1)
 
 /* edge_query_int reads query parameter `name` as a whole number in
  * [min, max] into *out (def when absent). Returns 0, or -1 after adding an
  * entry to errors. */
-int edge_query_int(const edge_req *req, const char *name, int def, int min, int max, int *out,
-                   json_t *errors);
+INK_WUR int edge_query_int(const edge_req *req, const char *name, int def, int min, int max,
+                           int *out, json_t *errors);
 
 /* edge_query_text reads a query parameter of at most max_chars UTF-8
  * characters without control characters into out (def when absent).
  * Returns 0, or -1 after adding an entry to errors. */
-int edge_query_text(const edge_req *req, const char *name, const char *def, size_t max_chars,
-                    char *out, size_t out_len, json_t *errors);
+INK_WUR int edge_query_text(const edge_req *req, const char *name, const char *def,
+                            size_t max_chars, char *out, size_t out_len, json_t *errors);
 
 /* edge_query_page reads ?limit=1..100 (default 20) and ?cursor= (opaque, at
  * most EDGE_CURSOR_MAX characters; "" when absent) into *limit and cursor
  * (cursor_len > EDGE_CURSOR_MAX * 4). Returns 0, or -1 after sending 400. */
-int edge_query_page(edge_req *req, int *limit, char *cursor, size_t cursor_len);
+INK_WUR int edge_query_page(edge_req *req, int *limit, char *cursor, size_t cursor_len);
 
 /* edge_query_paper reads ?paper=a4|letter (case-insensitive; absent or
  * empty: a4) into out as "a4" or "letter" (out_len >= 7). Returns 0, or -1
  * after sending 400 (field "paper"). */
-int edge_query_paper(edge_req *req, char *out, size_t out_len);
+INK_WUR int edge_query_paper(edge_req *req, char *out, size_t out_len);
 
 /* edge_json_body validates the request body against schema. Returns the
  * object (caller json_decref's it), or NULL after sending 400 (the errors

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "template.pb-c.h"
+
 /* png_etag_matches: does an If-None-Match list contain tag (quoted, W/ ok)? */
 static int png_etag_matches(const char *inm, const char *quoted)
 {
@@ -30,8 +32,11 @@ void edge_send_svg(edge_req *req, const uint8_t *svg, size_t len, const char *et
                    const char *cache_control)
 {
 	/* Opened on its own, an SVG is a document: let it run nothing. */
-	edge_add_header(req, "Content-Security-Policy",
-	                "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+	if (edge_add_header(req, "Content-Security-Policy",
+	                    "default-src 'none'; style-src 'unsafe-inline'; sandbox") != 0) {
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+		return;
+	}
 	edge_send_cached(req, "image/svg+xml", svg, len, etag, cache_control);
 }
 
@@ -41,11 +46,28 @@ void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *bo
 	char quoted[80];
 
 	snprintf(quoted, sizeof(quoted), "\"%s\"", etag);
-	edge_add_header(req, "ETag", quoted);
-	edge_add_header(req, "Cache-Control", cache_control);
+	if (edge_add_header(req, "ETag", quoted) != 0 ||
+	    edge_add_header(req, "Cache-Control", cache_control) != 0) {
+		edge_send_problem(req, 500, NULL, "a response header could not be set");
+		return;
+	}
 	if (png_etag_matches(edge_header(req, "If-None-Match"), quoted)) {
 		edge_send_empty(req, 304);
 		return;
 	}
 	edge_send(req, 200, content_type, body, len);
+}
+
+void edge_send_printed(edge_req *req, const char *method, const ProtobufCMessage *msg,
+                       const char *cache_control)
+{
+	Inkwell__Template__V1__PrintedPage *pdf =
+	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
+	        req, method, msg, &inkwell__template__v1__printed_page__descriptor, 0);
+
+	if (pdf == NULL)
+		return;
+	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
+	                 cache_control);
+	protobuf_c_message_free_unpacked(&pdf->base, NULL);
 }

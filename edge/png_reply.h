@@ -27,4 +27,11 @@ void edge_send_svg(edge_req *req, const uint8_t *svg, size_t len, const char *et
 void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *body, size_t len,
                       const char *etag, const char *cache_control);
 
+/* edge_send_printed calls `method` (PrintTemplate, PrintGalleryPage) with
+ * the print request msg through edge_rpc_msg and sends the PrintedPage it
+ * answers as a cached application/pdf (edge_send_cached); when the call
+ * fails, edge_rpc_msg has already answered with its problem. */
+void edge_send_printed(edge_req *req, const char *method, const ProtobufCMessage *msg,
+                       const char *cache_control);
+
 #endif /* INKWELL_EDGE_PNG_REPLY_H */

@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "err.h"
+
 #define EDGE_PROBLEM_BASE "https://inkwell.dev/problems/"
 #define EDGE_PROBLEM_CT   "application/problem+json"
 
@@ -38,7 +40,7 @@ json_t *edge_problem_json(const edge_problem *p, const char *instance, const cha
  * *errors, creating the array when *errors is NULL (caller then owns it:
  * json_decref). Returns 0, or -1 when out of memory (*errors unchanged if it
  * was NULL, else intact without the entry). */
-int edge_problem_add_error(json_t **errors, const char *field, const char *message);
+INK_WUR int edge_problem_add_error(json_t **errors, const char *field, const char *message);
 
 /* edge_problem_string returns json_string(s), or for bytes that are not valid
  * UTF-8 a string with each byte >= 0x80 replaced by '?' (at most 1024 bytes

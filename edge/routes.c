@@ -3,7 +3,7 @@
  * http.h for the handler API).
  *
  * To add a route: write `void my_handler(edge_req *req)` in the module that
- * owns it (accounts.c, templates.c, gallery.c...), declare it in that
+ * owns it (accounts.c, library_routes.c, gallery_routes.c...), declare it in that
  * module's header, include the header here and add one line below. The
  * dispatcher has already authenticated (auth column), checked the
  * Content-Type (415) and read the body within its limit (413) before the
@@ -16,10 +16,10 @@
 #include "accounts.h"
 #include "edge_health.h"
 #include "export.h"
-#include "gallery.h"
+#include "gallery_routes.h"
 #include "http.h"
+#include "library_routes.h"
 #include "openapi.h"
-#include "templates.h"
 
 const edge_route edge_routes[] = {
     /* method, pattern, handler, auth, body */
@@ -46,15 +46,15 @@ const edge_route edge_routes[] = {
     {"DELETE", "/v1/admin/users/{id}", edge_acm_admin_remove, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
 
     /* The private library (issue 6). */
-    {"POST", "/v1/templates", edge_tpl_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},
-    {"GET", "/v1/templates", edge_tpl_list, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"GET", "/v1/templates/{id}", edge_tpl_get, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"PATCH", "/v1/templates/{id}", edge_tpl_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
-    {"DELETE", "/v1/templates/{id}", edge_tpl_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"GET", "/v1/templates/{id}/image", edge_tpl_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"GET", "/v1/templates/{id}/image.svg", edge_tpl_svg, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"GET", "/v1/templates/{id}/page.pdf", edge_tpl_pdf, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"POST", "/v1/templates/{id}/publish", edge_tpl_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"POST", "/v1/templates", edge_lib_create, EDGE_AUTH_REQUIRED, EDGE_BODY_IMAGE},
+    {"GET", "/v1/templates", edge_lib_list, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}", edge_lib_get, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"PATCH", "/v1/templates/{id}", edge_lib_rename, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
+    {"DELETE", "/v1/templates/{id}", edge_lib_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/image", edge_lib_image, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/image.svg", edge_lib_svg, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/page.pdf", edge_lib_pdf, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
+    {"POST", "/v1/templates/{id}/publish", edge_lib_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
 
     /* The public gallery and moderation (issue 6). */
     {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "content_rules.h"
+
 static int schema_add(json_t *errors, const char *field, const char *message)
 {
 	char name[72];
@@ -44,16 +46,6 @@ static const char *schema_type_name(const json_t *v)
 	return "unknown";
 }
 
-static int schema_has_control(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			return 1;
-	}
-	return 0;
-}
-
 static const edge_field *schema_find(const edge_schema *schema, const char *name)
 {
 	for (size_t i = 0; i < schema->n_fields; i++) {
@@ -77,7 +69,7 @@ static int schema_check_field(const edge_field *f, json_t *v, json_t *errors)
 		snprintf(msg, sizeof(msg), "must be a string, not %s", schema_type_name(v));
 		return schema_add(errors, f->name, msg);
 	}
-	if (schema_has_control(json_string_value(v), json_string_length(v)))
+	if (ink_text_chars(json_string_value(v), json_string_length(v), f->line_breaks) < 0)
 		return schema_add(errors, f->name, "must not contain control characters");
 	const char *bad = f->rule ? f->rule(json_string_value(v)) : NULL;
 	return bad ? schema_add(errors, f->name, bad) : 0;

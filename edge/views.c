@@ -21,8 +21,12 @@ json_t *edge_view_user(const Inkwell__User__V1__User *u, int with_email)
 	edge_view_time(u->created_at_unix_ms, created, sizeof(created));
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "id", u->id, "username", u->username, "role",
 	                      u->role, "created_at", created);
-	if (o != NULL && with_email)
-		json_object_set_new(o, "email", u->email[0] ? json_string(u->email) : json_null());
+	if (o != NULL && with_email &&
+	    json_object_set_new(o, "email", u->email[0] ? json_string(u->email) : json_null()) !=
+	        0) {
+		json_decref(o); /* the caller answers 500 rather than drop the field */
+		return NULL;
+	}
 	return o;
 }
 
@@ -59,6 +63,20 @@ json_t *edge_view_report(const Inkwell__Template__V1__Report *r)
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "report_id", r->report_id, "gallery_id",
 	                 r->gallery_id, "reason", r->reason, "reporter", r->reporter_name,
 	                 "created_at", created, "status", r->status);
+}
+
+json_t *edge_view_append(json_t *items, json_t *item)
+{
+	if (items == NULL) {
+		json_decref(item);
+		return NULL;
+	}
+	/* json_array_append_new frees item itself when it fails (also NULL). */
+	if (json_array_append_new(items, item) != 0) {
+		json_decref(items);
+		return NULL;
+	}
+	return items;
 }
 
 json_t *edge_view_page(json_t *items, const char *cursor)

@@ -40,6 +40,12 @@ json_t *edge_view_report(const Inkwell__Template__V1__Report *r);
  * user_agent|null, current} (issue 18); never any token material. */
 json_t *edge_view_session(const Inkwell__User__V1__Session *s);
 
+/* edge_view_append appends item (owned) to the array items and returns
+ * items; when item is NULL (a failed view) or out of memory it frees both
+ * and returns NULL, so a list route answers 500, never a page with an item
+ * silently missing. NULL items is passed through (item is freed). */
+json_t *edge_view_append(json_t *items, json_t *item);
+
 /* edge_view_page wraps items (owned, a JSON array) as {"items": items,
  * "next_cursor": cursor or null when cursor is ""}. Takes ownership of
  * items also on failure. */

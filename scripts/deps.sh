@@ -11,6 +11,8 @@ PACKAGES=(
 	libprotobuf-c-dev protobuf-c-compiler libnng-dev libhiredis-dev libcivetweb-dev
 	libpng-dev zlib1g-dev libjpeg62-turbo-dev libexif-dev libjansson-dev libsodium-dev
 	libcmocka-dev libpotrace-dev libcairo2-dev fonts-dejavu-core libminizip-dev
+	# style check (scripts/check-style.sh): McCabe complexity
+	pmccabe
 	# run
 	redis-server redis-tools nginx
 	# test and benchmark

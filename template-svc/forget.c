@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "content_rules.h"
 #include "gallery.h"
 #include "keys.h"
 #include "log.h"
@@ -85,7 +86,7 @@ ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__template__v1__forget_user_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	if (!tsvc_valid_id(rq->user_id)) {
+	if (!ink_id_ok(rq->user_id)) {
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "user_id is not an id");
 		goto out;
 	}

@@ -21,7 +21,6 @@
 #include "support.h"
 #include "svc.h"
 
-#define GALLERY_TITLE_MAX  100
 #define GALLERY_SOURCE_MAX 200
 /* SHA-256 as 64 lowercase hex characters, plus the NUL */
 #define GALLERY_SHA256_LEN (2 * crypto_hash_sha256_BYTES + 1)
@@ -108,7 +107,7 @@ ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
 
 	if (ref == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "GalleryRef does not parse");
-	if (!tsvc_valid_id(ref->gallery_id)) {
+	if (!ink_id_ok(ref->gallery_id)) {
 		inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                    "gallery_id must be 32 lowercase hex characters");
@@ -140,10 +139,9 @@ static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                    "source_key must be 1-%d printable ASCII characters",
 		                    GALLERY_SOURCE_MAX);
-	if (!tsvc_text_ok(r->title, 1, GALLERY_TITLE_MAX))
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-		                    "title must be 1-%d characters without control characters",
-		                    GALLERY_TITLE_MAX);
+	if (ink_rule_title(r->title) != NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s",
+		                    ink_rule_title(r->title));
 	if (r->png.len > (size_t)cfg->max_image_bytes)
 		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "png is larger than %lld bytes",
 		                    (long long)cfg->max_image_bytes);

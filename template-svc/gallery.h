@@ -26,22 +26,22 @@
  * PERMISSION_DENIED when moderation took that source's item, or any item
  * with the same PNG (SHA-256), down (see GALLERY_LUA_REMOVE): it cannot
  * simply be published again. */
-ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_list: ListGalleryRequest -> GalleryList, newest first. */
-ink_err gallery_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err gallery_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_get: GalleryRef -> GalleryItem. */
-ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_image: GalleryRef -> GalleryImage (PNG and its etag). */
-ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* gallery_delete: GalleryRef -> Empty. Its publisher or an admin only
  * (PERMISSION_DENIED otherwise); removes the item, its PNG, SVG and index
  * entry, closes its open reports and settles its published marker, in one
  * script (GALLERY_LUA_REMOVE; an admin removing another's item moderates). */
-ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* An item's hash fields in the order gallery_item_from_reply reads them. */
 #define GALLERY_ITEM_NFIELDS 8
@@ -110,8 +110,8 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
  * elements e[0..n) in GALLERY_ITEM_FIELDS order. Returns INK_NOT_FOUND when
  * n is short or the id is nil (no such item), INK_RESOURCE_EXHAUSTED when out
  * of memory; on INK_OK the caller frees with gallery_item_fini. */
-ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
-                                Inkwell__Template__V1__GalleryItem *out);
+INK_WUR ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
+                                        Inkwell__Template__V1__GalleryItem *out);
 
 /* gallery_item_fini frees the strings of an item filled by
  * gallery_item_from_reply and re-initialises it. */
@@ -120,7 +120,7 @@ void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it);
 /* gallery_ref_unpack unpacks a GalleryRef and checks its id. INK_OK with
  * *out (caller frees: inkwell__template__v1__gallery_ref__free_unpacked),
  * else the code of ink_rpc_fail (INVALID_ARGUMENT). */
-ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                           Inkwell__Template__V1__GalleryRef **out);
+INK_WUR ink_err gallery_ref_unpack(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                                   Inkwell__Template__V1__GalleryRef **out);
 
 #endif /* INKWELL_TEMPLATE_SVC_GALLERY_H */

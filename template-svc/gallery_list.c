@@ -2,7 +2,7 @@
  * gallery_list.c - paging through the public gallery, newest first.
  *
  * The `gallery` zset orders items by (published ms, id). A cursor names the
- * last item a page showed, as hex of "score:id"; the next page starts just
+ * last item a page showed (common/content_rules.h's cursor); the next page starts just
  * after that position, so items published meanwhile (all newer) never shift
  * a page or repeat an item, and several items of one millisecond are paged
  * in id order. The page and its items are read by one script, so a page never
@@ -10,7 +10,6 @@
  */
 #include "gallery.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +20,6 @@
 
 #define GALLERY_LIMIT_DEFAULT 20
 #define GALLERY_LIMIT_MAX     100
-/* "score:id": at most 19 digits, ':', 32 hex, as hex, plus NUL */
-#define GALLERY_CURSOR_RAW_MAX 52
-#define GALLERY_CURSOR_MAX     (2 * GALLERY_CURSOR_RAW_MAX + 1)
 
 /* ARGV: 1 limit n, 2 cursor score ("" = from the newest), 3 cursor id.
  * Returns up to n + 1 entries, flat: score, id, then the item's fields in
@@ -57,47 +53,12 @@ static const char gallery_list_lua[] =
 
 #define GALLERY_LIST_STRIDE (2 + GALLERY_ITEM_NFIELDS)
 
-/* gallery_cursor_decode parses a cursor into its score and id. Returns
- * INK_OK, or INK_INVALID_ARGUMENT for anything we did not make. */
-static ink_err gallery_cursor_decode(const char *cursor, char score[24], char id[TSVC_ID_LEN])
-{
-	uint8_t raw[GALLERY_CURSOR_RAW_MAX + 1];
-	size_t n = 0, digits = 0;
-
-	if (strlen(cursor) >= GALLERY_CURSOR_MAX ||
-	    sodium_hex2bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &n, NULL) != 0)
-		return INK_INVALID_ARGUMENT;
-	raw[n] = '\0';
-	while (digits < n && digits < 19 && raw[digits] >= '0' && raw[digits] <= '9')
-		digits++;
-	if (digits == 0 || digits >= n || raw[digits] != ':' ||
-	    !tsvc_valid_id((const char *)raw + digits + 1))
-		return INK_INVALID_ARGUMENT;
-	memcpy(score, raw, digits);
-	score[digits] = '\0';
-	memcpy(id, raw + digits + 1, TSVC_ID_LEN);
-	return INK_OK;
-}
-
-/* gallery_cursor_encode makes the cursor naming (score, id) in out. */
-static void gallery_cursor_encode(long long score, const char *id, char out[GALLERY_CURSOR_MAX])
-{
-	char raw[GALLERY_CURSOR_RAW_MAX + 8];
-	int n = snprintf(raw, sizeof(raw), "%lld:%s", score, id);
-
-	if (n < 0 || (size_t)n > GALLERY_CURSOR_RAW_MAX) {
-		out[0] = '\0'; /* cannot happen: a ms score has <= 19 digits, an id 32 */
-		return;
-	}
-	sodium_bin2hex(out, GALLERY_CURSOR_MAX, (const uint8_t *)raw, (size_t)n);
-}
-
 /* gallery_list_items fills list->items from the script's flat reply (at most
  * limit of them) and list->next_cursor when there are more. The caller frees
  * with gallery_list_fini, also on error. */
 static ink_err gallery_list_items(const redisReply *rep, size_t limit,
                                   Inkwell__Template__V1__GalleryList *list,
-                                  char cursor[GALLERY_CURSOR_MAX])
+                                  char cursor[INK_CURSOR_MAX])
 {
 	size_t entries = rep->elements / GALLERY_LIST_STRIDE;
 	size_t shown = entries < limit ? entries : limit;
@@ -119,8 +80,11 @@ static ink_err gallery_list_items(const redisReply *rep, size_t limit,
 		 * never leave behind; skip it rather than fail the page. */
 		if (err != INK_OK && err != INK_NOT_FOUND)
 			return err;
-		if (i + 1 == shown && entries > limit && e[1]->type == REDIS_REPLY_STRING)
-			gallery_cursor_encode(tsvc_reply_num(e[0]), e[1]->str, cursor);
+		/* A score or id the scripts never write leaves no cursor (the
+		 * page ends here) rather than one that cannot be read back. */
+		if (i + 1 == shown && entries > limit && e[1]->type == REDIS_REPLY_STRING &&
+		    ink_cursor_encode(tsvc_reply_num(e[0]), e[1]->str, cursor) != INK_OK)
+			cursor[0] = '\0';
 	}
 	list->next_cursor = cursor;
 	return INK_OK;
@@ -140,7 +104,7 @@ static ink_err gallery_list_run(ink_rpc_ctx *ctx, size_t limit, const char *scor
 	tsvc_worker *w = ctx->worker;
 	Inkwell__Template__V1__GalleryList list = INKWELL__TEMPLATE__V1__GALLERY_LIST__INIT;
 	redisReply *rep = NULL;
-	char why[256], lim[24], cursor[GALLERY_CURSOR_MAX] = "";
+	char why[256], lim[24], cursor[INK_CURSOR_MAX] = "";
 
 	snprintf(lim, sizeof(lim), "%zu", limit);
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s",
@@ -164,6 +128,7 @@ static ink_err gallery_list_run(ink_rpc_ctx *ctx, size_t limit, const char *scor
 ink_err gallery_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	char score[24] = "", id[TSVC_ID_LEN] = "";
+	long long at = 0;
 	ink_err err = INK_OK;
 	Inkwell__Template__V1__ListGalleryRequest *r =
 	    inkwell__template__v1__list_gallery_request__unpack(NULL, len, body);
@@ -174,8 +139,10 @@ ink_err gallery_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (limit < 1 || limit > GALLERY_LIMIT_MAX)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "limit must be 1-%d",
 		                   GALLERY_LIMIT_MAX);
-	else if (r->cursor[0] != '\0' && gallery_cursor_decode(r->cursor, score, id) != INK_OK)
+	else if (r->cursor[0] != '\0' && ink_cursor_decode(r->cursor, &at, id) != INK_OK)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not one we made");
+	else if (r->cursor[0] != '\0')
+		snprintf(score, sizeof(score), "%lld", at);
 	if (err == INK_OK)
 		err = gallery_list_run(ctx, (size_t)limit, score, id);
 	inkwell__template__v1__list_gallery_request__free_unpacked(r, NULL);

@@ -5,14 +5,14 @@
  */
 #include <stdlib.h>
 
-#include "convert.h"
+#include "convert_rpc.h"
 #include "forget.h"
 #include "gallery.h"
 #include "health.h"
-#include "log.h"
 #include "print.h"
 #include "reports.h"
 #include "svc.h"
+#include "worker.h"
 
 #define TSVC_METHOD(name) "inkwell.template.v1.Templates/" name
 
@@ -39,25 +39,13 @@ const ink_rpc_method tsvc_methods[] = {
 ink_err tsvc_worker_init(void *app, void **state)
 {
 	const tsvc_config *cfg = app;
-	tsvc_worker *w = calloc(1, sizeof(*w));
 
-	if (w == NULL)
-		return INK_RESOURCE_EXHAUSTED;
-	ink_err err = ink_redis_open(cfg->redis_addr, (int)cfg->redis_timeout_ms, &w->redis);
-	if (err != INK_OK) {
-		ink_log_error("PUBLIC_REDIS_ADDR \"%s\" is not host:port", cfg->redis_addr);
-		free(w);
-		return err;
-	}
-	*state = w;
-	return INK_OK;
+	return ink_worker_open(sizeof(tsvc_worker), "PUBLIC_REDIS_ADDR", cfg->redis_addr,
+	                       cfg->redis_timeout_ms, state);
 }
 
 void tsvc_worker_fini(void *app, void *state)
 {
-	tsvc_worker *w = state;
-
 	(void)app;
-	ink_redis_close(w->redis);
-	free(w);
+	ink_worker_close(state);
 }

@@ -22,7 +22,6 @@
 #include "svc.h"
 #include "template.pb-c.h"
 
-#define PRINT_TITLE_MAX 100
 /* Bump when img_pdf_from_svg prints differently, so clients' cached PDFs
  * (ETag) are replaced by the new print. */
 #define PRINT_ETAG_VERSION "inkwell-pdf-1"
@@ -67,11 +66,9 @@ static ink_err print_reply(ink_rpc_ctx *ctx, const char *svg, size_t svg_len, co
 
 	if (img_paper_parse(paper_name, &paper) != INK_OK)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "paper must be a4 or letter");
-	if (!tsvc_text_ok(title, 0, PRINT_TITLE_MAX))
-		return ink_rpc_fail(
-		    ctx, INK_INVALID_ARGUMENT,
-		    "title must be at most %d characters without control characters",
-		    PRINT_TITLE_MAX);
+	/* An empty title prints no heading. */
+	if (title[0] != '\0' && ink_rule_title(title) != NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", ink_rule_title(title));
 	if (svg_len > (size_t)cfg->max_image_bytes)
 		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "svg is larger than %lld bytes",
 		                    (long long)cfg->max_image_bytes);
@@ -175,7 +172,7 @@ ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                    "PrintGalleryRequest does not parse");
 	ink_err err = INK_OK;
-	if (!tsvc_valid_id(r->gallery_id))
+	if (!ink_id_ok(r->gallery_id))
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "gallery_id must be 32 lowercase hex characters");
 	if (err == INK_OK)

@@ -26,15 +26,15 @@
 /* print_page: PrintPageRequest -> PrintedPage. Any caller (only user-svc
  * reaches it: it prints its private templates with it). Printing runs
  * through the conversion gate (one per core), as conversions do. */
-ink_err print_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err print_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* print_gallery_svg: GalleryRef -> GalleryImage with svg (png empty) and
  * the SVG's etag (hex BLAKE2b-128 of its bytes). Anyone. */
-ink_err print_gallery_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err print_gallery_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* print_gallery_page: PrintGalleryRequest -> PrintedPage of the item's
  * stored SVG and title. Anyone. */
-ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* print_fini frees what cairo and fontconfig keep for the process (font
  * caches filled by printing titles), so a sanitizer build's leak check at

@@ -21,7 +21,6 @@
 #include "support.h"
 #include "svc.h"
 
-#define REPORT_REASON_MAX    500
 #define REPORT_LIMIT_DEFAULT 100
 #define REPORT_LIMIT_MAX     500
 
@@ -130,20 +129,6 @@ static ink_err reports_reply(ink_rpc_ctx *ctx, redisReply *const *e)
 	return err;
 }
 
-/* reports_reason_ok: 1..REPORT_REASON_MAX characters; line breaks and tabs
- * are fine in a reason, other control characters are not. */
-static int reports_reason_ok(const char *s)
-{
-	size_t chars = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			return 0;
-		chars += (*p & 0xC0) != 0x80;
-	}
-	return chars >= 1 && chars <= REPORT_REASON_MAX;
-}
-
 static ink_err reports_store(ink_rpc_ctx *ctx, const Inkwell__Template__V1__ReportRequest *q)
 {
 	tsvc_worker *w = ctx->worker;
@@ -194,13 +179,12 @@ ink_err reports_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__template__v1__report_request__unpack(NULL, len, body);
 	if (q == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "ReportRequest does not parse");
-	if (!tsvc_valid_id(q->gallery_id))
+	if (!ink_id_ok(q->gallery_id))
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "gallery_id must be 32 lowercase hex characters");
-	else if (!reports_reason_ok(q->reason))
-		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-		                   "reason must be 1-%d characters without control characters",
-		                   REPORT_REASON_MAX);
+	else if (ink_rule_reason(q->reason) != NULL)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "reason %s",
+		                   ink_rule_reason(q->reason));
 	else
 		err = reports_store(ctx, q);
 	inkwell__template__v1__report_request__free_unpacked(q, NULL);
@@ -326,7 +310,7 @@ ink_err reports_resolve(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (q == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                    "ResolveReportRequest does not parse");
-	if (!tsvc_valid_id(q->report_id))
+	if (!ink_id_ok(q->report_id))
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "report_id must be 32 lowercase hex characters");
 	else if (strcmp(q->action, "remove") != 0 && strcmp(q->action, "dismiss") != 0)

@@ -20,16 +20,16 @@
 /* reports_create: ReportRequest -> Report (status "open"); signed-in
  * callers. One open report per reporter and item: reporting again returns
  * the open one unchanged. */
-ink_err reports_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err reports_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* reports_list: ListReportsRequest -> ReportList, open reports oldest
  * first; admins only. */
-ink_err reports_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err reports_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* reports_resolve: ResolveReportRequest -> Report; admins only. "remove"
  * deletes the item (as gallery_delete) and marks every open report of it
  * "removed"; "dismiss" marks this report "dismissed". Resolving again the
  * same way returns the report unchanged. */
-ink_err reports_resolve(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err reports_resolve(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_TEMPLATE_SVC_REPORTS_H */

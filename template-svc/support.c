@@ -1,26 +1,14 @@
 /*
  * support.c - the small shared rules of template-svc's handlers (see
- * support.h): ids, text fields, reply fields, database errors. One copy, so
- * every handler validates ids and reports Redis failures the same way.
+ * support.h): new ids, reply fields, database errors. One copy, so every
+ * handler reports Redis failures the same way. (What a valid id or text is
+ * lives in common/content_rules.h, shared with the edge.)
  */
 #include "support.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-
-int tsvc_valid_id(const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL)
-		return 0;
-	for (; s[n] != '\0' && n <= 32; n++) {
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	}
-	return n == 32;
-}
 
 void tsvc_new_id(char out[TSVC_ID_LEN])
 {
@@ -37,22 +25,6 @@ void tsvc_etag(const uint8_t *png, size_t len, char out[TSVC_ID_LEN])
 	/* crypto_generichash cannot fail for an output of 16 bytes and no key. */
 	crypto_generichash(digest, sizeof(digest), png, len, NULL, 0);
 	sodium_bin2hex(out, TSVC_ID_LEN, digest, sizeof(digest));
-}
-
-int tsvc_text_ok(const char *s, size_t min, size_t max)
-{
-	size_t chars = 0;
-
-	if (s == NULL)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		chars += (*p & 0xC0) != 0x80;
-		if (chars > max)
-			return 0;
-	}
-	return chars >= min;
 }
 
 ink_err tsvc_require_user(ink_rpc_ctx *ctx)

@@ -30,7 +30,7 @@ typedef struct tsvc_config {
 } tsvc_config;
 
 typedef struct tsvc_worker {
-	ink_redis *redis; /* public DB; this worker's alone */
+	ink_redis *redis; /* public DB; this worker's alone. First: common/worker.h */
 } tsvc_worker;
 
 /* tsvc_methods: every method template-svc serves, {NULL, NULL}-terminated
@@ -41,10 +41,10 @@ extern const ink_rpc_method tsvc_methods[];
  * handle for app (a tsvc_config). INK_INVALID_ARGUMENT for a malformed
  * PUBLIC_REDIS_ADDR, INK_RESOURCE_EXHAUSTED; on INK_OK *state is freed by
  * tsvc_worker_fini. */
-ink_err tsvc_worker_init(void *app, void **state);
+INK_WUR ink_err tsvc_worker_init(void *app, void **state);
 void tsvc_worker_fini(void *app, void *state);
 
 /* tsvc_health answers inkwell.health.v1.Health/Check: itself + public Redis. */
-ink_err tsvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err tsvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_TEMPLATE_SVC_H */

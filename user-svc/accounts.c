@@ -153,16 +153,18 @@ static ink_err usvc_name_taken(ink_rpc_ctx *ctx, const char *username, int *take
 static ink_err usvc_register_hash(ink_rpc_ctx *ctx, const char *username, const char *password,
                                   char pwhash[USVC_PWHASH_LEN])
 {
+	const usvc_app *app = ctx->app;
+	usvc_pw_ticket pt;
 	int taken = 0;
 
-	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK)
+	if (usvc_password_slot(app->cfg.password, ctx->deadline_unix_ms, &pt) != INK_OK)
 		return usvc_shed(ctx);
 	ink_err err = usvc_name_taken(ctx, username, &taken);
 	if (err == INK_OK && taken)
 		err = ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken", username);
-	if (err == INK_OK && usvc_password_hash(password, pwhash) != INK_OK)
+	if (err == INK_OK && usvc_password_hash(&pt, password, pwhash) != INK_OK)
 		err = ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
-	usvc_password_release();
+	usvc_password_release(&pt);
 	return err;
 }
 
@@ -219,12 +221,14 @@ static ink_err usvc_register_replayed_ok(ink_rpc_ctx *ctx, const char *password)
 		freeReplyObject(rep);
 		return INK_OK;
 	}
-	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
+	const usvc_app *app = ctx->app;
+	usvc_pw_ticket pt;
+	if (usvc_password_slot(app->cfg.password, ctx->deadline_unix_ms, &pt) != INK_OK) {
 		freeReplyObject(rep);
 		return usvc_shed(ctx);
 	}
-	err = usvc_password_verify(password, rep->str);
-	usvc_password_release();
+	err = usvc_password_verify(&pt, password, rep->str);
+	usvc_password_release(&pt);
 	freeReplyObject(rep);
 	if (err != INK_OK)
 		return ink_rpc_fail(
@@ -327,6 +331,8 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 
 ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
+	const usvc_app *app = ctx->app;
+	usvc_pw_ticket pt;
 	usvc_worker *w = ctx->worker;
 	char uid[33], pwhash[USVC_PWHASH_LEN], why[256];
 	Inkwell__User__V1__LoginRequest *rq =
@@ -340,13 +346,13 @@ ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = usvc_db_fail(ctx, err, why);
 		goto out;
 	}
-	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
+	if (usvc_password_slot(app->cfg.password, ctx->deadline_unix_ms, &pt) != INK_OK) {
 		err = usvc_shed(ctx);
 		goto out;
 	}
 	/* Unknown users cost a verification too: timing must not tell them apart. */
-	err = usvc_password_verify(rq->password, pwhash[0] ? pwhash : NULL);
-	usvc_password_release();
+	err = usvc_password_verify(&pt, rq->password, pwhash[0] ? pwhash : NULL);
+	usvc_password_release(&pt);
 	if (err != INK_OK)
 		err = ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	else

@@ -15,15 +15,15 @@
  * credentials or token: the same message for unknown user and wrong
  * password), NOT_FOUND (GetMe of a deleted user), UNAVAILABLE (Redis down or
  * sign-ins shed). */
-ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_register(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_grant_admin gives the existing user `username` the role "admin".
  * INK_NOT_FOUND if there is no such user; INK_UNAVAILABLE if Redis is down
  * (message in why). */
-ink_err usvc_grant_admin(ink_redis *r, const char *username, char *why, size_t why_len);
+INK_WUR ink_err usvc_grant_admin(ink_redis *r, const char *username, char *why, size_t why_len);
 
 #endif /* INKWELL_USER_SVC_ACCOUNTS_H */

@@ -8,11 +8,11 @@
 /* usvc_forward sends the call's method and body to template-svc with the
  * same caller and the time left, and answers with its reply or its error
  * (code and message unchanged; UNAVAILABLE when template-svc is down). */
-ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_forward_report forwards ReportGalleryItem like usvc_forward, under
  * the request's Idempotency-Key (idem.h) when it has one: a retry gets the
  * first call's report. */
-ink_err usvc_forward_report(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_forward_report(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_USER_SVC_FORWARD_H */

@@ -57,8 +57,9 @@ const char *usvc_idem_key_ok(const char *k);
  * Errors (after ink_rpc_fail): INVALID_ARGUMENT (malformed key),
  * FAILED_PRECONDITION (the key was used for another request), ABORTED
  * (a call with this key is in progress), UNAVAILABLE / DEADLINE_EXCEEDED. */
-ink_err usvc_idem_begin(ink_rpc_ctx *ctx, const char *scope, const char *client_key,
-                        const uint8_t *what, size_t what_len, usvc_idem *idem, int *replayed);
+INK_WUR ink_err usvc_idem_begin(ink_rpc_ctx *ctx, const char *scope, const char *client_key,
+                                const uint8_t *what, size_t what_len, usvc_idem *idem,
+                                int *replayed);
 
 /* usvc_idem_finish keeps the call's reply (ctx->out, set by ink_rpc_reply)
  * as the key's result for USVC_IDEM_TTL_S. Best effort: when it fails the
@@ -70,7 +71,7 @@ void usvc_idem_finish(ink_rpc_ctx *ctx, usvc_idem *idem);
  * a retry may run at once - except DEADLINE_EXCEEDED (its outcome is
  * unknown: the key waits for its lease, or for the late store to finish
  * it). Returns err. */
-ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err);
+INK_WUR ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err);
 
 /* usvc_idem_store_argv runs a store script (EVAL argv with numkeys at
  * argv[2]) so that, when the worker's call holds a key, the same script
@@ -82,8 +83,8 @@ ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err);
  * return 1 when it stored. Same errors as ink_redis_cmd_argv. When the key
  * ends done (stored, or answered from the first call) the claim is over:
  * usvc_idem_end has nothing left to do. */
-ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size_t why_len,
-                             int argc, const char **argv, const size_t *argvlen,
-                             const uint8_t *reply, size_t reply_len);
+INK_WUR ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size_t why_len,
+                                     int argc, const char **argv, const size_t *argvlen,
+                                     const uint8_t *reply, size_t reply_len);
 
 #endif /* INKWELL_USER_SVC_IDEM_H */

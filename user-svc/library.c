@@ -16,12 +16,13 @@
 
 #include "clock.h"
 #include "idem.h"
+#include "content_rules.h"
 #include "keys.h"
+#include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
-#define LIB_TITLE_MAX 100
-#define LIB_CONVERT   "inkwell.template.v1.Templates/Convert"
+#define LIB_CONVERT "inkwell.template.v1.Templates/Convert"
 
 /* KEYS: 1 library, 2 template, 3 PNG, 4 SVG. ARGV: 1 quota, 2 id, 3 now,
  * 4 title, 5 width, 6 height, 7 detail, 8 line_width, 9 etag, 10 PNG,
@@ -38,37 +39,9 @@ static const char lib_store_lua[] =
 /* Spelled into the command's format: hiredis passes a %s as ONE argument. */
 #define LIB_FIELDS "id title width height detail line_width created_at etag gallery_id"
 
-int usvc_valid_id(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++) {
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	}
-	return n == 32;
-}
-
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id;
-}
-
-static ink_err lib_require_user(ink_rpc_ctx *ctx)
-{
-	return lib_owner(ctx)[0] ? INK_OK : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-}
-
-int usvc_lib_title_ok(const char *t)
-{
-	size_t chars = 0;
-
-	for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-		chars += (*p & 0xC0) != 0x80;
-	}
-	return chars >= 1 && chars <= LIB_TITLE_MAX;
 }
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t)
@@ -119,7 +92,7 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	redisReply *rep = NULL;
 	char why[256];
 
-	if (!usvc_valid_id(id))
+	if (!ink_id_ok(id))
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", id);
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
@@ -286,25 +259,14 @@ static ink_err lib_quota_left(ink_rpc_ctx *ctx)
 static ink_err lib_convert(ink_rpc_ctx *ctx, const Inkwell__User__V1__CreateTemplateRequest *rq,
                            Inkwell__Template__V1__ConvertResponse **out)
 {
-	usvc_app *app = ctx->app;
 	Inkwell__Template__V1__ConvertRequest conv = INKWELL__TEMPLATE__V1__CONVERT_REQUEST__INIT;
-	ProtobufCBinaryData reply;
-	char why[512];
 
 	conv.image = rq->image;
 	conv.detail = rq->detail;
 	conv.line_width = rq->line_width;
-	ink_err err = ink_rpc_call(app->templates, LIB_CONVERT, ctx->caller,
-	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &conv.base,
-	                           &reply, why, sizeof(why));
-	if (err != INK_OK)
-		return ink_rpc_fail(ctx, err, "%s", why);
-	*out = inkwell__template__v1__convert_response__unpack(NULL, reply.len, reply.data);
-	free(reply.data);
-	if (*out == NULL)
-		return ink_rpc_fail(ctx, INK_INTERNAL,
-		                    "template-svc sent a page that does not parse");
-	return INK_OK;
+	return usvc_call_template(ctx, LIB_CONVERT, &conv.base,
+	                          &inkwell__template__v1__convert_response__descriptor, "a page", 0,
+	                          (ProtobufCMessage **)out);
 }
 
 ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
@@ -313,7 +275,7 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template t = INKWELL__USER__V1__TEMPLATE__INIT;
 	usvc_idem idem = {0};
 	int replayed = 0;
-	ink_err err = lib_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;
@@ -322,9 +284,9 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "create request does not parse");
 	const char *title = rq->title[0] ? rq->title : "Untitled";
-	if (!usvc_lib_title_ok(title))
-		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-		                   "title must be 1-100 characters without control characters");
+	const char *bad = ink_rule_title(title);
+	if (bad != NULL)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad);
 	if (err == INK_OK && rq->image.len == 0)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "the image is empty");
 	if (err == INK_OK)

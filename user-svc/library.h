@@ -16,23 +16,23 @@
 #include "rpc_server.h"
 #include "user.pb-c.h"
 
-ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 /* Publishing and saving (publish.c): PublishTemplate answers template-svc's
  * GalleryItem plus whether it already existed; SaveGalleryItem copies a
  * public item into the caller's library (quota applies). */
-ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 /* Vector and print outputs (print.c): GetTemplateSvg answers the SVG kept at
  * conversion time; PrintTemplate has template-svc print it (PrintPage) with
  * the template's current title. Both NOT_FOUND "no vector form" for a
  * template converted before SVGs were kept. */
-ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_lib_store adds a finished page to the caller's library atomically
  * (hash + PNG + SVG + index, refusing past the quota) and fills *out
@@ -40,17 +40,18 @@ ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
  * vector form (a gallery item published before SVGs were kept). Used by
  * create and by saving a gallery item. Returns the code after ink_rpc_fail
  * on error. */
-ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
-                       int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
-                       const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out);
+INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
+                               int32_t detail, int32_t line_width, const uint8_t *png,
+                               size_t png_len, const uint8_t *svg, size_t svg_len,
+                               Inkwell__User__V1__Template *out);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)
  * when the caller has no such template or the id is malformed. */
-ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Template *out);
+INK_WUR ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Template *out);
 
 /* usvc_lib_set_gallery records that template `id` is published as gid. */
-ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
+INK_WUR ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
 
 /* usvc_lib_check_gallery asks template-svc, for each of ts[0..n) that names
  * a gallery item, whether that item still exists; a removed one's gallery id
@@ -60,13 +61,5 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
 void usvc_lib_check_gallery(ink_rpc_ctx *ctx, Inkwell__User__V1__Template *const *ts, size_t n);
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t);
-
-/* usvc_lib_title_ok: 1 when t is 1..100 characters of UTF-8 (the edge
- * checked the encoding) with no control characters. user-svc checks it
- * again on every write: it trusts no caller. */
-int usvc_lib_title_ok(const char *t);
-
-/* usvc_valid_id: 1 when s is 32 lowercase hex characters (our ids). */
-int usvc_valid_id(const char *s);
 
 #endif /* INKWELL_USER_SVC_LIBRARY_H */

@@ -1,18 +1,21 @@
 /*
- * library_query.c - reading and changing existing templates of the caller:
- * list (newest first, cursor pages), get, image, rename, delete.
+ * library_query.c - reading the caller's templates: list (newest first,
+ * cursor pages), get, image. The writes are library.c (create) and
+ * library_edit.c (rename, delete).
  *
- * Cursors are opaque to clients: base64url of "<created_ms>:<id>" of the
- * last item shown. Paging walks the time index downwards from there, so
- * uploads made while a client pages never shift or repeat items.
+ * Cursors are opaque to clients: common/content_rules.h's cursor naming
+ * (created_ms, id) of the last item shown. Paging walks the time index
+ * downwards from there, so uploads made while a client pages never shift
+ * or repeat items.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "content_rules.h"
 #include "keys.h"
 #include "library.h"
+#include "support.h"
 #include "svc.h"
 
 #define LIB_PAGE_DEFAULT 20
@@ -27,43 +30,6 @@ static const char libq_page_lua[] =
     "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
     "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
 
-static ink_err libq_require_user(ink_rpc_ctx *ctx)
-{
-	return ctx->caller->user_id[0] ? INK_OK
-	                               : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-}
-
-/* libq_cursor_decode parses a cursor into score and id. 0 on success. */
-static int libq_cursor_decode(const char *cursor, long long *score, char id[33])
-{
-	char raw[64];
-	size_t n = 0;
-
-	if (sodium_base642bin((unsigned char *)raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL,
-	                      &n, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return -1;
-	raw[n] = '\0';
-	char *colon = strchr(raw, ':');
-	if (colon == NULL)
-		return -1;
-	*colon = '\0';
-	char *end = NULL;
-	*score = strtoll(raw, &end, 10);
-	if (*end != '\0' || *score < 0 || !usvc_valid_id(colon + 1))
-		return -1;
-	memcpy(id, colon + 1, 33);
-	return 0;
-}
-
-static void libq_cursor_encode(long long score, const char *id, char *out, size_t out_len)
-{
-	char raw[64];
-	int n = snprintf(raw, sizeof(raw), "%lld:%s", score, id);
-
-	sodium_bin2base64(out, out_len, (const unsigned char *)raw, (size_t)n,
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-}
-
 /* libq_page_ids reads up to `limit` ids below the cursor into ids[], their
  * scores into scores[]; *more says whether anything follows. */
 static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, char ids[][33],
@@ -75,7 +41,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 	redisReply *rep = NULL;
 
 	if (cursor[0] != '\0') {
-		if (libq_cursor_decode(cursor, &max_score, after) != 0)
+		if (ink_cursor_decode(cursor, &max_score, after) != INK_OK)
 			return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not valid");
 		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
 	}
@@ -91,7 +57,7 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 		long long score = strtoll(rep->element[i + 1]->str, NULL, 10);
 		if (after[0] && score == max_score && strcmp(id, after) >= 0)
 			continue; /* shown on an earlier page */
-		if (!usvc_valid_id(id))
+		if (!ink_id_ok(id))
 			continue;
 		if (*count == limit) {
 			*more = 1;
@@ -107,12 +73,12 @@ static ink_err libq_page_ids(ink_rpc_ctx *ctx, const char *cursor, int limit, ch
 
 ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	char ids[LIB_PAGE_MAX][33], next[96] = "";
+	char ids[LIB_PAGE_MAX][33], next[INK_CURSOR_MAX] = "";
 	long long scores[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template items[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template *ptrs[LIB_PAGE_MAX];
 	int count = 0, more = 0, loaded = 0;
-	ink_err err = libq_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;
@@ -140,8 +106,11 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		usvc_lib_check_gallery(ctx, ptrs, (size_t)loaded);
 	if (err == INK_OK) {
 		Inkwell__User__V1__TemplateList out = INKWELL__USER__V1__TEMPLATE_LIST__INIT;
-		if (more && count > 0)
-			libq_cursor_encode(scores[count - 1], ids[count - 1], next, sizeof(next));
+		/* The ids and scores were checked as they were read: a cursor
+		 * that does not encode is our bug, and ends the listing. */
+		if (more && count > 0 &&
+		    ink_cursor_encode(scores[count - 1], ids[count - 1], next) != INK_OK)
+			next[0] = '\0';
 		out.n_items = (size_t)loaded;
 		out.items = ptrs;
 		out.next_cursor = next;
@@ -154,23 +123,11 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
-/* libq_ref unpacks a TemplateRef; the caller frees it. */
-static ink_err libq_ref(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                        Inkwell__User__V1__TemplateRef **out)
-{
-	ink_err err = libq_require_user(ctx);
-
-	if (err != INK_OK)
-		return err;
-	*out = inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	return *out ? INK_OK : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-}
-
 ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__TemplateRef *ref = NULL;
 	Inkwell__User__V1__Template t;
-	ink_err err = libq_ref(ctx, body, len, &ref);
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
@@ -192,7 +149,7 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template t;
 	redisReply *rep = NULL;
 	char why[256];
-	ink_err err = libq_ref(ctx, body, len, &ref);
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
@@ -216,90 +173,6 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 			freeReplyObject(rep);
 		usvc_lib_template_free(&t);
 	}
-	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
-	return err;
-}
-
-ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
-{
-	usvc_worker *w = ctx->worker;
-	Inkwell__User__V1__Template t;
-	redisReply *rep = NULL;
-	char why[256];
-	ink_err err = libq_require_user(ctx);
-
-	if (err != INK_OK)
-		return err;
-	Inkwell__User__V1__RenameTemplateRequest *rq =
-	    inkwell__user__v1__rename_template_request__unpack(NULL, len, body);
-	if (rq == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "rename request does not parse");
-	err = usvc_lib_title_ok(rq->title)
-	          ? usvc_lib_load(ctx, rq->id, &t)
-	          : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
-	                         "title must be 1 to 100 characters without control characters");
-	if (err == INK_OK) {
-		usvc_lib_template_free(&t);
-		/* HSET XX-like: the hash exists (just loaded); a delete racing
-		 * us would recreate only a title, so guard with EXISTS in Lua. */
-		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-		                    "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-		                    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-		                    "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
-		                    ctx->caller->user_id, rq->id, rq->title);
-		if (err != INK_OK)
-			err = usvc_db_fail(ctx, err, why);
-		else
-			freeReplyObject(rep);
-	}
-	if (err == INK_OK)
-		err = usvc_lib_load(ctx, rq->id, &t);
-	if (err == INK_OK) {
-		Inkwell__User__V1__Template *one = &t;
-		usvc_lib_check_gallery(ctx, &one, 1);
-		err = ink_rpc_reply(ctx, &t.base);
-		usvc_lib_template_free(&t);
-	}
-	inkwell__user__v1__rename_template_request__free_unpacked(rq, NULL);
-	return err;
-}
-
-ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
-{
-	usvc_worker *w = ctx->worker;
-	Inkwell__User__V1__TemplateRef *ref = NULL;
-	redisReply *rep = NULL;
-	char why[256], lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX];
-	ink_err err = libq_ref(ctx, body, len, &ref);
-
-	if (err != INK_OK)
-		return err;
-	if (!usvc_valid_id(ref->id)) {
-		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id);
-		goto out;
-	}
-	snprintf(lib_key, sizeof(lib_key), USVC_KEY_LIBRARY, ctx->caller->user_id);
-	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, ctx->caller->user_id, ref->id);
-	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, ctx->caller->user_id, ref->id);
-	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, ctx->caller->user_id, ref->id);
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 4 %s %s %s %s %s",
-	                    "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
-	                    "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
-	                    lib_key, tpl_key, png_key, svg_key, ref->id);
-	if (err != INK_OK) {
-		err = usvc_db_fail(ctx, err, why);
-		goto out;
-	}
-	int deleted = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	if (!deleted) {
-		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", ref->id);
-		goto out;
-	}
-	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
-	err = ink_rpc_reply(ctx, &empty.base);
-out:
 	inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
 	return err;
 }

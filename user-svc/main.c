@@ -1,6 +1,7 @@
 /*
  * main.c - user-svc: configuration, the RPC server, shutdown, and the
- * one-shot admin commands (`user-svc grant-admin NAME`).
+ * one-shot admin commands (`user-svc grant-admin NAME`). What it serves
+ * (the method table, each worker's state) is in methods.c.
  *
  * user-svc owns accounts, sessions and private libraries in the users
  * Redis, and calls template-svc to convert and publish.
@@ -26,70 +27,6 @@
 #include "metrics_http.h"
 #include "service.h"
 #include "svc.h"
-
-static ink_err usvc_worker_init(void *app_ptr, void **state)
-{
-	const usvc_app *app = app_ptr;
-	usvc_worker *w = calloc(1, sizeof(*w));
-
-	if (w == NULL)
-		return INK_RESOURCE_EXHAUSTED;
-	ink_err err =
-	    ink_redis_open(app->cfg.redis_addr, (int)app->cfg.redis_timeout_ms, &w->redis);
-	if (err != INK_OK) {
-		ink_log_error("USERS_REDIS_ADDR \"%s\" is not host:port", app->cfg.redis_addr);
-		free(w);
-		return err;
-	}
-	*state = w;
-	return INK_OK;
-}
-
-static void usvc_worker_fini(void *app, void *state)
-{
-	usvc_worker *w = state;
-
-	(void)app;
-	ink_redis_close(w->redis);
-	free(w);
-}
-
-static const ink_rpc_method usvc_methods[] = {
-    {INK_HEALTH_METHOD, usvc_health},
-    {"inkwell.user.v1.Users/Register", usvc_register},
-    {"inkwell.user.v1.Users/Login", usvc_login},
-    {"inkwell.user.v1.Users/Logout", usvc_logout},
-    {"inkwell.user.v1.Users/Authenticate", usvc_authenticate},
-    {"inkwell.user.v1.Users/GetMe", usvc_get_me},
-    /* Account management (issue 18). */
-    {"inkwell.user.v1.Users/ChangePassword", usvc_change_password},
-    {"inkwell.user.v1.Users/ListSessions", usvc_list_sessions},
-    {"inkwell.user.v1.Users/RevokeSession", usvc_revoke_session},
-    {"inkwell.user.v1.Users/DeleteAccount", usvc_delete_account},
-    {"inkwell.user.v1.Users/RemoveUser", usvc_remove_user},
-    {"inkwell.user.v1.Library/CreateTemplate", usvc_lib_create},
-    {"inkwell.user.v1.Library/ListTemplates", usvc_lib_list},
-    {"inkwell.user.v1.Library/GetTemplate", usvc_lib_get},
-    {"inkwell.user.v1.Library/GetTemplateImage", usvc_lib_image},
-    {"inkwell.user.v1.Library/RenameTemplate", usvc_lib_rename},
-    {"inkwell.user.v1.Library/DeleteTemplate", usvc_lib_delete},
-    {"inkwell.user.v1.Library/PublishTemplate", usvc_lib_publish},
-    {"inkwell.user.v1.Library/SaveGalleryItem", usvc_lib_save},
-    /* Vector and print outputs (issue 11 part 5). */
-    {"inkwell.user.v1.Library/GetTemplateSvg", usvc_lib_svg},
-    {"inkwell.user.v1.Library/PrintTemplate", usvc_lib_print},
-    /* The gallery: template-svc's own methods, passed on with the caller. */
-    {"inkwell.template.v1.Templates/ListGallery", usvc_forward},
-    {"inkwell.template.v1.Templates/GetGalleryItem", usvc_forward},
-    {"inkwell.template.v1.Templates/GetGalleryImage", usvc_forward},
-    {"inkwell.template.v1.Templates/DeleteGalleryItem", usvc_forward},
-    {"inkwell.template.v1.Templates/ReportGalleryItem", usvc_forward_report},
-    {"inkwell.template.v1.Templates/ListReports", usvc_forward},
-    {"inkwell.template.v1.Templates/ResolveReport", usvc_forward},
-    {"inkwell.template.v1.Templates/GetGallerySvg", usvc_forward},
-    {"inkwell.template.v1.Templates/PrintGalleryPage", usvc_forward},
-    {NULL, NULL},
-};
 
 static ink_err usvc_config_load(usvc_config *cfg)
 {
@@ -153,7 +90,8 @@ static int usvc_serve(usvc_app *app)
 	if (err != INK_OK)
 		return 1;
 	/* Four workers always stay free of sign-ins: see password.h. */
-	err = usvc_password_init((int)app->cfg.pwhash_concurrency, (int)app->cfg.workers - 4);
+	err = usvc_password_init((int)app->cfg.pwhash_concurrency, (int)app->cfg.workers - 4,
+	                         &app->cfg.password);
 	if (err != INK_OK) {
 		ink_log_error("cannot initialise password hashing: %s", ink_strerror(err));
 		ink_rpc_client_close(app->templates);
@@ -176,6 +114,7 @@ static int usvc_serve(usvc_app *app)
 	if (err != INK_OK) {
 		ink_log_error("cannot start: %s", ink_strerror(err));
 		ink_metrics_http_stop(metrics);
+		usvc_password_fini(app->cfg.password);
 		ink_rpc_client_close(app->templates);
 		return 1;
 	}
@@ -187,6 +126,7 @@ static int usvc_serve(usvc_app *app)
 	usvc_sweeper_stop(sweeper);
 	ink_rpc_server_stop(server);
 	ink_metrics_http_stop(metrics);
+	usvc_password_fini(app->cfg.password);
 	ink_rpc_client_close(app->templates);
 	return 0;
 }

@@ -26,21 +26,24 @@
  * the account is gone, UNAVAILABLE when shed or Redis is down). */
 static ink_err manage_check_password(ink_rpc_ctx *ctx, const char *password)
 {
+	const usvc_app *app = ctx->app;
 	usvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
+	usvc_pw_ticket pt;
 	char why[256];
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                            "HGET " USVC_KEY_USER " pwhash", ctx->caller->user_id);
 
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK) {
+	if (usvc_password_slot(app->cfg.password, ctx->deadline_unix_ms, &pt) != INK_OK) {
 		freeReplyObject(rep);
 		return ink_rpc_fail(ctx, INK_UNAVAILABLE,
 		                    "too many sign-ins at once; retry shortly");
 	}
-	err = usvc_password_verify(password, rep->type == REDIS_REPLY_STRING ? rep->str : NULL);
-	usvc_password_release();
+	err =
+	    usvc_password_verify(&pt, password, rep->type == REDIS_REPLY_STRING ? rep->str : NULL);
+	usvc_password_release(&pt);
 	freeReplyObject(rep);
 	return err == INK_OK ? INK_OK
 	                     : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, MANAGE_WRONG_PASSWORD);
@@ -49,11 +52,14 @@ static ink_err manage_check_password(ink_rpc_ctx *ctx, const char *password)
 /* manage_hash hashes a new password in a slot. */
 static ink_err manage_hash(ink_rpc_ctx *ctx, const char *password, char out[USVC_PWHASH_LEN])
 {
-	if (usvc_password_slot(ctx->deadline_unix_ms) != INK_OK)
+	const usvc_app *app = ctx->app;
+	usvc_pw_ticket pt;
+
+	if (usvc_password_slot(app->cfg.password, ctx->deadline_unix_ms, &pt) != INK_OK)
 		return ink_rpc_fail(ctx, INK_UNAVAILABLE,
 		                    "too many sign-ins at once; retry shortly");
-	ink_err err = usvc_password_hash(password, out);
-	usvc_password_release();
+	ink_err err = usvc_password_hash(&pt, password, out);
+	usvc_password_release(&pt);
 	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
 }
 

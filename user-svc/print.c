@@ -12,17 +12,12 @@
 
 #include "keys.h"
 #include "library.h"
+#include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
 #define PRINT_PAGE      "inkwell.template.v1.Templates/PrintPage"
 #define PRINT_NO_VECTOR "this page has no vector form; convert it again"
-
-static ink_err print_require_user(ink_rpc_ctx *ctx)
-{
-	return ctx->caller->user_id[0] ? INK_OK
-	                               : ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-}
 
 /* print_load reads the caller's template `id` into *t and its SVG into
  * *svg (a string reply). NOT_FOUND for another user's or a missing
@@ -60,14 +55,11 @@ ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	redisReply *svg = NULL;
 	uint8_t digest[16];
 	char etag[33];
-	ink_err err = print_require_user(ctx);
+	Inkwell__User__V1__TemplateRef *ref = NULL;
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
 		return err;
-	Inkwell__User__V1__TemplateRef *ref =
-	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	if (ref == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	err = print_load(ctx, ref->id, &t, &svg);
 	if (err == INK_OK) {
 		/* The SVG's own tag, as the PNG's is the hash of the PNG. */
@@ -113,7 +105,7 @@ ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__Template t;
 	redisReply *svg = NULL;
-	ink_err err = print_require_user(ctx);
+	ink_err err = usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;

@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "log.h"
 #include "library.h"
+#include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
@@ -195,15 +196,13 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	redisReply *png = NULL, *svg = NULL;
 	usvc_idem idem = {0};
 	int replayed = 0;
+	Inkwell__User__V1__TemplateRef *ref = NULL;
+	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
-	Inkwell__User__V1__TemplateRef *ref =
-	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
-	if (ref == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = usvc_idem_begin(ctx, ctx->caller->user_id, ref->idempotency_key, body, len,
-	                              &idem, &replayed);
+	if (err != INK_OK)
+		return err;
+	err = usvc_idem_begin(ctx, ctx->caller->user_id, ref->idempotency_key, body, len, &idem,
+	                      &replayed);
 	if (err != INK_OK || replayed) {
 		inkwell__user__v1__template_ref__free_unpacked(ref, NULL);
 		return err;
@@ -236,50 +235,37 @@ ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 static ink_err pub_fetch_svg(ink_rpc_ctx *ctx, const Inkwell__Template__V1__GalleryRef *ref,
                              Inkwell__Template__V1__GalleryImage **svg)
 {
-	usvc_app *app = ctx->app;
-	ProtobufCBinaryData reply;
-	char why[512];
-	ink_err err = ink_rpc_call(app->templates, PUB_SVG, ctx->caller,
-	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &ref->base,
-	                           &reply, why, sizeof(why));
+	ink_err err = usvc_call_template(
+	    ctx, PUB_SVG, &ref->base, &inkwell__template__v1__gallery_image__descriptor, "an SVG",
+	    USVC_CALL_NOT_FOUND_OK, (ProtobufCMessage **)svg);
 
-	if (err == INK_NOT_FOUND)
-		return INK_OK;
-	if (err != INK_OK)
-		return ink_rpc_fail(ctx, err, "%s", why);
-	*svg = inkwell__template__v1__gallery_image__unpack(NULL, reply.len, reply.data);
-	free(reply.data);
-	if (*svg == NULL)
-		return ink_rpc_fail(ctx, INK_INTERNAL,
-		                    "template-svc sent an SVG that does not parse");
-	return INK_OK;
+	return err == INK_NOT_FOUND ? INK_OK : err;
 }
 
-/* pub_fetch_item gets a gallery item and its image from template-svc. */
+/* pub_fetch_item gets a gallery item and its image from template-svc into
+ * *item and *image, both set on INK_OK only (the caller frees them). */
 static ink_err pub_fetch_item(ink_rpc_ctx *ctx, const char *gid,
                               Inkwell__Template__V1__GalleryItem **item,
                               Inkwell__Template__V1__GalleryImage **image)
 {
 	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
-	ProtobufCBinaryData reply;
+	ProtobufCMessage *it = NULL, *im = NULL;
 
 	ref.gallery_id = (char *)gid;
-	ink_err err = pub_call(ctx, PUB_ITEM, &ref.base, &reply);
+	ink_err err =
+	    usvc_call_template(ctx, PUB_ITEM, &ref.base,
+	                       &inkwell__template__v1__gallery_item__descriptor, "an item", 0, &it);
 	if (err != INK_OK)
 		return err;
-	*item = inkwell__template__v1__gallery_item__unpack(NULL, reply.len, reply.data);
-	free(reply.data);
-	if (*item == NULL)
-		return ink_rpc_fail(ctx, INK_INTERNAL,
-		                    "template-svc sent an item that does not parse");
-	err = pub_call(ctx, PUB_IMAGE, &ref.base, &reply);
-	if (err != INK_OK)
+	err = usvc_call_template(ctx, PUB_IMAGE, &ref.base,
+	                         &inkwell__template__v1__gallery_image__descriptor, "an image", 0,
+	                         &im);
+	if (err != INK_OK) {
+		protobuf_c_message_free_unpacked(it, NULL);
 		return err;
-	*image = inkwell__template__v1__gallery_image__unpack(NULL, reply.len, reply.data);
-	free(reply.data);
-	if (*image == NULL)
-		return ink_rpc_fail(ctx, INK_INTERNAL,
-		                    "template-svc sent an image that does not parse");
+	}
+	*item = (Inkwell__Template__V1__GalleryItem *)it;
+	*image = (Inkwell__Template__V1__GalleryImage *)im;
 	return INK_OK;
 }
 
@@ -291,15 +277,16 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__Template t;
 	usvc_idem idem = {0};
 	int replayed = 0;
+	ink_err err = usvc_require_user(ctx);
 
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	if (err != INK_OK)
+		return err;
 	Inkwell__User__V1__SaveGalleryItemRequest *rq =
 	    inkwell__user__v1__save_gallery_item_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = usvc_idem_begin(ctx, ctx->caller->user_id, rq->idempotency_key, body, len,
-	                              &idem, &replayed);
+	err = usvc_idem_begin(ctx, ctx->caller->user_id, rq->idempotency_key, body, len, &idem,
+	                      &replayed);
 	if (err != INK_OK || replayed) {
 		inkwell__user__v1__save_gallery_item_request__free_unpacked(rq, NULL);
 		return err;

@@ -35,6 +35,9 @@ typedef struct usvc_config {
 	int64_t quota;
 	int64_t username_hold_s; /* an erased user's name stays taken this long */
 	int64_t erase_retry_s;   /* an unfinished erasure is resumed after this */
+	/* The argon2id gate (password.h): made by main after the settings,
+	 * freed at exit; shared by every worker. */
+	struct usvc_password *password;
 } usvc_config;
 
 typedef struct usvc_app {
@@ -45,13 +48,24 @@ typedef struct usvc_app {
 struct usvc_idem;
 
 typedef struct usvc_worker {
-	ink_redis *redis; /* users DB; this worker's alone */
+	ink_redis *redis; /* users DB; this worker's alone. First: common/worker.h */
 	/* The Idempotency-Key the current call holds (idem.h), or NULL: set by
 	 * usvc_idem_begin, cleared when the call finishes or aborts it. */
 	struct usvc_idem *idem;
 } usvc_worker;
 
+/* usvc_methods: every method user-svc serves, {NULL, NULL}-terminated
+ * (methods.c). The server's app pointer must be a usvc_app. */
+extern const ink_rpc_method usvc_methods[];
+
+/* usvc_worker_init makes a worker's users-Redis handle (connecting nothing
+ * yet) for app (a usvc_app). INK_INVALID_ARGUMENT for a malformed
+ * USERS_REDIS_ADDR, INK_RESOURCE_EXHAUSTED; on INK_OK *state is freed by
+ * usvc_worker_fini. */
+INK_WUR ink_err usvc_worker_init(void *app, void **state);
+void usvc_worker_fini(void *app, void *state);
+
 /* usvc_health answers Health/Check: itself + users Redis + template-svc's tree. */
-ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_USER_SVC_H */

@@ -12,12 +12,13 @@
 #include <cmocka.h>
 
 #include "account_rules.h"
+#include "content_rules.h"
 #include "schema.h"
 
 static const edge_field register_fields[] = {
-    {"username", 1, ink_rule_username},
-    {"password", 1, ink_rule_password},
-    {"email", 0, ink_rule_email},
+    {.name = "username", .required = 1, .rule = ink_rule_username},
+    {.name = "password", .required = 1, .rule = ink_rule_password},
+    {.name = "email", .required = 0, .rule = ink_rule_email},
 };
 static const edge_schema register_schema = {register_fields, 3};
 
@@ -141,6 +142,36 @@ static void test_optional_null_is_absent(void **state)
 	json_decref(obj);
 }
 
+/* A report's reason may have line breaks (the web app's box has rows); a
+ * title may not, and no field takes other control characters. */
+static void test_line_breaks_only_where_allowed(void **state)
+{
+	static const edge_field f[] = {
+	    {.name = "reason", .required = 1, .rule = ink_rule_reason, .line_breaks = 1},
+	    {.name = "title", .required = 0, .rule = ink_rule_title},
+	};
+	static const edge_schema sch = {f, 2};
+	json_t *obj = NULL, *errors = NULL;
+	const char ok[] = "{\"reason\": \"line one\\r\\nline two\\n\\tthree\"}";
+	const char title[] = "{\"reason\": \"x\", \"title\": \"a\\nb\"}";
+	const char bell[] = "{\"reason\": \"ring\\u0007\"}";
+
+	(void)state;
+	assert_int_equal(edge_schema_validate(&sch, ok, sizeof(ok) - 1, &obj, &errors), 0);
+	assert_string_equal(json_string_value(json_object_get(obj, "reason")),
+	                    "line one\r\nline two\n\tthree");
+	json_decref(obj);
+	for (int i = 0; i < 2; i++) {
+		const char *b = i == 0 ? title : bell;
+		assert_int_equal(edge_schema_validate(&sch, b, strlen(b), &obj, &errors), -1);
+		assert_int_equal(json_array_size(errors), 1);
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+		    i == 0 ? "title" : "reason");
+		json_decref(errors);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +180,7 @@ int main(void)
 	    cmocka_unit_test(test_deep_nesting_is_refused_on_a_small_stack),
 	    cmocka_unit_test(test_field_errors),
 	    cmocka_unit_test(test_optional_null_is_absent),
+	    cmocka_unit_test(test_line_breaks_only_where_allowed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,13 +33,14 @@ int harness_flush(void **state);
 /* harness_call calls `method` as user uid (NULL = anonymous) named uid with
  * role (NULL = "user"). On INK_OK *reply holds the body (free reply->data);
  * else `why` says why. */
-ink_err harness_call(const char *method, const char *uid, const char *role,
-                     const ProtobufCMessage *msg, ProtobufCBinaryData *reply, char *why,
-                     size_t why_len);
+INK_WUR ink_err harness_call(const char *method, const char *uid, const char *role,
+                             const ProtobufCMessage *msg, ProtobufCBinaryData *reply, char *why,
+                             size_t why_len);
 
 /* harness_call_raw is harness_call with an already packed (or garbage) body. */
-ink_err harness_call_raw(const char *method, const char *uid, const char *role, const uint8_t *body,
-                         size_t len, ProtobufCBinaryData *reply, char *why, size_t why_len);
+INK_WUR ink_err harness_call_raw(const char *method, const char *uid, const char *role,
+                                 const uint8_t *body, size_t len, ProtobufCBinaryData *reply,
+                                 char *why, size_t why_len);
 
 /* harness_png makes an 8-bit gray PNG of w x h: white with a black ring.
  * Returns a malloc'd buffer (free()) and its length in *len, NULL on error. */
@@ -59,14 +60,14 @@ long long harness_redis_int(const char *fmt, const char *arg);
  * (harness_png_seeded(harness_seed(source))) as uid (NULL = anonymous)
  * under `source` with `title`; on INK_OK *out is the item (free_unpacked;
  * out may be NULL when the call is expected to fail). */
-ink_err harness_publish(const char *uid, const char *source, const char *title,
-                        Inkwell__Template__V1__GalleryItem **out);
+INK_WUR ink_err harness_publish(const char *uid, const char *source, const char *title,
+                                Inkwell__Template__V1__GalleryItem **out);
 
 /* harness_publish_png is harness_publish with a given 40x30 PNG (copies of
  * one page under several sources). */
-ink_err harness_publish_png(const char *uid, const char *source, const char *title,
-                            const uint8_t *png, size_t len,
-                            Inkwell__Template__V1__GalleryItem **out);
+INK_WUR ink_err harness_publish_png(const char *uid, const char *source, const char *title,
+                                    const uint8_t *png, size_t len,
+                                    Inkwell__Template__V1__GalleryItem **out);
 
 /* harness_publish_ok is harness_publish that must succeed. */
 Inkwell__Template__V1__GalleryItem *harness_publish_ok(const char *uid, const char *source,
@@ -74,8 +75,9 @@ Inkwell__Template__V1__GalleryItem *harness_publish_ok(const char *uid, const ch
 
 /* harness_ref calls a GalleryRef method (Get, GetImage, Delete) on id; on
  * INK_OK the caller frees reply->data. harness_ref_drop drops the reply. */
-ink_err harness_ref(const char *method, const char *uid, const char *role, const char *id,
-                    ProtobufCBinaryData *reply);
-ink_err harness_ref_drop(const char *method, const char *uid, const char *role, const char *id);
+INK_WUR ink_err harness_ref(const char *method, const char *uid, const char *role, const char *id,
+                            ProtobufCBinaryData *reply);
+INK_WUR ink_err harness_ref_drop(const char *method, const char *uid, const char *role,
+                                 const char *id);
 
 #endif /* INKWELL_TEMPLATE_SVC_TSVC_HARNESS_H */

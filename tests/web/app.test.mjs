@@ -443,7 +443,13 @@ step('a second user saves it to their library', async () => {
   // Reporting works for a signed-in user.
   await go(`/gallery/${galleryId}`);
   await page.getByRole('button', { name: 'Report…' }).click();
-  await page.getByLabel('What is wrong with this page?').fill(`Test report ${suffix} from the browser test`);
+  // The reason box has rows: a user presses Enter in it, and that is allowed
+  // (common/content_rules.h), not a 400.
+  const reasonBox = page.getByLabel('What is wrong with this page?');
+  await reasonBox.fill(`Test report ${suffix} from the browser test`);
+  await reasonBox.press('End');
+  await reasonBox.press('Enter');
+  await page.keyboard.type('It has a second line.');
   await page.getByRole('button', { name: 'Send report' }).click();
   await page.getByText('A moderator will look at this page').waitFor();
   await shot('gallery-item-reported');
@@ -673,6 +679,9 @@ step('an admin sees the report queue and removes the page', async (t) => {
   await reportsLink.click();
   const item = page.locator('.report-item').filter({ hasText: `Test report ${suffix} from the browser test` });
   await item.waitFor();
+  // The moderator reads the reason with the line break its reporter typed.
+  assert.equal(await item.locator('blockquote').innerText(),
+    `Test report ${suffix} from the browser test\nIt has a second line.`);
   await shot('admin-reports');
   await item.getByRole('button', { name: 'Remove page' }).click();
   await page.getByText('The page was removed from the gallery').waitFor();

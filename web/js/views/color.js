@@ -7,6 +7,8 @@ import * as api from '../api.js';
 import { loadColors, saveColors, forgetColors } from '../saved.js';
 import { h, uid } from '../dom.js';
 import { wallMask, regionAt, packColor, parseHexColor, applyFill, undoPatch, redoPatch } from '../fill.js';
+import { MIN_ZOOM, MAX_ZOOM, ZOOM_STEP, clampZoom, fitScale, wheelZoom, pinchZoom, anchorScroll, toImage as clientToImage, isPan } from '../zoom.js';
+import { cursorStart, moveCursor, isFillKey, cursorOffset } from '../cursor.js';
 
 export const PALETTE = [
   ['Red', '#e63946'], ['Orange', '#f4a261'], ['Yellow', '#ffd93d'], ['Lime', '#a7c957'],
@@ -15,8 +17,6 @@ export const PALETTE = [
 ];
 const WHITE = '#ffffff';
 const MAX_UNDO = 50;
-const MIN_ZOOM = 1;
-const MAX_ZOOM = 8;
 
 function loadImage(src) {
   return new Promise((resolve, reject) => {
@@ -237,10 +237,7 @@ export async function colorView(ctx) {
   // ---- zoom & pan ----
   let zoom = 1;
   let fit = 1;
-  function computeFit() {
-    const avail = Math.max(100, stage.clientWidth - 2);
-    fit = Math.min(1, avail / W);
-  }
+  function computeFit() { fit = fitScale(stage.clientWidth, W); }
   function scale() { return fit * zoom; }
   function applyZoom(anchorClientX, anchorClientY) {
     const before = canvas.getBoundingClientRect();
@@ -250,18 +247,16 @@ export async function colorView(ctx) {
     zoomLabel.textContent = `${Math.round(zoom * 100)}%`;
     zoomOut.disabled = zoom <= MIN_ZOOM;
     zoomIn.disabled = zoom >= MAX_ZOOM;
-    if (anchorClientX !== undefined && before.width) {
+    if (anchorClientX !== undefined) {
       // Keep the image point under the anchor in place.
-      const fx = (anchorClientX - before.left) / before.width;
-      const fy = (anchorClientY - before.top) / before.height;
-      const after = canvas.getBoundingClientRect();
-      stage.scrollLeft += after.left + fx * after.width - anchorClientX;
-      stage.scrollTop += after.top + fy * after.height - anchorClientY;
+      const { dx, dy } = anchorScroll(before, canvas.getBoundingClientRect(), anchorClientX, anchorClientY);
+      stage.scrollLeft += dx;
+      stage.scrollTop += dy;
     }
     placeCursor();
   }
   function setZoom(z, ax, ay) {
-    const nz = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, z));
+    const nz = clampZoom(z);
     if (nz === zoom) return;
     if (ax === undefined) {
       const r = stage.getBoundingClientRect();
@@ -270,21 +265,18 @@ export async function colorView(ctx) {
     zoom = nz;
     applyZoom(ax, ay);
   }
-  zoomIn.addEventListener('click', () => setZoom(zoom * 1.5));
-  zoomOut.addEventListener('click', () => setZoom(zoom / 1.5));
+  zoomIn.addEventListener('click', () => setZoom(zoom * ZOOM_STEP));
+  zoomOut.addEventListener('click', () => setZoom(zoom / ZOOM_STEP));
   zoomFit.addEventListener('click', () => { zoom = 1; applyZoom(); stage.scrollTo(0, 0); });
   stage.addEventListener('wheel', (e) => {
     if (!e.ctrlKey && !e.metaKey) return; // plain wheel scrolls; ctrl+wheel (and trackpad pinch) zooms
     e.preventDefault();
-    setZoom(zoom * Math.exp(-e.deltaY * 0.002), e.clientX, e.clientY);
+    setZoom(wheelZoom(zoom, e.deltaY), e.clientX, e.clientY);
   }, { passive: false });
   const ro = new ResizeObserver(() => { computeFit(); applyZoom(); });
   ro.observe(stage);
 
-  function toImage(clientX, clientY) {
-    const r = canvas.getBoundingClientRect();
-    return [((clientX - r.left) * W) / r.width, ((clientY - r.top) * H) / r.height];
-  }
+  function toImage(clientX, clientY) { return clientToImage(clientX, clientY, canvas.getBoundingClientRect(), W, H); }
 
   // Pointer gestures: tap/click = fill; one-finger/mouse drag = pan; two fingers = pinch zoom.
   const pointers = new Map();
@@ -307,11 +299,11 @@ export async function colorView(ctx) {
     if (gesture.type === 'pinch' && pointers.size >= 2) {
       const [a, b] = [...pointers.values()];
       const d = Math.hypot(a.x - b.x, a.y - b.y);
-      setZoom((gesture.z0 * d) / gesture.d0, (a.x + b.x) / 2, (a.y + b.y) / 2);
+      setZoom(pinchZoom(gesture.z0, gesture.d0, d), (a.x + b.x) / 2, (a.y + b.y) / 2);
     } else if (gesture.type === 'tap' || gesture.type === 'pan') {
       const dx = e.clientX - gesture.x0;
       const dy = e.clientY - gesture.y0;
-      if (gesture.type === 'tap' && Math.hypot(dx, dy) > 8) gesture.type = 'pan';
+      if (gesture.type === 'tap' && isPan(dx, dy)) gesture.type = 'pan';
       if (gesture.type === 'pan') {
         stage.scrollLeft = gesture.sl - dx;
         stage.scrollTop = gesture.st - dy;
@@ -332,29 +324,26 @@ export async function colorView(ctx) {
   canvas.addEventListener('pointercancel', endPointer);
 
   // Keyboard cursor on the canvas.
-  let cx = Math.floor(W / 2);
-  let cy = Math.floor(H / 2);
+  let at = cursorStart(W, H);
   function placeCursor() {
-    const s = scale();
-    cursor.style.left = `${(cx + 0.5) * s}px`;
-    cursor.style.top = `${(cy + 0.5) * s}px`;
+    const { left, top } = cursorOffset(at, scale());
+    cursor.style.left = `${left}px`;
+    cursor.style.top = `${top}px`;
   }
   canvas.addEventListener('focus', () => { if (canvas.matches(':focus-visible')) { cursor.hidden = false; placeCursor(); } });
   canvas.addEventListener('blur', () => { cursor.hidden = true; });
   canvas.addEventListener('keydown', (e) => {
-    const step = e.shiftKey ? 1 : Math.max(2, Math.round(Math.max(W, H) / 60));
-    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-    if (moves[e.key]) {
+    const next = moveCursor(at, e.key, W, H, e.shiftKey);
+    if (next) {
       e.preventDefault();
-      cx = Math.min(W - 1, Math.max(0, cx + moves[e.key][0]));
-      cy = Math.min(H - 1, Math.max(0, cy + moves[e.key][1]));
+      at = next;
       cursor.hidden = false;
       placeCursor();
       cursor.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-    } else if (e.key === 'Enter' || e.key === ' ') {
+    } else if (isFillKey(e.key)) {
       e.preventDefault();
       cursor.hidden = false;
-      fillAt(cx, cy);
+      fillAt(at.x, at.y);
     }
   });
 
@@ -365,8 +354,8 @@ export async function colorView(ctx) {
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); doUndo(); }
     else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); doRedo(); }
-    else if (!mod && (e.key === '+' || e.key === '=')) { e.preventDefault(); setZoom(zoom * 1.5); }
-    else if (!mod && e.key === '-') { e.preventDefault(); setZoom(zoom / 1.5); }
+    else if (!mod && (e.key === '+' || e.key === '=')) { e.preventDefault(); setZoom(zoom * ZOOM_STEP); }
+    else if (!mod && e.key === '-') { e.preventDefault(); setZoom(zoom / ZOOM_STEP); }
   });
 
   // ---- download & print ----

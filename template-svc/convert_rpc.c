@@ -1,10 +1,10 @@
 /*
- * convert.c - Convert: unpack the request, map it onto img_opts with the
+ * convert_rpc.c - Convert: unpack the request, map it onto img_opts with the
  * service's limits, run the engine, pack its page. The engine does the
  * work and owns every reason an image is refused; this file only passes
  * them on, so users read the same words whichever service asked.
  */
-#include "convert.h"
+#include "convert_rpc.h"
 
 #include <stdio.h>
 

@@ -1,30 +1,24 @@
 /*
- * templates.c - private library routes (see templates.h): query strings
+ * library_routes.c - private library routes (see library_routes.h): query strings
  * and bodies checked here, one user-svc RPC each, views.c for the JSON.
  */
-#include "templates.h"
+#include "library_routes.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "content_rules.h"
 #include "multipart.h"
 #include "page_link.h"
 #include "params.h"
 #include "png_reply.h"
 #include "views.h"
 
-#define TPL_LIB       "inkwell.user.v1.Library/"
-#define TPL_TITLE_MAX 100
+#define LIB_RPC "inkwell.user.v1.Library/"
 
-static const char *tpl_rule_title(const char *s)
-{
-	size_t len = strlen(s);
-	return len > 0 && edge_text_ok(s, len, TPL_TITLE_MAX) ? NULL : "must be 1-100 characters";
-}
-
-/* tpl_image picks the image bytes: the raw body, or the "image" part of a
+/* lib_image picks the image bytes: the raw body, or the "image" part of a
  * multipart body. Sends 400/415 and returns -1 when there is none. */
-static int tpl_image(edge_req *req, const char **img, size_t *len)
+static int lib_image(edge_req *req, const char **img, size_t *len)
 {
 	char part_type[64];
 	const char *why = NULL;
@@ -79,19 +73,22 @@ int edge_idem_key(edge_req *req, char out[EDGE_IDEM_KEY_MAX])
 	return 0;
 }
 
-void edge_tpl_send(edge_req *req, const Inkwell__User__V1__Template *t, int status)
+void edge_lib_send(edge_req *req, const Inkwell__User__V1__Template *t, int status)
 {
 	char location[64];
 
 	if (status == 201) {
 		snprintf(location, sizeof(location), "/v1/templates/%s", t->id);
-		edge_add_header(req, "Location", location);
+		if (edge_add_header(req, "Location", location) != 0) {
+			edge_send_problem(req, 500, NULL, "a response header could not be set");
+			return;
+		}
 	}
 	edge_send_json(req, status, edge_view_template(t));
 }
 
-/* tpl_call sends a request expecting a Template back and answers with it. */
-static void tpl_call(edge_req *req, const char *method, const ProtobufCMessage *body, int status,
+/* lib_call sends a request expecting a Template back and answers with it. */
+static void lib_call(edge_req *req, const char *method, const ProtobufCMessage *body, int status,
                      int64_t timeout_ms)
 {
 	Inkwell__User__V1__Template *t = (Inkwell__User__V1__Template *)edge_rpc_msg(
@@ -99,11 +96,11 @@ static void tpl_call(edge_req *req, const char *method, const ProtobufCMessage *
 
 	if (t == NULL)
 		return;
-	edge_tpl_send(req, t, status);
+	edge_lib_send(req, t, status);
 	protobuf_c_message_free_unpacked(&t->base, NULL);
 }
 
-void edge_tpl_create(edge_req *req)
+void edge_lib_create(edge_req *req)
 {
 	Inkwell__User__V1__CreateTemplateRequest rq =
 	    INKWELL__USER__V1__CREATE_TEMPLATE_REQUEST__INIT;
@@ -113,16 +110,23 @@ void edge_tpl_create(edge_req *req)
 	size_t img_len = 0;
 	char key[EDGE_IDEM_KEY_MAX];
 	json_t *errors = json_array();
+	int bad = 0;
 
-	edge_query_text(req, "title", "Untitled", TPL_TITLE_MAX, title, sizeof(title), errors);
-	edge_query_int(req, "detail", 3, 1, 5, &detail, errors);
-	edge_query_int(req, "line_width", 2, 1, 8, &line_width, errors);
-	if (json_array_size(errors) > 0) {
+	if (errors == NULL) {
+		edge_send_problem(req, 500, NULL, "out of memory");
+		return;
+	}
+	/* Each reader adds its own entry: read them all, answer once. */
+	bad |=
+	    edge_query_text(req, "title", "Untitled", INK_TITLE_MAX, title, sizeof(title), errors);
+	bad |= edge_query_int(req, "detail", 3, 1, 5, &detail, errors);
+	bad |= edge_query_int(req, "line_width", 2, 1, 8, &line_width, errors);
+	if (bad != 0 || json_array_size(errors) > 0) {
 		edge_send_validation(req, errors);
 		return;
 	}
 	json_decref(errors);
-	if (tpl_image(req, &img, &img_len) != 0 || edge_idem_key(req, key) != 0)
+	if (lib_image(req, &img, &img_len) != 0 || edge_idem_key(req, key) != 0)
 		return;
 	rq.idempotency_key = key;
 	rq.title = title[0] ? title : "Untitled";
@@ -130,10 +134,10 @@ void edge_tpl_create(edge_req *req)
 	rq.line_width = line_width;
 	rq.image.data = (uint8_t *)img;
 	rq.image.len = img_len;
-	tpl_call(req, TPL_LIB "CreateTemplate", &rq.base, 201, req->app->cfg->convert_timeout_ms);
+	lib_call(req, LIB_RPC "CreateTemplate", &rq.base, 201, req->app->cfg->convert_timeout_ms);
 }
 
-void edge_tpl_list(edge_req *req)
+void edge_lib_list(edge_req *req)
 {
 	Inkwell__User__V1__ListTemplatesRequest rq =
 	    INKWELL__USER__V1__LIST_TEMPLATES_REQUEST__INIT;
@@ -145,20 +149,20 @@ void edge_tpl_list(edge_req *req)
 	rq.limit = limit;
 	rq.cursor = cursor;
 	Inkwell__User__V1__TemplateList *list = (Inkwell__User__V1__TemplateList *)edge_rpc_msg(
-	    req, TPL_LIB "ListTemplates", &rq.base, &inkwell__user__v1__template_list__descriptor,
+	    req, LIB_RPC "ListTemplates", &rq.base, &inkwell__user__v1__template_list__descriptor,
 	    0);
 	if (list == NULL)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_template(list->items[i]));
+		items = edge_view_append(items, edge_view_template(list->items[i]));
 	edge_page_link(req, limit, list->next_cursor);
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
 
-/* tpl_ref is the TemplateRef of the {id} in the path. */
-static Inkwell__User__V1__TemplateRef tpl_ref(edge_req *req)
+/* lib_ref is the TemplateRef of the {id} in the path. */
+static Inkwell__User__V1__TemplateRef lib_ref(edge_req *req)
 {
 	Inkwell__User__V1__TemplateRef ref = INKWELL__USER__V1__TEMPLATE_REF__INIT;
 
@@ -166,18 +170,18 @@ static Inkwell__User__V1__TemplateRef tpl_ref(edge_req *req)
 	return ref;
 }
 
-void edge_tpl_get(edge_req *req)
+void edge_lib_get(edge_req *req)
 {
-	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
 
-	tpl_call(req, TPL_LIB "GetTemplate", &ref.base, 200, 0);
+	lib_call(req, LIB_RPC "GetTemplate", &ref.base, 200, 0);
 }
 
-void edge_tpl_image(edge_req *req)
+void edge_lib_image(edge_req *req)
 {
-	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
 	Inkwell__User__V1__TemplateImage *img = (Inkwell__User__V1__TemplateImage *)edge_rpc_msg(
-	    req, TPL_LIB "GetTemplateImage", &ref.base,
+	    req, LIB_RPC "GetTemplateImage", &ref.base,
 	    &inkwell__user__v1__template_image__descriptor, 0);
 
 	if (img == NULL)
@@ -187,11 +191,11 @@ void edge_tpl_image(edge_req *req)
 	protobuf_c_message_free_unpacked(&img->base, NULL);
 }
 
-void edge_tpl_svg(edge_req *req)
+void edge_lib_svg(edge_req *req)
 {
-	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
 	Inkwell__User__V1__TemplateImage *img = (Inkwell__User__V1__TemplateImage *)edge_rpc_msg(
-	    req, TPL_LIB "GetTemplateSvg", &ref.base,
+	    req, LIB_RPC "GetTemplateSvg", &ref.base,
 	    &inkwell__user__v1__template_image__descriptor, 0);
 
 	if (img == NULL)
@@ -201,7 +205,7 @@ void edge_tpl_svg(edge_req *req)
 	protobuf_c_message_free_unpacked(&img->base, NULL);
 }
 
-void edge_tpl_pdf(edge_req *req)
+void edge_lib_pdf(edge_req *req)
 {
 	Inkwell__User__V1__PrintTemplateRequest rq =
 	    INKWELL__USER__V1__PRINT_TEMPLATE_REQUEST__INIT;
@@ -211,39 +215,32 @@ void edge_tpl_pdf(edge_req *req)
 		return;
 	rq.id = (char *)edge_path_param(req, "id");
 	rq.paper = paper;
-	Inkwell__Template__V1__PrintedPage *pdf =
-	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
-	        req, TPL_LIB "PrintTemplate", &rq.base,
-	        &inkwell__template__v1__printed_page__descriptor, 0);
-	if (pdf == NULL)
-		return;
 	/* Printed with the current title, which a rename changes: revalidate. */
-	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
-	                 "private, no-cache");
-	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+	edge_send_printed(req, LIB_RPC "PrintTemplate", &rq.base, "private, no-cache");
 }
 
-static const edge_field tpl_rename_fields[] = {{"title", 1, tpl_rule_title}};
-static const edge_schema tpl_rename_schema = {tpl_rename_fields, 1};
+static const edge_field lib_rename_fields[] = {
+    {.name = "title", .required = 1, .rule = ink_rule_title}};
+static const edge_schema lib_rename_schema = {lib_rename_fields, 1};
 
-void edge_tpl_rename(edge_req *req)
+void edge_lib_rename(edge_req *req)
 {
 	Inkwell__User__V1__RenameTemplateRequest rq =
 	    INKWELL__USER__V1__RENAME_TEMPLATE_REQUEST__INIT;
-	json_t *obj = edge_json_body(req, &tpl_rename_schema);
+	json_t *obj = edge_json_body(req, &lib_rename_schema);
 
 	if (obj == NULL)
 		return;
 	rq.id = (char *)edge_path_param(req, "id");
 	rq.title = (char *)edge_json_str(obj, "title");
-	tpl_call(req, TPL_LIB "RenameTemplate", &rq.base, 200, 0);
+	lib_call(req, LIB_RPC "RenameTemplate", &rq.base, 200, 0);
 	json_decref(obj);
 }
 
-void edge_tpl_delete(edge_req *req)
+void edge_lib_delete(edge_req *req)
 {
-	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
-	ProtobufCMessage *ok = edge_rpc_msg(req, TPL_LIB "DeleteTemplate", &ref.base,
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
+	ProtobufCMessage *ok = edge_rpc_msg(req, LIB_RPC "DeleteTemplate", &ref.base,
 	                                    &inkwell__user__v1__empty__descriptor, 0);
 
 	if (ok == NULL)
@@ -252,17 +249,17 @@ void edge_tpl_delete(edge_req *req)
 	edge_send_empty(req, 204);
 }
 
-void edge_tpl_publish(edge_req *req)
+void edge_lib_publish(edge_req *req)
 {
 	char location[64], key[EDGE_IDEM_KEY_MAX];
-	Inkwell__User__V1__TemplateRef ref = tpl_ref(req);
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
 
 	if (edge_idem_key(req, key) != 0)
 		return;
 	ref.idempotency_key = key;
 	Inkwell__User__V1__PublishTemplateResponse *pr =
 	    (Inkwell__User__V1__PublishTemplateResponse *)edge_rpc_msg(
-	        req, TPL_LIB "PublishTemplate", &ref.base,
+	        req, LIB_RPC "PublishTemplate", &ref.base,
 	        &inkwell__user__v1__publish_template_response__descriptor, 0);
 
 	if (pr == NULL)
@@ -273,8 +270,11 @@ void edge_tpl_publish(edge_req *req)
 		edge_send_problem(req, 500, NULL, "user-svc sent a reply that does not parse");
 	} else {
 		snprintf(location, sizeof(location), "/v1/gallery/%s", g->gallery_id);
-		edge_add_header(req, "Location", location);
-		edge_send_json(req, pr->already_published ? 200 : 201, edge_view_gallery_item(g));
+		if (edge_add_header(req, "Location", location) != 0)
+			edge_send_problem(req, 500, NULL, "a response header could not be set");
+		else
+			edge_send_json(req, pr->already_published ? 200 : 201,
+			               edge_view_gallery_item(g));
 		inkwell__template__v1__gallery_item__free_unpacked(g, NULL);
 	}
 	protobuf_c_message_free_unpacked(&pr->base, NULL);

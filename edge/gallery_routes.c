@@ -1,17 +1,18 @@
 /*
- * gallery.c - gallery and moderation routes (see gallery.h). The RPCs are
+ * gallery_routes.c - gallery and moderation routes (see gallery_routes.h). The RPCs are
  * template-svc's own methods, sent to user-svc, which passes them on with
  * the caller (the edge talks to one service).
  */
-#include "gallery.h"
+#include "gallery_routes.h"
 
 #include <string.h>
 
+#include "content_rules.h"
 #include "page_link.h"
 #include "params.h"
 #include "png_reply.h"
 #include "template.pb-c.h"
-#include "templates.h"
+#include "library_routes.h"
 #include "views.h"
 
 #define GAL_TPL "inkwell.template.v1.Templates/"
@@ -44,7 +45,7 @@ void edge_gallery_list(edge_req *req)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_gallery_item(list->items[i]));
+		items = edge_view_append(items, edge_view_gallery_item(list->items[i]));
 	edge_page_link(req, limit, list->next_cursor);
 	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
@@ -103,16 +104,8 @@ void edge_gallery_pdf(edge_req *req)
 		return;
 	rq.gallery_id = (char *)edge_path_param(req, "id");
 	rq.paper = paper;
-	Inkwell__Template__V1__PrintedPage *pdf =
-	    (Inkwell__Template__V1__PrintedPage *)edge_rpc_msg(
-	        req, GAL_TPL "PrintGalleryPage", &rq.base,
-	        &inkwell__template__v1__printed_page__descriptor, 0);
-	if (pdf == NULL)
-		return;
 	/* A gallery item's title never changes; like its image, minutes. */
-	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
-	                 "public, max-age=300");
-	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+	edge_send_printed(req, GAL_TPL "PrintGalleryPage", &rq.base, "public, max-age=300");
 }
 
 void edge_gallery_save(edge_req *req)
@@ -130,7 +123,7 @@ void edge_gallery_save(edge_req *req)
 	    &inkwell__user__v1__template__descriptor, 0);
 	if (t == NULL)
 		return;
-	edge_tpl_send(req, t, 201);
+	edge_lib_send(req, t, 201);
 	protobuf_c_message_free_unpacked(&t->base, NULL);
 }
 
@@ -159,12 +152,8 @@ static void gal_report_call(edge_req *req, const char *method, const ProtobufCMe
 	protobuf_c_message_free_unpacked(&r->base, NULL);
 }
 
-static const char *gal_rule_reason(const char *s)
-{
-	return edge_text_ok(s, strlen(s), 500) && s[0] ? NULL : "must be 1-500 characters";
-}
-
-static const edge_field gal_report_fields[] = {{"reason", 1, gal_rule_reason}};
+static const edge_field gal_report_fields[] = {
+    {.name = "reason", .required = 1, .rule = ink_rule_reason, .line_breaks = 1}};
 static const edge_schema gal_report_schema = {gal_report_fields, 1};
 
 void edge_gallery_report(edge_req *req)
@@ -198,7 +187,7 @@ void edge_admin_reports(edge_req *req)
 		return;
 	json_t *items = json_array();
 	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		json_array_append_new(items, edge_view_report(list->items[i]));
+		items = edge_view_append(items, edge_view_report(list->items[i]));
 	edge_send_json(req, 200, edge_view_page(items, ""));
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
@@ -210,7 +199,8 @@ static const char *gal_rule_action(const char *s)
 	           : "must be \"remove\" or \"dismiss\"";
 }
 
-static const edge_field gal_resolve_fields[] = {{"action", 1, gal_rule_action}};
+static const edge_field gal_resolve_fields[] = {
+    {.name = "action", .required = 1, .rule = gal_rule_action}};
 static const edge_schema gal_resolve_schema = {gal_resolve_fields, 1};
 
 void edge_admin_resolve(edge_req *req)

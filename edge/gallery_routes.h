@@ -1,11 +1,11 @@
 /*
- * gallery.h - the public gallery and its moderation (/v1/gallery...,
+ * gallery_routes.h - the public gallery and its moderation (/v1/gallery...,
  * /v1/admin/reports...). Reading is for anyone; saving, reporting and
  * removing need a token; template-svc decides who may remove (publisher or
  * admin: 403 otherwise) and who sees reports (admins).
  */
-#ifndef INKWELL_EDGE_GALLERY_H
-#define INKWELL_EDGE_GALLERY_H
+#ifndef INKWELL_EDGE_GALLERY_ROUTES_H
+#define INKWELL_EDGE_GALLERY_ROUTES_H
 
 #include "http.h"
 
@@ -20,4 +20,4 @@ void edge_gallery_report(edge_req *req); /* POST /v1/gallery/{id}/reports {"reas
 void edge_admin_reports(edge_req *req);  /* GET /v1/admin/reports */
 void edge_admin_resolve(edge_req *req);  /* POST /v1/admin/reports/{id} {"action"} */
 
-#endif /* INKWELL_EDGE_GALLERY_H */
+#endif /* INKWELL_EDGE_GALLERY_ROUTES_H */

@@ -1,9 +1,9 @@
 /*
- * convert.h - inkwell.template.v1.Templates/Convert: the RPC face of the
+ * convert_rpc.h - inkwell.template.v1.Templates/Convert: the RPC face of the
  * conversion engine (img/img.h).
  */
-#ifndef INKWELL_TEMPLATE_SVC_CONVERT_H
-#define INKWELL_TEMPLATE_SVC_CONVERT_H
+#ifndef INKWELL_TEMPLATE_SVC_CONVERT_RPC_H
+#define INKWELL_TEMPLATE_SVC_CONVERT_RPC_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +16,6 @@
  * code of ink_rpc_fail with the engine's reason: INVALID_ARGUMENT (bad
  * options; empty, unknown, corrupt image), PAYLOAD_TOO_LARGE (bytes, side,
  * pixels over the limits of tsvc_config), RESOURCE_EXHAUSTED, INTERNAL. */
-ink_err tsvc_convert(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err tsvc_convert(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
-#endif /* INKWELL_TEMPLATE_SVC_CONVERT_H */
+#endif /* INKWELL_TEMPLATE_SVC_CONVERT_RPC_H */
