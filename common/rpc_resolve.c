@@ -38,7 +38,8 @@ struct ink_rpc_resolver {
 	char peer[48];
 	char list[512];
 	int64_t interval_ms;
-	int quiet; /* foreground (one-shot tools): no log lines of our own */
+	int64_t first_wait_ms; /* the thread's first wait: short if open found no name */
+	int quiet;             /* foreground (one-shot tools): no log lines of our own */
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* CLOCK_MONOTONIC; signalled by close */
 	int stop;
@@ -250,8 +251,14 @@ static ink_err rpc_resolve_dial(ink_rpc_resolver *r, const char *url, int src, i
                                 size_t why_len)
 {
 	nng_dialer d;
-	int rv = nng_dialer_create(&d, r->sock, url);
 
+	/* Dialers kept for a name that failed this round count too. */
+	if (r->n >= INK_RPC_RESOLVE_MAX_ADDRS) {
+		rpc_resolve_why(why, why_len, "%s: more than %d addresses, %s not dialled", r->peer,
+		                INK_RPC_RESOLVE_MAX_ADDRS, url);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	int rv = nng_dialer_create(&d, r->sock, url);
 	if (rv == 0) {
 		rv = nng_dialer_start(d, flags);
 		if (rv != 0)
@@ -330,7 +337,7 @@ static int64_t rpc_resolve_wait_ms(const ink_rpc_resolver *r, const ink_rpc_addr
 static void *rpc_resolve_main(void *arg)
 {
 	ink_rpc_resolver *r = arg;
-	int64_t wait_ms = r->interval_ms;
+	int64_t wait_ms = r->first_wait_ms;
 	int failing = 0;
 
 	pthread_mutex_lock(&r->mu);
@@ -407,6 +414,7 @@ ink_err ink_rpc_resolver_open(nng_socket sock, const char *peer, const char *lis
 		goto fail_mem;
 	}
 	err = ink_rpc_resolve_expand(list, first, why, why_len);
+	r->first_wait_ms = rpc_resolve_wait_ms(r, first, err);
 	if (err == INK_UNAVAILABLE && !r->quiet) {
 		ink_log_warn("rpc %s: %s (retrying)", peer, why);
 		err = INK_OK;

@@ -65,7 +65,8 @@ ink_err ink_rpc_resolver_open(nng_socket sock, const char *peer, const char *lis
                               int64_t interval_ms, int flags, ink_rpc_resolver **out, char *why,
                               size_t why_len);
 
-/* ink_rpc_resolver_close stops the re-resolve thread and frees r. The
+/* ink_rpc_resolver_close stops the re-resolve thread (waiting out a lookup
+ * in progress, at most the system resolver's timeout) and frees r. The
  * dialers stay on the socket (nng_close closes them). NULL: no-op. */
 void ink_rpc_resolver_close(ink_rpc_resolver *r);
 
@@ -73,7 +74,8 @@ void ink_rpc_resolver_close(ink_rpc_resolver *r);
  * background) each address not dialled yet and closes the dialer of each
  * address whose entry resolved (want->ok) without it. The re-resolve thread
  * calls it; tests call it to stand in for DNS. Returns INK_OK, or the first
- * nng failure as INK_INTERNAL (the rest is still applied). */
+ * failure (nng's, or the cap of INK_RPC_RESOLVE_MAX_ADDRS dialers) as
+ * INK_INTERNAL; the rest is still applied. */
 ink_err ink_rpc_resolver_apply(ink_rpc_resolver *r, const ink_rpc_addrs *want);
 
 /* ink_rpc_resolver_count returns how many addresses have a dialer now. */

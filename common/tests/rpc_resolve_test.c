@@ -247,6 +247,35 @@ static void test_foreground_unresolvable_is_unavailable(void **state)
 	nng_close(req);
 }
 
+static void test_dialer_cap_holds_with_kept_dialers(void **state)
+{
+	nng_socket req;
+	ink_rpc_resolver *r = NULL;
+	char why[128];
+	ink_rpc_addrs *want = calloc(1, sizeof(*want));
+
+	(void)state;
+	assert_non_null(want);
+	req_open(&req);
+	assert_int_equal(ink_rpc_resolver_open(req, "test", "inproc://cap-kept", 0,
+	                                       NNG_FLAG_NONBLOCK, &r, why, sizeof(why)),
+	                 INK_OK);
+	/* Entry 0 failed (its dialer is kept) and entry 1 brings the full cap. */
+	want->sources = 2;
+	want->ok[1] = 1;
+	for (int i = 0; i < INK_RPC_RESOLVE_MAX_ADDRS; i++) {
+		snprintf(want->url[i], sizeof(want->url[i]), "inproc://cap-%d", i);
+		want->src[i] = 1;
+	}
+	want->n = INK_RPC_RESOLVE_MAX_ADDRS;
+	assert_int_equal(ink_rpc_resolver_apply(r, want), INK_INTERNAL);
+	assert_int_equal(ink_rpc_resolver_count(r), INK_RPC_RESOLVE_MAX_ADDRS);
+	assert_true(ink_rpc_resolver_has(r, "inproc://cap-kept"));
+	ink_rpc_resolver_close(r);
+	nng_close(req);
+	free(want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +283,7 @@ int main(void)
 	    cmocka_unit_test(test_dialer_per_address_removed_one_closed),
 	    cmocka_unit_test(test_reresolve_redials_and_keeps_connections),
 	    cmocka_unit_test(test_foreground_unresolvable_is_unavailable),
+	    cmocka_unit_test(test_dialer_cap_holds_with_kept_dialers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
