@@ -86,7 +86,8 @@ typedef void (*ink_metrics_collect_fn)(void *arg, const ink_metric_family *f, in
 /* ink_metrics_collector_add makes fn(arg, f, ...) part of every scrape
  * until ink_metrics_collector_remove(f, fn, arg). INK_RESOURCE_EXHAUSTED
  * when out of memory. */
-ink_err ink_metrics_collector_add(const ink_metric_family *f, ink_metrics_collect_fn fn, void *arg);
+INK_WUR ink_err ink_metrics_collector_add(const ink_metric_family *f, ink_metrics_collect_fn fn,
+                                          void *arg);
 
 /* ink_metrics_collector_remove forgets fn(arg) for f; after it returns no
  * scrape calls it any more, so arg may be freed. Unknown ones are ignored. */
@@ -104,6 +105,6 @@ void ink_metrics_label_value(ink_metrics_buf *out, const char *v);
 /* ink_metrics_scrape writes every family in text format 0.0.4 into a fresh
  * NUL-terminated buffer: *text (caller frees with free()) of *len bytes.
  * INK_RESOURCE_EXHAUSTED when out of memory (nothing is set). */
-ink_err ink_metrics_scrape(char **text, size_t *len);
+INK_WUR ink_err ink_metrics_scrape(char **text, size_t *len);
 
 #endif /* INKWELL_COMMON_METRICS_H */

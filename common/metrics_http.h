@@ -18,7 +18,7 @@ typedef struct ink_metrics_http ink_metrics_http;
  * ("127.0.0.1:9101"). An empty or NULL `listen` serves nothing: INK_OK with
  * *out NULL. INK_UNAVAILABLE when the address cannot be bound (logged). On
  * INK_OK the caller owns *out and frees it with ink_metrics_http_stop. */
-ink_err ink_metrics_http_start(const char *listen, ink_metrics_http **out);
+INK_WUR ink_err ink_metrics_http_start(const char *listen, ink_metrics_http **out);
 
 /* ink_metrics_http_stop stops the listener and frees it. NULL is a no-op. */
 void ink_metrics_http_stop(ink_metrics_http *h);

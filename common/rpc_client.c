@@ -18,14 +18,17 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "rpc_resolve.h"
 
 struct ink_rpc_client {
 	nng_socket sock;
 	char peer[48];
 	char addrs[512];
 	atomic_int pipes;
+	ink_rpc_resolver *resolver; /* the dialers; closed before sock */
 	/* Background-dialed clients fail at once with no connection up; a
 	 * client dialed in the foreground was connected at open. */
 	int fail_fast;
@@ -92,35 +95,8 @@ static void rpc_client_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 		atomic_fetch_sub(&c->pipes, 1);
 }
 
-/* rpc_client_dial_all dials every address of the comma list in the
- * background (NONBLOCK: nng keeps retrying a peer that is not up yet). */
-static ink_err rpc_client_dial_all(ink_rpc_client *c, int flags, char *why, size_t why_len)
-{
-	char list[sizeof(c->addrs)];
-	char *save = NULL;
-	int dialed = 0;
-
-	snprintf(list, sizeof(list), "%s", c->addrs);
-	for (char *a = strtok_r(list, ",", &save); a != NULL; a = strtok_r(NULL, ",", &save)) {
-		while (*a == ' ')
-			a++;
-		if (*a == '\0')
-			continue;
-		int rv = nng_dial(c->sock, a, NULL, flags);
-		if (rv != 0) {
-			rpc_client_why(why, why_len, "cannot connect to %s at %s: %s", c->peer, a,
-			               nng_strerror(rv));
-			return (rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP || rv == NNG_EINVAL)
-			           ? INK_INVALID_ARGUMENT
-			           : INK_UNAVAILABLE;
-		}
-		dialed++;
-	}
-	return dialed > 0 ? INK_OK : INK_INVALID_ARGUMENT;
-}
-
 static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_max, int flags,
-                               ink_rpc_client **out, char *why, size_t why_len)
+                               int64_t resolve_ms, ink_rpc_client **out, char *why, size_t why_len)
 {
 	if (addrs == NULL || addrs[0] == '\0' ||
 	    strlen(addrs) >= sizeof(((ink_rpc_client *)0)->addrs))
@@ -145,7 +121,8 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 	    nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, rpc_client_pipe_event, c) != 0 ||
 	    nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, rpc_client_pipe_event, c) != 0)
 		goto fail;
-	err = rpc_client_dial_all(c, flags, why, why_len);
+	err = ink_rpc_resolver_open(c->sock, c->peer, c->addrs, resolve_ms, flags, &c->resolver,
+	                            why, why_len);
 	if (err != INK_OK)
 		goto fail;
 	err = ink_metrics_collector_add(&rpc_client_connections, rpc_client_collect, c);
@@ -154,6 +131,7 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 	*out = c;
 	return INK_OK;
 fail:
+	ink_rpc_resolver_close(c->resolver);
 	nng_close(c->sock);
 	free(c);
 	return err;
@@ -163,8 +141,13 @@ ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max
                             ink_rpc_client **out)
 {
 	char why[256] = "";
-	ink_err err =
-	    rpc_client_open(peer, addrs, recv_max, NNG_FLAG_NONBLOCK, out, why, sizeof(why));
+	int64_t resolve_ms = 0;
+	ink_err err = ink_cfg_int("RPC_RESOLVE_INTERVAL_MS", 5000, 0, 3600000, &resolve_ms);
+
+	if (err != INK_OK)
+		return err;
+	err = rpc_client_open(peer, addrs, recv_max, NNG_FLAG_NONBLOCK, resolve_ms, out, why,
+	                      sizeof(why));
 
 	if (err != INK_OK)
 		ink_log_error("rpc client %s: %s", peer, why[0] ? why : ink_strerror(err));
@@ -174,7 +157,7 @@ ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max
 ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv_max,
                                 ink_rpc_client **out, char *why, size_t why_len)
 {
-	return rpc_client_open(peer, addrs, recv_max, 0, out, why, why_len);
+	return rpc_client_open(peer, addrs, recv_max, 0, 0, out, why, why_len);
 }
 
 void ink_rpc_client_close(ink_rpc_client *c)
@@ -182,6 +165,7 @@ void ink_rpc_client_close(ink_rpc_client *c)
 	if (c == NULL)
 		return;
 	ink_metrics_collector_remove(&rpc_client_connections, rpc_client_collect, c);
+	ink_rpc_resolver_close(c->resolver);
 	nng_close(c->sock);
 	free(c);
 }

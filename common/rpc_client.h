@@ -4,7 +4,9 @@
  *
  * A peer address may be a comma-separated list ("tcp://a:7102,tcp://b:7102"):
  * the socket dials all of them and nng spreads requests over the live ones,
- * so a service scales out by running more instances. Dials happen in the
+ * so a service scales out by running more instances. A DNS name in the list
+ * stands for every address it resolves to, re-resolved every
+ * RPC_RESOLVE_INTERVAL_MS (rpc_resolve.h). Dials happen in the
  * background and are retried forever; a call made while no connection is up
  * fails at once with INK_UNAVAILABLE instead of waiting out its deadline.
  *
@@ -26,8 +28,9 @@ typedef struct ink_rpc_client ink_rpc_client;
 /* ink_rpc_client_open opens a REQ socket named `peer` (for messages:
  * "template-svc") dialing every address in the comma list `addrs`, accepting
  * replies up to recv_max bytes. Returns INK_INVALID_ARGUMENT for an empty or
- * malformed list, INK_INTERNAL if nng refuses. On success the caller owns
- * *out and frees it with ink_rpc_client_close. */
+ * malformed list or RPC_RESOLVE_INTERVAL_MS, INK_INTERNAL if nng refuses. A
+ * name that does not resolve yet is retried, not an error. On success the
+ * caller owns *out and frees it with ink_rpc_client_close. */
 INK_WUR ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t recv_max,
                                     ink_rpc_client **out);
 

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "err.h"
+
 #define INK_TRACE_ID_LEN    32
 #define INK_SPAN_ID_LEN     16
 #define INK_TRACEPARENT_LEN 55 /* "00-" trace "-" span "-" flags */
@@ -32,7 +34,7 @@ typedef struct ink_trace {
  * version ff, version 00 with anything after the flags, a later version
  * whose extra part does not start with '-', an all-zero trace or span id.
  * Pure. */
-int ink_trace_parse(const char *header, ink_trace *out);
+INK_WUR int ink_trace_parse(const char *header, ink_trace *out);
 
 /* ink_trace_state_ok returns 1 when a tracestate header value may be passed
  * on: at most INK_TRACESTATE_MAX bytes of printable ASCII. Pure. */
