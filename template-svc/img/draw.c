@@ -183,17 +183,14 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 	uint32_t longest = w > h ? w : h;
 	float scale = longest > 1000 ? (float)longest / 1000.0f : 1.0f;
 	float sigma_c[2] = {IMG_SIGMA_FINE * scale, IMG_SIGMA_COARSE * scale}, tau[2], some;
-	float *tmp[2];
 	uint8_t *coarse, *near, *mask[2];
 	ink_err err = INK_RESOURCE_EXHAUSTED;
 
 	b->lines = calloc(N, 1);
 	coarse = malloc(N);
 	near = malloc(N);
-	if (b->lines == NULL || coarse == NULL || near == NULL || img_alloc_planes(b, 3, 5, N) != 0)
+	if (b->lines == NULL || coarse == NULL || near == NULL)
 		goto out;
-	tmp[0] = b->p[3];
-	tmp[1] = b->p[4];
 	mask[0] = fine;
 	mask[1] = coarse;
 	/* A wide pen inks more per line: it draws only the stronger, longer ones. */
@@ -202,9 +199,10 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 
 	tau[0] = img_line_tau[d] * sqrtf(sqrtf(wide)) / img_contrast_gain(g->px, N);
 	tau[1] = tau[0] * IMG_COARSE_TAU;
-	img_fdog(g->px, b->p[1], b->p[2], tmp, mask, w, h, sigma_c, tau, IMG_RHO,
-	         IMG_SIGMA_M * scale);
-	img_free_planes(b, 3, 5);
+	err = img_fdog(g->px, b->p[1], b->p[2], mask, w, h, sigma_c, tau, IMG_RHO,
+	               IMG_SIGMA_M * scale);
+	if (err != INK_OK)
+		goto out;
 
 	/* Centre lines: the snap in img_draw_pen widens a stroke around its middle. */
 	(void)img_drop_specks(fine, w, h, min_len, b->stack);

@@ -16,6 +16,8 @@
  * input and write their own rows.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "img_priv.h"
 
@@ -28,65 +30,46 @@
  * kernels, and the streamline along the flow is followed once for both (it is the costly
  * part: half the engine's time when each scale walked its own). */
 typedef struct img_fdog_job {
-	const uint8_t *px;
+	const uint8_t *pad; /* across: px with its border repeated IMG_FDOG_PAD px all round */
 	const float *tx, *ty;
-	const float *in[2]; /* along: the two across results */
-	float *out[2];      /* across: the two results */
-	uint8_t *mask[2];   /* along: H < tau */
+	float *acr;       /* the two across results, interleaved (one fetch gets both) */
+	uint8_t *mask[2]; /* along: H < tau */
 	float tau[2];
-	uint32_t w, h;
+	uint32_t w, h, pw;                  /* pw: row length of pad */
 	int n;                              /* taps each side */
 	float k[2][2 * IMG_FDOG_MAX_T + 1]; /* across: DoG per scale */
 	float km[IMG_FDOG_MAX_S + 1];       /* along: Gaussian by |s| */
 } img_fdog_job;
 
-static float img_bilinear_u8(const uint8_t *p, uint32_t w, uint32_t h, float x, float y)
-{
-	float fx, fy;
-	uint32_t x0, y0, x1, y1;
-
-	x = x < 0 ? 0 : (x > (float)(w - 1) ? (float)(w - 1) : x);
-	y = y < 0 ? 0 : (y > (float)(h - 1) ? (float)(h - 1) : y);
-	x0 = (uint32_t)x;
-	y0 = (uint32_t)y;
-	x1 = x0 + 1 < w ? x0 + 1 : x0;
-	y1 = y0 + 1 < h ? y0 + 1 : y0;
-	fx = x - (float)x0;
-	fy = y - (float)y0;
-	return ((float)p[(size_t)y0 * w + x0] * (1 - fx) + (float)p[(size_t)y0 * w + x1] * fx) *
-	           (1 - fy) +
-	       ((float)p[(size_t)y1 * w + x0] * (1 - fx) + (float)p[(size_t)y1 * w + x1] * fx) * fy;
-}
-
-static float img_bilinear(const float *p, uint32_t w, uint32_t h, float x, float y)
-{
-	uint32_t x0 = (uint32_t)x, y0 = (uint32_t)y;
-	uint32_t x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
-	float fx = x - (float)x0, fy = y - (float)y0;
-
-	return (p[(size_t)y0 * w + x0] * (1 - fx) + p[(size_t)y0 * w + x1] * fx) * (1 - fy) +
-	       (p[(size_t)y1 * w + x0] * (1 - fx) + p[(size_t)y1 * w + x1] * fx) * fy;
-}
+/* The across samples reach IMG_FDOG_MAX_T px from the page; a border repeated that far gives
+ * what clamping each coordinate gave, without a test per sample. */
+#define IMG_FDOG_PAD (IMG_FDOG_MAX_T + 2)
 
 static void img_fdog_across_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const img_fdog_job *j = ctx;
+	size_t pw = j->pw;
 
 	for (uint32_t y = y0; y < y1; y++)
 		for (uint32_t x = 0; x < j->w; x++) {
 			size_t i = (size_t)y * j->w + x;
 			/* The gradient direction is the tangent turned a quarter. */
 			float nx = -j->ty[i], ny = j->tx[i], s0 = 0, s1 = 0;
+			float cx = (float)(x + IMG_FDOG_PAD), cy = (float)(y + IMG_FDOG_PAD);
 
 			for (int t = -j->n; t <= j->n; t++) {
-				float v = img_bilinear_u8(j->px, j->w, j->h, (float)x + t * nx,
-				                          (float)y + t * ny);
+				float sx = cx + (float)t * nx, sy = cy + (float)t * ny;
+				uint32_t x0 = (uint32_t)sx, yy = (uint32_t)sy;
+				float fx = sx - (float)x0, fy = sy - (float)yy;
+				const uint8_t *r0 = j->pad + (size_t)yy * pw + x0, *r1 = r0 + pw;
+				float v = ((float)r0[0] * (1 - fx) + (float)r0[1] * fx) * (1 - fy) +
+				          ((float)r1[0] * (1 - fx) + (float)r1[1] * fx) * fy;
 
 				s0 += j->k[0][t + j->n] * v;
 				s1 += j->k[1][t + j->n] * v;
 			}
-			j->out[0][i] = s0;
-			j->out[1][i] = s1;
+			j->acr[2 * i] = s0;
+			j->acr[2 * i + 1] = s1;
 		}
 }
 
@@ -94,11 +77,12 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const img_fdog_job *j = ctx;
 	uint32_t w = j->w, h = j->h;
+	const float *in = j->acr;
 
 	for (uint32_t y = y0; y < y1; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
-			float a0 = j->km[0] * j->in[0][i], a1 = j->km[0] * j->in[1][i];
+			float a0 = j->km[0] * in[2 * i], a1 = j->km[0] * in[2 * i + 1];
 			float wsum = j->km[0];
 
 			for (int sign = -1; sign <= 1; sign += 2) {
@@ -107,15 +91,32 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 
 				for (int s = 1; s <= j->n; s++) {
 					size_t q;
-					float tx, ty;
+					uint32_t x0, yy, x1, y1s;
+					float tx, ty, fx, fy;
+					const float *p00, *p01, *p10, *p11;
 
 					px += dx;
 					py += dy;
 					if (px < 0 || py < 0 || px > (float)(w - 1) ||
 					    py > (float)(h - 1))
 						break;
-					a0 += j->km[s] * img_bilinear(j->in[0], w, h, px, py);
-					a1 += j->km[s] * img_bilinear(j->in[1], w, h, px, py);
+					/* Bilinear, both scales from one set of weights. */
+					x0 = (uint32_t)px;
+					yy = (uint32_t)py;
+					x1 = x0 + 1 < w ? x0 + 1 : x0;
+					y1s = yy + 1 < h ? yy + 1 : yy;
+					fx = px - (float)x0;
+					fy = py - (float)yy;
+					p00 = in + 2 * ((size_t)yy * w + x0);
+					p01 = in + 2 * ((size_t)yy * w + x1);
+					p10 = in + 2 * ((size_t)y1s * w + x0);
+					p11 = in + 2 * ((size_t)y1s * w + x1);
+					a0 += j->km[s] *
+					      ((p00[0] * (1 - fx) + p01[0] * fx) * (1 - fy) +
+					       (p10[0] * (1 - fx) + p11[0] * fx) * fy);
+					a1 += j->km[s] *
+					      ((p00[1] * (1 - fx) + p01[1] * fx) * (1 - fy) +
+					       (p10[1] * (1 - fx) + p11[1] * fx) * fy);
 					wsum += j->km[s];
 					/* Follow the field (nearest sample: it is smooth), keeping
 					 * the way we are going (a tangent has no sign). */
@@ -135,18 +136,44 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 		}
 }
 
+/* pad = px with each border pixel repeated IMG_FDOG_PAD times outward. */
+static void img_fdog_pad(const uint8_t *px, uint8_t *pad, uint32_t w, uint32_t h)
+{
+	size_t pw = (size_t)w + 2 * IMG_FDOG_PAD;
+
+	for (uint32_t y = 0; y < h + 2 * IMG_FDOG_PAD; y++) {
+		uint32_t sy =
+		    y < IMG_FDOG_PAD ? 0 : (y - IMG_FDOG_PAD >= h ? h - 1 : y - IMG_FDOG_PAD);
+		const uint8_t *src = px + (size_t)sy * w;
+		uint8_t *dst = pad + (size_t)y * pw;
+
+		memset(dst, src[0], IMG_FDOG_PAD);
+		memcpy(dst + IMG_FDOG_PAD, src, w);
+		memset(dst + IMG_FDOG_PAD + w, src[w - 1], IMG_FDOG_PAD);
+	}
+}
+
 static float img_gauss1(float x, float sigma)
 {
 	return expf(-x * x / (2 * sigma * sigma));
 }
 
-void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2], uint8_t *mask[2],
-              uint32_t w, uint32_t h, const float sigma_c[2], const float tau[2], float rho,
-              float sigma_m)
+ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *mask[2], uint32_t w,
+                 uint32_t h, const float sigma_c[2], const float tau[2], float rho, float sigma_m)
 {
-	img_fdog_job j = {.px = px, .tx = tx, .ty = ty, .w = w, .h = h};
+	img_fdog_job j = {.tx = tx, .ty = ty, .w = w, .h = h, .pw = w + 2 * IMG_FDOG_PAD};
+	uint8_t *pad = img_xmalloc((size_t)j.pw, (size_t)h + 2 * IMG_FDOG_PAD);
+	float *acr = img_xmalloc((size_t)w * h, 2 * sizeof(float));
 	int nmax = 0;
 
+	if (pad == NULL || acr == NULL) {
+		free(pad);
+		free(acr);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	img_fdog_pad(px, pad, w, h);
+	j.pad = pad;
+	j.acr = acr;
 	for (int k = 0; k < 2; k++) {
 		int n = (int)ceilf(IMG_FDOG_REACH * 1.6f * sigma_c[k]);
 
@@ -169,16 +196,18 @@ void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2]
 			                      ? 0
 			                      : img_gauss1((float)t, sigma_c[k]) / sc -
 			                            rho * img_gauss1((float)t, sigma_s) / ss;
-		j.out[k] = tmp[k];
-		j.in[k] = tmp[k];
 		j.mask[k] = mask[k];
 		j.tau[k] = tau[k];
 	}
 	img_par_rows(w, h, img_fdog_across_rows, &j);
+	free(pad);
+	j.pad = NULL;
 
 	j.n = (int)ceilf(3 * sigma_m);
 	j.n = j.n > IMG_FDOG_MAX_S ? IMG_FDOG_MAX_S : j.n;
 	for (int s = 0; s <= j.n; s++)
 		j.km[s] = img_gauss1((float)s, sigma_m);
 	img_par_rows(w, h, img_fdog_along_rows, &j);
+	free(acr);
+	return INK_OK;
 }

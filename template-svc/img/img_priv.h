@@ -266,10 +266,10 @@ void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sig
 /* img_fdog: the flow-based DoG of the gray px (w*h) along unit tangents (tx, ty), at two
  * centre scales sigma_c[k] (surround 1.6 sigma_c weighted rho), each then averaged by a
  * Gaussian of sigma_m along the flow: mask[k] (w*h bytes) = 1 where it is below tau[k] (a
- * negative gray level: darker than around). tmp: two w*h float planes of scratch. */
-void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2], uint8_t *mask[2],
-              uint32_t w, uint32_t h, const float sigma_c[2], const float tau[2], float rho,
-              float sigma_m);
+ * negative gray level: darker than around). Its scratch (two float planes and a padded copy
+ * of px) is allocated and freed here: INK_RESOURCE_EXHAUSTED on OOM (masks undefined). */
+ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *mask[2], uint32_t w,
+                 uint32_t h, const float sigma_c[2], const float tau[2], float rho, float sigma_m);
 
 /* ---- edges.c ---- */
 
