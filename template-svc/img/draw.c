@@ -89,7 +89,7 @@ static int img_alloc_planes(img_draw_bufs *b, int from, int to, size_t N)
 	return 0;
 }
 
-/* Lab -> bilateral -> structure tensor: leaves the tangent field in p[0], p[1] and the
+/* Lab -> bilateral -> structure tensor: leaves the tangent field in p[1], p[2] and the
  * colour gradient magnitude (scaled as scipy's Sobel of gray) in b->mag. */
 static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 {
@@ -103,26 +103,18 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 	tmp[0] = b->p[3], tmp[1] = b->p[4], tmp[2] = b->p[5];
 	img_lab_planes(g, lab[0], lab[1], lab[2]);
 	img_bilateral(lab, tmp, w, h, IMG_BIL_SIGMA_D, IMG_BIL_SIGMA_R, IMG_BIL_PASSES);
-	for (int k = 3; k < 6; k++)
-		memset(b->p[k], 0, N * sizeof(float));
-	for (int k = 0; k < 3; k++)
-		img_tensor_add(lab[k], b->p[3], b->p[4], b->p[5], w, h);
-	img_free_planes(b, 1, 3);
-	b->mag = img_xmalloc(N, sizeof(float));
-	if (b->mag == NULL)
-		return INK_RESOURCE_EXHAUSTED;
+	img_tensor((const float **)lab, b->p[3], b->p[4], b->p[5], w, h);
 	/* Magnitude from the unsmoothed tensor (where the edges are), flow from the
-	 * smoothed one (which way they run, coherent over a few pixels). */
-	for (size_t i = 0; i < N; i++) {
-		float e = b->p[3][i], f = b->p[4][i], gg = b->p[5][i];
-		float l1 = (e + gg + sqrtf((e - gg) * (e - gg) + 4 * f * f)) / 2;
-
-		b->mag[i] = 8.0f * sqrtf(l1);
-	}
+	 * smoothed one (which way they run, coherent over a few pixels). The a plane
+	 * plane is free now: it takes the magnitude. */
+	img_tensor_mag(b->p[3], b->p[4], b->p[5], b->p[1], w, h);
+	b->mag = b->p[1];
+	b->p[1] = NULL;
+	img_free_planes(b, 2, 3);
 	img_gauss(b->mag, b->mag, b->p[0], w, h, 1.0f);
 	for (int k = 3; k < 6; k++)
 		img_gauss(b->p[k], b->p[k], b->p[0], w, h, IMG_TENSOR_SIGMA);
-	img_tensor_flow(b->p[3], b->p[4], b->p[5], NULL, N);
+	img_tensor_flow(b->p[3], b->p[4], b->p[5], w, h);
 	img_free_planes(b, 5, 6);
 	b->p[1] = b->p[3];
 	b->p[2] = b->p[4];

@@ -246,12 +246,18 @@ ink_err img_report_source(const uint8_t *ink, const float *mag, uint32_t w, uint
  * (w*h floats each); a gray source (g->rgb NULL) gives a = b = 0. Cannot fail (INK_OK). */
 ink_err img_lab_planes(const img_gray *g, float *L, float *a, float *b);
 
-/* img_tensor_add adds channel c's structure tensor (Sobel / 8 products) to E, F, G. */
-void img_tensor_add(const float *c, float *E, float *F, float *G, uint32_t w, uint32_t h);
+/* img_tensor writes the colour structure tensor of the three planes c (sums of their Sobel / 8
+ * products) into E, F, G (w*h floats each). */
+void img_tensor(const float *c[3], float *E, float *F, float *G, uint32_t w, uint32_t h);
+
+/* img_tensor_mag writes 8 sqrt of the tensor's major eigenvalue (the colour gradient, scaled
+ * as scipy's Sobel of gray) into mag. */
+void img_tensor_mag(const float *E, const float *F, const float *G, float *mag, uint32_t w,
+                    uint32_t h);
 
 /* img_tensor_flow turns the tensor into unit tangents, in place: E becomes tx, F becomes ty
- * (G is read only). mag (may be NULL) gets sqrt of the major eigenvalue. */
-void img_tensor_flow(float *E, float *F, const float *G, float *mag, size_t n);
+ * (G is read only). */
+void img_tensor_flow(float *E, float *F, const float *G, uint32_t w, uint32_t h);
 
 /* ---- smooth.c ---- */
 
