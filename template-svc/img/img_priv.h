@@ -47,7 +47,10 @@ ink_err img_check_dims(uint32_t w, uint32_t h, const img_limits *lim, const char
  * max_side (never up), each side at least 1. */
 void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint32_t *ph);
 
-/* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. */
+/* ---- alloc.c ---- */
+
+/* img_xmalloc: malloc of n*size with overflow check (a buffer of 2 MiB or more aligned for
+ * huge pages); NULL on overflow or OOM. Freed with free(). */
 void *img_xmalloc(size_t n, size_t size);
 
 /* ---- shrink.c: box downscale to page size ---- */
