@@ -33,7 +33,8 @@ typedef struct img_fdog_job {
 	const uint8_t *pad; /* across: px with its border repeated IMG_FDOG_PAD px all round */
 	const float *tx, *ty;
 	float *acr;       /* the two across results, interleaved (one fetch gets both) */
-	uint8_t *mask[2]; /* along: H < tau */
+	uint8_t *mask[2]; /* along: H < tau; across: mask[0] = some scale below tau here */
+	uint8_t *near;    /* along: some scale below tau within the walk's reach */
 	float tau[2];
 	uint32_t w, h, pw;                  /* pw: row length of pad */
 	int n;                              /* taps each side */
@@ -70,6 +71,7 @@ static void img_fdog_across_rows(void *ctx, uint32_t y0, uint32_t y1)
 			}
 			j->acr[2 * i] = s0;
 			j->acr[2 * i + 1] = s1;
+			j->mask[0][i] = s0 < j->tau[0] || s1 < j->tau[1];
 		}
 }
 
@@ -85,6 +87,11 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 			float a0 = j->km[0] * in[2 * i], a1 = j->km[0] * in[2 * i + 1];
 			float wsum = j->km[0];
 
+			/* An average of values none below tau is not below tau. */
+			if (!j->near[i]) {
+				j->mask[0][i] = j->mask[1][i] = 0;
+				continue;
+			}
 			for (int sign = -1; sign <= 1; sign += 2) {
 				float px = (float)x, py = (float)y;
 				float dx = sign * j->tx[i], dy = sign * j->ty[i];
@@ -134,6 +141,51 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 			j->mask[0][i] = a0 / wsum < j->tau[0];
 			j->mask[1][i] = a1 / wsum < j->tau[1];
 		}
+}
+
+/* Rows [y0, y1) of near = mask[1] dilated by a (2 n + 3)^2 square (n steps each side,
+ * and the bilinear fetch one pixel on). */
+static void img_fdog_near_v(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_fdog_job *j = ctx;
+	uint32_t w = j->w, r = (uint32_t)j->n + 1;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		uint8_t *o = j->near + (size_t)y * w;
+		uint32_t lo = y > r ? y - r : 0, hi = y + r < j->h ? y + r : j->h - 1;
+
+		memcpy(o, j->mask[1] + (size_t)lo * w, w);
+		for (uint32_t yy = lo + 1; yy <= hi; yy++) {
+			const uint8_t *src = j->mask[1] + (size_t)yy * w;
+
+			for (uint32_t x = 0; x < w; x++)
+				o[x] |= src[x];
+		}
+	}
+}
+
+/* Rows [y0, y1) of mask[1] = mask[0] dilated along the rows. */
+static void img_fdog_near_h(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_fdog_job *j = ctx;
+	uint32_t w = j->w, r = (uint32_t)j->n + 1;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		const uint8_t *in = j->mask[0] + (size_t)y * w;
+		uint8_t *o = j->mask[1] + (size_t)y * w;
+		uint32_t last = 0; /* 1 + the last candidate column seen, 0 for none */
+
+		/* Each output column looks r to each side: remember where the last candidate
+		 * was and look ahead r. */
+		for (uint32_t x = 0; x < w && x < r; x++)
+			if (in[x])
+				last = x + 1;
+		for (uint32_t x = 0; x < w; x++) {
+			if (x + r < w && in[x + r])
+				last = x + r + 1;
+			o[x] = last != 0 && last + r >= x + 1;
+		}
+	}
 }
 
 /* pad = px with each border pixel repeated IMG_FDOG_PAD times outward. */
@@ -200,14 +252,19 @@ ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *m
 		j.tau[k] = tau[k];
 	}
 	img_par_rows(w, h, img_fdog_across_rows, &j);
-	free(pad);
 	j.pad = NULL;
 
 	j.n = (int)ceilf(3 * sigma_m);
 	j.n = j.n > IMG_FDOG_MAX_S ? IMG_FDOG_MAX_S : j.n;
+	/* Where no across value below tau lies within the walk's reach, the walk is skipped
+	 * (flat sky, smooth skin): the padded copy is free now and holds that map. */
+	j.near = pad;
+	img_par_rows(w, h, img_fdog_near_h, &j);
+	img_par_rows(w, h, img_fdog_near_v, &j);
 	for (int s = 0; s <= j.n; s++)
 		j.km[s] = img_gauss1((float)s, sigma_m);
 	img_par_rows(w, h, img_fdog_along_rows, &j);
+	free(pad);
 	free(acr);
 	return INK_OK;
 }
