@@ -98,7 +98,7 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 
 				for (int s = 1; s <= j->n; s++) {
 					size_t q;
-					uint32_t x0, yy, x1, y1s;
+					uint32_t x0, yy;
 					float tx, ty, fx, fy;
 					const float *p00, *p01, *p10, *p11;
 
@@ -107,17 +107,18 @@ static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 					if (px < 0 || py < 0 || px > (float)(w - 1) ||
 					    py > (float)(h - 1))
 						break;
-					/* Bilinear, both scales from one set of weights. */
+					/* Bilinear, both scales from one set of weights. On
+					 * the last column (row) fx (fy) is 0: the neighbour
+					 * read past it, the next row's first (acr's zero
+					 * row), weighs exactly nothing. */
 					x0 = (uint32_t)px;
 					yy = (uint32_t)py;
-					x1 = x0 + 1 < w ? x0 + 1 : x0;
-					y1s = yy + 1 < h ? yy + 1 : yy;
 					fx = px - (float)x0;
 					fy = py - (float)yy;
 					p00 = in + 2 * ((size_t)yy * w + x0);
-					p01 = in + 2 * ((size_t)yy * w + x1);
-					p10 = in + 2 * ((size_t)y1s * w + x0);
-					p11 = in + 2 * ((size_t)y1s * w + x1);
+					p01 = p00 + 2;
+					p10 = p00 + 2 * (size_t)w;
+					p11 = p10 + 2;
 					a0 += j->km[s] *
 					      ((p00[0] * (1 - fx) + p01[0] * fx) * (1 - fy) +
 					       (p10[0] * (1 - fx) + p11[0] * fx) * fy);
@@ -215,7 +216,8 @@ ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *m
 {
 	img_fdog_job j = {.tx = tx, .ty = ty, .w = w, .h = h, .pw = w + 2 * IMG_FDOG_PAD};
 	uint8_t *pad = img_xmalloc((size_t)j.pw, (size_t)h + 2 * IMG_FDOG_PAD);
-	float *acr = img_xmalloc((size_t)w * h, 2 * sizeof(float));
+	/* One row and one pair more than the page, zeroed: see img_fdog_along_rows. */
+	float *acr = img_xmalloc((size_t)w * (h + 1) + 1, 2 * sizeof(float));
 	int nmax = 0;
 
 	if (pad == NULL || acr == NULL) {
@@ -224,6 +226,7 @@ ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *m
 		return INK_RESOURCE_EXHAUSTED;
 	}
 	img_fdog_pad(px, pad, w, h);
+	memset(acr + 2 * (size_t)w * h, 0, ((size_t)w + 1) * 2 * sizeof(float));
 	j.pad = pad;
 	j.acr = acr;
 	for (int k = 0; k < 2; k++) {
