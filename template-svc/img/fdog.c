@@ -75,70 +75,83 @@ static void img_fdog_across_rows(void *ctx, uint32_t y0, uint32_t y1)
 		}
 }
 
+/* One walker of a streamline: where it is, which way it goes, what it has summed. */
+typedef struct img_walk {
+	float px, py, dx, dy;
+	float a0, a1, wsum;
+} img_walk;
+
+/* Takes walker k's step s: returns 0 (nothing summed) once it left the page. */
+static int img_fdog_step(const img_fdog_job *j, img_walk *k, int s)
+{
+	const float *in = j->acr;
+	uint32_t w = j->w, x0, yy;
+	float tx, ty, fx, fy;
+	const float *p00, *p01, *p10, *p11;
+	size_t q;
+
+	k->px += k->dx;
+	k->py += k->dy;
+	if (k->px < 0 || k->py < 0 || k->px > (float)(w - 1) || k->py > (float)(j->h - 1))
+		return 0;
+	/* Bilinear, both scales from one set of weights. On the last column (row) fx (fy)
+	 * is 0: the neighbour read past it, the next row's first (acr's zero row), weighs
+	 * exactly nothing. */
+	x0 = (uint32_t)k->px;
+	yy = (uint32_t)k->py;
+	fx = k->px - (float)x0;
+	fy = k->py - (float)yy;
+	p00 = in + 2 * ((size_t)yy * w + x0);
+	p01 = p00 + 2;
+	p10 = p00 + 2 * (size_t)w;
+	p11 = p10 + 2;
+	k->a0 += j->km[s] * ((p00[0] * (1 - fx) + p01[0] * fx) * (1 - fy) +
+	                     (p10[0] * (1 - fx) + p11[0] * fx) * fy);
+	k->a1 += j->km[s] * ((p00[1] * (1 - fx) + p01[1] * fx) * (1 - fy) +
+	                     (p10[1] * (1 - fx) + p11[1] * fx) * fy);
+	k->wsum += j->km[s];
+	/* Follow the field (nearest sample: it is smooth), keeping the way we are going (a
+	 * tangent has no sign). */
+	q = (size_t)(k->py + 0.5f) * w + (size_t)(k->px + 0.5f);
+	tx = j->tx[q];
+	ty = j->ty[q];
+	if (tx * k->dx + ty * k->dy < 0) {
+		tx = -tx;
+		ty = -ty;
+	}
+	k->dx = tx;
+	k->dy = ty;
+	return 1;
+}
+
 static void img_fdog_along_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const img_fdog_job *j = ctx;
-	uint32_t w = j->w, h = j->h;
+	uint32_t w = j->w;
 	const float *in = j->acr;
 
 	for (uint32_t y = y0; y < y1; y++)
 		for (uint32_t x = 0; x < w; x++) {
 			size_t i = (size_t)y * w + x;
-			float a0 = j->km[0] * in[2 * i], a1 = j->km[0] * in[2 * i + 1];
-			float wsum = j->km[0];
+			img_walk back = {(float)x, (float)y, -j->tx[i], -j->ty[i], 0, 0, 0};
+			img_walk fwd = {(float)x, (float)y, j->tx[i], j->ty[i], 0, 0, 0};
+			int on_b = 1, on_f = 1;
+			float a0, a1, wsum;
 
 			/* An average of values none below tau is not below tau. */
 			if (!j->near[i]) {
 				j->mask[0][i] = j->mask[1][i] = 0;
 				continue;
 			}
-			for (int sign = -1; sign <= 1; sign += 2) {
-				float px = (float)x, py = (float)y;
-				float dx = sign * j->tx[i], dy = sign * j->ty[i];
-
-				for (int s = 1; s <= j->n; s++) {
-					size_t q;
-					uint32_t x0, yy;
-					float tx, ty, fx, fy;
-					const float *p00, *p01, *p10, *p11;
-
-					px += dx;
-					py += dy;
-					if (px < 0 || py < 0 || px > (float)(w - 1) ||
-					    py > (float)(h - 1))
-						break;
-					/* Bilinear, both scales from one set of weights. On
-					 * the last column (row) fx (fy) is 0: the neighbour
-					 * read past it, the next row's first (acr's zero
-					 * row), weighs exactly nothing. */
-					x0 = (uint32_t)px;
-					yy = (uint32_t)py;
-					fx = px - (float)x0;
-					fy = py - (float)yy;
-					p00 = in + 2 * ((size_t)yy * w + x0);
-					p01 = p00 + 2;
-					p10 = p00 + 2 * (size_t)w;
-					p11 = p10 + 2;
-					a0 += j->km[s] *
-					      ((p00[0] * (1 - fx) + p01[0] * fx) * (1 - fy) +
-					       (p10[0] * (1 - fx) + p11[0] * fx) * fy);
-					a1 += j->km[s] *
-					      ((p00[1] * (1 - fx) + p01[1] * fx) * (1 - fy) +
-					       (p10[1] * (1 - fx) + p11[1] * fx) * fy);
-					wsum += j->km[s];
-					/* Follow the field (nearest sample: it is smooth), keeping
-					 * the way we are going (a tangent has no sign). */
-					q = (size_t)(py + 0.5f) * w + (size_t)(px + 0.5f);
-					tx = j->tx[q];
-					ty = j->ty[q];
-					if (tx * dx + ty * dy < 0) {
-						tx = -tx;
-						ty = -ty;
-					}
-					dx = tx;
-					dy = ty;
-				}
+			/* Both ways at once: two independent chains of dependent loads keep
+			 * the core busy where one would wait. */
+			for (int s = 1; s <= j->n && (on_b || on_f); s++) {
+				on_b = on_b && img_fdog_step(j, &back, s);
+				on_f = on_f && img_fdog_step(j, &fwd, s);
 			}
+			a0 = j->km[0] * in[2 * i] + back.a0 + fwd.a0;
+			a1 = j->km[0] * in[2 * i + 1] + back.a1 + fwd.a1;
+			wsum = j->km[0] + back.wsum + fwd.wsum;
 			j->mask[0][i] = a0 / wsum < j->tau[0];
 			j->mask[1][i] = a1 / wsum < j->tau[1];
 		}
