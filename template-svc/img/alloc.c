@@ -1,5 +1,5 @@
 /*
- * alloc.c - img_xmalloc, the engine's allocator of page-size buffers.
+ * alloc.c - img_xmalloc and img_plane_alloc, the engine's allocators of page-size buffers.
  *
  * Why not plain malloc: a conversion touches some 45 MB of fresh page-size planes (float
  * planes of 3 MB on a 1000 px page, freed and allocated again stage by stage), and each
@@ -18,6 +18,13 @@
 #define IMG_HUGE_PAGE ((size_t)2 << 20)
 
 void *img_xmalloc(size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	return malloc(n * size != 0 ? n * size : 1);
+}
+
+void *img_plane_alloc(size_t n, size_t size)
 {
 	size_t bytes;
 	void *p;

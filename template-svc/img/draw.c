@@ -82,7 +82,7 @@ static void img_free_planes(img_draw_bufs *b, int from, int to)
 static int img_alloc_planes(img_draw_bufs *b, int from, int to, size_t N)
 {
 	for (int i = from; i < to; i++) {
-		b->p[i] = img_xmalloc(N, sizeof(float));
+		b->p[i] = img_plane_alloc(N, sizeof(float));
 		if (b->p[i] == NULL)
 			return -1;
 	}
@@ -237,8 +237,8 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	float merge_below;
 	ink_err err;
 
-	b->lab = img_xmalloc(N, sizeof(int32_t));
-	b->lab2 = img_xmalloc(N, sizeof(int32_t));
+	b->lab = img_plane_alloc(N, sizeof(int32_t));
+	b->lab2 = img_plane_alloc(N, sizeof(int32_t));
 	if (b->lab == NULL || b->lab2 == NULL)
 		return INK_RESOURCE_EXHAUSTED;
 	err = img_watershed(b->mag, w, h, IMG_SEED_R, b->lab, &nlab);

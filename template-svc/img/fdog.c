@@ -230,7 +230,7 @@ ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *m
 	img_fdog_job j = {.tx = tx, .ty = ty, .w = w, .h = h, .pw = w + 2 * IMG_FDOG_PAD};
 	uint8_t *pad = img_xmalloc((size_t)j.pw, (size_t)h + 2 * IMG_FDOG_PAD);
 	/* One row and one pair more than the page, zeroed: see img_fdog_along_rows. */
-	float *acr = img_xmalloc((size_t)w * (h + 1) + 1, 2 * sizeof(float));
+	float *acr = img_plane_alloc((size_t)w * (h + 1) + 1, 2 * sizeof(float));
 	int nmax = 0;
 
 	if (pad == NULL || acr == NULL) {

@@ -49,9 +49,13 @@ void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint
 
 /* ---- alloc.c ---- */
 
-/* img_xmalloc: malloc of n*size with overflow check (a buffer of 2 MiB or more aligned for
- * huge pages); NULL on overflow or OOM. Freed with free(). */
+/* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. Freed with
+ * free(). */
 void *img_xmalloc(size_t n, size_t size);
+
+/* img_plane_alloc is img_xmalloc for a buffer the caller writes whole (a float plane): from
+ * 2 MiB on, aligned and advised for transparent huge pages. Freed with free(). */
+void *img_plane_alloc(size_t n, size_t size);
 
 /* ---- shrink.c: box downscale to page size ---- */
 
