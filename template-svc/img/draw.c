@@ -82,14 +82,14 @@ static void img_free_planes(img_draw_bufs *b, int from, int to)
 static int img_alloc_planes(img_draw_bufs *b, int from, int to, size_t N)
 {
 	for (int i = from; i < to; i++) {
-		b->p[i] = img_xmalloc(N, sizeof(float));
+		b->p[i] = img_plane_alloc(N, sizeof(float));
 		if (b->p[i] == NULL)
 			return -1;
 	}
 	return 0;
 }
 
-/* Lab -> bilateral -> structure tensor: leaves the tangent field in p[0], p[1] and the
+/* Lab -> bilateral -> structure tensor: leaves the tangent field in p[1], p[2] and the
  * colour gradient magnitude (scaled as scipy's Sobel of gray) in b->mag. */
 static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 {
@@ -103,26 +103,18 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 	tmp[0] = b->p[3], tmp[1] = b->p[4], tmp[2] = b->p[5];
 	img_lab_planes(g, lab[0], lab[1], lab[2]);
 	img_bilateral(lab, tmp, w, h, IMG_BIL_SIGMA_D, IMG_BIL_SIGMA_R, IMG_BIL_PASSES);
-	for (int k = 3; k < 6; k++)
-		memset(b->p[k], 0, N * sizeof(float));
-	for (int k = 0; k < 3; k++)
-		img_tensor_add(lab[k], b->p[3], b->p[4], b->p[5], w, h);
-	img_free_planes(b, 1, 3);
-	b->mag = img_xmalloc(N, sizeof(float));
-	if (b->mag == NULL)
-		return INK_RESOURCE_EXHAUSTED;
+	img_tensor((const float **)lab, b->p[3], b->p[4], b->p[5], w, h);
 	/* Magnitude from the unsmoothed tensor (where the edges are), flow from the
-	 * smoothed one (which way they run, coherent over a few pixels). */
-	for (size_t i = 0; i < N; i++) {
-		float e = b->p[3][i], f = b->p[4][i], gg = b->p[5][i];
-		float l1 = (e + gg + sqrtf((e - gg) * (e - gg) + 4 * f * f)) / 2;
-
-		b->mag[i] = 8.0f * sqrtf(l1);
-	}
+	 * smoothed one (which way they run, coherent over a few pixels). The a plane
+	 * plane is free now: it takes the magnitude. */
+	img_tensor_mag(b->p[3], b->p[4], b->p[5], b->p[1], w, h);
+	b->mag = b->p[1];
+	b->p[1] = NULL;
+	img_free_planes(b, 2, 3);
 	img_gauss(b->mag, b->mag, b->p[0], w, h, 1.0f);
 	for (int k = 3; k < 6; k++)
 		img_gauss(b->p[k], b->p[k], b->p[0], w, h, IMG_TENSOR_SIGMA);
-	img_tensor_flow(b->p[3], b->p[4], b->p[5], NULL, N);
+	img_tensor_flow(b->p[3], b->p[4], b->p[5], w, h);
 	img_free_planes(b, 5, 6);
 	b->p[1] = b->p[3];
 	b->p[2] = b->p[4];
@@ -183,17 +175,14 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 	uint32_t longest = w > h ? w : h;
 	float scale = longest > 1000 ? (float)longest / 1000.0f : 1.0f;
 	float sigma_c[2] = {IMG_SIGMA_FINE * scale, IMG_SIGMA_COARSE * scale}, tau[2], some;
-	float *tmp[2];
 	uint8_t *coarse, *near, *mask[2];
 	ink_err err = INK_RESOURCE_EXHAUSTED;
 
 	b->lines = calloc(N, 1);
 	coarse = malloc(N);
 	near = malloc(N);
-	if (b->lines == NULL || coarse == NULL || near == NULL || img_alloc_planes(b, 3, 5, N) != 0)
+	if (b->lines == NULL || coarse == NULL || near == NULL)
 		goto out;
-	tmp[0] = b->p[3];
-	tmp[1] = b->p[4];
 	mask[0] = fine;
 	mask[1] = coarse;
 	/* A wide pen inks more per line: it draws only the stronger, longer ones. */
@@ -202,9 +191,10 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 
 	tau[0] = img_line_tau[d] * sqrtf(sqrtf(wide)) / img_contrast_gain(g->px, N);
 	tau[1] = tau[0] * IMG_COARSE_TAU;
-	img_fdog(g->px, b->p[1], b->p[2], tmp, mask, w, h, sigma_c, tau, IMG_RHO,
-	         IMG_SIGMA_M * scale);
-	img_free_planes(b, 3, 5);
+	err = img_fdog(g->px, b->p[1], b->p[2], mask, w, h, sigma_c, tau, IMG_RHO,
+	               IMG_SIGMA_M * scale);
+	if (err != INK_OK)
+		goto out;
 
 	/* Centre lines: the snap in img_draw_pen widens a stroke around its middle. */
 	(void)img_drop_specks(fine, w, h, min_len, b->stack);
@@ -247,8 +237,8 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	float merge_below;
 	ink_err err;
 
-	b->lab = img_xmalloc(N, sizeof(int32_t));
-	b->lab2 = img_xmalloc(N, sizeof(int32_t));
+	b->lab = img_plane_alloc(N, sizeof(int32_t));
+	b->lab2 = img_plane_alloc(N, sizeof(int32_t));
 	if (b->lab == NULL || b->lab2 == NULL)
 		return INK_RESOURCE_EXHAUSTED;
 	err = img_watershed(b->mag, w, h, IMG_SEED_R, b->lab, &nlab);

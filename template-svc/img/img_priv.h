@@ -47,8 +47,15 @@ ink_err img_check_dims(uint32_t w, uint32_t h, const img_limits *lim, const char
  * max_side (never up), each side at least 1. */
 void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint32_t *ph);
 
-/* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. */
+/* ---- alloc.c ---- */
+
+/* img_xmalloc: malloc of n*size with overflow check; NULL on overflow or OOM. Freed with
+ * free(). */
 void *img_xmalloc(size_t n, size_t size);
+
+/* img_plane_alloc is img_xmalloc for a buffer the caller writes whole (a float plane): from
+ * 2 MiB on, aligned and advised for transparent huge pages. Freed with free(). */
+void *img_plane_alloc(size_t n, size_t size);
 
 /* ---- shrink.c: box downscale to page size ---- */
 
@@ -246,12 +253,18 @@ ink_err img_report_source(const uint8_t *ink, const float *mag, uint32_t w, uint
  * (w*h floats each); a gray source (g->rgb NULL) gives a = b = 0. Cannot fail (INK_OK). */
 ink_err img_lab_planes(const img_gray *g, float *L, float *a, float *b);
 
-/* img_tensor_add adds channel c's structure tensor (Sobel / 8 products) to E, F, G. */
-void img_tensor_add(const float *c, float *E, float *F, float *G, uint32_t w, uint32_t h);
+/* img_tensor writes the colour structure tensor of the three planes c (sums of their Sobel / 8
+ * products) into E, F, G (w*h floats each). */
+void img_tensor(const float *c[3], float *E, float *F, float *G, uint32_t w, uint32_t h);
+
+/* img_tensor_mag writes 8 sqrt of the tensor's major eigenvalue (the colour gradient, scaled
+ * as scipy's Sobel of gray) into mag. */
+void img_tensor_mag(const float *E, const float *F, const float *G, float *mag, uint32_t w,
+                    uint32_t h);
 
 /* img_tensor_flow turns the tensor into unit tangents, in place: E becomes tx, F becomes ty
- * (G is read only). mag (may be NULL) gets sqrt of the major eigenvalue. */
-void img_tensor_flow(float *E, float *F, const float *G, float *mag, size_t n);
+ * (G is read only). */
+void img_tensor_flow(float *E, float *F, const float *G, uint32_t w, uint32_t h);
 
 /* ---- smooth.c ---- */
 
@@ -266,10 +279,10 @@ void img_bilateral(float *c[3], float *tmp[3], uint32_t w, uint32_t h, float sig
 /* img_fdog: the flow-based DoG of the gray px (w*h) along unit tangents (tx, ty), at two
  * centre scales sigma_c[k] (surround 1.6 sigma_c weighted rho), each then averaged by a
  * Gaussian of sigma_m along the flow: mask[k] (w*h bytes) = 1 where it is below tau[k] (a
- * negative gray level: darker than around). tmp: two w*h float planes of scratch. */
-void img_fdog(const uint8_t *px, const float *tx, const float *ty, float *tmp[2], uint8_t *mask[2],
-              uint32_t w, uint32_t h, const float sigma_c[2], const float tau[2], float rho,
-              float sigma_m);
+ * negative gray level: darker than around). Its scratch (two float planes and a padded copy
+ * of px) is allocated and freed here: INK_RESOURCE_EXHAUSTED on OOM (masks undefined). */
+ink_err img_fdog(const uint8_t *px, const float *tx, const float *ty, uint8_t *mask[2], uint32_t w,
+                 uint32_t h, const float sigma_c[2], const float tau[2], float rho, float sigma_m);
 
 /* ---- edges.c ---- */
 

@@ -101,13 +101,6 @@ void img_page_size(uint32_t w, uint32_t h, uint32_t max_side, uint32_t *pw, uint
 	*ph = sh ? (uint32_t)sh : 1;
 }
 
-void *img_xmalloc(size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size)
-		return NULL;
-	return malloc(n * size != 0 ? n * size : 1);
-}
-
 void img_gray_fini(img_gray *g)
 {
 	if (g == NULL)

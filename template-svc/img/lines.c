@@ -60,23 +60,40 @@ static int32_t img_majority(const int32_t *lab, uint32_t w, uint32_t h, uint32_t
 	return val[best];
 }
 
+typedef struct img_smooth_job {
+	const int32_t *lab;
+	int32_t *out;
+	uint32_t w, h;
+} img_smooth_job;
+
+/* Rows [y0, y1) of one majority pass: reads lab, writes out. */
+static void img_smooth_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_smooth_job *j = ctx;
+	const int32_t *lab = j->lab;
+	uint32_t w = j->w, h = j->h;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		for (uint32_t x = 0; x < w; x++) {
+			size_t p = (size_t)y * w + x;
+			int same = (x == 0 || lab[p - 1] == lab[p]) &&
+			           (x + 1 == w || lab[p + 1] == lab[p]) &&
+			           (y == 0 || lab[p - w] == lab[p]) &&
+			           (y + 1 == h || lab[p + w] == lab[p]);
+
+			/* Inside a region nothing can change: skip the vote. */
+			j->out[p] = same ? lab[p] : img_majority(lab, w, h, x, y);
+		}
+	}
+}
+
 void img_smooth_labels(int32_t *lab, int32_t *tmp, uint32_t w, uint32_t h, int passes)
 {
 	size_t N = (size_t)w * h;
+	img_smooth_job j = {lab, tmp, w, h};
 
 	for (int it = 0; it < passes; it++) {
-		for (uint32_t y = 0; y < h; y++) {
-			for (uint32_t x = 0; x < w; x++) {
-				size_t p = (size_t)y * w + x;
-				int same = (x == 0 || lab[p - 1] == lab[p]) &&
-				           (x + 1 == w || lab[p + 1] == lab[p]) &&
-				           (y == 0 || lab[p - w] == lab[p]) &&
-				           (y + 1 == h || lab[p + w] == lab[p]);
-
-				/* Inside a region nothing can change: skip the vote. */
-				tmp[p] = same ? lab[p] : img_majority(lab, w, h, x, y);
-			}
-		}
+		img_par_rows(w, h, img_smooth_rows, &j);
 		memcpy(lab, tmp, N * sizeof(*lab));
 	}
 }

@@ -98,9 +98,9 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
                       int32_t *nlab)
 {
 	size_t N = (size_t)w * h;
-	float *mb = img_xmalloc(N, sizeof(float));
-	float *mn = img_xmalloc(N, sizeof(float));
-	float *tmp = img_xmalloc(N, sizeof(float));
+	float *mb = img_plane_alloc(N, sizeof(float));
+	float *mn = img_plane_alloc(N, sizeof(float));
+	float *tmp = img_plane_alloc(N, sizeof(float));
 	uint8_t *lev = NULL;
 	img_bq q;
 	ink_err err = INK_RESOURCE_EXHAUSTED;

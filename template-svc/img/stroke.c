@@ -11,18 +11,44 @@
 
 #include "img_priv.h"
 
-/* Neighbours P2..P9 clockwise from north. Outside the image counts as ink: the page edge
- * closes regions too, so a line ending on it must stay anchored there (were the frame
- * white, the last pixel of such a line could be peeled, opening a gap along the edge). */
-static void img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint32_t y, int *p)
+/* Neighbours P2..P9 clockwise from north, as bits 0..7. Outside the image counts as ink:
+ * the page edge closes regions too, so a line ending on it must stay anchored there (were
+ * the frame white, the last pixel of such a line could be peeled, opening a gap along the
+ * edge). */
+static unsigned img_nbrs(const uint8_t *m, uint32_t w, uint32_t h, uint32_t x, uint32_t y)
 {
 	static const int dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
 	static const int dy[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
+	unsigned code = 0;
 
 	for (int i = 0; i < 8; i++) {
 		int64_t nx = (int64_t)x + dx[i], ny = (int64_t)y + dy[i];
 
-		p[i] = nx < 0 || ny < 0 || nx >= w || ny >= h || m[(size_t)ny * w + (size_t)nx];
+		code |= (unsigned)(nx < 0 || ny < 0 || nx >= w || ny >= h ||
+		                   m[(size_t)ny * w + (size_t)nx] != 0)
+		        << i;
+	}
+	return code;
+}
+
+/* peel[sub][code]: whether sub-pass sub peels an ink pixel with neighbours code. Zhang-Suen's
+ * test depends on the 8 neighbours only, so it is decided once for all 256 of them. */
+static void img_thin_table(uint8_t peel[2][256])
+{
+	for (unsigned code = 0; code < 256; code++) {
+		int p[8], b = 0, a = 0;
+
+		for (int i = 0; i < 8; i++)
+			p[i] = (code >> i) & 1;
+		for (int i = 0; i < 8; i++) {
+			b += p[i];
+			a += !p[i] && p[(i + 1) % 8];
+		}
+		/* p[0]=N p[2]=E p[4]=S p[6]=W */
+		peel[0][code] = b >= 2 && b <= 6 && a == 1 && !(p[0] && p[2] && p[4]) &&
+		                !(p[2] && p[4] && p[6]);
+		peel[1][code] = b >= 2 && b <= 6 && a == 1 && !(p[0] && p[2] && p[6]) &&
+		                !(p[0] && p[4] && p[6]);
 	}
 }
 
@@ -30,65 +56,146 @@ typedef struct img_thin_job {
 	const uint8_t *ink;
 	uint8_t *del;
 	uint32_t w, h;
-	int sub;
-	int changed[2]; /* per band: top, bottom */
-	uint32_t mid;   /* first row of the bottom band */
+	const uint8_t *peel; /* img_thin_table's row for this sub-pass */
+	int changed[2];      /* per band: top, bottom */
+	uint32_t mid;        /* first row of the bottom band */
 } img_thin_job;
 
-/* Marks in del the pixels of rows [y0, y1) that sub-pass `sub` peels. Reads ink only. */
+/* Marks in del the pixels of row y (neither the first nor the last) that the sub-pass peels,
+ * columns 1..w-2; returns whether it marked any. Ink is sparse: eight white pixels at once
+ * are skipped with one test. */
+static int img_thin_inner_row(const img_thin_job *j, uint32_t y)
+{
+	uint32_t w = j->w;
+	const uint8_t *up = j->ink + (size_t)(y - 1) * w, *mid = up + w, *dn = mid + w;
+	uint8_t *del = j->del + (size_t)y * w;
+	int changed = 0;
+
+	for (uint32_t x = 1; x + 1 < w; x++) {
+		unsigned code;
+
+		if (x + 8 < w) {
+			uint64_t eight;
+
+			memcpy(&eight, mid + x, sizeof(eight));
+			if (eight == 0) {
+				memset(del + x, 0, 8);
+				x += 7;
+				continue;
+			}
+		}
+		del[x] = 0;
+		if (!mid[x])
+			continue;
+		code = (unsigned)(up[x] != 0) | (unsigned)(up[x + 1] != 0) << 1 |
+		       (unsigned)(mid[x + 1] != 0) << 2 | (unsigned)(dn[x + 1] != 0) << 3 |
+		       (unsigned)(dn[x] != 0) << 4 | (unsigned)(dn[x - 1] != 0) << 5 |
+		       (unsigned)(mid[x - 1] != 0) << 6 | (unsigned)(up[x - 1] != 0) << 7;
+		del[x] = j->peel[code];
+		changed |= del[x];
+	}
+	return changed;
+}
+
+/* Marks in del the pixels of rows [y0, y1) that the sub-pass peels. Reads ink only. */
 static void img_thin_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	img_thin_job *j = ctx;
-	uint32_t w = j->w;
+	uint32_t w = j->w, h = j->h;
 	int changed = 0;
 
 	for (uint32_t y = y0; y < y1; y++) {
-		for (uint32_t x = 0; x < w; x++) {
-			int p[8], b = 0, a = 0;
+		int edge_row = y == 0 || y + 1 == h || w < 3;
 
-			j->del[(size_t)y * w + x] = 0;
-			if (!j->ink[(size_t)y * w + x])
-				continue;
-			img_nbrs(j->ink, w, j->h, x, y, p);
-			for (int i = 0; i < 8; i++) {
-				b += p[i];
-				a += !p[i] && p[(i + 1) % 8];
-			}
-			if (b < 2 || b > 6 || a != 1)
-				continue;
-			/* p[0]=N p[2]=E p[4]=S p[6]=W */
-			if (j->sub == 0 && ((p[0] && p[2] && p[4]) || (p[2] && p[4] && p[6])))
-				continue;
-			if (j->sub == 1 && ((p[0] && p[2] && p[6]) || (p[0] && p[4] && p[6])))
-				continue;
-			j->del[(size_t)y * w + x] = 1;
-			changed = 1;
+		for (uint32_t x = 0; x < w; x += edge_row || x + 1 == w ? 1 : w - 1) {
+			size_t i = (size_t)y * w + x;
+
+			j->del[i] = j->ink[i] && j->peel[img_nbrs(j->ink, w, h, x, y)];
+			changed |= j->del[i];
 		}
+		if (!edge_row)
+			changed |= img_thin_inner_row(j, y);
 	}
 	j->changed[y0 >= j->mid && y0 > 0] |= changed;
 }
 
-static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, int sub)
+static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, const uint8_t *peel)
 {
-	img_thin_job j = {ink, del, w, h, sub, {0, 0}, h / 2};
+	img_thin_job j = {ink, del, w, h, peel, {0, 0}, h / 2};
 
 	img_par_rows(w, h, img_thin_rows, &j);
 	if (!j.changed[0] && !j.changed[1])
 		return 0;
 	for (size_t i = 0; i < (size_t)w * h; i++)
-		if (del[i])
-			ink[i] = 0;
+		ink[i] = del[i] ? 0 : ink[i];
 	return 1;
 }
 
 void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h)
 {
+	uint8_t peel[2][256];
+
+	img_thin_table(peel);
 	for (int it = 0; it < 64; it++) {
-		int c0 = img_thin_pass(ink, tmp, w, h, 0);
-		int c1 = img_thin_pass(ink, tmp, w, h, 1);
+		int c0 = img_thin_pass(ink, tmp, w, h, peel[0]);
+		int c1 = img_thin_pass(ink, tmp, w, h, peel[1]);
 
 		if (!c0 && !c1)
 			break;
+	}
+}
+
+typedef struct img_stroke_job {
+	const uint8_t *skel;
+	uint8_t *out;
+	uint32_t w, h;
+	int lo, hi;       /* the pen's offsets span [lo, hi] on each axis */
+	uint64_t row[16]; /* bit dx - lo of row dy - lo: the pen covers (dx, dy) */
+} img_stroke_job;
+
+/* Rows [y0, y1) of out: every skeleton pixel within the pen's reach of them stamps the pen,
+ * clipped to these rows. Reads skel, writes its own rows. Skeletons are sparse: eight white
+ * pixels at once are skipped with one test. */
+static void img_stroke_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_stroke_job *j = ctx;
+	uint32_t w = j->w;
+	int64_t sy0 = (int64_t)y0 - j->hi, sy1 = (int64_t)y1 - j->lo; /* source rows [sy0, sy1) */
+
+	memset(j->out + (size_t)y0 * w, 0, (size_t)(y1 - y0) * w);
+	sy0 = sy0 < 0 ? 0 : sy0;
+	sy1 = sy1 > j->h ? j->h : sy1;
+	for (int64_t sy = sy0; sy < sy1; sy++) {
+		const uint8_t *src = j->skel + (size_t)sy * w;
+
+		for (uint32_t x = 0; x < w; x++) {
+			uint64_t eight;
+
+			if (x + 8 <= w) {
+				memcpy(&eight, src + x, sizeof(eight));
+				if (eight == 0) {
+					x += 7;
+					continue;
+				}
+			}
+			if (!src[x])
+				continue;
+			for (int dy = j->lo; dy <= j->hi; dy++) {
+				int64_t ny = sy + dy;
+				uint8_t *o;
+
+				if (ny < y0 || ny >= y1)
+					continue;
+				o = j->out + (size_t)ny * w;
+				for (int dx = j->lo; dx <= j->hi; dx++) {
+					int64_t nx = (int64_t)x + dx;
+
+					if (((j->row[dy - j->lo] >> (dx - j->lo)) & 1) && nx >= 0 &&
+					    nx < w)
+						o[nx] = 1;
+				}
+			}
+		}
 	}
 }
 
@@ -97,26 +204,17 @@ void img_stroke(const uint8_t *skel, uint8_t *out, uint32_t w, uint32_t h, int w
 	/* Pen: offsets within width/2 of its centre; even widths centre on a pixel corner. */
 	int lo = -(width - 1) / 2, hi = width / 2;
 	double c = (width % 2 == 0) ? 0.5 : 0.0, r2 = (double)width * width / 4.0 + 0.25;
-	int pen[64][2], np = 0;
+	img_stroke_job j = {skel, out, w, h, lo, hi, {0}};
+	int np = 0;
 
-	for (int dy = lo; dy <= hi; dy++)
-		for (int dx = lo; dx <= hi; dx++)
+	/* At most 64 offsets, taken row by row from the top: past width 8 the pen is cut off
+	 * at the bottom. The gaps of draw.c (IMG_*_GAP + line_width) were tuned with this
+	 * pen; a rounder one is a retuning, not a speed-up. */
+	for (int dy = lo; dy <= hi && dy - lo < 16; dy++)
+		for (int dx = lo; dx <= hi && dx - lo < 64; dx++)
 			if ((dx - c) * (dx - c) + (dy - c) * (dy - c) <= r2 && np < 64) {
-				pen[np][0] = dx;
-				pen[np][1] = dy;
+				j.row[dy - lo] |= (uint64_t)1 << (dx - lo);
 				np++;
 			}
-	memset(out, 0, (size_t)w * h);
-	for (uint32_t y = 0; y < h; y++) {
-		for (uint32_t x = 0; x < w; x++) {
-			if (!skel[(size_t)y * w + x])
-				continue;
-			for (int i = 0; i < np; i++) {
-				int64_t nx = (int64_t)x + pen[i][0], ny = (int64_t)y + pen[i][1];
-
-				if (nx >= 0 && ny >= 0 && nx < w && ny < h)
-					out[(size_t)ny * w + (size_t)nx] = 1;
-			}
-		}
-	}
+	img_par_rows(w, h, img_stroke_rows, &j);
 }
