@@ -87,7 +87,7 @@ ink_err ink_rpc_reply(ink_rpc_ctx *ctx, const ProtobufCMessage *msg)
 	uint8_t *buf = malloc(n ? n : 1);
 
 	if (buf == NULL)
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	free(ctx->out.data);
 	ctx->out.len = protobuf_c_message_pack(msg, buf);
 	ctx->out.data = buf;

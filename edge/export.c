@@ -213,7 +213,7 @@ static int export_collect(edge_req *req, export_meta *m)
 		Inkwell__User__V1__TemplateList **grown =
 		    realloc(m->pages, (m->n_pages + 1) * sizeof(*grown));
 		if (grown == NULL) {
-			edge_send_ink_err(req, INK_RESOURCE_EXHAUSTED, "out of memory");
+			edge_send_problem(req, 500, NULL, "out of memory");
 			return -1;
 		}
 		m->pages = grown;
@@ -349,7 +349,7 @@ void edge_export(edge_req *req)
 		goto out;
 	account = export_account_json(&m);
 	if (account == NULL) {
-		edge_send_ink_err(req, INK_RESOURCE_EXHAUSTED, "out of memory");
+		edge_send_problem(req, 500, NULL, "out of memory");
 		goto out;
 	}
 	/* nginx passes the stream on as it comes instead of spooling it. */

@@ -12,8 +12,8 @@
 /* edge_page_link_format writes `<path?limit=N&cursor=C>; rel="next"` into out (cursor
  * percent-encoded: every byte but RFC 3986 unreserved ones). Returns 0; -1 when it does not
  * fit in out_len (out is then ""). Pure. */
-int edge_page_link_format(const char *path, int limit, const char *cursor, char *out,
-                          size_t out_len);
+INK_WUR int edge_page_link_format(const char *path, int limit, const char *cursor, char *out,
+                                  size_t out_len);
 
 /* edge_page_link adds that Link header for the next page of the list route answering req
  * (its pattern is the path: list routes have no parameters), or nothing on the last page

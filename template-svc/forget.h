@@ -17,6 +17,6 @@
  * UNAUTHENTICATED (anonymous), PERMISSION_DENIED (another user),
  * INVALID_ARGUMENT (malformed id), UNAVAILABLE / INTERNAL (public Redis).
  * Idempotent: forgetting a forgotten user answers {0, 0}. */
-ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_TEMPLATE_SVC_FORGET_H */

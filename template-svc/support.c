@@ -46,7 +46,7 @@ ink_err tsvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 
 ink_err tsvc_oom(ink_rpc_ctx *ctx)
 {
-	return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 }
 
 char *tsvc_reply_str(const redisReply *e)

@@ -121,7 +121,7 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 	u->role = "user";
 	u->email = rq->email;
 	u->created_at_unix_ms = now;
-	return u->id ? INK_OK : ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	return u->id ? INK_OK : ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 }
 
 static ink_err usvc_shed(ink_rpc_ctx *ctx)
@@ -163,7 +163,7 @@ static ink_err usvc_register_hash(ink_rpc_ctx *ctx, const char *username, const 
 	if (err == INK_OK && taken)
 		err = ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken", username);
 	if (err == INK_OK && usvc_password_hash(&pt, password, pwhash) != INK_OK)
-		err = ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		err = ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	usvc_password_release(&pt);
 	return err;
 }
@@ -192,7 +192,7 @@ static ink_err usvc_register_idem(ink_rpc_ctx *ctx, Inkwell__User__V1__RegisterR
 		inkwell__user__v1__register_request__pack(rq, what);
 	rq->password = password;
 	if (what == NULL)
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	ink_err err = usvc_idem_begin(ctx, scope, rq->idempotency_key, what, n, idem, replayed);
 	free(what);
 	return err;

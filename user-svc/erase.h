@@ -21,8 +21,8 @@
  * (no such user: never was, or erased already), the users Redis's error,
  * or template-svc's (message in why; the user stays marked and is resumed
  * by a retry or the sweeper). */
-ink_err usvc_erase(usvc_app *app, ink_redis *r, const char *uid, const char *by, int64_t timeout_ms,
-                   char *why, size_t why_len);
+INK_WUR ink_err usvc_erase(usvc_app *app, ink_redis *r, const char *uid, const char *by,
+                           int64_t timeout_ms, char *why, size_t why_len);
 
 typedef struct usvc_sweeper usvc_sweeper;
 
@@ -31,7 +31,7 @@ typedef struct usvc_sweeper usvc_sweeper;
  * crashed or failed), checking that often. *out is freed by
  * usvc_sweeper_stop. INK_RESOURCE_EXHAUSTED when out of memory or no
  * thread; INK_INVALID_ARGUMENT for a bad USERS_REDIS_ADDR. */
-ink_err usvc_sweeper_start(usvc_app *app, usvc_sweeper **out);
+INK_WUR ink_err usvc_sweeper_start(usvc_app *app, usvc_sweeper **out);
 
 /* usvc_sweeper_stop stops and joins the thread (a round in progress
  * finishes first) and frees s. NULL: no-op. */

@@ -106,7 +106,7 @@ static ink_err idem_replay(ink_rpc_ctx *ctx, const redisReply *e)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "idempotency key: no stored reply");
 	body.data = malloc(e->len ? e->len : 1);
 	if (body.data == NULL)
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	memcpy(body.data, e->str, e->len);
 	body.len = e->len;
 	ink_rpc_reply_raw(ctx, body);

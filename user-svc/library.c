@@ -122,7 +122,7 @@ static ink_err lib_template_copy(ink_rpc_ctx *ctx, const Inkwell__User__V1__Temp
 	out->created_at_unix_ms = t->created_at_unix_ms;
 	if (!out->id || !out->title || !out->etag || !out->gallery_id) {
 		usvc_lib_template_free(out);
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	}
 	return INK_OK;
 }
@@ -141,7 +141,7 @@ static ink_err lib_store_run(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template
 	uint8_t *packed = malloc(plen ? plen : 1);
 
 	if (packed == NULL)
-		return ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	inkwell__user__v1__template__pack(made, packed);
 	ink_err err =
 	    usvc_idem_store_argv(ctx, &rep, why, why_len, argc, argv, argvlen, packed, plen);

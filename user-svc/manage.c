@@ -60,7 +60,7 @@ static ink_err manage_hash(ink_rpc_ctx *ctx, const char *password, char out[USVC
 		                    "too many sign-ins at once; retry shortly");
 	ink_err err = usvc_password_hash(&pt, password, out);
 	usvc_password_release(&pt);
-	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 }
 
 static ink_err manage_set_password(ink_rpc_ctx *ctx, const char *token, const char *pwhash)

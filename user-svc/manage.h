@@ -17,8 +17,8 @@
  * not parse), PERMISSION_DENIED (RemoveUser by a non-admin), NOT_FOUND (no
  * such user), UNAVAILABLE (Redis or template-svc down, or hashing shed: an
  * interrupted erasure is resumed by a retry or the sweeper). */
-ink_err usvc_change_password(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_delete_account(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_remove_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_change_password(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_delete_account(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_remove_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_USER_SVC_MANAGE_H */

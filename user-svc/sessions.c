@@ -249,7 +249,7 @@ static ink_err sess_list_reply(ink_rpc_ctx *ctx, const redisReply *rep, const ch
 	ink_err err = INK_OK;
 
 	if (items == NULL || ptrs == NULL) {
-		err = ink_rpc_fail(ctx, INK_RESOURCE_EXHAUSTED, "out of memory");
+		err = ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -30,20 +30,21 @@ void usvc_session_id(const char *hash, char sid[USVC_SID_LEN]);
  * ttl_s. *stored is 1, or 0 when the user is gone or being erased (no
  * session made). Errors: the Redis error of ink_redis_cmd (message in
  * why). */
-ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, const char *ua,
-                            int64_t ttl_s, int *stored, char *why, size_t why_len);
+INK_WUR ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, const char *ua,
+                                    int64_t ttl_s, int *stored, char *why, size_t why_len);
 
 /* usvc_session_resolve finds the user of the session with token hash
  * `hash` and records its use. uid is "" when there is no such session, or
  * its user is being erased, or it predates the index and the user has since
  * changed password (such a session is deleted). A live session from before
  * the index is adopted into it. Errors as usvc_session_create. */
-ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
-                             size_t why_len);
+INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
+                                     size_t why_len);
 
 /* usvc_session_end deletes the session of token hash `hash` (logout).
  * *ended is 1, or 0 when there was none. Errors as usvc_session_create. */
-ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why, size_t why_len);
+INK_WUR ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why,
+                                 size_t why_len);
 
 /* usvc_sessions_revoke_others deletes every session of uid but `keep` (an
  * id; "" keeps none) and marks the user's sessions reset, so one from
@@ -51,15 +52,16 @@ ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why, 
  * replaced in the same script. *done is 1, or 0 when the user is gone or
  * being erased while pwhash is set (nothing changed). Errors as
  * usvc_session_create. */
-ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *keep,
-                                    const char *pwhash, int *done, char *why, size_t why_len);
+INK_WUR ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *keep,
+                                            const char *pwhash, int *done, char *why,
+                                            size_t why_len);
 
 /* Handlers (see proto/user.proto): ListSessions (SessionsRequest ->
  * SessionList, newest first) and RevokeSession (NOT_FOUND for an id that is
  * not a live session of the caller). UNAUTHENTICATED when anonymous;
  * INVALID_ARGUMENT for a request that does not parse; UNAVAILABLE when the
  * users Redis is down. */
-ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
-ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
+INK_WUR ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 #endif /* INKWELL_USER_SVC_SESSIONS_H */
