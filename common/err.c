@@ -1,5 +1,8 @@
-/* err.c - names for ink_err values, for logs and the probe's output. */
+/* err.c - names for ink_err values (logs, the probe) and the one filler of "why" out-parameters. */
 #include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 const char *ink_strerror(ink_err err)
 {
@@ -42,4 +45,15 @@ const char *ink_strerror(ink_err err)
 		return "PAYLOAD_TOO_LARGE";
 	}
 	return "UNKNOWN";
+}
+
+void ink_why(char *why, size_t why_len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why == NULL || why_len == 0)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(why, why_len, fmt, ap); /* truncation is the contract */
+	va_end(ap);
 }

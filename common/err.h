@@ -9,6 +9,8 @@
 #ifndef INKWELL_COMMON_ERR_H
 #define INKWELL_COMMON_ERR_H
 
+#include <stddef.h>
+
 /* INK_WUR marks a function whose result must be looked at (curl's
  * WARN_UNUSED_RESULT): every prototype returning a status carries it, so
  * an ignored failure is a compile error under -Werror. A result that is
@@ -47,5 +49,11 @@ typedef enum ink_err {
 /* ink_strerror returns a static, human-readable name for err ("NOT_FOUND");
  * never NULL, also for values outside the enum. */
 const char *ink_strerror(ink_err err);
+
+/* ink_why writes the printf-style reason of a failure into why (why_len
+ * bytes, truncated, always terminated) for a caller that asked for one: a
+ * NULL why or a why_len of 0 writes nothing. The one way the `char *why,
+ * size_t why_len` out-parameters of common/ are filled. */
+void ink_why(char *why, size_t why_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* INKWELL_COMMON_ERR_H */

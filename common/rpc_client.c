@@ -70,20 +70,6 @@ static void rpc_client_collect(void *arg, const ink_metric_family *f, ink_metric
 	ink_metrics_printf(out, "\"} %d\n", ink_rpc_client_connected(c));
 }
 
-static void rpc_client_why(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void rpc_client_why(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || why_len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
-
 static void rpc_client_pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	ink_rpc_client *c = arg;
@@ -217,7 +203,7 @@ static ink_err rpc_client_roundtrip(ink_rpc_client *c, nng_msg *msg, int64_t tim
 
 	if (rv != 0) {
 		nng_msg_free(msg);
-		rpc_client_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
 		return INK_UNAVAILABLE;
 	}
 	rv = nng_aio_alloc(&aio, NULL, NULL);
@@ -252,11 +238,11 @@ static ink_err rpc_client_roundtrip(ink_rpc_client *c, nng_msg *msg, int64_t tim
 transport_error:
 	if (rv == NNG_ETIMEDOUT) {
 		err = INK_DEADLINE_EXCEEDED;
-		rpc_client_why(why, why_len, "%s did not answer within %lld ms", c->peer,
-		               (long long)timeout_ms);
+		ink_why(why, why_len, "%s did not answer within %lld ms", c->peer,
+		        (long long)timeout_ms);
 	} else {
 		err = INK_UNAVAILABLE;
-		rpc_client_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
 	}
 out:
 	nng_aio_free(aio);
@@ -317,8 +303,7 @@ static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
 	reply->data = NULL;
 	reply->len = 0;
 	if (c->fail_fast && atomic_load(&c->pipes) == 0) {
-		rpc_client_why(why, why_len, "%s unavailable: no connection to %s", c->peer,
-		               c->addrs);
+		ink_why(why, why_len, "%s unavailable: no connection to %s", c->peer, c->addrs);
 		return INK_UNAVAILABLE;
 	}
 	if (timeout_ms < 1)
@@ -335,12 +320,12 @@ static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
 	    inkwell__rpc__v1__response__unpack(NULL, nng_msg_len(rmsg), nng_msg_body(rmsg));
 	nng_msg_free(rmsg);
 	if (resp == NULL) {
-		rpc_client_why(why, why_len, "%s sent a reply that does not parse", c->peer);
+		ink_why(why, why_len, "%s sent a reply that does not parse", c->peer);
 		return INK_INTERNAL;
 	}
 	err = (ink_err)resp->code;
 	if (err != INK_OK) {
-		rpc_client_why(why, why_len, "%s", resp->message ? resp->message : "");
+		ink_why(why, why_len, "%s", resp->message ? resp->message : "");
 	} else if (resp->body.len > 0) {
 		reply->data = malloc(resp->body.len);
 		if (reply->data == NULL) {

@@ -51,20 +51,6 @@ struct ink_rpc_resolver {
 	ink_rpc_addrs scratch; /* the thread's alone */
 };
 
-static void rpc_resolve_why(char *why, size_t why_len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void rpc_resolve_why(char *why, size_t why_len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why == NULL || why_len == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(why, why_len, fmt, ap);
-	va_end(ap);
-}
-
 /* rpc_resolve_add appends url (from entry src) unless present. 0 on success
  * or duplicate, -1 when the cap is reached. */
 static int rpc_resolve_add(ink_rpc_addrs *out, const char *url, int src)
@@ -127,7 +113,7 @@ static ink_err rpc_resolve_name(const char *host, const char *port, int family, 
 	hints.ai_protocol = IPPROTO_TCP;
 	int rv = getaddrinfo(host, port, &hints, &res);
 	if (rv != 0) {
-		rpc_resolve_why(why, why_len, "cannot resolve %s: %s", host, gai_strerror(rv));
+		ink_why(why, why_len, "cannot resolve %s: %s", host, gai_strerror(rv));
 		return rv == EAI_SERVICE ? INK_INVALID_ARGUMENT : INK_UNAVAILABLE;
 	}
 	for (struct addrinfo *ai = res; ai != NULL && err == INK_OK; ai = ai->ai_next) {
@@ -149,8 +135,7 @@ static ink_err rpc_resolve_name(const char *host, const char *port, int family, 
 			continue;
 		}
 		if (rpc_resolve_add(out, url, src) != 0) {
-			rpc_resolve_why(why, why_len, "more than %d addresses",
-			                INK_RPC_RESOLVE_MAX_ADDRS);
+			ink_why(why, why_len, "more than %d addresses", INK_RPC_RESOLVE_MAX_ADDRS);
 			err = INK_INVALID_ARGUMENT;
 		}
 	}
@@ -170,7 +155,7 @@ static ink_err rpc_resolve_entry(char *entry, int src, ink_rpc_addrs *out, char 
 	char whole[INK_RPC_RESOLVE_URL_MAX];
 
 	if (strlen(entry) >= sizeof(whole)) {
-		rpc_resolve_why(why, why_len, "address too long: %.40s...", entry);
+		ink_why(why, why_len, "address too long: %.40s...", entry);
 		return INK_INVALID_ARGUMENT;
 	}
 	snprintf(whole, sizeof(whole), "%s", entry);
@@ -181,7 +166,7 @@ static ink_err rpc_resolve_entry(char *entry, int src, ink_rpc_addrs *out, char 
 		char *host = NULL;
 		char *port = NULL;
 		if (rpc_resolve_split(entry + len, &host, &port) != INK_OK) {
-			rpc_resolve_why(why, why_len, "%s: no port", whole);
+			ink_why(why, why_len, "%s: no port", whole);
 			return INK_INVALID_ARGUMENT;
 		}
 		if (host[0] == '\0' || rpc_resolve_literal(host))
@@ -190,7 +175,7 @@ static ink_err rpc_resolve_entry(char *entry, int src, ink_rpc_addrs *out, char 
 	}
 	/* A literal address or another transport: nng dials it as given. */
 	if (rpc_resolve_add(out, whole, src) != 0) {
-		rpc_resolve_why(why, why_len, "more than %d addresses", INK_RPC_RESOLVE_MAX_ADDRS);
+		ink_why(why, why_len, "more than %d addresses", INK_RPC_RESOLVE_MAX_ADDRS);
 		return INK_INVALID_ARGUMENT;
 	}
 	return INK_OK;
@@ -215,8 +200,8 @@ ink_err ink_rpc_resolve_expand(const char *list, ink_rpc_addrs *out, char *why, 
 		if (len == 0)
 			continue;
 		if (out->sources >= INK_RPC_RESOLVE_MAX_SOURCES) {
-			rpc_resolve_why(why, why_len, "more than %d addresses in the list",
-			                INK_RPC_RESOLVE_MAX_SOURCES);
+			ink_why(why, why_len, "more than %d addresses in the list",
+			        INK_RPC_RESOLVE_MAX_SOURCES);
 			return INK_INVALID_ARGUMENT;
 		}
 		int src = (int)out->sources++;
@@ -254,8 +239,8 @@ static ink_err rpc_resolve_dial(ink_rpc_resolver *r, const char *url, int src, i
 
 	/* Dialers kept for a name that failed this round count too. */
 	if (r->n >= INK_RPC_RESOLVE_MAX_ADDRS) {
-		rpc_resolve_why(why, why_len, "%s: more than %d addresses, %s not dialled", r->peer,
-		                INK_RPC_RESOLVE_MAX_ADDRS, url);
+		ink_why(why, why_len, "%s: more than %d addresses, %s not dialled", r->peer,
+		        INK_RPC_RESOLVE_MAX_ADDRS, url);
 		return INK_RESOURCE_EXHAUSTED;
 	}
 	int rv = nng_dialer_create(&d, r->sock, url);
@@ -265,8 +250,8 @@ static ink_err rpc_resolve_dial(ink_rpc_resolver *r, const char *url, int src, i
 			nng_dialer_close(d);
 	}
 	if (rv != 0) {
-		rpc_resolve_why(why, why_len, "cannot connect to %s at %s: %s", r->peer, url,
-		                nng_strerror(rv));
+		ink_why(why, why_len, "cannot connect to %s at %s: %s", r->peer, url,
+		        nng_strerror(rv));
 		return (rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP || rv == NNG_EINVAL)
 		           ? INK_INVALID_ARGUMENT
 		           : INK_UNAVAILABLE;

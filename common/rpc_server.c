@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "ink_assert.h"
 #include "log.h"
 #include "metrics.h"
 #include "trace.h"
@@ -249,6 +250,7 @@ static int rpc_worker_serve_one(rpc_worker *w)
 		return 0;
 	atomic_store(&w->busy, 1);
 	nng_msg *msg = nng_aio_get_msg(w->aio);
+	INK_ASSERT(msg != NULL); /* nng: a receive that succeeded carries its message */
 	ink_err err =
 	    ink_rpc_dispatch(cfg, w->state, nng_msg_body(msg), nng_msg_len(msg), &out, &out_len);
 	nng_msg_free(msg);

@@ -12,7 +12,7 @@
  */
 #include "slots.h"
 
-#include <assert.h>
+#include "ink_assert.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -132,9 +132,9 @@ void ink_slots_close(ink_slots *s)
  * slot on instead), and head/tail are both set or both NULL. Our bug if not. */
 static void slots_check(const ink_slots *s)
 {
-	assert(s->free >= 0 && s->inside >= 0 && s->inside <= s->max_inside);
-	assert(s->free == 0 || s->head == NULL);
-	assert((s->head == NULL) == (s->tail == NULL));
+	INK_ASSERT(s->free >= 0 && s->inside >= 0 && s->inside <= s->max_inside);
+	INK_ASSERT(s->free == 0 || s->head == NULL);
+	INK_ASSERT((s->head == NULL) == (s->tail == NULL));
 	(void)s;
 }
 
@@ -210,7 +210,7 @@ void ink_slots_leave(ink_slots *s, double work_ms)
 	atomic_store(&s->avg_ms, (avg * 7 + (int)work_ms + 1) / 8);
 	ink_metrics_observe(&slots_work, (const char *[]){s->name}, work_ms / 1000.0);
 	pthread_mutex_lock(&s->lock);
-	assert(s->inside > 0); /* a leave without its enter */
+	INK_ASSERT(s->inside > 0); /* a leave without its enter */
 	s->inside--;
 	slots_waiter *w = s->head;
 	if (w != NULL) {

@@ -7,7 +7,7 @@
  */
 #include "trace.h"
 
-#include <assert.h>
+#include "ink_assert.h"
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -93,7 +93,8 @@ void ink_trace_new_id(char *out, size_t out_len, size_t hex_len)
 	unsigned char raw[INK_TRACE_ID_LEN / 2];
 	size_t n = hex_len / 2;
 
-	assert((hex_len == INK_TRACE_ID_LEN || hex_len == INK_SPAN_ID_LEN) && out_len > hex_len);
+	INK_ASSERT((hex_len == INK_TRACE_ID_LEN || hex_len == INK_SPAN_ID_LEN) &&
+	           out_len > hex_len);
 	do {
 		randombytes_buf(raw, n);
 		sodium_bin2hex(out, out_len, raw, n);

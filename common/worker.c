@@ -1,7 +1,7 @@
 /* worker.c - see worker.h. */
 #include "worker.h"
 
-#include <assert.h>
+#include "ink_assert.h"
 #include <stdlib.h>
 
 #include "log.h"
@@ -9,7 +9,7 @@
 ink_err ink_worker_open(size_t size, const char *addr_var, const char *addr, int64_t timeout_ms,
                         void **state)
 {
-	assert(size >= sizeof(ink_redis *)); /* the struct starts with its connection */
+	INK_ASSERT(size >= sizeof(ink_redis *)); /* the struct starts with its connection */
 	void *w = calloc(1, size);
 
 	if (w == NULL)

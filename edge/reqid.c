@@ -3,7 +3,7 @@
  */
 #include "reqid.h"
 
-#include <assert.h>
+#include "ink_assert.h"
 #include <string.h>
 #include <sodium.h>
 
@@ -30,14 +30,14 @@ void edge_reqid_new(char *out, size_t out_len)
 {
 	unsigned char raw[16];
 
-	assert(out_len >= 2 * sizeof(raw) + 1);
+	INK_ASSERT(out_len >= 2 * sizeof(raw) + 1);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(out, out_len, raw, sizeof(raw));
 }
 
 void edge_reqid_pick(const char *from_client, char *out, size_t out_len)
 {
-	assert(out_len > EDGE_REQID_MAX);
+	INK_ASSERT(out_len > EDGE_REQID_MAX);
 	if (edge_reqid_valid(from_client)) {
 		size_t n = strlen(from_client);
 		memcpy(out, from_client, n + 1);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "img_priv.h"
+#include "ink_assert.h"
 
 /* colx[x] = destination column of source column x; ncol[dx] = source columns in dx. */
 static ink_err img_shrink_cols(uint32_t sw, uint32_t dw, uint32_t **colx, uint32_t **ncol)
@@ -45,6 +46,9 @@ static uint32_t img_shrink_nrows(uint32_t sh, uint32_t dh, uint32_t dy)
 ink_err img_shrink_init_ch(img_shrink *s, uint32_t sw, uint32_t sh, uint32_t dw, uint32_t dh,
                            uint32_t ch, uint8_t *dst)
 {
+	/* Only ever a shrink: img_page_size never grows a side, and the decoders
+	 * refuse empty images before any page is made. */
+	INK_ASSERT(dw >= 1 && dh >= 1 && dw <= sw && dh <= sh);
 	memset(s, 0, sizeof(*s));
 	s->sw = sw;
 	s->sh = sh;
