@@ -65,6 +65,19 @@ export function showFieldErrors(fields, err) {
   return matched;
 }
 
+/**
+ * Show a form's own checks (local: [{field, message}], made before any request) beside its
+ * inputs, and a summary in status; focus the first. Returns true when there were any, so the
+ * caller stops before sending.
+ */
+export function rejectLocal(fields, status, local) {
+  showFieldErrors(fields, { fieldErrors: local });
+  if (!local.length) return false;
+  status.append(message('error', `Please fix ${local.length === 1 ? 'the marked field' : `the ${local.length} marked fields`}.`));
+  fields[local[0].field].input.focus();
+  return true;
+}
+
 export function formatDate(s) {
   const d = new Date(s);
   if (Number.isNaN(d.getTime())) return '';

@@ -1,7 +1,7 @@
 // The Account screen (issue 18): change the password, see and sign out sessions, download my
 // data, delete my account (asks for the password and the username typed out).
 import * as api from '../api.js';
-import { h, field, showFieldErrors, message, uid } from '../dom.js';
+import { h, field, showFieldErrors, rejectLocal, message, uid } from '../dom.js';
 import { forgetAllColors } from '../saved.js';
 
 function when(s) {
@@ -27,12 +27,7 @@ function passwordSection(ctx, reloadSessions) {
     const local = [];
     if (!current) local.push({ field: 'current_password', message: 'enter your current password' });
     if (next.length < 10 || next.length > 128) local.push({ field: 'new_password', message: 'must be 10–128 characters' });
-    showFieldErrors(fields, { fieldErrors: local });
-    if (local.length) {
-      status.append(message('error', `Please fix ${local.length === 1 ? 'the marked field' : `the ${local.length} marked fields`}.`));
-      fields[local[0].field].input.focus();
-      return;
-    }
+    if (rejectLocal(fields, status, local)) return;
     submit.disabled = true;
     try {
       await api.changePassword(current, next);
@@ -147,12 +142,7 @@ function deleteSection(ctx) {
     const local = [];
     if (!fields.password.input.value) local.push({ field: 'password', message: 'enter your password' });
     if (fields.confirm.input.value.trim() !== username) local.push({ field: 'confirm', message: `type ${username} exactly` });
-    showFieldErrors(fields, { fieldErrors: local });
-    if (local.length) {
-      status.append(message('error', `Please fix ${local.length === 1 ? 'the marked field' : `the ${local.length} marked fields`}.`));
-      fields[local[0].field].input.focus();
-      return;
-    }
+    if (rejectLocal(fields, status, local)) return;
     submit.disabled = true;
     submit.textContent = 'Deleting…';
     try {

@@ -1,6 +1,6 @@
 // Log in and register.
 import * as api from '../api.js';
-import { h, field, showFieldErrors, message } from '../dom.js';
+import { h, field, showFieldErrors, rejectLocal, message } from '../dom.js';
 
 function safeNext(query) {
   const next = query.get('next') || '';
@@ -77,12 +77,7 @@ export function registerView(ctx) {
     if (!/^[A-Za-z0-9_.-]{3,32}$/.test(username)) local.push({ field: 'username', message: 'must be 3–32 characters: letters, digits, _ . -' });
     if (password.length < 10 || password.length > 128) local.push({ field: 'password', message: 'must be 10–128 characters' });
     if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) local.push({ field: 'email', message: 'must look like name@example.com' });
-    showFieldErrors(fields, { fieldErrors: local });
-    if (local.length) {
-      status.append(message('error', `Please fix ${local.length === 1 ? 'the marked field' : `the ${local.length} marked fields`}.`));
-      fields[local[0].field].input.focus();
-      return;
-    }
+    if (rejectLocal(fields, status, local)) return;
     submit.disabled = true;
     submit.textContent = 'Creating account…';
     try {
