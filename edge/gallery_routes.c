@@ -67,45 +67,31 @@ void edge_gallery_get(edge_req *req)
 void edge_gallery_image(edge_req *req)
 {
 	Inkwell__Template__V1__GalleryRef ref = gal_ref(req);
-	Inkwell__Template__V1__GalleryImage *img =
-	    (Inkwell__Template__V1__GalleryImage *)edge_rpc_msg(
-	        req, GAL_TPL "GetGalleryImage", &ref.base,
-	        &inkwell__template__v1__gallery_image__descriptor, 0);
 
-	if (img == NULL)
-		return;
 	/* Public and immutable, but a moderator can take it down: caches may
 	 * keep it minutes, not days. */
-	edge_send_png(req, img->png.data, img->png.len, img->etag, "public, max-age=300");
-	protobuf_c_message_free_unpacked(&img->base, NULL);
+	edge_send_picture(req, GAL_TPL "GetGalleryImage", &ref.base,
+	                  &inkwell__template__v1__gallery_image__descriptor, EDGE_PICTURE_PNG,
+	                  "public, max-age=300");
 }
 
 void edge_gallery_svg(edge_req *req)
 {
 	Inkwell__Template__V1__GalleryRef ref = gal_ref(req);
-	Inkwell__Template__V1__GalleryImage *img =
-	    (Inkwell__Template__V1__GalleryImage *)edge_rpc_msg(
-	        req, GAL_TPL "GetGallerySvg", &ref.base,
-	        &inkwell__template__v1__gallery_image__descriptor, 0);
 
-	if (img == NULL)
-		return;
-	edge_send_svg(req, img->svg.data, img->svg.len, img->etag, "public, max-age=300");
-	protobuf_c_message_free_unpacked(&img->base, NULL);
+	edge_send_picture(req, GAL_TPL "GetGallerySvg", &ref.base,
+	                  &inkwell__template__v1__gallery_image__descriptor, EDGE_PICTURE_SVG,
+	                  "public, max-age=300");
 }
 
 void edge_gallery_pdf(edge_req *req)
 {
 	Inkwell__Template__V1__PrintGalleryRequest rq =
 	    INKWELL__TEMPLATE__V1__PRINT_GALLERY_REQUEST__INIT;
-	char paper[8];
 
-	if (edge_query_paper(req, paper, sizeof(paper)) != 0)
-		return;
-	rq.gallery_id = (char *)edge_path_param(req, "id");
-	rq.paper = paper;
 	/* A gallery item's title never changes; like its image, minutes. */
-	edge_send_printed(req, GAL_TPL "PrintGalleryPage", &rq.base, "public, max-age=300");
+	edge_send_print(req, GAL_TPL "PrintGalleryPage", &rq.base, &rq.gallery_id, &rq.paper,
+	                "public, max-age=300");
 }
 
 void edge_gallery_save(edge_req *req)

@@ -180,43 +180,29 @@ void edge_lib_get(edge_req *req)
 void edge_lib_image(edge_req *req)
 {
 	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
-	Inkwell__User__V1__TemplateImage *img = (Inkwell__User__V1__TemplateImage *)edge_rpc_msg(
-	    req, LIB_RPC "GetTemplateImage", &ref.base,
-	    &inkwell__user__v1__template_image__descriptor, 0);
 
-	if (img == NULL)
-		return;
-	edge_send_png(req, img->png.data, img->png.len, img->etag,
-	              "private, max-age=31536000, immutable");
-	protobuf_c_message_free_unpacked(&img->base, NULL);
+	edge_send_picture(req, LIB_RPC "GetTemplateImage", &ref.base,
+	                  &inkwell__user__v1__template_image__descriptor, EDGE_PICTURE_PNG,
+	                  "private, max-age=31536000, immutable");
 }
 
 void edge_lib_svg(edge_req *req)
 {
 	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
-	Inkwell__User__V1__TemplateImage *img = (Inkwell__User__V1__TemplateImage *)edge_rpc_msg(
-	    req, LIB_RPC "GetTemplateSvg", &ref.base,
-	    &inkwell__user__v1__template_image__descriptor, 0);
 
-	if (img == NULL)
-		return;
-	edge_send_svg(req, img->svg.data, img->svg.len, img->etag,
-	              "private, max-age=31536000, immutable");
-	protobuf_c_message_free_unpacked(&img->base, NULL);
+	edge_send_picture(req, LIB_RPC "GetTemplateSvg", &ref.base,
+	                  &inkwell__user__v1__template_image__descriptor, EDGE_PICTURE_SVG,
+	                  "private, max-age=31536000, immutable");
 }
 
 void edge_lib_pdf(edge_req *req)
 {
 	Inkwell__User__V1__PrintTemplateRequest rq =
 	    INKWELL__USER__V1__PRINT_TEMPLATE_REQUEST__INIT;
-	char paper[8];
 
-	if (edge_query_paper(req, paper, sizeof(paper)) != 0)
-		return;
-	rq.id = (char *)edge_path_param(req, "id");
-	rq.paper = paper;
 	/* Printed with the current title, which a rename changes: revalidate. */
-	edge_send_printed(req, LIB_RPC "PrintTemplate", &rq.base, "private, no-cache");
+	edge_send_print(req, LIB_RPC "PrintTemplate", &rq.base, &rq.id, &rq.paper,
+	                "private, no-cache");
 }
 
 static const edge_field lib_rename_fields[] = {

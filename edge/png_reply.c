@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "params.h"
 #include "template.pb-c.h"
 
 /* png_etag_matches: does an If-None-Match list contain tag (quoted, W/ ok)? */
@@ -70,4 +71,51 @@ void edge_send_printed(edge_req *req, const char *method, const ProtobufCMessage
 	edge_send_cached(req, "application/pdf", pdf->pdf.data, pdf->pdf.len, pdf->etag,
 	                 cache_control);
 	protobuf_c_message_free_unpacked(&pdf->base, NULL);
+}
+
+/* png_field finds field name of type type in m (NULL when the message has none). */
+static const ProtobufCFieldDescriptor *png_field(const ProtobufCMessage *m, const char *name,
+                                                 ProtobufCType type)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
+
+	return f != NULL && f->type == type && f->label == PROTOBUF_C_LABEL_NONE ? f : NULL;
+}
+
+void edge_send_picture(edge_req *req, const char *method, const ProtobufCMessage *msg,
+                       const ProtobufCMessageDescriptor *reply_desc, edge_picture kind,
+                       const char *cache_control)
+{
+	ProtobufCMessage *img = edge_rpc_msg(req, method, msg, reply_desc, 0);
+
+	if (img == NULL)
+		return;
+	const ProtobufCFieldDescriptor *bytes =
+	    png_field(img, kind == EDGE_PICTURE_SVG ? "svg" : "png", PROTOBUF_C_TYPE_BYTES);
+	const ProtobufCFieldDescriptor *etag = png_field(img, "etag", PROTOBUF_C_TYPE_STRING);
+	if (bytes == NULL || etag == NULL) {
+		edge_send_problem(req, 500, NULL, "the picture reply has no picture");
+	} else {
+		const ProtobufCBinaryData *b =
+		    (const ProtobufCBinaryData *)((const char *)img + bytes->offset);
+		const char *tag = *(char *const *)((const char *)img + etag->offset);
+		if (kind == EDGE_PICTURE_SVG)
+			edge_send_svg(req, b->data, b->len, tag, cache_control);
+		else
+			edge_send_png(req, b->data, b->len, tag, cache_control);
+	}
+	protobuf_c_message_free_unpacked(img, NULL);
+}
+
+void edge_send_print(edge_req *req, const char *method, ProtobufCMessage *rq, char **id,
+                     char **paper, const char *cache_control)
+{
+	char buf[8];
+
+	if (edge_query_paper(req, buf, sizeof(buf)) != 0)
+		return;
+	*id = (char *)edge_path_param(req, "id");
+	*paper = buf;
+	edge_send_printed(req, method, rq, cache_control);
 }

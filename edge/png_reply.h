@@ -34,4 +34,28 @@ void edge_send_cached(edge_req *req, const char *content_type, const uint8_t *bo
 void edge_send_printed(edge_req *req, const char *method, const ProtobufCMessage *msg,
                        const char *cache_control);
 
+/* edge_picture: which bytes of a picture reply to send. */
+typedef enum {
+	EDGE_PICTURE_PNG, /* the `png` field, as image/png */
+	EDGE_PICTURE_SVG, /* the `svg` field, as image/svg+xml (edge_send_svg) */
+} edge_picture;
+
+/* edge_send_picture calls `method` with msg through edge_rpc_msg, expecting a
+ * reply of type reply_desc that has `bytes png`, `bytes svg` and `string
+ * etag` (the library's TemplateImage, the gallery's GalleryImage), and sends
+ * the chosen field cached as edge_send_png / edge_send_svg do. The fields are
+ * found by name through protobuf-c's descriptor, so one route body serves
+ * both message types; a reply_desc without them is our bug and answers 500.
+ * When the call fails, edge_rpc_msg has already answered. */
+void edge_send_picture(edge_req *req, const char *method, const ProtobufCMessage *msg,
+                       const ProtobufCMessageDescriptor *reply_desc, edge_picture kind,
+                       const char *cache_control);
+
+/* edge_send_print reads ?paper= (a 400 problem when it is not a4 or letter),
+ * stores the path's {id} in *id and the paper in *paper of the print request
+ * rq (fields of rq), and sends the page as edge_send_printed does. The two
+ * print routes (a template, a gallery item) differ only in their request. */
+void edge_send_print(edge_req *req, const char *method, ProtobufCMessage *rq, char **id,
+                     char **paper, const char *cache_control);
+
 #endif /* INKWELL_EDGE_PNG_REPLY_H */
