@@ -63,12 +63,8 @@ void edge_acm_sessions(edge_req *req)
 	if (l == NULL)
 		return;
 	json_t *items = json_array();
-	for (size_t i = 0; items != NULL && i < l->n_items; i++) {
-		if (json_array_append_new(items, edge_view_session(l->items[i])) != 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	for (size_t i = 0; items != NULL && i < l->n_items; i++)
+		items = edge_view_append(items, edge_view_session(l->items[i]));
 	protobuf_c_message_free_unpacked(&l->base, NULL);
 	edge_send_json(req, 200, items ? json_pack("{s:o}", "items", items) : NULL);
 }

@@ -27,6 +27,7 @@
 #include <zip.h>
 
 #include "clock.h"
+#include "content_rules.h"
 #include "log.h"
 #include "user.pb-c.h"
 #include "views.h"
@@ -193,7 +194,7 @@ static int export_collect(edge_req *req, export_meta *m)
 {
 	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
 	Inkwell__User__V1__SessionsRequest srq = INKWELL__USER__V1__SESSIONS_REQUEST__INIT;
-	char cursor[EDGE_TOKEN_MAX * 2] = "";
+	char cursor[INK_CURSOR_MAX] = "";
 
 	m->user = (Inkwell__User__V1__User *)edge_rpc_msg(req, EXPORT_USERS "GetMe", &empty.base,
 	                                                  &inkwell__user__v1__user__descriptor, 0);
@@ -240,20 +241,30 @@ static char *export_account_json(const export_meta *m)
 	json_t *sessions = json_array(), *templates = json_array();
 
 	edge_view_time(ink_now_unix_ms(), now, sizeof(now));
+	/* Any record that cannot be rendered fails the whole file (a 500 before the
+	 * head is sent), never an account.json quietly missing one. */
 	for (size_t i = 0; sessions && i < m->sessions->n_items; i++)
-		json_array_append_new(sessions, edge_view_session(m->sessions->items[i]));
+		sessions = edge_view_append(sessions, edge_view_session(m->sessions->items[i]));
 	for (size_t p = 0; templates && p < m->n_pages; p++) {
-		for (size_t i = 0; i < m->pages[p]->n_items; i++) {
+		for (size_t i = 0; templates && i < m->pages[p]->n_items; i++) {
 			const Inkwell__User__V1__Template *t = m->pages[p]->items[i];
 			char png[64], svg[64];
 			json_t *o = edge_view_template(t);
 			snprintf(png, sizeof(png), "templates/%s.png", t->id);
 			snprintf(svg, sizeof(svg), "templates/%s.svg", t->id);
-			if (o != NULL)
-				json_object_set_new(
-				    o, "files", json_pack("{s:s, s:s}", "png", png, "svg", svg));
-			json_array_append_new(templates, o);
+			if (o != NULL &&
+			    json_object_set_new(
+			        o, "files", json_pack("{s:s, s:s}", "png", png, "svg", svg)) != 0) {
+				json_decref(o);
+				o = NULL;
+			}
+			templates = edge_view_append(templates, o);
 		}
+	}
+	if (sessions == NULL || templates == NULL) {
+		json_decref(sessions);
+		json_decref(templates);
+		return NULL;
 	}
 	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "format", EXPORT_FORMAT, "exported_at",
 	                        now, "user", edge_view_user(m->user, 1), "sessions", sessions,

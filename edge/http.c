@@ -346,6 +346,7 @@ int edge_send_stream_begin(edge_req *req, int status, const char *content_type)
 	http_head h = {
 	    .status = status,
 	    .request_id = req->request_id,
+	    .trace = &req->trace,
 	    .content_type = content_type,
 	    .keep_alive = !req->close_after && http_keep_alive(req->conn, req->ri),
 	    .chunked = req->stream_chunked,
