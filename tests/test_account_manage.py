@@ -126,6 +126,17 @@ class PasswordAndSessionsTest(ManageBase):
         self.assertEqual(st, 204, b)
         self.assertEqual(self.users_redis("ZCARD", "user:{%s}:sessions" % carol.id), b":0")
 
+    def test_user_agent_is_kept_readable(self):
+        # The session list is JSON: bytes that are not printable ASCII come
+        # back as "?", and an agent past 200 bytes is cut, never a 500.
+        for agent, shown in ((b"broken-\xff\xfe/1", "broken-??/1"), ("x" * 300, "x" * 200)):
+            dave = tt.Client(self)
+            self.second_session(dave, agent=agent)
+            st, _, b = dave.req("GET", "/v1/users/me/sessions")
+            self.assertEqual(st, 200, b)
+            other = [s for s in b["items"] if not s["current"]]
+            self.assertEqual([s["user_agent"] for s in other], [shown], b)
+
 
 class DeleteAccountTest(ManageBase):
     @classmethod
@@ -266,6 +277,8 @@ class ExportTest(ManageBase):
         self.assertEqual(st, 200, body)
         self.assertEqual(h.get("Content-Type"), "application/zip")
         self.assertEqual(h.get("Transfer-Encoding"), "chunked")
+        # the streamed answer carries its trace like every other answer
+        self.assertRegex(h.get("traceparent", ""), r"^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$")
         self.assertIn("attachment", h.get("Content-Disposition", ""))
         z = zipfile.ZipFile(io.BytesIO(body))
         self.assertIsNone(z.testzip())
