@@ -139,9 +139,9 @@ static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                    "source_key must be 1-%d printable ASCII characters",
 		                    GALLERY_SOURCE_MAX);
-	if (ink_rule_title(r->title) != NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s",
-		                    ink_rule_title(r->title));
+	const char *bad_title = ink_rule_title(r->title);
+	if (bad_title != NULL)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad_title);
 	if (r->png.len > (size_t)cfg->max_image_bytes)
 		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "png is larger than %lld bytes",
 		                    (long long)cfg->max_image_bytes);

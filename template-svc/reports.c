@@ -179,12 +179,12 @@ ink_err reports_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	    inkwell__template__v1__report_request__unpack(NULL, len, body);
 	if (q == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "ReportRequest does not parse");
+	const char *bad_reason = ink_rule_reason(q->reason);
 	if (!ink_id_ok(q->gallery_id))
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "gallery_id must be 32 lowercase hex characters");
-	else if (ink_rule_reason(q->reason) != NULL)
-		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "reason %s",
-		                   ink_rule_reason(q->reason));
+	else if (bad_reason != NULL)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "reason %s", bad_reason);
 	else
 		err = reports_store(ctx, q);
 	inkwell__template__v1__report_request__free_unpacked(q, NULL);

@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include "account_rules.h"
+#include "content_rules.h"
 #include "erase.h"
 #include "keys.h"
 #include "log.h"
 #include "password.h"
 #include "sessions.h"
+#include "support.h"
 #include "svc.h"
 #include "user.pb-c.h"
 
@@ -85,15 +87,15 @@ ink_err usvc_change_password(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	char pwhash[USVC_PWHASH_LEN];
 
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_require_user(ctx);
+	if (err != INK_OK)
+		return err;
 	Inkwell__User__V1__ChangePasswordRequest *rq =
 	    inkwell__user__v1__change_password_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	const char *bad = ink_rule_password(rq->new_password);
-	ink_err err =
-	    bad ? ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "new_password %s", bad) : INK_OK;
+	err = bad ? ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "new_password %s", bad) : INK_OK;
 	if (err == INK_OK)
 		err = manage_check_password(ctx, rq->current_password);
 	if (err == INK_OK)
@@ -129,42 +131,32 @@ static ink_err manage_erase(ink_rpc_ctx *ctx, const char *uid, const char *by)
 
 ink_err usvc_delete_account(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_require_user(ctx);
+	if (err != INK_OK)
+		return err;
 	Inkwell__User__V1__DeleteAccountRequest *rq =
 	    inkwell__user__v1__delete_account_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = manage_check_password(ctx, rq->password);
+	err = manage_check_password(ctx, rq->password);
 	inkwell__user__v1__delete_account_request__free_unpacked(rq, NULL);
 	if (err == INK_OK)
 		err = manage_erase(ctx, ctx->caller->user_id, ctx->caller->user_id);
 	return err;
 }
 
-/* manage_valid_uid: 32 lowercase hex characters, as registration makes. */
-static int manage_valid_uid(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == 32;
-}
-
 ink_err usvc_remove_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_require_user(ctx);
+	if (err != INK_OK)
+		return err;
 	if (strcmp(ctx->caller->role, "admin") != 0)
 		return ink_rpc_fail(ctx, INK_PERMISSION_DENIED, "only an admin may remove a user");
 	Inkwell__User__V1__RemoveUserRequest *rq =
 	    inkwell__user__v1__remove_user_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = INK_OK;
-	if (!manage_valid_uid(rq->user_id))
+	if (!ink_id_ok(rq->user_id))
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no user with that id");
 	if (err == INK_OK) {
 		ink_log_info("admin %s (%s) removes user %s", ctx->caller->user_id,

@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "content_rules.h"
 #include "keys.h"
+#include "support.h"
 #include "svc.h"
 #include "user.pb-c.h"
 
@@ -136,11 +138,15 @@ void usvc_session_id(const char *hash, char sid[USVC_SID_LEN])
 	sodium_bin2hex(sid, USVC_SID_LEN, digest, sizeof(digest));
 }
 
-/* sess_int runs a script whose reply is an integer into *out. */
-static ink_err sess_int(redisReply *rep, long long *out)
+/* sess_int takes the integer reply of the `what` script into *out and frees
+ * rep; INK_INTERNAL (and why) for any other reply. Redis's own errors never
+ * reach it: ink_redis_cmd has reported them with the server's words. */
+static ink_err sess_int(redisReply *rep, const char *what, long long *out, char *why,
+                        size_t why_len)
 {
 	if (rep->type != REDIS_REPLY_INTEGER) {
 		freeReplyObject(rep);
+		ink_why(why, why_len, "%s script: unexpected reply", what);
 		return INK_INTERNAL;
 	}
 	*out = rep->integer;
@@ -169,9 +175,7 @@ ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, con
 	                  sess_create_lua, hash, uid, sid, uid, uid, uid, (long long)ttl_s,
 	                  (long long)now, (long long)(now + ttl_s * 1000), sid, hash, agent);
 	if (err == INK_OK)
-		err = sess_int(rep, &res);
-	if (err == INK_INTERNAL)
-		snprintf(why, why_len, "session script: unexpected reply");
+		err = sess_int(rep, "session", &res, why, why_len);
 	if (err == INK_OK)
 		*stored = res == 1;
 	return err;
@@ -206,9 +210,7 @@ ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why, 
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION " %s",
 	                            sess_end_lua, hash, sid);
 	if (err == INK_OK)
-		err = sess_int(rep, &res);
-	if (err == INK_INTERNAL)
-		snprintf(why, why_len, "logout script: unexpected reply");
+		err = sess_int(rep, "logout", &res, why, why_len);
 	if (err == INK_OK)
 		*ended = res == 1;
 	return err;
@@ -224,9 +226,7 @@ ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *k
 	                  uid, keep, (long long)ink_now_unix_ms(), pwhash ? pwhash : "");
 
 	if (err == INK_OK)
-		err = sess_int(rep, &res);
-	if (err == INK_INTERNAL)
-		snprintf(why, why_len, "revoke script: unexpected reply");
+		err = sess_int(rep, "revoke", &res, why, why_len);
 	if (err == INK_OK)
 		*done = res >= 0;
 	return err;
@@ -283,8 +283,9 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	char hash[USVC_HASH_HEX], current[USVC_SID_LEN], why[256];
 	redisReply *rep = NULL;
 
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_require_user(ctx);
+	if (err != INK_OK)
+		return err;
 	Inkwell__User__V1__SessionsRequest *rq =
 	    inkwell__user__v1__sessions_request__unpack(NULL, len, body);
 	if (rq == NULL)
@@ -292,9 +293,8 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	usvc_session_hash(rq->token, hash);
 	usvc_session_id(hash, current);
 	inkwell__user__v1__sessions_request__free_unpacked(rq, NULL);
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %lld %d", sess_list_lua,
-	                  ctx->caller->user_id, (long long)ink_now_unix_ms(), SESS_LIST_MAX);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %lld %d", sess_list_lua,
+	                    ctx->caller->user_id, (long long)ink_now_unix_ms(), SESS_LIST_MAX);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (rep->type != REDIS_REPLY_ARRAY)
@@ -305,17 +305,6 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
-/* sess_valid_id: 32 lowercase hex characters, as usvc_session_id writes. */
-static int sess_valid_id(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == 32;
-}
-
 ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
@@ -323,14 +312,15 @@ ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	long long res = 0;
 	char why[256];
 
-	if (ctx->caller->user_id[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+	ink_err err = usvc_require_user(ctx);
+	if (err != INK_OK)
+		return err;
 	Inkwell__User__V1__RevokeSessionRequest *rq =
 	    inkwell__user__v1__revoke_session_request__unpack(NULL, len, body);
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
-	ink_err err = INK_OK;
-	if (!sess_valid_id(rq->id)) {
+	err = INK_OK;
+	if (!ink_id_ok(rq->id)) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no session %s", "with that id");
 		goto out;
 	}
@@ -340,9 +330,9 @@ ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = usvc_db_fail(ctx, err, why);
 		goto out;
 	}
-	err = sess_int(rep, &res);
+	err = sess_int(rep, "revoke", &res, why, sizeof(why));
 	if (err != INK_OK) {
-		err = ink_rpc_fail(ctx, INK_INTERNAL, "revoke script: unexpected reply");
+		err = ink_rpc_fail(ctx, INK_INTERNAL, "%s", why);
 		goto out;
 	}
 	if (res != 1) {
