@@ -64,12 +64,6 @@ struct ink_redis {
 	int connected_once;  /* a later connect is a reconnect */
 };
 
-static void redis_why(char *why, size_t why_len, const char *fmt, const char *a, const char *b)
-{
-	if (why != NULL && why_len > 0)
-		snprintf(why, why_len, fmt, a, b);
-}
-
 ink_err ink_redis_open(const char *addr, int timeout_ms, ink_redis **out)
 {
 	const char *colon = addr ? strrchr(addr, ':') : NULL;
@@ -114,16 +108,16 @@ static ink_err redis_connect(ink_redis *r, char *why, size_t why_len)
 		return INK_OK;
 	redisContext *c = redisConnectWithTimeout(r->host, r->port, r->timeout);
 	if (c == NULL) {
-		redis_why(why, why_len, "redis %s: %s", r->addr, "out of memory");
+		ink_why(why, why_len, "redis %s: %s", r->addr, "out of memory");
 		return INK_UNAVAILABLE;
 	}
 	if (c->err) {
-		redis_why(why, why_len, "redis %s: %s", r->addr, c->errstr);
+		ink_why(why, why_len, "redis %s: %s", r->addr, c->errstr);
 		redisFree(c);
 		return INK_UNAVAILABLE;
 	}
 	if (redisSetTimeout(c, r->timeout) != REDIS_OK) {
-		redis_why(why, why_len, "redis %s: %s", r->addr, "cannot set timeout");
+		ink_why(why, why_len, "redis %s: %s", r->addr, "cannot set timeout");
 		redisFree(c);
 		return INK_UNAVAILABLE;
 	}
@@ -156,11 +150,11 @@ static ink_err redis_finish(ink_redis *r, redisReply *rep, int io_errno, redisRe
 		ink_err err = INK_UNAVAILABLE;
 		if (redis_timed_out(r->ctx, io_errno)) {
 			err = INK_DEADLINE_EXCEEDED;
-			redis_why(why, why_len, "redis %s: %s", r->addr,
-			          "no answer in time; the command may have run");
+			ink_why(why, why_len, "redis %s: %s", r->addr,
+			        "no answer in time; the command may have run");
 		} else {
-			redis_why(why, why_len, "redis %s: %s", r->addr,
-			          r->ctx->err ? r->ctx->errstr : "connection lost");
+			ink_why(why, why_len, "redis %s: %s", r->addr,
+			        r->ctx->err ? r->ctx->errstr : "connection lost");
 		}
 		if (rep != NULL)
 			freeReplyObject(rep);
@@ -170,7 +164,7 @@ static ink_err redis_finish(ink_redis *r, redisReply *rep, int io_errno, redisRe
 	}
 	if (rep->type == REDIS_REPLY_ERROR) {
 		ink_log_error("redis %s error reply: %s", r->addr, rep->str);
-		redis_why(why, why_len, "redis %s: %s", r->addr, rep->str);
+		ink_why(why, why_len, "redis %s: %s", r->addr, rep->str);
 		freeReplyObject(rep);
 		return INK_INTERNAL;
 	}
@@ -295,7 +289,7 @@ static ink_err redis_ping_once(ink_redis *r, char *why, size_t why_len)
 	int ok = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
 	freeReplyObject(rep);
 	if (!ok) {
-		redis_why(why, why_len, "redis %s: %s", r->addr, "unexpected PING reply");
+		ink_why(why, why_len, "redis %s: %s", r->addr, "unexpected PING reply");
 		return INK_UNAVAILABLE;
 	}
 	return INK_OK;

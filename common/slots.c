@@ -135,7 +135,6 @@ static void slots_check(const ink_slots *s)
 	INK_ASSERT(s->free >= 0 && s->inside >= 0 && s->inside <= s->max_inside);
 	INK_ASSERT(s->free == 0 || s->head == NULL);
 	INK_ASSERT((s->head == NULL) == (s->tail == NULL));
-	(void)s;
 }
 
 static void slots_unlink(ink_slots *s, slots_waiter *w)

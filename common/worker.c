@@ -16,7 +16,10 @@ ink_err ink_worker_open(size_t size, const char *addr_var, const char *addr, int
 		return INK_RESOURCE_EXHAUSTED;
 	ink_err err = ink_redis_open(addr, (int)timeout_ms, (ink_redis **)w);
 	if (err != INK_OK) {
-		ink_log_error("%s \"%s\" is not host:port", addr_var, addr);
+		if (err == INK_INVALID_ARGUMENT)
+			ink_log_error("%s \"%s\" is not host:port", addr_var, addr);
+		else
+			ink_log_error("%s \"%s\": %s", addr_var, addr, ink_strerror(err));
 		free(w);
 		return err;
 	}
