@@ -55,6 +55,7 @@ typedef struct cluster_call {
 	int refused;     /* node that refused the connect, -1: none */
 	int backoff_ms;  /* next TRYAGAIN/CLUSTERDOWN wait */
 	double deadline; /* ink_mono_ms() past which no backoff starts */
+	char cause[200]; /* why the last map refresh failed, "" if it did not */
 } cluster_call;
 
 static void cluster_count(const ink_metric_family *f, const char *v)
@@ -102,7 +103,7 @@ static int cluster_target(ink_redis_cluster *cl, cluster_call *c)
 	if (c->ask >= 0)
 		return c->ask;
 	if (cl->stale || (c->slot >= 0 && cl->slot[c->slot] == CLUSTER_NO_NODE))
-		(void)ink_redis_cluster_refresh(cl, c->tv, NULL, 0);
+		(void)ink_redis_cluster_refresh(cl, c->tv, c->cause, sizeof(c->cause));
 	return ink_redis_cluster_pick(cl, c->slot);
 }
 
@@ -207,7 +208,8 @@ ink_err ink_redis_cluster_run(ink_redis_cluster *cl, struct timeval tv, const ch
 	for (;;) {
 		int node = cluster_target(cl, &c);
 		if (node < 0) {
-			ink_why(why, why_len, "redis cluster: no node known for slot %d", c.slot);
+			ink_why(why, why_len, "redis cluster: no node known for slot %d (%s)",
+			        c.slot, c.cause[0] ? c.cause : "no map yet");
 			return INK_UNAVAILABLE;
 		}
 		redisReply *rep = NULL;

@@ -241,6 +241,9 @@ static void test_spread(void **state)
 	ink_redis_close(r);
 }
 
+/* open_handle is below; the config test needs it first. */
+static ink_redis *open_handle(const char *addr);
+
 static void test_standalone_list_refused(void **state)
 {
 	ink_redis *r = NULL;
@@ -251,6 +254,16 @@ static void test_standalone_list_refused(void **state)
 	setenv("REDIS_CLUSTER", "maybe", 1);
 	assert_int_equal(ink_redis_open("127.0.0.1:1", TIMEOUT_MS, &r), INK_INVALID_ARGUMENT);
 	unsetenv("REDIS_CLUSTER");
+
+	/* A cluster none of whose seeds answers is unavailable, with the cause. */
+	char why[256] = "";
+	redisReply *rep = NULL;
+	r = open_handle("127.0.0.1:1,127.0.0.1:2");
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "GET k"), INK_UNAVAILABLE);
+	if (strstr(why, "127.0.0.1:2") == NULL || strstr(why, "refused") == NULL)
+		fail_msg("why: %s", why);
+	assert_int_equal(ink_redis_ping(r, why, sizeof(why)), INK_UNAVAILABLE);
+	ink_redis_close(r);
 }
 
 /* migrate_keys moves each key from port `from` to `to` (MIGRATE, one key at
@@ -350,19 +363,34 @@ static int replica_of(int master)
 	return p;
 }
 
+/* key_away writes into key (len bytes) a key that the first seed's node does
+ * not serve, so routing to "some default node" cannot pass for routing to
+ * the write's master. */
+static void key_away(char *key, size_t len, const char *prefix)
+{
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, len, "%s:{%d}", prefix, i);
+		if (owner_of(seed_port(), ink_redis_keyslot(key, strlen(key))) != seed_port())
+			return;
+	}
+	fail_msg("every key is on the first seed");
+}
+
 /* WAIT is keyless: it must go to the master that took the previous write.
  * With that master's replica stopped, WAIT there counts 0; any other master
  * would have counted its own live replica. */
 static void test_wait_after_write(void **state)
 {
-	const char *key = "wait:{w}";
+	char key[32];
 	(void)state;
 
+	key_away(key, sizeof(key), "wait");
 	ink_redis *r = open_handle(seeds());
 	set_ok(r, key, "1");
 	assert_int_equal(wait_replicas(r, 1000), 1);
 	int master = owner_of(seed_port(), ink_redis_keyslot(key, strlen(key)));
 	pid_t replica = (pid_t)info_field(replica_of(master), "server", "process_id");
+	set_ok(r, "wait:elsewhere", "x"); /* the handle has used other nodes too */
 	assert_int_equal(kill(replica, SIGSTOP), 0);
 	set_ok(r, key, "2");
 	long long stopped = wait_replicas(r, 200);
