@@ -205,6 +205,25 @@ static long long wait_replicas(ink_redis *r, int ms)
 	return n;
 }
 
+/* node_tally counts what ink_redis_each_node reports. */
+typedef struct node_tally {
+	int nodes, masters, down;
+	char down_addr[64];
+} node_tally;
+
+static void tally_node(void *arg, const char *addr, int is_master, ink_err err, const char *why)
+{
+	node_tally *t = arg;
+
+	t->nodes++;
+	t->masters += is_master;
+	if (err != INK_OK) {
+		t->down++;
+		snprintf(t->down_addr, sizeof(t->down_addr), "%s", addr);
+		assert_true(why[0] != '\0');
+	}
+}
+
 /* One seed address is enough: CLUSTER INFO tells the handle it is a
  * cluster, CLUSTER SLOTS where every key lives. */
 static void test_spread(void **state)
@@ -238,6 +257,12 @@ static void test_spread(void **state)
 	freeReplyObject(rep);
 	get_is(r, "{s}b", "v");
 	assert_int_equal(ink_redis_ping(r, NULL, 0), INK_OK);
+	node_tally t = {0};
+	ink_redis_each_node(r, tally_node, &t);
+	/* Replicas are known when CLUSTER SLOTS lists them; redis 7.0 may not yet. */
+	assert_true(t.nodes >= 3);
+	assert_int_equal(t.masters, 3);
+	assert_int_equal(t.down, 0);
 	ink_redis_close(r);
 }
 
@@ -452,6 +477,11 @@ static void test_failover(void **state)
 	assert_true(window < 8000);
 	set_ok(r, key, "after");
 	get_is(r, key, "after");
+	node_tally t = {0};
+	ink_redis_each_node(r, tally_node, &t);
+	assert_int_equal(t.down, 1);
+	assert_string_equal(t.down_addr, dead);
+	assert_int_equal(t.masters, 3); /* the promoted replica, not the dead node */
 	ink_redis_close(r);
 }
 
