@@ -425,6 +425,73 @@ static void test_wait_after_write(void **state)
 	ink_redis_close(r);
 }
 
+/* all_ports lists every node's port from INK_TEST_CLUSTER (at most 8). */
+static int all_ports(int *ports)
+{
+	int n = 0;
+
+	for (const char *p = strchr(seeds(), ':'); p != NULL && n < 8; p = strchr(p + 1, ':'))
+		ports[n++] = (int)strtol(p + 1, NULL, 10);
+	return n;
+}
+
+static int cluster_ok_everywhere(void)
+{
+	int ports[8];
+	int n = all_ports(ports);
+
+	for (int i = 0; i < n; i++) {
+		redisReply *rep = admin(ports[i], "CLUSTER INFO");
+		int ok = rep->type == REDIS_REPLY_STRING && strstr(rep->str, "cluster_state:ok");
+		freeReplyObject(rep);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+static void pause_ms(int ms);
+
+/* A slot no node serves: its owner answers CLUSTERDOWN, which is resent
+ * after a backoff and, the slot staying unserved, ends as UNAVAILABLE (a
+ * 503), never as an error of the command (a 500). */
+static void test_clusterdown(void **state)
+{
+	const char *key = "down:{d}";
+	int slot = ink_redis_keyslot(key, strlen(key));
+	char s[16], id[64], why[256] = "";
+	int ports[8];
+	redisReply *rep = NULL;
+	(void)state;
+
+	ink_redis *r = open_handle(seeds());
+	set_ok(r, key, "v");
+	int owner = owner_of(seed_port(), slot);
+	snprintf(s, sizeof(s), "%d", slot);
+	int n = all_ports(ports);
+	for (int i = 0; i < n; i++)
+		freeReplyObject(
+		    admin(ports[i], "CLUSTER DELSLOTS %s", s)); /* unassigned: an error */
+	double down = metric("inkwell_redis_retries_total{reason=\"clusterdown\"}");
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "GET %s", key), INK_UNAVAILABLE);
+	assert_true(metric("inkwell_redis_retries_total{reason=\"clusterdown\"}") >= down + 1);
+
+	node_id(owner, id, sizeof(id));
+	admin_ok(owner, "CLUSTER ADDSLOTS %s", s, NULL);
+	int m = masters(owner, ports);
+	for (int i = 0; i < m; i++)
+		if (ports[i] != owner)
+			admin_ok(ports[i], "CLUSTER SETSLOT %s NODE %s", s, id);
+	double deadline = ink_mono_ms() + 15000;
+	while (!cluster_ok_everywhere()) {
+		if (ink_mono_ms() > deadline)
+			fail_msg("cluster_state not ok again 15 s after ADDSLOTS");
+		pause_ms(20);
+	}
+	get_is(r, key, "v"); /* the same handle, once the slot is served again */
+	ink_redis_close(r);
+}
+
 static void pause_ms(int ms)
 {
 	struct timespec ts = {0, (long)ms * 1000000L};
@@ -493,6 +560,7 @@ int main(void)
 	    cmocka_unit_test(test_moved),
 	    cmocka_unit_test(test_ask),
 	    cmocka_unit_test(test_wait_after_write),
+	    cmocka_unit_test(test_clusterdown),
 	    cmocka_unit_test(test_failover),
 	};
 	ink_metrics_init("redis_cluster_test");
