@@ -3,7 +3,8 @@
  * masters, 3 replicas, started by tests/redis_cluster.py, whose seed list is
  * in INK_TEST_CLUSTER): keys spread over every master through one seed
  * address; a slot moved under a handle's feet (MOVED); a slot half migrated
- * (ASK); WAIT reaching the master that took the write; a master killed with
+ * (ASK, and TRYAGAIN for both its keys at once); a slot no node serves
+ * (CLUSTERDOWN); WAIT reaching the master that took the write; a master killed with
  * SIGKILL (commands fail only until its replica is promoted, then pass on the
  * same handle, and PING names the dead node meanwhile). Runs in this order:
  * the failover test kills a node.
@@ -368,6 +369,16 @@ static void test_ask(void **state)
 	get_is(r, keys[0], "one"); /* from answers ASK: ASKING + GET on to */
 	assert_true(metric("inkwell_redis_redirects_total{kind=\"ask\"}") >= ask + 1);
 	get_is(r, keys[1], "two"); /* still on from, no redirect */
+	/* Both keys at once while they are split: TRYAGAIN, resent with backoff
+	 * for the whole timeout, then UNAVAILABLE. */
+	double again = metric("inkwell_redis_retries_total{reason=\"tryagain\"}");
+	redisReply *rep = NULL;
+	char why[256] = "";
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "MGET %s %s", keys[0], keys[1]),
+	                 INK_UNAVAILABLE);
+	if (strstr(why, "TRYAGAIN") == NULL)
+		fail_msg("why: %s", why);
+	assert_true(metric("inkwell_redis_retries_total{reason=\"tryagain\"}") >= again + 2);
 	migrate_keys(from, to, keys + 1, 1);
 	slot_end_move(slot, to);
 	get_is(r, keys[1], "two"); /* MOVED now */
