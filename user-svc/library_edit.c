@@ -43,6 +43,8 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 			err = usvc_db_fail(ctx, err, why);
 		else
 			freeReplyObject(rep);
+		if (err == INK_OK)
+			err = usvc_replicated(ctx);
 	}
 	if (err == INK_OK)
 		err = usvc_lib_load(ctx, rq->id, &t);
@@ -89,6 +91,9 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", ref->id);
 		goto out;
 	}
+	err = usvc_replicated(ctx);
+	if (err != INK_OK)
+		goto out;
 	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
 	err = ink_rpc_reply(ctx, &empty.base);
 out:

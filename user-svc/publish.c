@@ -88,7 +88,7 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
-	return INK_OK;
+	return usvc_replicated(ctx);
 }
 
 static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
