@@ -83,7 +83,7 @@ class RedisClusterStoryTest(it.StackTestCase):
         self.assertEqual(g_again["gallery_id"], gid, g_again)
         st, _, gal = bob.req("GET", "/v1/gallery")
         self.assertEqual(st, 200, gal)
-        self.assertIn(gid, [i["id"] for i in gal["items"]])
+        self.assertIn(gid, [i["gallery_id"] for i in gal["items"]])
         st, _, img = bob.req("GET", "/v1/gallery/%s/image" % gid)
         self.assertEqual(st, 200)
         self.assertTrue(img.startswith(b"\x89PNG"))
@@ -101,7 +101,7 @@ class RedisClusterStoryTest(it.StackTestCase):
         self.assertEqual((st, res.get("status")), (200, "removed"), res)
         st, h, b = carol.req("GET", "/v1/gallery/" + gid)
         self.assertProblem(st, h, b, 404)
-        self.assertNotIn(gid, [i["id"] for i in carol.req("GET", "/v1/gallery")[2]["items"]])
+        self.assertNotIn(gid, [i["gallery_id"] for i in carol.req("GET", "/v1/gallery")[2]["items"]])
         # the takedown covers the copy bob saved
         st, h, b = bob.req("POST", "/v1/templates/%s/publish" % saved["id"])
         self.assertProblem(st, h, b, 403)
