@@ -172,7 +172,9 @@ def redis_cluster_single(argv, data_dir, port):
     but Redis now refuses what a real cluster would: a script or multi-key
     command whose keys are not all in one slot (CROSSSLOT), and a script
     touching a key it was not given in KEYS. Returns (argv, ready)."""
-    argv = argv + ["--cluster-enabled", "yes",
+    # The cluster bus would be port + 10000: a free port of its own instead, so
+    # it cannot collide with another stack's ports.
+    argv = argv + ["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
                    "--cluster-config-file", str(Path(data_dir) / "nodes.conf")]
 
     def ready():

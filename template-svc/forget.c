@@ -37,7 +37,7 @@
  * still finds that field. */
 /* clang-format off */
 static const char forget_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local uid, now, resolver = ARGV[1], ARGV[2], ARGV[3] "
     "local removed, anon = 0, 0 "
     "for _, pid in ipairs(redis.call('ZRANGE', K_INDEX, 0, -1)) do "

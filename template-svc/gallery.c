@@ -38,7 +38,7 @@
  * the existing item's fields}. */
 /* clang-format off */
 static const char gallery_publish_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local old = redis.call('GET', k_published(ARGV[1])) "
     "if old and string.sub(old, 1, #'" GALLERY_TOMBSTONE "') == '" GALLERY_TOMBSTONE "' then "
     "  return -1 "
@@ -64,7 +64,7 @@ static const char gallery_publish_lua[] =
  * allowed. An admin removing someone else's item is moderation. */
 /* clang-format off */
 static const char gallery_delete_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local pub = redis.call('HGET', k_item(ARGV[1]), 'publisher_id') "
     "if not pub then return 0 end "
     "if ARGV[3] ~= '1' and pub ~= ARGV[2] then return -1 end "

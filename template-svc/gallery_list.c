@@ -27,7 +27,7 @@
  * with the cursor's score only those with a smaller id come after it. */
 /* clang-format off */
 static const char gallery_list_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local n = tonumber(ARGV[1]) "
     "local page = {} "
     "if ARGV[2] == '' then "

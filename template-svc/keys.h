@@ -57,6 +57,12 @@
 /* Largest key we format: prefix + tag + a 200-byte source key. */
 #define GALLERY_KEY_MAX 256
 
+/* Every script starts with this shebang: Redis 7 then holds the script to
+ * Redis Cluster's rule even for keys it builds itself (not in KEYS) - all in
+ * the slot of its KEYS, or the script fails ("do not hash to the same
+ * slot"), on a one-node cluster too. Without it Redis allows any key. */
+#define GALLERY_LUA "#!lua\n"
+
 /* The formats above as Lua functions, for scripts (prepend to the script).
  * Only `{gallery}` keys: no script may touch an item's PNG or SVG. */
 #define GALLERY_LUA_KEYS                                                                           \

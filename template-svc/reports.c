@@ -34,7 +34,7 @@
  * {0, the caller's open report's fields}. */
 /* clang-format off */
 static const char reports_create_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "if redis.call('EXISTS', k_item(ARGV[1])) == 0 then return 0 end "
     "local old = redis.call('HGET', k_item_reports(ARGV[1]), ARGV[4]) "
     "if old then return {0, unpack(redis.call('HMGET', k_report(old), " REPORT_FIELDS_LUA
@@ -50,7 +50,7 @@ static const char reports_create_lua[] =
 /* ARGV: 1 limit. Returns the oldest open reports' fields, flat. */
 /* clang-format off */
 static const char reports_list_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local out = {} "
     "for _, r in ipairs(redis.call('ZRANGE', K_REPORTS_OPEN, 0, tonumber(ARGV[1]) - 1)) do "
     "  local f = redis.call('HMGET', k_report(r), " REPORT_FIELDS_LUA ") "
@@ -64,7 +64,7 @@ static const char reports_list_lua[] =
  * report's fields after resolving. */
 /* clang-format off */
 static const char reports_resolve_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local k = k_report(ARGV[1]) "
     "local st = redis.call('HMGET', k, 'status', 'gallery_id', 'reporter_id') "
     "if not st[1] then return 0 end "

@@ -39,16 +39,16 @@
 /* clang-format off */
 /* KEYS: user. ARGV: 1 uid, 2 username, 3 pwhash, 4 email, 5 created. */
 static const char usvc_register_user_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
     "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1";
 /* KEYS: username. ARGV: 1 uid. 1 when the claim was ours (now permanent). */
 static const char usvc_name_keep_lua[] =
-    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
+    USVC_LUA "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
     "redis.call('PERSIST', KEYS[1]) return 1";
 /* KEYS: username. ARGV: 1 uid. Drops the claim if it is still ours. */
 static const char usvc_name_release_lua[] =
-    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end "
+    USVC_LUA "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end "
     "return 0";
 /* clang-format on */
 
@@ -396,8 +396,8 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 	usvc_session_hash(token, hash);
-	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, hash, user_agent, app->cfg.session_ttl_s,
-	                                  &stored, why, sizeof(why));
+	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, hash, user_agent,
+	                                  app->cfg.session_ttl_s, &stored, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!stored) /* erased since its password was checked */

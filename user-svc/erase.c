@@ -50,14 +50,14 @@
 /* clang-format off */
 /* KEYS: user. ARGV: 1 now. The username, or nil (no user). */
 static const char erase_mark_lua[] =
-    "local name = redis.call('HGET', KEYS[1], 'username') "
+    USVC_LUA "local name = redis.call('HGET', KEYS[1], 'username') "
     "if not name then return false end "
     "redis.call('HSETNX', KEYS[1], 'erasing', ARGV[1]) "
     "return name";
 
 /* KEYS: library. ARGV: 1 uid. How many templates it deleted (0: none left). */
 static const char erase_templates_lua[] =
-    "local ids = redis.call('ZRANGE', KEYS[1], 0, " ERASE_BATCH " - 1) "
+    USVC_LUA "local ids = redis.call('ZRANGE', KEYS[1], 0, " ERASE_BATCH " - 1) "
     "for _, t in ipairs(ids) do "
     "  local k = 'template:{' .. ARGV[1] .. '}:' .. t "
     "  redis.call('DEL', k, k .. ':png', k .. ':svg') "
@@ -68,7 +68,7 @@ static const char erase_templates_lua[] =
 /* KEYS: username. ARGV: 1 uid, 2 hold (s). The name of uid becomes held
  * (or free when hold is 0); a repeat finds it held already. */
 static const char erase_hold_lua[] =
-    "local v = redis.call('GET', KEYS[1]) "
+    USVC_LUA "local v = redis.call('GET', KEYS[1]) "
     "if v ~= ARGV[1] and v ~= '" USVC_NAME_HELD "' .. ARGV[1] then return 0 end "
     "if tonumber(ARGV[2]) > 0 then "
     "  redis.call('SET', KEYS[1], '" USVC_NAME_HELD "' .. ARGV[1], 'EX', ARGV[2]) "
@@ -78,15 +78,15 @@ static const char erase_hold_lua[] =
 /* KEYS: user, library, sessions. 0 (nothing done) when a template landed
  * meanwhile (a create authenticated before the mark that stored first). */
 static const char erase_finish_lua[] =
-    "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
+    USVC_LUA "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
     "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) "
     "return 1";
 /* clang-format on */
 
 /* erase_cmd runs one step's command, takes its integer reply into *res (-1
  * for another), and WAITs for the replicas. */
-static ink_err erase_cmd(usvc_app *app, ink_redis *r, ink_err err, redisReply **rep,
-                         long long *res, char *why, size_t why_len)
+static ink_err erase_cmd(usvc_app *app, ink_redis *r, ink_err err, redisReply **rep, long long *res,
+                         char *why, size_t why_len)
 {
 	if (err != INK_OK)
 		return err;
@@ -173,12 +173,11 @@ static ink_err erase_finish(usvc_app *app, ink_redis *r, const char *uid, const 
 {
 	redisReply *rep = NULL;
 	long long done = -1, res = 0;
-	ink_err err = erase_cmd(app, r,
-	                        ink_redis_cmd(r, &rep, why, why_len,
-	                                      "EVAL %s 1 " USVC_KEY_USERNAME " %s %lld",
-	                                      erase_hold_lua, folded, uid,
-	                                      (long long)app->cfg.username_hold_s),
-	                        &rep, &res, why, why_len);
+	ink_err err = erase_cmd(
+	    app, r,
+	    ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_USERNAME " %s %lld",
+	                  erase_hold_lua, folded, uid, (long long)app->cfg.username_hold_s),
+	    &rep, &res, why, why_len);
 
 	if (err == INK_OK)
 		err = erase_cmd(app, r,
@@ -188,10 +187,10 @@ static ink_err erase_finish(usvc_app *app, ink_redis *r, const char *uid, const 
 		                              erase_finish_lua, uid, uid, uid),
 		                &rep, &done, why, why_len);
 	if (err == INK_OK && done == 1)
-		err = erase_cmd(app, r,
-		                ink_redis_cmd(r, &rep, why, why_len,
-		                              "ZREM " USVC_KEY_ERASING " %s", uid),
-		                &rep, &res, why, why_len);
+		err = erase_cmd(
+		    app, r,
+		    ink_redis_cmd(r, &rep, why, why_len, "ZREM " USVC_KEY_ERASING " %s", uid), &rep,
+		    &res, why, why_len);
 	if (err != INK_OK)
 		return err;
 	if (done == 0) {

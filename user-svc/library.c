@@ -30,7 +30,7 @@
  * none). -2 when the user is gone or being erased: a create authenticated
  * before the erasure began must not land its keys after the erasure ended
  * (they would be orphans nobody can reach or delete). */
-static const char lib_store_lua[] =
+static const char lib_store_lua[] = USVC_LUA
     "if redis.call('EXISTS', KEYS[5]) == 0 or redis.call('HEXISTS', KEYS[5], 'erasing') == 1 "
     "then return -2 end "
     "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end "

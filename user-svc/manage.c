@@ -74,8 +74,8 @@ static ink_err manage_set_password(ink_rpc_ctx *ctx, const char *token, const ch
 
 	usvc_session_hash(token, hash);
 	usvc_session_id(hash, keep);
-	ink_err err = usvc_sessions_revoke_others(w->redis, &app->cfg.wait, ctx->caller->user_id, keep, pwhash,
-	                                          &done, why, sizeof(why));
+	ink_err err = usvc_sessions_revoke_others(w->redis, &app->cfg.wait, ctx->caller->user_id,
+	                                          keep, pwhash, &done, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!done)

@@ -43,7 +43,7 @@
  * 5 hash, 6 user agent. 0 when the user is gone or erasing. */
 /* clang-format off */
 static const char sess_create_lua[] =
-    "if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HEXISTS', KEYS[3], 'erasing') == 1 "
+    USVC_LUA "if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HEXISTS', KEYS[3], 'erasing') == 1 "
     "then return 0 end "
     "redis.call('HSET', KEYS[1], 'hash', ARGV[5], 'created_at', ARGV[2], "
     "  'last_used_at', ARGV[2], 'expires_at', ARGV[3], 'user_agent', ARGV[6]) "
@@ -56,14 +56,14 @@ static const char sess_create_lua[] =
 
 /* KEYS: session. {uid, pttl} or {} (no session). */
 static const char sess_lookup_lua[] =
-    "local uid = redis.call('GET', KEYS[1]) "
+    USVC_LUA "local uid = redis.call('GET', KEYS[1]) "
     "if not uid then return {} end "
     "return {uid, redis.call('PTTL', KEYS[1])}";
 
 /* KEYS: user, meta, index. ARGV: 1 sid, 2 hash, 3 now, 4 the key's pttl.
  * 1 live (use recorded), 0 refused, -1 refused and the key is to go. */
 static const char sess_resolve_lua[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'erasing') == 1 "
+    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'erasing') == 1 "
     "then return 0 end "
     "if redis.call('EXISTS', KEYS[2]) == 1 then "
     "  redis.call('HSET', KEYS[2], 'last_used_at', ARGV[3]) return 1 end "
@@ -80,18 +80,18 @@ static const char sess_resolve_lua[] =
 
 /* KEYS: session. The user id it named (the key is gone), or nil. */
 static const char sess_take_lua[] =
-    "local uid = redis.call('GET', KEYS[1]) "
+    USVC_LUA "local uid = redis.call('GET', KEYS[1]) "
     "if uid then redis.call('DEL', KEYS[1]) end "
     "return uid";
 
 /* KEYS: meta, index. ARGV: 1 sid. */
 static const char sess_forget_lua[] =
-    "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
+    USVC_LUA "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
 
 /* KEYS: index, meta. ARGV: 1 sid. The session's token hash, or nil when it
  * is not a live session of this user. */
 static const char sess_find_lua[] =
-    "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end "
+    USVC_LUA "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end "
     "return redis.call('HGET', KEYS[2], 'hash')";
 
 /* KEYS: user, index. ARGV: 1 uid, 2 sid to keep ("" none), 3 now, 4 new
@@ -99,7 +99,7 @@ static const char sess_find_lua[] =
  * is gone or erasing; else {n, hash...}: the token hashes whose keys are to
  * be deleted (refused already: sessions_reset_at is set). */
 static const char sess_revoke_others_lua[] =
-    USVC_LUA_KEYS
+    USVC_LUA USVC_LUA_KEYS
     "local u = KEYS[1] "
     "if ARGV[4] ~= '' then "
     "  if redis.call('EXISTS', u) == 0 or redis.call('HEXISTS', u, 'erasing') == 1 then "
@@ -121,7 +121,7 @@ static const char sess_revoke_others_lua[] =
 
 /* ARGV: 1 uid, 2 now, 3 max. Flat: sid, created, last used, expires, agent. */
 static const char sess_list_lua[] =
-    USVC_LUA_KEYS
+    USVC_LUA USVC_LUA_KEYS
     "local ix = KEYS[1] "
     "redis.call('ZREMRANGEBYSCORE', ix, '-inf', ARGV[2]) "
     "local out = {} "
@@ -167,8 +167,8 @@ static ink_err sess_step(ink_redis *r, const ink_replica_cfg *rw, ink_err err, r
 }
 
 ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
-                            const char *hash, const char *ua, int64_t ttl_s, int *stored,
-                            char *why, size_t why_len)
+                            const char *hash, const char *ua, int64_t ttl_s, int *stored, char *why,
+                            size_t why_len)
 {
 	char sid[USVC_SID_LEN], agent[USVC_UA_MAX + 1];
 	redisReply *rep = NULL;
@@ -181,18 +181,27 @@ ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char 
 	     p++) /* shown as JSON: ASCII only */
 		agent[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	agent[n] = '\0';
-	ink_err err = sess_step(r, rw, ink_redis_cmd(r, &rep, why, why_len, "SET " USVC_KEY_SESSION " %s EX %lld",
-	                        hash, uid, (long long)ttl_s), &rep, &res, why, why_len);
+	ink_err err =
+	    sess_step(r, rw,
+	              ink_redis_cmd(r, &rep, why, why_len, "SET " USVC_KEY_SESSION " %s EX %lld",
+	                            hash, uid, (long long)ttl_s),
+	              &rep, &res, why, why_len);
 	if (err == INK_OK)
-		err = sess_step(r, rw, ink_redis_cmd(r, &rep, why, why_len,
-		                "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS
-		                " " USVC_KEY_USER " %lld %lld %lld %s %s %s",
-		                sess_create_lua, uid, sid, uid, uid, (long long)ttl_s,
-		                (long long)now, (long long)(now + ttl_s * 1000), sid, hash, agent), &rep, &res, why, why_len);
+		err =
+		    sess_step(r, rw,
+		              ink_redis_cmd(r, &rep, why, why_len,
+		                            "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS
+		                            " " USVC_KEY_USER " %lld %lld %lld %s %s %s",
+		                            sess_create_lua, uid, sid, uid, uid, (long long)ttl_s,
+		                            (long long)now, (long long)(now + ttl_s * 1000), sid,
+		                            hash, agent),
+		              &rep, &res, why, why_len);
 	if (err != INK_OK)
 		return err;
 	if (res != 1) /* no user: the key goes (nobody has its token anyway) */
-		err = sess_step(r, NULL, ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash), &rep, &res, why, why_len);
+		err = sess_step(r, NULL,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
 		*stored = res == 1;
 	return err;
@@ -200,8 +209,8 @@ ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char 
 
 /* sess_lookup reads the user id and remaining life (ms) of session `hash`;
  * uid "" when there is none. */
-static ink_err sess_lookup(ink_redis *r, const char *hash, char uid[33], long long *pttl,
-                           char *why, size_t why_len)
+static ink_err sess_lookup(ink_redis *r, const char *hash, char uid[33], long long *pttl, char *why,
+                           size_t why_len)
 {
 	redisReply *rep = NULL;
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION,
@@ -232,13 +241,17 @@ ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char 
 	ink_err err = sess_lookup(r, hash, found, &pttl, why, why_len);
 	if (err != INK_OK || found[0] == '\0')
 		return err;
-	err = sess_step(r, NULL, ink_redis_cmd(r, &rep, why, why_len,
-	                "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS
-	                " %s %s %lld %lld",
-	                sess_resolve_lua, found, found, sid, found, sid, hash,
-	                (long long)ink_now_unix_ms(), pttl), &rep, &res, why, why_len);
+	err = sess_step(r, NULL,
+	                ink_redis_cmd(r, &rep, why, why_len,
+	                              "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_SESSION_META
+	                              " " USVC_KEY_SESSIONS " %s %s %lld %lld",
+	                              sess_resolve_lua, found, found, sid, found, sid, hash,
+	                              (long long)ink_now_unix_ms(), pttl),
+	                &rep, &res, why, why_len);
 	if (err == INK_OK && res == -1) /* unindexed after a reset: never again */
-		err = sess_step(r, NULL, ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash), &rep, &res, why, why_len);
+		err = sess_step(r, NULL,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
 	else if (err == INK_OK && res == 1)
 		memcpy(uid, found, 33);
 	return err;
@@ -252,8 +265,8 @@ ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *ha
 	long long res = 0;
 
 	usvc_session_id(hash, sid);
-	ink_err err =
-	    ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION, sess_take_lua, hash);
+	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION,
+	                            sess_take_lua, hash);
 	if (err != INK_OK)
 		return err;
 	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
@@ -265,9 +278,12 @@ ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *ha
 	}
 	err = ink_replica_wait(r, rw, why, why_len);
 	if (err == INK_OK)
-		err = sess_step(r, rw, ink_redis_cmd(r, &rep, why, why_len,
-		                "EVAL %s 2 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS " %s",
-		                sess_forget_lua, uid, sid, uid, sid), &rep, &res, why, why_len);
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len,
+		                              "EVAL %s 2 " USVC_KEY_SESSION_META
+		                              " " USVC_KEY_SESSIONS " %s",
+		                              sess_forget_lua, uid, sid, uid, sid),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
 		*ended = 1;
 	return err;
@@ -292,11 +308,16 @@ static ink_err sess_revoke(ink_redis *r, const ink_replica_cfg *rw, const char *
 	freeReplyObject(rep);
 	*done = hash[0] != '\0';
 	if (hash[0] != '\0')
-		err = sess_step(r, rw, ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash), &rep, &res, why, why_len);
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
-		err = sess_step(r, rw, ink_redis_cmd(r, &rep, why, why_len,
-		                "EVAL %s 2 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS " %s",
-		                sess_forget_lua, uid, sid, uid, sid), &rep, &res, why, why_len);
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len,
+		                              "EVAL %s 2 " USVC_KEY_SESSION_META
+		                              " " USVC_KEY_SESSIONS " %s",
+		                              sess_forget_lua, uid, sid, uid, sid),
+		                &rep, &res, why, why_len);
 	return err;
 }
 
@@ -322,10 +343,11 @@ ink_err usvc_sessions_revoke_others(ink_redis *r, const ink_replica_cfg *rw, con
                                     size_t why_len)
 {
 	redisReply *rep = NULL;
-	ink_err err = ink_redis_cmd(r, &rep, why, why_len,
-	                            "EVAL %s 2 " USVC_KEY_USER " " USVC_KEY_SESSIONS " %s %s %lld %s",
-	                            sess_revoke_others_lua, uid, uid, uid, keep,
-	                            (long long)ink_now_unix_ms(), pwhash ? pwhash : "");
+	ink_err err =
+	    ink_redis_cmd(r, &rep, why, why_len,
+	                  "EVAL %s 2 " USVC_KEY_USER " " USVC_KEY_SESSIONS " %s %s %lld %s",
+	                  sess_revoke_others_lua, uid, uid, uid, keep, (long long)ink_now_unix_ms(),
+	                  pwhash ? pwhash : "");
 
 	if (err != INK_OK)
 		return err;
@@ -406,8 +428,9 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	usvc_session_hash(rq->token, hash);
 	usvc_session_id(hash, current);
 	inkwell__user__v1__sessions_request__free_unpacked(rq, NULL);
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_SESSIONS " %s %lld %d",
-	                    sess_list_lua, ctx->caller->user_id, ctx->caller->user_id,
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                    "EVAL %s 1 " USVC_KEY_SESSIONS " %s %lld %d", sess_list_lua,
+	                    ctx->caller->user_id, ctx->caller->user_id,
 	                    (long long)ink_now_unix_ms(), SESS_LIST_MAX);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
