@@ -121,8 +121,8 @@ ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	}
 	ink_log_info("user %s forgotten by %s: %u gallery items removed, %u reports anonymised",
 	             rq->user_id, resolver, res.items_removed, res.reports_anonymised);
-	blobs_reap(ctx);
 	err = tsvc_replicated(ctx);
+	blobs_reap(ctx); /* after the WAIT: it names the node that removed */
 	if (err == INK_OK)
 		err = ink_rpc_reply(ctx, &res.base);
 out:

@@ -405,8 +405,8 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	long long res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -2;
 	freeReplyObject(rep);
 	if (res == 1) {
-		blobs_reap(ctx);
 		err = tsvc_replicated(ctx);
+		blobs_reap(ctx); /* after the WAIT: it names the node that removed */
 	}
 	if (res == 1 && err != INK_OK) {
 		goto out;

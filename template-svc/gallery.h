@@ -60,7 +60,7 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
  * deletes an item with everything that names it and returns 1 (its PNG and
  * SVG, on the item's own slot, are queued in GALLERY_KEY_BLOBS_DOOMED for
  * gallery_blobs_reap: the caller reaps after the script), or 0 when
- * there is no such item. Its open reports leave reports:open as "removed"
+ * there is no such item. Its open reports leave the open queue as "removed"
  * by `resolver` and stay readable GALLERY_RESOLVED_TTL_S (an audit trail: a
  * publisher cannot erase reports by unpublishing). When `moderated` (an
  * admin took it down) or reports were open, the item is taken down: the

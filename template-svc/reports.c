@@ -1,12 +1,13 @@
 /*
  * reports.c - flags on public gallery items and their resolution.
  *
- * A report is its hash `report:{rid}`; while open it is also in the
- * `reports:open` zset (by creation time, for the admins' queue) and in its
- * item's `public:{pid}:reports` hash (reporter -> rid, so one reporter has
- * one open report per item and removing an item finds its reports). Each
- * change of these keys is one Lua script. Resolved reports keep their hash
- * for GALLERY_RESOLVED_TTL_S as an audit trail.
+ * A report is its hash `report:{gallery}:rid`; while open it is also in
+ * the `reports:{gallery}:open` zset (by creation time, for the admins'
+ * queue) and in its item's `public:{gallery}:pid:reports` hash (reporter ->
+ * rid, so one reporter has one open report per item and removing an item
+ * finds its reports). All in the `{gallery}` slot, so each change of these
+ * keys is one Lua script. Resolved reports keep their hash for
+ * GALLERY_RESOLVED_TTL_S as an audit trail.
  */
 #include "reports.h"
 
@@ -291,8 +292,8 @@ static ink_err reports_resolve_run(ink_rpc_ctx *ctx,
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == REPORT_NFIELDS) {
 		ink_log_info("report %s resolved (%s) by %s", q->report_id, q->action,
 		             ctx->caller->user_id);
-		blobs_reap(ctx);
 		err = tsvc_replicated(ctx);
+		blobs_reap(ctx); /* after the WAIT: it names the node that removed */
 		if (err == INK_OK)
 			err = reports_reply(ctx, rep->element);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 0) {

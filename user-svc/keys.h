@@ -3,7 +3,10 @@
  * are a contract (DESIGN.md): change them only with a migration.
  *
  * `{...}` is a Redis Cluster hash tag: keys that must change together in one
- * MULTI or script share the tag, so they can stay on one slot later.
+ * script share the tag (a user's keys all share `{uid}`). The name, session
+ * and `erasing` keys are on other slots; changes that reach them are ordered
+ * steps (accounts.c, sessions.c, erase.c; DESIGN-NOTES "Data that fits a
+ * Redis Cluster").
  */
 #ifndef INKWELL_USER_SVC_KEYS_H
 #define INKWELL_USER_SVC_KEYS_H
