@@ -3,11 +3,13 @@
  *
  * template-svc stands alone: it needs only its public Redis. It converts
  * images into coloring pages and owns the public gallery. What it serves
- * (the method table, each worker's state) is in methods.c.
+ * (the method table, each worker's state) is in methods.c. One one-shot
+ * command: `template-svc migrate-keys` (migrate.h).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -15,6 +17,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "migrate.h"
 #include "print.h"
 #include "service.h"
 #include "svc.h"
@@ -40,7 +43,30 @@ static ink_err tsvc_config_load(tsvc_config *cfg)
 	if (err == INK_OK)
 		err = ink_cfg_int("IMG_MAX_PIXELS", 50000000, 1, INT64_C(1) << 40,
 		                  &cfg->max_image_pixels);
+	if (err == INK_OK)
+		err = ink_replica_wait_config(&cfg->wait);
 	return err;
+}
+
+/* tsvc_migrate_main runs `template-svc migrate-keys` (migrate.h) on
+ * PUBLIC_REDIS_ADDR; the exit status says how it went. */
+static int tsvc_migrate_main(void)
+{
+	ink_redis *r = NULL;
+	char why[256] = "";
+	long moved = 0, kept = 0;
+	ink_err err = ink_redis_open(ink_cfg_str("PUBLIC_REDIS_ADDR", "127.0.0.1:8085"), 10000, &r);
+
+	if (err == INK_OK)
+		err = tsvc_migrate_keys(r, &moved, &kept, why, sizeof(why));
+	ink_redis_close(r);
+	if (err != INK_OK) {
+		fprintf(stderr, "template-svc migrate-keys: %s (%ld renamed before)\n",
+		        why[0] ? why : ink_strerror(err), moved);
+		return 1;
+	}
+	printf("%ld keys renamed, %ld left (their new name exists)\n", moved, kept);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -49,11 +75,13 @@ int main(int argc, char **argv)
 	ink_rpc_server *server = NULL;
 	ink_metrics_http *metrics = NULL;
 
-	(void)argv;
 	ink_log_init(TSVC_NAME);
 	ink_metrics_init(TSVC_NAME);
+	if (argc == 2 && strcmp(argv[1], "migrate-keys") == 0)
+		return tsvc_migrate_main();
 	if (argc != 1) {
-		fprintf(stderr, "usage: template-svc (configured by environment; see README)\n");
+		fprintf(stderr, "usage: template-svc [migrate-keys] (configured by environment; "
+		                "see README)\n");
 		return 1;
 	}
 	if (ink_service_block_signals() != INK_OK || tsvc_config_load(&cfg) != INK_OK)

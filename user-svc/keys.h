@@ -3,7 +3,10 @@
  * are a contract (DESIGN.md): change them only with a migration.
  *
  * `{...}` is a Redis Cluster hash tag: keys that must change together in one
- * MULTI or script share the tag, so they can stay on one slot later.
+ * script share the tag (a user's keys all share `{uid}`). The name, session
+ * and `erasing` keys are on other slots; changes that reach them are ordered
+ * steps (accounts.c, sessions.c, erase.c; DESIGN-NOTES "Data that fits a
+ * Redis Cluster").
  */
 #ifndef INKWELL_USER_SVC_KEYS_H
 #define INKWELL_USER_SVC_KEYS_H
@@ -54,6 +57,12 @@
 	"local function k_session(h) return 'session:{' .. h .. '}' end "                          \
 	"local function k_sessions(u) return 'user:{' .. u .. '}:sessions' end "                   \
 	"local function k_meta(u, s) return 'user:{' .. u .. '}:session:' .. s end "
+
+/* Every script starts with this shebang: Redis 7 then holds the script to
+ * Redis Cluster's rule even for keys it builds itself (not in KEYS) - all in
+ * the slot of its KEYS, or the script fails ("do not hash to the same
+ * slot"), on a one-node cluster too. Without it Redis allows any key. */
+#define USVC_LUA "#!lua\n"
 
 #define USVC_KEY_MAX 160
 
