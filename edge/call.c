@@ -50,8 +50,11 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 		ink_log_warn("%s: %s", ink_strerror(err), message ? message : "");
 		message = call_generic_detail(req, err);
 	}
+	/* A 401 for a token sent inside the call: user-svc refused that token. */
 	if (status == 401 &&
-	    edge_add_header(req, "WWW-Authenticate", "Bearer realm=\"inkwell\"") != 0)
+	    edge_add_header(req, "WWW-Authenticate",
+	                    req->token_hash[0] ? "Bearer realm=\"inkwell\", error=\"invalid_token\""
+	                                       : "Bearer realm=\"inkwell\"") != 0)
 		ink_log_error("WWW-Authenticate not added");
 	if (status == 503 && edge_add_header(req, "Retry-After", "1") != 0)
 		ink_log_error("Retry-After not added");

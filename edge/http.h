@@ -81,6 +81,10 @@ struct edge_req {
 	char caller_user_id[64];
 	char caller_username[64];
 	char caller_role[32];
+	/* EDGE_AUTH_*_IN_CALL routes with a token: its hex SHA-256, which
+	 * caller.token_hash points to (caller_* stay empty: nobody has vouched
+	 * for the token yet; user-svc resolves it inside each call). */
+	char token_hash[65];
 
 	/* Response state: 0 until edge_send_* wrote one. */
 	int status;

@@ -42,15 +42,19 @@ static const char sess_create_lua[] =
     "  redis.call('EXPIRE', KEYS[3], ARGV[2]) end "
     "return 1";
 
-/* KEYS: session. ARGV: 1 sid, 2 hash, 3 now. The user id, or nil. */
+/* KEYS: session. ARGV: 1 sid, 2 hash, 3 now. {user id, username, role}, or
+ * nil. The user's name and role come in the same script (issue 16): one
+ * round trip resolves a token into a whole Caller. */
 static const char sess_resolve_lua[] =
     USVC_LUA_KEYS
     "local uid = redis.call('GET', KEYS[1]) "
     "if not uid then return false end "
-    "if redis.call('HEXISTS', k_user(uid), 'erasing') == 1 then return false end "
+    "local f = redis.call('HMGET', k_user(uid), 'username', 'role', 'erasing') "
+    "if not f[1] or f[3] then return false end "
+    "local who = {uid, f[1], f[2] or ''} "
     "local m = k_meta(uid, ARGV[1]) "
     "if redis.call('EXISTS', m) == 1 then "
-    "  redis.call('HSET', m, 'last_used_at', ARGV[3]) return uid end "
+    "  redis.call('HSET', m, 'last_used_at', ARGV[3]) return who end "
     "if redis.call('HEXISTS', k_user(uid), 'sessions_reset_at') == 1 then "
     "  redis.call('DEL', KEYS[1]) return false end "
     "local ttl = redis.call('PTTL', KEYS[1]) "
@@ -61,7 +65,7 @@ static const char sess_resolve_lua[] =
     "redis.call('PEXPIRE', m, ttl) "
     "redis.call('ZADD', k_sessions(uid), exp, ARGV[1]) "
     "if redis.call('PTTL', k_sessions(uid)) < ttl then redis.call('PEXPIRE', k_sessions(uid), ttl) end "
-    "return uid";
+    "return who";
 
 /* KEYS: session. ARGV: 1 sid. 1 when a session ended. */
 static const char sess_end_lua[] =
@@ -181,7 +185,17 @@ ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, con
 	return err;
 }
 
-ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
+/* sess_copy copies reply string e into dst; 0, or -1 when it is not a
+ * string that fits. */
+static int sess_copy(const redisReply *e, char *dst, size_t dst_len)
+{
+	if (e->type != REDIS_REPLY_STRING || e->len >= dst_len)
+		return -1;
+	memcpy(dst, e->str, e->len + 1);
+	return 0;
+}
+
+ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *who, char *why,
                              size_t why_len)
 {
 	char sid[USVC_SID_LEN];
@@ -193,10 +207,18 @@ ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char 
 	                  sess_resolve_lua, hash, sid, hash, (long long)ink_now_unix_ms());
 	if (err != INK_OK)
 		return err;
-	uid[0] = '\0';
-	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
-		memcpy(uid, rep->str, 33);
+	inkwell__rpc__v1__caller__init(&who->caller);
+	who->user_id[0] = '\0';
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 3 &&
+	    (sess_copy(rep->element[0], who->user_id, sizeof(who->user_id)) != 0 ||
+	     strlen(who->user_id) != 32 ||
+	     sess_copy(rep->element[1], who->username, sizeof(who->username)) != 0 ||
+	     sess_copy(rep->element[2], who->role, sizeof(who->role)) != 0))
+		who->user_id[0] = '\0';
 	freeReplyObject(rep);
+	who->caller.user_id = who->user_id;
+	who->caller.username = who->user_id[0] ? who->username : who->user_id;
+	who->caller.role = who->user_id[0] ? who->role : who->user_id;
 	return INK_OK;
 }
 
