@@ -6,8 +6,9 @@
  * Authenticate RPC, and the answer becomes the Caller of the request's RPC
  * envelopes; or, on EDGE_AUTH_*_IN_CALL routes (router.h, issue 16), none:
  * the Caller carries the token's SHA-256 and user-svc resolves it inside
- * the method, in the same Redis round trip as the session's bookkeeping. A missing or malformed header, or a token user-svc refuses,
- * is 401 problem+json with WWW-Authenticate: Bearer (RFC 6750).
+ * the method, in the same Redis round trip as the session's bookkeeping.
+ * A missing or malformed header, or a token user-svc refuses, is 401
+ * problem+json with WWW-Authenticate: Bearer (RFC 6750).
  */
 #ifndef INKWELL_EDGE_AUTH_H
 #define INKWELL_EDGE_AUTH_H
