@@ -178,6 +178,36 @@ static void rpc_trace_begin(const Inkwell__Rpc__V1__Request *req, const char **p
 	ink_log_set_trace(trace_id, span_id, flags);
 }
 
+/* rpc_token_hash_ok: 64 lowercase hex digits, as the edge sends them. */
+static int rpc_token_hash_ok(const char *h)
+{
+	size_t n = 0;
+
+	for (; (h[n] >= '0' && h[n] <= '9') || (h[n] >= 'a' && h[n] <= 'f'); n++) {
+	}
+	return n == 64 && h[n] == '\0';
+}
+
+/* rpc_run checks the deadline, resolves a token_hash caller (issue 16) and
+ * runs the method; the code of whichever stopped the call. */
+static ink_err rpc_run(const ink_rpc_server_config *cfg, const ink_rpc_method *m,
+                       const Inkwell__Rpc__V1__Request *req, ink_rpc_ctx *ctx)
+{
+	if (req->deadline_unix_ms != 0 && req->deadline_unix_ms <= ink_now_unix_ms())
+		return ink_rpc_fail(ctx, INK_DEADLINE_EXCEEDED, "deadline passed before %s ran",
+		                    req->method);
+	const char *hash = req->caller ? req->caller->token_hash : "";
+	if (hash != NULL && hash[0] != '\0') {
+		if (cfg->identify == NULL || !rpc_token_hash_ok(hash))
+			return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "the token is not valid");
+		ink_err err = cfg->identify(ctx, hash, &ctx->who);
+		if (err != INK_OK)
+			return err;
+		ctx->caller = &ctx->who.caller;
+	}
+	return m->handler(ctx, req->body.data, req->body.len);
+}
+
 ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req_buf,
                          size_t req_len, uint8_t **resp, size_t *resp_len)
 {
@@ -203,14 +233,10 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 
 	double start = ink_mono_ms();
 	const ink_rpc_method *m = rpc_lookup(cfg->methods, req->method);
-	if (m == NULL) {
+	if (m == NULL)
 		code = ink_rpc_fail(&ctx, INK_UNIMPLEMENTED, "unknown method \"%s\"", req->method);
-	} else if (req->deadline_unix_ms != 0 && req->deadline_unix_ms <= ink_now_unix_ms()) {
-		code = ink_rpc_fail(&ctx, INK_DEADLINE_EXCEEDED, "deadline passed before %s ran",
-		                    req->method);
-	} else {
-		code = m->handler(&ctx, req->body.data, req->body.len);
-	}
+	else
+		code = rpc_run(cfg, m, req, &ctx);
 	double took = ink_mono_ms() - start;
 	/* Unknown names are not labels: a client could make any number. */
 	const char *labels[] = {m != NULL ? m->name : "unknown", ink_strerror(code)};

@@ -24,6 +24,16 @@
 #include "err.h"
 #include "rpc.pb-c.h"
 
+/* Who a call's Caller.token_hash named, as the server's `identify` hook
+ * resolved it (issue 16): valid once identify returned INK_OK, when
+ * ctx->caller points at `caller`, whose strings point into the arrays. */
+typedef struct ink_rpc_identity {
+	Inkwell__Rpc__V1__Caller caller;
+	char user_id[33];
+	char username[64];
+	char role[32];
+} ink_rpc_identity;
+
 /* What a handler sees of one call. Valid only during the handler. */
 typedef struct ink_rpc_ctx {
 	const char *method;
@@ -35,6 +45,7 @@ typedef struct ink_rpc_ctx {
 	/* Output, set through ink_rpc_reply / ink_rpc_fail only. */
 	ProtobufCBinaryData out;
 	char message[512];
+	ink_rpc_identity who; /* see ink_rpc_identity */
 } ink_rpc_ctx;
 
 /* A handler gets the method's request body (unparsed: it unpacks its own
@@ -58,6 +69,12 @@ typedef struct ink_rpc_server_config {
 	 * A non-OK return stops ink_rpc_server_start. May be NULL. */
 	ink_err (*worker_init)(void *app, void **state);
 	void (*worker_fini)(void *app, void *state);
+	/* Resolves a Caller.token_hash (64 hex digits, checked before) into
+	 * *who on the worker's thread, before the method runs: INK_OK, or the
+	 * code of ink_rpc_fail (UNAUTHENTICATED: no such live session; the
+	 * method does not run). NULL: a call with a token_hash is refused
+	 * UNAUTHENTICATED (only the service that owns sessions resolves them). */
+	ink_err (*identify)(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who);
 } ink_rpc_server_config;
 
 typedef struct ink_rpc_server ink_rpc_server;

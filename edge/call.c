@@ -50,8 +50,11 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 		ink_log_warn("%s: %s", ink_strerror(err), message ? message : "");
 		message = call_generic_detail(req, err);
 	}
+	/* A 401 for a token sent inside the call: user-svc refused that token. */
 	if (status == 401 &&
-	    edge_add_header(req, "WWW-Authenticate", "Bearer realm=\"inkwell\"") != 0)
+	    edge_add_header(req, "WWW-Authenticate",
+	                    req->token_hash[0] ? "Bearer realm=\"inkwell\", error=\"invalid_token\""
+	                                       : "Bearer realm=\"inkwell\"") != 0)
 		ink_log_error("WWW-Authenticate not added");
 	if (status == 503 && edge_add_header(req, "Retry-After", "1") != 0)
 		ink_log_error("Retry-After not added");
@@ -83,12 +86,37 @@ ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
 	return edge_rpc_timeout(req, client, method, body, reply, req->app->cfg->rpc_timeout_ms);
 }
 
+/* call_peer picks the service for `method`. A public gallery read made
+ * without a token goes straight to template-svc, which owns the public
+ * database (issue 16): one hop, not two, and user-svc has nothing to add to
+ * it. Everything else goes to user-svc: the library, every write, and a
+ * gallery read with a token, which user-svc must check first (it passes the
+ * gallery methods on). */
+static ink_rpc_client *call_peer(const edge_req *req, const char *method)
+{
+	static const char *const direct[] = {
+	    "inkwell.template.v1.Templates/ListGallery",
+	    "inkwell.template.v1.Templates/GetGalleryItem",
+	    "inkwell.template.v1.Templates/GetGalleryImage",
+	    "inkwell.template.v1.Templates/GetGallerySvg",
+	    "inkwell.template.v1.Templates/PrintGalleryPage",
+	};
+
+	if (req->authenticated || req->app->templates == NULL)
+		return req->app->users;
+	for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
+		if (strcmp(method, direct[i]) == 0)
+			return req->app->templates;
+	}
+	return req->app->users;
+}
+
 ProtobufCMessage *edge_rpc_msg(edge_req *req, const char *method, const ProtobufCMessage *body,
                                const ProtobufCMessageDescriptor *reply_type, int64_t timeout_ms)
 {
 	ProtobufCBinaryData reply;
 
-	if (edge_rpc_timeout(req, req->app->users, method, body, &reply,
+	if (edge_rpc_timeout(req, call_peer(req, method), method, body, &reply,
 	                     timeout_ms > 0 ? timeout_ms : req->app->cfg->rpc_timeout_ms) != INK_OK)
 		return NULL;
 	ProtobufCMessage *msg = protobuf_c_message_unpack(reply_type, NULL, reply.len, reply.data);

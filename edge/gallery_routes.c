@@ -1,7 +1,7 @@
 /*
  * gallery_routes.c - gallery and moderation routes (see gallery_routes.h). The RPCs are
  * template-svc's own methods, sent to user-svc, which passes them on with
- * the caller (the edge talks to one service).
+ * the caller; a read without a token goes to template-svc directly (call.c).
  */
 #include "gallery_routes.h"
 

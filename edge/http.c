@@ -398,6 +398,7 @@ static int http_shareable(const edge_req *req, int status)
 	    status == 404 || status == 405 || status == 410 || status == 414 || status == 501;
 
 	return cacheable && req->route != NULL && req->route->auth != EDGE_AUTH_REQUIRED &&
+	       req->route->auth != EDGE_AUTH_REQUIRED_IN_CALL &&
 	       (strcmp(req->method, "GET") == 0 || req->is_head) &&
 	       edge_header(req, "Authorization") == NULL;
 }

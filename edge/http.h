@@ -45,7 +45,7 @@
 typedef struct edge_app {
 	const edge_config *cfg;
 	ink_rpc_client *users;     /* user-svc: accounts, libraries, gallery */
-	ink_rpc_client *templates; /* template-svc: health only */
+	ink_rpc_client *templates; /* template-svc: health, anonymous gallery reads */
 	const edge_route *routes;  /* routes.c's table (tests use their own) */
 	size_t n_routes;
 } edge_app;
@@ -81,6 +81,10 @@ struct edge_req {
 	char caller_user_id[64];
 	char caller_username[64];
 	char caller_role[32];
+	/* EDGE_AUTH_*_IN_CALL routes with a token: its hex SHA-256, which
+	 * caller.token_hash points to (caller_* stay empty: nobody has vouched
+	 * for the token yet; user-svc resolves it inside each call). */
+	char token_hash[65];
 
 	/* Response state: 0 until edge_send_* wrote one. */
 	int status;
@@ -223,9 +227,9 @@ INK_WUR ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const ch
                                  const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                                  int64_t timeout_ms);
 
-/* edge_rpc_msg calls `method` on user-svc (the edge's one backend for
- * public routes) with timeout_ms (0: RPC_TIMEOUT_MS) and unpacks the reply
- * as reply_type. Returns the message (caller frees it with
+/* edge_rpc_msg calls `method` on user-svc (or, for a public gallery read
+ * without a token, on template-svc directly: call.c) with timeout_ms (0: RPC_TIMEOUT_MS) and
+ * unpacks the reply as reply_type. Returns the message (caller frees it with
  * protobuf_c_message_free_unpacked), or NULL when a problem response was
  * already sent: the call failed (edge_send_ink_err) or its reply did not
  * parse (500). */

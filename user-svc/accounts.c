@@ -491,33 +491,36 @@ static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 	return usvc_db_fail(ctx, err == INK_DEADLINE_EXCEEDED ? INK_UNAVAILABLE : err, why);
 }
 
-ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who)
 {
 	usvc_worker *w = ctx->worker;
-	char hash[USVC_HASH_HEX], uid[33] = "", why[256];
-	Inkwell__User__V1__User u;
+	char why[256];
+	ink_err err = usvc_session_resolve(w->redis, token_hash, who, why, sizeof(why));
+
+	if (err != INK_OK)
+		return usvc_auth_fail(ctx, err, why);
+	if (who->user_id[0] == '\0')
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
+	return INK_OK;
+}
+
+ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	char hash[USVC_HASH_HEX];
+	ink_rpc_identity who;
 	ink_err err = usvc_token_arg(ctx, body, len, hash);
 
 	if (err != INK_OK)
 		return err;
-	err = usvc_session_resolve(w->redis, hash, uid, why, sizeof(why));
+	err = usvc_identify(ctx, hash, &who);
 	if (err != INK_OK)
-		return usvc_auth_fail(ctx, err, why);
-	if (uid[0] == '\0')
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
-	err = usvc_load_user(w->redis, uid, &u, why, sizeof(why));
-	if (err == INK_NOT_FOUND)
-		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
-	if (err != INK_OK)
-		return usvc_auth_fail(ctx, err, why);
+		return err;
 	Inkwell__User__V1__AuthenticateResponse out =
 	    INKWELL__USER__V1__AUTHENTICATE_RESPONSE__INIT;
-	out.user_id = u.id;
-	out.username = u.username;
-	out.role = u.role;
-	err = ink_rpc_reply(ctx, &out.base);
-	usvc_user_free(&u);
-	return err;
+	out.user_id = who.user_id;
+	out.username = who.username;
+	out.role = who.role;
+	return ink_rpc_reply(ctx, &out.base);
 }
 
 ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)

@@ -21,6 +21,13 @@ INK_WUR ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 INK_WUR ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 INK_WUR ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
+/* usvc_identify is user-svc's ink_rpc_server_config.identify (issue 16):
+ * the session of token_hash, resolved into *who as Authenticate would (one
+ * script: session, its bookkeeping, the user's name and role). INK_OK, or
+ * UNAUTHENTICATED (no live session: the method does not run), UNAVAILABLE
+ * (the users Redis is down or slow: nothing was done). */
+INK_WUR ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who);
+
 /* usvc_grant_admin gives the existing user `username` the role "admin".
  * INK_NOT_FOUND if there is no such user; INK_UNAVAILABLE if Redis is down
  * (message in why). */

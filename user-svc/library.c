@@ -41,7 +41,8 @@ static const char lib_store_lua[] = USVC_LUA
     "if #ARGV[11] > 0 then redis.call('SET', KEYS[4], ARGV[11]) end "
     "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
 
-/* Spelled into the command's format: hiredis passes a %s as ONE argument. */
+/* Spelled into the command's format: hiredis passes a %s as ONE argument.
+ * The same fields as USVC_LIB_FIELDS_LUA (library.h), in the same order. */
 #define LIB_FIELDS "id title width height detail line_width created_at etag gallery_id"
 
 static const char *lib_owner(ink_rpc_ctx *ctx)
@@ -68,8 +69,7 @@ static long long lib_num(const redisReply *e)
 	return e->type == REDIS_REPLY_STRING ? strtoll(e->str, NULL, 10) : 0;
 }
 
-/* lib_from_reply fills t from an HMGET of LIB_FIELDS. 0 when the hash exists. */
-static ink_err lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
+ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
 {
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 ||
 	    rep->element[0]->type != REDIS_REPLY_STRING)
@@ -103,7 +103,7 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	err = lib_from_reply(rep, out);
+	err = usvc_lib_from_reply(rep, out);
 	freeReplyObject(rep);
 	if (err == INK_NOT_FOUND)
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);

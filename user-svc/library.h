@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "redis.h"
 #include "rpc_server.h"
 #include "user.pb-c.h"
 
@@ -44,6 +45,18 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
                                int32_t detail, int32_t line_width, const uint8_t *png,
                                size_t png_len, const uint8_t *svg, size_t svg_len,
                                Inkwell__User__V1__Template *out);
+
+/* USVC_LIB_FIELDS_LUA: the template hash's fields usvc_lib_from_reply
+ * reads, as Lua arguments of an HMGET (for scripts reading templates). */
+#define USVC_LIB_FIELDS_LUA                                                                        \
+	"'id', 'title', 'width', 'height', 'detail', 'line_width', 'created_at', 'etag', "         \
+	"'gallery_id'"
+
+/* usvc_lib_from_reply fills *t from the reply of an HMGET of those fields
+ * (strings malloc'd: usvc_lib_template_free). INK_NOT_FOUND when the hash
+ * does not exist, INK_RESOURCE_EXHAUSTED when out of memory (nothing to
+ * free then). */
+INK_WUR ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)

@@ -108,6 +108,7 @@ static int usvc_serve(usvc_app *app)
 	    .app = app,
 	    .worker_init = usvc_worker_init,
 	    .worker_fini = usvc_worker_fini,
+	    .identify = usvc_identify,
 	};
 	ink_metrics_http *metrics = NULL;
 	err = ink_metrics_http_start(ink_cfg_str("METRICS_LISTEN", "127.0.0.1:8093"), &metrics);

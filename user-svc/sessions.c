@@ -61,12 +61,14 @@ static const char sess_lookup_lua[] =
     "return {uid, redis.call('PTTL', KEYS[1])}";
 
 /* KEYS: user, meta, index. ARGV: 1 sid, 2 hash, 3 now, 4 the key's pttl.
- * 1 live (use recorded), 0 refused, -1 refused and the key is to go. */
+ * {username, role} live (use recorded; issue 16: the caller whole in this
+ * one user-slot script), 0 refused, -1 refused and the key is to go. */
 static const char sess_resolve_lua[] =
-    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'erasing') == 1 "
-    "then return 0 end "
+    USVC_LUA "local f = redis.call('HMGET', KEYS[1], 'username', 'role', 'erasing') "
+    "if not f[1] or f[3] then return 0 end "
+    "local who = {f[1], f[2] or ''} "
     "if redis.call('EXISTS', KEYS[2]) == 1 then "
-    "  redis.call('HSET', KEYS[2], 'last_used_at', ARGV[3]) return 1 end "
+    "  redis.call('HSET', KEYS[2], 'last_used_at', ARGV[3]) return who end "
     "if redis.call('HEXISTS', KEYS[1], 'sessions_reset_at') == 1 then return -1 end "
     "local ttl = tonumber(ARGV[4]) "
     "if ttl <= 0 then return 0 end "
@@ -76,7 +78,7 @@ static const char sess_resolve_lua[] =
     "redis.call('PEXPIRE', KEYS[2], ttl) "
     "redis.call('ZADD', KEYS[3], exp, ARGV[1]) "
     "if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end "
-    "return 1";
+    "return who";
 
 /* KEYS: session. The user id it named (the key is gone), or nil. */
 static const char sess_take_lua[] =
@@ -230,32 +232,52 @@ static ink_err sess_lookup(ink_redis *r, const char *hash, char uid[33], long lo
 	return INK_OK;
 }
 
-ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
+/* sess_copy copies reply string e into dst; 0, or -1 when it is not a
+ * string that fits. */
+static int sess_copy(const redisReply *e, char *dst, size_t dst_len)
+{
+	if (e->type != REDIS_REPLY_STRING || e->len >= dst_len)
+		return -1;
+	memcpy(dst, e->str, e->len + 1);
+	return 0;
+}
+
+ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *who, char *why,
                              size_t why_len)
 {
 	char sid[USVC_SID_LEN], found[33];
 	redisReply *rep = NULL;
 	long long pttl = 0, res = 0;
 
-	uid[0] = '\0';
+	inkwell__rpc__v1__caller__init(&who->caller);
+	who->user_id[0] = '\0';
+	who->caller.user_id = who->caller.username = who->caller.role = who->user_id;
 	usvc_session_id(hash, sid);
 	ink_err err = sess_lookup(r, hash, found, &pttl, why, why_len);
 	if (err != INK_OK || found[0] == '\0')
 		return err;
-	err = sess_step(r, NULL,
-	                ink_redis_cmd(r, &rep, why, why_len,
-	                              "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_SESSION_META
-	                              " " USVC_KEY_SESSIONS " %s %s %lld %lld",
-	                              sess_resolve_lua, found, found, sid, found, sid, hash,
-	                              (long long)ink_now_unix_ms(), pttl),
-	                &rep, &res, why, why_len);
-	if (err == INK_OK && res == -1) /* unindexed after a reset: never again */
-		err = sess_step(r, NULL,
-		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
-		                &rep, &res, why, why_len);
-	else if (err == INK_OK && res == 1)
-		memcpy(uid, found, 33);
-	return err;
+	err = ink_redis_cmd(r, &rep, why, why_len,
+	                    "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_SESSION_META
+	                    " " USVC_KEY_SESSIONS " %s %s %lld %lld",
+	                    sess_resolve_lua, found, found, sid, found, sid, hash,
+	                    (long long)ink_now_unix_ms(), pttl);
+	if (err != INK_OK)
+		return err;
+	int live = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	           sess_copy(rep->element[0], who->username, sizeof(who->username)) == 0 &&
+	           sess_copy(rep->element[1], who->role, sizeof(who->role)) == 0;
+	int drop = rep->type == REDIS_REPLY_INTEGER && rep->integer == -1;
+	freeReplyObject(rep);
+	if (drop) /* unindexed after a reset: never again */
+		return sess_step(
+		    r, NULL, ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		    &rep, &res, why, why_len);
+	if (live) {
+		memcpy(who->user_id, found, 33);
+		who->caller.username = who->username;
+		who->caller.role = who->role;
+	}
+	return INK_OK;
 }
 
 ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash, int *ended,

@@ -37,12 +37,15 @@ INK_WUR ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, con
                                     char *why, size_t why_len);
 
 /* usvc_session_resolve finds the user of the session with token hash
- * `hash` and records its use. uid is "" when there is no such session, or
- * its user is being erased, or it predates the index and the user has since
- * changed password (such a session is deleted). A live session from before
- * the index is adopted into it. Errors as usvc_session_create. */
-INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
-                                     size_t why_len);
+ * `hash` and records its use (two steps, the session's slot then one
+ * user-slot script; see sessions.c): *who (ink_rpc_identity, its
+ * caller pointing into it) gets the user's id, name and role. who->user_id
+ * is "" when there is no such session, or its user is gone or being
+ * erased, or it predates the index and the user has since changed password
+ * (such a session is deleted). A live session from before the index is
+ * adopted into it. Errors as usvc_session_create. */
+INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *who,
+                                     char *why, size_t why_len);
 
 /* usvc_session_end deletes the session of token hash `hash` (logout): the
  * key first, then its metadata, each step WAITed for rw's replicas.

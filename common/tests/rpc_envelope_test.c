@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -155,6 +156,74 @@ static void test_good_request_answered(void **state)
 	inkwell__rpc__v1__response__free_unpacked(r, NULL);
 }
 
+/* Issue 16: a Caller with a token_hash is resolved by the config's
+ * identify hook before the method runs; the method sees only what identify
+ * vouched for, never the user_id the envelope claimed. */
+#define GOOD_HASH  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define OTHER_HASH "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static ink_err id_hook(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who)
+{
+	if (strcmp(token_hash, GOOD_HASH) != 0)
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "no such session");
+	inkwell__rpc__v1__caller__init(&who->caller);
+	snprintf(who->user_id, sizeof(who->user_id), "u-from-session");
+	snprintf(who->role, sizeof(who->role), "admin");
+	who->username[0] = '\0';
+	who->caller.user_id = who->user_id;
+	who->caller.username = who->username;
+	who->caller.role = who->role;
+	return INK_OK;
+}
+
+static Inkwell__Rpc__V1__Response *dispatch_as(const ink_rpc_server_config *cfg,
+                                               const char *claimed, const char *token_hash)
+{
+	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
+	Inkwell__Rpc__V1__Caller caller = INKWELL__RPC__V1__CALLER__INIT;
+	uint8_t buf[512], *out = NULL;
+	size_t out_len = 0;
+
+	caller.user_id = (char *)claimed;
+	caller.token_hash = (char *)token_hash;
+	req.method = "test.v1.Echo/Caller";
+	req.request_id = "rid-2";
+	req.caller = &caller;
+	size_t n = inkwell__rpc__v1__request__pack(&req, buf);
+	assert_int_equal(ink_rpc_dispatch(cfg, NULL, buf, n, &out, &out_len), INK_OK);
+	Inkwell__Rpc__V1__Response *resp = inkwell__rpc__v1__response__unpack(NULL, out_len, out);
+	free(out);
+	assert_non_null(resp);
+	return resp;
+}
+
+static void test_token_hash_resolved_before_the_method(void **state)
+{
+	ink_rpc_server_config cfg = server_cfg;
+	Inkwell__Rpc__V1__Response *r;
+
+	(void)state;
+	cfg.identify = id_hook;
+	r = dispatch_as(&cfg, "u-claimed", GOOD_HASH); /* the method ran as the session's user */
+	assert_int_equal(r->code, INK_PERMISSION_DENIED);
+	assert_string_equal(r->message, "user=u-from-session role=admin rid=rid-2");
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_as(&cfg, "u-claimed", OTHER_HASH); /* no session: not run */
+	assert_int_equal(r->code, INK_UNAUTHENTICATED);
+	assert_string_equal(r->message, "no such session");
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_as(&cfg, "u-claimed", "AAAA"); /* not a hash: identify never sees it */
+	assert_int_equal(r->code, INK_UNAUTHENTICATED);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_as(&server_cfg, "u-claimed", GOOD_HASH); /* a service without sessions */
+	assert_int_equal(r->code, INK_UNAUTHENTICATED);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_as(&cfg, "u-claimed", ""); /* no token: the Caller as sent */
+	assert_int_equal(r->code, INK_PERMISSION_DENIED);
+	assert_non_null(strstr(r->message, "user=u-claimed "));
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+}
+
 static void test_socket_roundtrip_deadline_and_caller(void **state)
 {
 	ink_rpc_server *server = NULL;
@@ -294,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_method_unimplemented),
 	    cmocka_unit_test(test_expired_deadline_not_run),
 	    cmocka_unit_test(test_good_request_answered),
+	    cmocka_unit_test(test_token_hash_resolved_before_the_method),
 	    cmocka_unit_test(test_socket_roundtrip_deadline_and_caller),
 	    cmocka_unit_test(test_peer_down_unavailable),
 	    cmocka_unit_test(test_comma_list_reaches_every_instance),

@@ -13,6 +13,7 @@
 #include "../../template-svc/svc.h"
 #include "../../template-svc/tests/tsvc_harness.h"
 #include "../password.h"
+#include "../accounts.h"
 #include "../svc.h"
 #include "log.h"
 #include "rpc_client.h"
@@ -57,7 +58,8 @@ int usvc_h_start(void **state)
 	                                 .methods = usvc_methods,
 	                                 .app = &h_app,
 	                                 .worker_init = usvc_worker_init,
-	                                 .worker_fini = usvc_worker_fini};
+	                                 .worker_fini = usvc_worker_fini,
+	                                 .identify = usvc_identify};
 	if (ink_rpc_client_open_now(TSVC_NAME, h_turl, 8 << 20, &h_app.templates, why,
 	                            sizeof(why)) != INK_OK ||
 	    ink_rpc_server_start(&h_urpc, &h_usrv) != INK_OK ||

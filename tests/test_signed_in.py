@@ -1,0 +1,157 @@
+"""test_signed_in.py - signed-in reads that authenticate inside their call
+(issue 16), through the real stack: the token's hash rides in the RPC's
+Caller and user-svc resolves it in the method's own call, with no
+Authenticate first and nothing cached at the edge. So what must still hold:
+a logout or a revoked session stops a token on the very next request of
+each fast route, a bad token is 401 (never served as anonymous), another
+user's template is 404, and a gallery item taken down is gone at once.
+"""
+
+import io
+import uuid
+
+from PIL import Image
+
+import inkwell_test as it
+
+PW = "correct horse battery"
+PHOTO = "/usr/share/libjxl-testdata/external/wesaturate/500px/u76c0g_bliznaca_srgb8.png"
+
+
+def small_png():
+    img = Image.open(PHOTO).convert("RGB").resize((160, 120))
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+class SignedInReadsTest(it.StackTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.png = small_png()
+
+    def user(self):
+        name = "s" + uuid.uuid4().hex[:12]
+        st, _, b = self.req("POST", "/v1/users", {"username": name, "password": PW})
+        self.assertEqual(st, 201, b)
+        return name
+
+    def login(self, name):
+        st, _, b = self.req("POST", "/v1/sessions", {"username": name, "password": PW})
+        self.assertEqual(st, 201, b)
+        return b["token"]
+
+    def as_(self, token, method, path, body=None, headers=None):
+        h = {"Authorization": "Bearer " + token}
+        h.update(headers or {})
+        return self.req(method, path, body, h)
+
+    def published(self, token):
+        """A template of the token's user, published: (template id, gallery id)."""
+        st, _, t = self.as_(token, "POST", "/v1/templates?title=Fern", self.png,
+                            {"Content-Type": "image/png"})
+        self.assertEqual(st, 201, t)
+        st, _, g = self.as_(token, "POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertIn(st, (200, 201), g)
+        return t["id"], g["gallery_id"]
+
+    def routes(self, tid, gid):
+        return ["/v1/templates", "/v1/templates/" + tid, "/v1/gallery/" + gid]
+
+    def assertRefused(self, token, path):
+        st, h, b = self.as_(token, "GET", path)
+        self.assertProblem(st, h, b, 401)
+        self.assertIn('error="invalid_token"', h.get("WWW-Authenticate", ""), path)
+
+    def test_logout_stops_the_token_at_once_on_each_route(self):
+        name = self.user()
+        token = self.login(name)
+        tid, gid = self.published(token)
+        for path in self.routes(tid, gid):
+            st, _, b = self.as_(token, "GET", path)
+            self.assertEqual(st, 200, (path, b))
+        st, _, _ = self.as_(token, "DELETE", "/v1/sessions/current")
+        self.assertEqual(st, 204)
+        # No waiting: the very next request of each route is refused.
+        for path in self.routes(tid, gid):
+            with self.subTest(path=path):
+                self.assertRefused(token, path)
+        # The public item itself is still there for everyone else.
+        st, _, b = self.req("GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
+
+    def test_revoked_session_stops_at_once_and_the_other_goes_on(self):
+        name = self.user()
+        keep, drop = self.login(name), self.login(name)
+        tid, gid = self.published(keep)
+        st, _, lst = self.as_(keep, "GET", "/v1/users/me/sessions")
+        self.assertEqual(st, 200, lst)
+        current = [s["id"] for s in lst["items"] if s.get("current")]
+        others = [s["id"] for s in lst["items"] if not s.get("current")]
+        self.assertEqual((len(current), len(others)), (1, 1), lst)
+        st, _, b = self.as_(keep, "DELETE", "/v1/users/me/sessions/" + others[0])
+        self.assertEqual(st, 204, b)
+        for path in self.routes(tid, gid):
+            with self.subTest(path=path):
+                self.assertRefused(drop, path)
+                st, _, b = self.as_(keep, "GET", path)
+                self.assertEqual(st, 200, (path, b))
+
+    def test_bad_tokens_are_401_never_anonymous(self):
+        name = self.user()
+        tid, gid = self.published(self.login(name))
+        for token in ["A" * 43, "not-a-session-token", "x"]:
+            for path in self.routes(tid, gid):
+                with self.subTest(token=token, path=path):
+                    self.assertRefused(token, path)
+
+    def test_another_users_template_is_404_and_not_listed(self):
+        alice, bob = self.login(self.user()), self.login(self.user())
+        tid, gid = self.published(alice)
+        st, h, b = self.as_(bob, "GET", "/v1/templates/" + tid)
+        self.assertProblem(st, h, b, 404)
+        st, _, lst = self.as_(bob, "GET", "/v1/templates")
+        self.assertEqual((st, lst["items"]), (200, []))
+        # the public item is public to bob, signed in
+        st, _, b = self.as_(bob, "GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
+        st, _, lst = self.as_(alice, "GET", "/v1/templates")
+        self.assertEqual([t["id"] for t in lst["items"]], [tid])
+        self.assertEqual(lst["items"][0]["gallery_id"], gid)
+
+    def test_a_removed_item_is_gone_at_once_signed_in(self):
+        alice = self.login(self.user())
+        tid, gid = self.published(alice)
+        st, _, _ = self.as_(alice, "DELETE", "/v1/gallery/" + gid)
+        self.assertEqual(st, 204)
+        st, h, b = self.as_(alice, "GET", "/v1/gallery/" + gid)
+        self.assertProblem(st, h, b, 404)
+        for path in ["/v1/templates/" + tid, "/v1/templates"]:
+            st, _, b = self.as_(alice, "GET", path)
+            t = b if path.endswith(tid) else b["items"][0]
+            self.assertEqual((st, t["id"], t["gallery_id"]), (200, tid, None), path)
+
+    def test_a_full_library_page_reads_every_template(self):
+        alice = self.login(self.user())
+        ids = set()
+        for i in range(3):
+            st, _, t = self.as_(alice, "POST", "/v1/templates?title=P%d" % i, self.png,
+                                {"Content-Type": "image/png"})
+            self.assertEqual(st, 201, t)
+            ids.add(t["id"])
+        st, _, p1 = self.as_(alice, "GET", "/v1/templates?limit=2")
+        self.assertEqual((st, len(p1["items"])), (200, 2), p1)
+        self.assertTrue(p1.get("next_cursor"), p1)
+        st, _, p2 = self.as_(alice, "GET", "/v1/templates?limit=2&cursor=" + p1["next_cursor"])
+        self.assertEqual((st, len(p2["items"])), (200, 1), p2)
+        got = [t for t in p1["items"] + p2["items"]]
+        self.assertEqual({t["id"] for t in got}, ids)
+        self.assertEqual(sorted(t["title"] for t in got), ["P0", "P1", "P2"])
+        for t in got:
+            self.assertEqual((t["width"] > 0, t["height"] > 0, t["gallery_id"]), (True, True, None),
+                             t)
+
+
+if __name__ == "__main__":
+    it.main()
