@@ -98,8 +98,10 @@ class WaitWithReplicaTest(it.StackTestCase):
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         log.close()
         primary = cls.stack.port_of(db)
-        it.poll(lambda: b"connected_slaves:1" in info_replication(primary), 15,
-                "%s's replica to connect" % db)
+        # connected is not enough: WAIT counts a replica only once its first
+        # sync is done and it is `online`.
+        it.poll(lambda: b"state=online" in info_replication(primary), 15,
+                "%s's replica to finish its first sync" % db)
         return (port, proc, d)
 
     @classmethod
