@@ -509,6 +509,9 @@ class Stack:
         if kind_of(name) != name:  # a cluster node
             argv += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                      "--cluster-port", str(self.cluster_bus_port(name)),
+                     # A replica's first sync at once, not after the default 5 s
+                     # wait for more replicas (each master has one).
+                     "--repl-diskless-sync-delay", "0",
                      "--cluster-node-timeout", self.setting("REDIS_CLUSTER_NODE_TIMEOUT_MS",
                                                             "1000")]
         return argv
@@ -826,9 +829,10 @@ class Stack:
                  "%s's cluster to be ok on every node, each master with its replica" % db,
                  interval=0.1)
 
-    def cluster_ok(self, db):
+    def cluster_ok(self, db, replicas=True):
         """True when every running node of db says cluster_state:ok and 3 of
-        them are masters, each with a replica connected."""
+        them are masters, each with a replica synced (unless not `replicas`:
+        after a failover the promoted replica has none)."""
         masters = 0
         for name in self.nodes[db]:
             if not self.running(name):
@@ -838,9 +842,14 @@ class Stack:
                 return False
             repl = redis_cmd(self.ports[name], "INFO", "replication")
             if redis_info_field(repl, "role") == "master":
-                if int(redis_info_field(repl, "connected_slaves") or 0) < 1:
+                if replicas and int(redis_info_field(repl, "connected_slaves") or 0) < 1:
                     return False
                 masters += 1
+            elif replicas and redis_info_field(repl, "master_link_status") != "up":
+                # Synced, not merely attached: a replica that never finished its
+                # first sync refuses to fail over ("disconnected from master for
+                # longer than allowed").
+                return False
         return masters == CLUSTER_NODES // 2
 
     def cluster_masters(self, db):
