@@ -1,29 +1,35 @@
 /*
- * redis.c - a self-healing hiredis connection for one thread (see redis.h).
+ * redis.c - the ink_redis handle (see redis.h): one self-healing connection
+ * to a standalone Redis (redis_node.c), or a Redis Cluster routed by key
+ * (redis_cluster.c), behind one API.
  *
- * Lifecycle of ink_redis.ctx:
+ * Every command is formatted once into RESP (redisvFormatCommand,
+ * redisFormatCommandArgv): a standalone node sends those bytes as
+ * redisvCommand would; a cluster reads the key out of them and can resend
+ * the same bytes after a redirect.
  *
- *    NULL --connect ok--> live --I/O error (ctx->err)--> freed, NULL again
- *      ^                                                   |
- *      +---------------- next command reconnects ---------+
+ * Mode of a handle:
  *
- * An error *reply* (WRONGTYPE, a Lua error) leaves the connection live; only
- * I/O errors kill it, exactly as hiredis documents. A connection that sat
- * open while Redis restarted is only found dead by the next command: that
- * command is sent once more on a fresh connection when the failure says the
- * server had closed it (EOF, reset), so a restart costs no request a 503.
+ *   AUTO --first connect: CLUSTER INFO--> error reply: STANDALONE
+ *                                     \-> info:        CLUSTER (adopts the connection)
+ *
+ * A list of addresses or REDIS_CLUSTER=on starts in CLUSTER, REDIS_CLUSTER=off
+ * in STANDALONE; a mode once known never changes for the handle's life.
  */
 #include "redis.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "redis_cluster.h"
+#include "redis_node.h"
+#include "redis_slots.h"
 
 static const ink_metric_family redis_commands = {
     .name = "inkwell_redis_commands_total",
@@ -40,12 +46,6 @@ static const ink_metric_family redis_errors = {
     .labels = {"kind"},
 };
 
-static const ink_metric_family redis_reconnects = {
-    .name = "inkwell_redis_reconnects_total",
-    .help = "New Redis connections made after a handle's first one.",
-    .type = INK_METRIC_COUNTER,
-};
-
 static const ink_metric_family redis_seconds = {
     .name = "inkwell_redis_command_duration_seconds",
     .help = "Time from sending a Redis command to its reply, connecting included.",
@@ -54,34 +54,69 @@ static const ink_metric_family redis_seconds = {
     .bounds = ink_metrics_latency_bounds,
 };
 
+typedef enum redis_mode { REDIS_AUTO, REDIS_STANDALONE, REDIS_CLUSTER } redis_mode;
+
 struct ink_redis {
-	char addr[256];
-	char host[200];
-	int port;
+	char *addr; /* as given to ink_redis_open */
 	struct timeval timeout;
 	int ping_timeout_ms; /* PING's own limit when shorter than timeout; 0: none */
-	redisContext *ctx;   /* NULL while disconnected */
-	int connected_once;  /* a later connect is a reconnect */
+	redis_mode mode;
+	ink_redis_node node;   /* AUTO and STANDALONE: the one node */
+	ink_redis_cluster *cl; /* CLUSTER only */
 };
+
+static ink_err redis_parse_mode(redis_mode *out)
+{
+	const char *v = ink_cfg_str("REDIS_CLUSTER", "auto");
+
+	if (strcmp(v, "auto") == 0)
+		*out = REDIS_AUTO;
+	else if (strcmp(v, "on") == 0)
+		*out = REDIS_CLUSTER;
+	else if (strcmp(v, "off") == 0)
+		*out = REDIS_STANDALONE;
+	else {
+		ink_log_error("config: REDIS_CLUSTER=\"%s\" is not auto, on or off", v);
+		return INK_INVALID_ARGUMENT;
+	}
+	return INK_OK;
+}
+
+/* redis_open_nodes sets r's node(s) up for addr in the configured mode. */
+static ink_err redis_open_nodes(ink_redis *r, const char *addr, redis_mode mode)
+{
+	if (strchr(addr, ',') != NULL) {
+		if (mode == REDIS_STANDALONE)
+			return INK_INVALID_ARGUMENT;
+		r->mode = REDIS_CLUSTER;
+		return ink_redis_cluster_open(addr, &r->cl);
+	}
+	ink_err err = ink_redis_node_init(&r->node, addr, strlen(addr));
+	if (err != INK_OK)
+		return err;
+	r->mode = mode;
+	return mode == REDIS_CLUSTER ? ink_redis_cluster_adopt(&r->node, &r->cl) : INK_OK;
+}
 
 ink_err ink_redis_open(const char *addr, int timeout_ms, ink_redis **out)
 {
-	const char *colon = addr ? strrchr(addr, ':') : NULL;
-	char *end = NULL;
+	redis_mode mode = REDIS_AUTO;
 
-	if (colon == NULL || colon == addr ||
-	    (size_t)(colon - addr) >= sizeof(((ink_redis *)0)->host))
+	if (addr == NULL || timeout_ms <= 0)
 		return INK_INVALID_ARGUMENT;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || port <= 0 || port > 65535 || timeout_ms <= 0)
-		return INK_INVALID_ARGUMENT;
-
+	ink_err err = redis_parse_mode(&mode);
+	if (err != INK_OK)
+		return err;
 	ink_redis *r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return INK_RESOURCE_EXHAUSTED;
-	snprintf(r->addr, sizeof(r->addr), "%s", addr);
-	memcpy(r->host, addr, (size_t)(colon - addr));
-	r->port = (int)port;
+	r->addr = strdup(addr);
+	err = r->addr == NULL ? INK_RESOURCE_EXHAUSTED : redis_open_nodes(r, addr, mode);
+	if (err != INK_OK) {
+		free(r->addr);
+		free(r);
+		return err;
+	}
 	r->timeout.tv_sec = timeout_ms / 1000;
 	r->timeout.tv_usec = (timeout_ms % 1000) * 1000;
 	*out = r;
@@ -92,8 +127,9 @@ void ink_redis_close(ink_redis *r)
 {
 	if (r == NULL)
 		return;
-	if (r->ctx != NULL)
-		redisFree(r->ctx);
+	ink_redis_node_fini(&r->node);
+	ink_redis_cluster_close(r->cl);
+	free(r->addr);
 	free(r);
 }
 
@@ -102,101 +138,75 @@ const char *ink_redis_addr(const ink_redis *r)
 	return r->addr;
 }
 
-static ink_err redis_connect(ink_redis *r, char *why, size_t why_len)
+/* redis_detect settles an AUTO handle's mode on its first connect: only a
+ * cluster node answers CLUSTER INFO. A failure leaves it AUTO (next time). */
+static ink_err redis_detect(ink_redis *r, char *why, size_t why_len)
 {
-	if (r->ctx != NULL)
+	static const char info[] = "*2\r\n$7\r\nCLUSTER\r\n$4\r\nINFO\r\n";
+	redisReply *rep = NULL;
+	int unsent = 0;
+
+	if (r->mode != REDIS_AUTO)
 		return INK_OK;
-	redisContext *c = redisConnectWithTimeout(r->host, r->port, r->timeout);
-	if (c == NULL) {
-		ink_why(why, why_len, "redis %s: %s", r->addr, "out of memory");
-		return INK_UNAVAILABLE;
-	}
-	if (c->err) {
-		ink_why(why, why_len, "redis %s: %s", r->addr, c->errstr);
-		redisFree(c);
-		return INK_UNAVAILABLE;
-	}
-	if (redisSetTimeout(c, r->timeout) != REDIS_OK) {
-		ink_why(why, why_len, "redis %s: %s", r->addr, "cannot set timeout");
-		redisFree(c);
-		return INK_UNAVAILABLE;
-	}
-	r->ctx = c;
-	if (r->connected_once)
-		ink_metrics_add(&redis_reconnects, NULL, 1);
-	r->connected_once = 1;
-	return INK_OK;
-}
-
-/* redis_timed_out tells whether a command failed because its timeout ran
- * out (SO_SNDTIMEO / SO_RCVTIMEO: EAGAIN) rather than because the connection
- * broke. Such a command may have reached Redis and may still run (a Redis
- * that hangs, SIGSTOP, a slow fork, runs it when it resumes): its outcome is
- * unknown. `io_errno` is errno right after the failed command. */
-static int redis_timed_out(const redisContext *c, int io_errno)
-{
-	return c->err == REDIS_ERR_IO &&
-	       (io_errno == EAGAIN || io_errno == EWOULDBLOCK || io_errno == ETIMEDOUT);
-}
-
-/* redis_finish turns hiredis' result into our contract: a NULL reply or a
- * context error means the connection is dead and is dropped; a timeout is
- * INK_DEADLINE_EXCEEDED (the command may have run), any other failure
- * INK_UNAVAILABLE. */
-static ink_err redis_finish(ink_redis *r, redisReply *rep, int io_errno, redisReply **reply,
-                            char *why, size_t why_len)
-{
-	if (rep == NULL || r->ctx->err) {
-		ink_err err = INK_UNAVAILABLE;
-		if (redis_timed_out(r->ctx, io_errno)) {
-			err = INK_DEADLINE_EXCEEDED;
-			ink_why(why, why_len, "redis %s: %s", r->addr,
-			        "no answer in time; the command may have run");
-		} else {
-			ink_why(why, why_len, "redis %s: %s", r->addr,
-			        r->ctx->err ? r->ctx->errstr : "connection lost");
-		}
-		if (rep != NULL)
-			freeReplyObject(rep);
-		redisFree(r->ctx);
-		r->ctx = NULL;
+	ink_err err = ink_redis_node_send(&r->node, r->timeout, info, sizeof(info) - 1, &rep,
+	                                  &unsent, why, why_len);
+	if (err != INK_OK)
 		return err;
+	int cluster = rep->type != REDIS_REPLY_ERROR;
+	freeReplyObject(rep);
+	if (!cluster) {
+		r->mode = REDIS_STANDALONE;
+		return INK_OK;
 	}
-	if (rep->type == REDIS_REPLY_ERROR) {
-		ink_log_error("redis %s error reply: %s", r->addr, rep->str);
-		ink_why(why, why_len, "redis %s: %s", r->addr, rep->str);
-		freeReplyObject(rep);
-		return INK_INTERNAL;
-	}
-	*reply = rep;
+	err = ink_redis_cluster_adopt(&r->node, &r->cl);
+	if (err != INK_OK)
+		return err;
+	r->mode = REDIS_CLUSTER;
+	ink_log_info("redis %s: a cluster node; routing by slot", r->addr);
 	return INK_OK;
 }
 
-/* redis_found_closed tells whether a command on a connection that was
- * already open failed because the server had closed it meanwhile (Redis
- * restarted, CLIENT KILL, idle timeout): end of file or a reset, never a
- * timeout. The command then never ran, so sending it once more on a fresh
- * connection is safe. `io_errno` is errno right after the failed command. */
-static int redis_found_closed(const redisContext *c, int io_errno)
+/* redis_dispatch sends the RESP command to the standalone node, or to the
+ * cluster node of its key. */
+static ink_err redis_dispatch(ink_redis *r, const char *cmd, size_t len, redisReply **reply,
+                              char *why, size_t why_len)
 {
-	return c->err == REDIS_ERR_EOF ||
-	       (c->err == REDIS_ERR_IO && (io_errno == ECONNRESET || io_errno == EPIPE));
+	const char *argv[INK_REDIS_KEY_ARGS];
+	size_t argvlen[INK_REDIS_KEY_ARGS];
+	const char *key = NULL;
+	size_t keylen = 0;
+	int argc = 0;
+	int unsent = 0;
+
+	ink_err err = redis_detect(r, why, why_len);
+	if (err != INK_OK)
+		return err;
+	if (r->mode == REDIS_STANDALONE)
+		return ink_redis_node_send(&r->node, r->timeout, cmd, len, reply, &unsent, why,
+		                           why_len);
+	err = ink_redis_resp_args(cmd, len, INK_REDIS_KEY_ARGS, argv, argvlen, &argc);
+	if (err != INK_OK)
+		return INK_INTERNAL; /* hiredis formatted it: cannot happen */
+	if (!ink_redis_cmd_key(argc, argv, argvlen, &key, &keylen))
+		key = NULL;
+	return ink_redis_cluster_run(r->cl, r->timeout, cmd, len, key, keylen, reply, why, why_len);
 }
 
-/* redis_run sends one command through `send` (once more on a fresh
- * connection when a reused one turns out to have been closed). */
-typedef redisReply *(*redis_send_fn)(redisContext *c, void *arg);
-
-static ink_err redis_run_once(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply,
-                              char *why, size_t why_len);
-
-/* redis_run is redis_run_once, counted and timed. */
-static ink_err redis_run(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply, char *why,
+/* redis_run is redis_dispatch, counted and timed, with an error reply made
+ * INK_INTERNAL (logged and freed here). */
+static ink_err redis_run(ink_redis *r, const char *cmd, size_t len, redisReply **reply, char *why,
                          size_t why_len)
 {
 	double start = ink_mono_ms();
-	ink_err err = redis_run_once(r, send, arg, reply, why, why_len);
+	redisReply *rep = NULL;
+	ink_err err = redis_dispatch(r, cmd, len, &rep, why, why_len);
 
+	if (err == INK_OK && rep->type == REDIS_REPLY_ERROR) {
+		ink_log_error("redis %s error reply: %s", r->addr, rep->str);
+		ink_why(why, why_len, "redis %s: %s", r->addr, rep->str);
+		freeReplyObject(rep);
+		err = INK_INTERNAL;
+	}
 	ink_metrics_add(&redis_commands, NULL, 1);
 	ink_metrics_observe(&redis_seconds, NULL, (ink_mono_ms() - start) / 1000.0);
 	if (err != INK_OK) {
@@ -204,86 +214,57 @@ static ink_err redis_run(ink_redis *r, redis_send_fn send, void *arg, redisReply
 		                      : err == INK_INTERNAL        ? "reply"
 		                                                   : "unavailable"};
 		ink_metrics_add(&redis_errors, kind, 1);
+		return err;
 	}
-	return err;
-}
-
-static ink_err redis_run_once(ink_redis *r, redis_send_fn send, void *arg, redisReply **reply,
-                              char *why, size_t why_len)
-{
-	for (int attempt = 0;; attempt++) {
-		int reused = r->ctx != NULL;
-		ink_err err = redis_connect(r, why, why_len);
-		if (err != INK_OK)
-			return err;
-		errno = 0;
-		redisReply *rep = send(r->ctx, arg);
-		int io_errno = errno;
-		if (rep == NULL && reused && attempt == 0 && redis_found_closed(r->ctx, io_errno)) {
-			ink_log_info("redis %s: connection was closed (%s); reconnecting", r->addr,
-			             r->ctx->errstr);
-			redisFree(r->ctx);
-			r->ctx = NULL;
-			continue;
-		}
-		return redis_finish(r, rep, io_errno, reply, why, why_len);
-	}
-}
-
-typedef struct redis_fmt_args {
-	const char *fmt;
-	va_list ap;
-} redis_fmt_args;
-
-static redisReply *redis_send_fmt(redisContext *c, void *arg)
-{
-	redis_fmt_args *a = arg;
-	va_list ap;
-
-	va_copy(ap, a->ap); /* a retry formats the same arguments again */
-	redisReply *rep = redisvCommand(c, a->fmt, ap);
-	va_end(ap);
-	return rep;
+	*reply = rep;
+	return INK_OK;
 }
 
 ink_err ink_redis_cmd(ink_redis *r, redisReply **reply, char *why, size_t why_len, const char *fmt,
                       ...)
 {
-	redis_fmt_args a = {.fmt = fmt};
+	char *cmd = NULL;
+	va_list ap;
 
-	va_start(a.ap, fmt);
-	ink_err err = redis_run(r, redis_send_fmt, &a, reply, why, why_len);
-	va_end(a.ap);
+	va_start(ap, fmt);
+	int len = redisvFormatCommand(&cmd, fmt, ap);
+	va_end(ap);
+	if (len < 0) {
+		ink_why(why, why_len, "redis %s: cannot format \"%s\"", r->addr, fmt);
+		return INK_INTERNAL;
+	}
+	ink_err err = redis_run(r, cmd, (size_t)len, reply, why, why_len);
+	redisFreeCommand(cmd);
 	return err;
-}
-
-typedef struct redis_argv_args {
-	int argc;
-	const char **argv;
-	const size_t *argvlen;
-} redis_argv_args;
-
-static redisReply *redis_send_argv(redisContext *c, void *arg)
-{
-	const redis_argv_args *a = arg;
-
-	return redisCommandArgv(c, a->argc, a->argv, a->argvlen);
 }
 
 ink_err ink_redis_cmd_argv(ink_redis *r, redisReply **reply, char *why, size_t why_len, int argc,
                            const char **argv, const size_t *argvlen)
 {
-	redis_argv_args a = {argc, argv, argvlen};
+	char *cmd = NULL;
+	int len = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
 
-	return redis_run(r, redis_send_argv, &a, reply, why, why_len);
+	if (len < 0) {
+		ink_why(why, why_len, "redis %s: cannot format a command", r->addr);
+		return INK_INTERNAL;
+	}
+	ink_err err = redis_run(r, cmd, (size_t)len, reply, why, why_len);
+	redisFreeCommand(cmd);
+	return err;
 }
 
-/* redis_ping_once sends one PING with the current timeout. */
+/* redis_ping_once sends one PING (every master's, in a cluster) with the
+ * current timeout. */
 static ink_err redis_ping_once(ink_redis *r, char *why, size_t why_len)
 {
 	redisReply *rep = NULL;
-	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "PING");
+	ink_err err = redis_detect(r, why, why_len);
 
+	if (err != INK_OK)
+		return INK_UNAVAILABLE;
+	if (r->mode == REDIS_CLUSTER)
+		return ink_redis_cluster_ping(r->cl, r->timeout, why, why_len);
+	err = ink_redis_cmd(r, &rep, why, why_len, "PING");
 	if (err != INK_OK)
 		return INK_UNAVAILABLE; /* a timed-out PING changed nothing */
 	int ok = rep->type == REDIS_REPLY_STATUS && strcmp(rep->str, "PONG") == 0;
@@ -300,37 +281,53 @@ void ink_redis_set_ping_timeout(ink_redis *r, int timeout_ms)
 	r->ping_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
 }
 
-/* redis_use_timeout makes tv the limit of the next connect and of every
- * command on the live connection; a connection that refuses it is dropped
- * (the next command reconnects with tv). */
-static void redis_use_timeout(ink_redis *r, struct timeval tv)
+/* redis_ping_limit is the PING timeout when it is set and shorter than the
+ * command timeout, else 0. */
+static int redis_ping_limit(const ink_redis *r)
 {
-	r->timeout = tv;
-	if (r->ctx != NULL && redisSetTimeout(r->ctx, tv) != REDIS_OK) {
-		redisFree(r->ctx);
-		r->ctx = NULL;
-	}
+	long long full_ms = (long long)r->timeout.tv_sec * 1000 + r->timeout.tv_usec / 1000;
+
+	return r->ping_timeout_ms > 0 && r->ping_timeout_ms < full_ms ? r->ping_timeout_ms : 0;
 }
 
 /* The PING of a health check has a budget of its own, shorter than the
  * command timeout: a Redis that hangs (SIGSTOP, a slow fork) must show up as
  * "this Redis failed" within the health RPC's deadline, not as a service
- * that did not answer. The command timeout is put back afterwards. */
+ * that did not answer. The command timeout is put back afterwards (each
+ * node applies the handle's timeout on its next use). */
 ink_err ink_redis_ping(ink_redis *r, char *why, size_t why_len)
 {
 	struct timeval full = r->timeout;
-	long long full_ms = (long long)full.tv_sec * 1000 + full.tv_usec / 1000;
-	int limit = r->ping_timeout_ms;
+	int limit = redis_ping_limit(r);
 
-	if (limit == 0 || limit >= full_ms)
+	if (limit == 0)
 		return redis_ping_once(r, why, why_len);
-	struct timeval tv = {.tv_sec = limit / 1000, .tv_usec = (limit % 1000) * 1000};
-	redis_use_timeout(r, tv);
+	r->timeout.tv_sec = limit / 1000;
+	r->timeout.tv_usec = (limit % 1000) * 1000;
 	double start = ink_mono_ms();
 	ink_err err = redis_ping_once(r, why, why_len);
 	double took = ink_mono_ms() - start;
-	redis_use_timeout(r, full);
-	if (err != INK_OK && took >= limit && why != NULL && why_len > 0)
-		snprintf(why, why_len, "redis %s did not answer PING within %d ms", r->addr, limit);
+	r->timeout = full;
+	if (err != INK_OK && took >= limit && r->mode != REDIS_CLUSTER)
+		ink_why(why, why_len, "redis %s did not answer PING within %d ms", r->addr, limit);
 	return err;
+}
+
+void ink_redis_each_node(ink_redis *r, ink_redis_node_fn fn, void *arg)
+{
+	struct timeval full = r->timeout;
+	int limit = redis_ping_limit(r);
+	char why[256] = "";
+
+	if (limit > 0) {
+		r->timeout.tv_sec = limit / 1000;
+		r->timeout.tv_usec = (limit % 1000) * 1000;
+	}
+	if (redis_detect(r, why, sizeof(why)) == INK_OK && r->mode == REDIS_CLUSTER) {
+		ink_redis_cluster_each_node(r->cl, r->timeout, fn, arg);
+	} else {
+		ink_err err = why[0] ? INK_UNAVAILABLE : redis_ping_once(r, why, sizeof(why));
+		fn(arg, r->addr, 1, err, err == INK_OK ? "" : why);
+	}
+	r->timeout = full;
 }
