@@ -203,6 +203,44 @@ def redis_info_field(text, key):
     return None
 
 
+def _redis_call(port, *args, timeout=0.5):
+    """One command to the Redis on 127.0.0.1:port; its reply's first line."""
+    cmd = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (str(x).encode() for x in args))
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(cmd)
+        f = s.makefile("rb")
+        line = f.readline()
+        if line.startswith(b"$") and int(line[1:]) >= 0:
+            return f.read(int(line[1:]) + 2)
+        return line
+
+
+def redis_cluster_single(argv, data_dir, port):
+    """INKWELL_REDIS_CLUSTER_SINGLE=1: the Redis runs as a one-node Redis
+    Cluster owning all 16384 slots. A plain client still works (no MOVED ever),
+    but Redis now refuses what a real cluster would: a script or multi-key
+    command whose keys are not all in one slot (CROSSSLOT), and a script
+    touching a key it was not given in KEYS. Returns (argv, ready)."""
+    # The cluster bus would be port + 10000: a free port of its own instead, so
+    # it cannot collide with another stack's ports.
+    argv = argv + ["--cluster-enabled", "yes", "--cluster-port", str(free_port()),
+                   "--cluster-config-file", str(Path(data_dir) / "nodes.conf")]
+
+    def ready():
+        try:
+            info = _redis_call(port, "CLUSTER", "INFO")
+            if b"cluster_state:ok" in info:
+                return True
+            if b"cluster_slots_assigned:0\r" in info:
+                _redis_call(port, "CLUSTER", "ADDSLOTSRANGE", 0, 16383)
+        except (OSError, ValueError):
+            pass
+        return False
+
+    return argv, ready
+
+
 def tcp_accepts(port, timeout=0.5):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout):
@@ -529,9 +567,12 @@ class Stack:
         for name in self.order:
             kind = kind_of(name)
             if kind in DATABASES:
-                self.components[name] = Component(
-                    name, self._redis_argv(name), self._env({}),
-                    (lambda p: lambda: redis_ping(p))(self.ports[name]))
+                argv = self._redis_argv(name)
+                ready = (lambda p: lambda: redis_ping(p))(self.ports[name])
+                if kind == name and self.setting("INKWELL_REDIS_CLUSTER_SINGLE", "0") == "1":
+                    argv, ready = redis_cluster_single(argv, self.data_dir / name,
+                                                       self.ports[name])
+                self.components[name] = Component(name, argv, self._env({}), ready)
             elif kind == "edge":
                 self.components[name] = Component(
                     name, [str(self.bin_dir / "edge")], self._service_env(name),

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blobs.h"
 #include "clock.h"
 #include "content_rules.h"
 #include "gallery.h"
@@ -36,7 +37,7 @@
  * still finds that field. */
 /* clang-format off */
 static const char forget_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local uid, now, resolver = ARGV[1], ARGV[2], ARGV[3] "
     "local removed, anon = 0, 0 "
     "for _, pid in ipairs(redis.call('ZRANGE', K_INDEX, 0, -1)) do "
@@ -46,7 +47,7 @@ static const char forget_lua[] =
     "end "
     "local cursor = '0' "
     "repeat "
-    "  local r = redis.call('SCAN', cursor, 'MATCH', 'report:{*}', 'COUNT', 1000) "
+    "  local r = redis.call('SCAN', cursor, 'MATCH', 'report:{gallery}:*', 'COUNT', 1000) "
     "  cursor = r[1] "
     "  for _, k in ipairs(r[2]) do "
     "    local f = redis.call('HMGET', k, 'reporter_id', 'gallery_id', 'id') "
@@ -97,8 +98,9 @@ ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	}
 	snprintf(now_s, sizeof(now_s), "%lld", (long long)ink_now_unix_ms());
 	const char *resolver = rq->resolver_id[0] ? rq->resolver_id : rq->user_id;
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s", forget_lua,
-	                    rq->user_id, now_s, resolver);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                    "EVAL %s 1 " GALLERY_KEY_SLOT " %s %s %s", forget_lua, rq->user_id,
+	                    now_s, resolver);
 	if (err != INK_OK) {
 		err = tsvc_db_fail(ctx, err, why);
 		goto out;
@@ -119,7 +121,10 @@ ink_err forget_user(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	}
 	ink_log_info("user %s forgotten by %s: %u gallery items removed, %u reports anonymised",
 	             rq->user_id, resolver, res.items_removed, res.reports_anonymised);
-	err = ink_rpc_reply(ctx, &res.base);
+	blobs_reap(ctx);
+	err = tsvc_replicated(ctx);
+	if (err == INK_OK)
+		err = ink_rpc_reply(ctx, &res.base);
 out:
 	inkwell__template__v1__forget_user_request__free_unpacked(rq, NULL);
 	return err;

@@ -2,11 +2,13 @@
  * gallery.c - one public gallery item at a time: publish, read, image,
  * delete (gallery_list.c pages through them).
  *
- * An item is four keys (keys.h): its hash, its PNG, its entry in the
- * time-ordered `gallery` index and the `published:{source_key}` marker that
- * makes publishing idempotent. Each change of them is one Lua script, so a
- * crash never leaves an index entry without its item or a marker pointing
- * nowhere, and two concurrent publishes of one source make one item.
+ * An item is its hash, its PNG and SVG (on the item's own cluster slot,
+ * blobs.c), its entry in the time-ordered `gallery` index and the
+ * `published:{gallery}:source_key` marker that makes publishing idempotent.
+ * The bytes are written first; then one Lua script on the `{gallery}` slot
+ * makes the item, its index entry and marker together, so a crash never
+ * leaves an index entry without its item or a marker pointing nowhere, and
+ * two concurrent publishes of one source make one item.
  */
 #include "gallery.h"
 
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blobs.h"
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
@@ -25,15 +28,17 @@
 /* SHA-256 as 64 lowercase hex characters, plus the NUL */
 #define GALLERY_SHA256_LEN (2 * crypto_hash_sha256_BYTES + 1)
 
-/* ARGV: 1 source_key, 2 pid, 3 title, 4 width, 5 height, 6 publisher_id,
- * 7 publisher_name, 8 now, 9 etag, 10 png, 11 sha256 of the png, 12 svg
- * ("": a page converted before SVGs were kept has none). Returns 1
+/* KEYS: 1 the `{gallery}` slot. ARGV: 1 source_key, 2 pid, 3 title, 4 width,
+ * 5 height, 6 publisher_id, 7 publisher_name, 8 now, 9 etag, 10 unused,
+ * 11 sha256 of the png, 12 unused. The PNG and SVG are on the item's slot,
+ * written before (blobs_write): the item made here takes them out of the
+ * reap queue. Returns 1
  * when it created the item, -1 when moderation took this source's item
  * down, -2 when it took down a page with this PNG (another copy), else {0,
  * the existing item's fields}. */
 /* clang-format off */
 static const char gallery_publish_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local old = redis.call('GET', k_published(ARGV[1])) "
     "if old and string.sub(old, 1, #'" GALLERY_TOMBSTONE "') == '" GALLERY_TOMBSTONE "' then "
     "  return -1 "
@@ -47,8 +52,7 @@ static const char gallery_publish_lua[] =
     "  'title', ARGV[3], 'width', ARGV[4], 'height', ARGV[5], 'publisher_id', ARGV[6], "
     "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9], "
     "  'sha256', ARGV[11]) "
-    "redis.call('SET', k_png(ARGV[2]), ARGV[10]) "
-    "if #ARGV[12] > 0 then redis.call('SET', k_svg(ARGV[2]), ARGV[12]) end "
+    "redis.call('ZREM', K_BLOBS_DOOMED, ARGV[2]) "
     "redis.call('ZADD', K_INDEX, ARGV[8], ARGV[2]) "
     "redis.call('SADD', k_copies(ARGV[11]), ARGV[2]) "
     "redis.call('SET', k_published(ARGV[1]), ARGV[2]) "
@@ -60,7 +64,7 @@ static const char gallery_publish_lua[] =
  * allowed. An admin removing someone else's item is moderation. */
 /* clang-format off */
 static const char gallery_delete_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local pub = redis.call('HGET', k_item(ARGV[1]), 'publisher_id') "
     "if not pub then return 0 end "
     "if ARGV[3] ~= '1' and pub ~= ARGV[2] then return -1 end "
@@ -211,7 +215,8 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	snprintf(now_s, sizeof(now_s), "%lld", (long long)now);
 	const char *argv[] = {"EVAL",
 	                      gallery_publish_lua,
-	                      "0",
+	                      "1",
+	                      GALLERY_KEY_SLOT,
 	                      r->source_key,
 	                      pid,
 	                      r->title,
@@ -221,20 +226,25 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	                      ctx->caller->username,
 	                      now_s,
 	                      etag,
-	                      (const char *)r->png.data,
+	                      "",
 	                      sha,
-	                      r->svg.len ? (const char *)r->svg.data : ""};
-	size_t argvlen[15];
-	for (size_t i = 0; i < 14; i++)
-		argvlen[i] = i == 12 ? r->png.len : strlen(argv[i]); /* 12: binary PNG */
-	argvlen[14] = r->svg.len;
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 15, argv, argvlen);
+	                      ""};
+	size_t argvlen[16];
+	for (size_t i = 0; i < 16; i++)
+		argvlen[i] = strlen(argv[i]);
+	ink_err err = blobs_write(ctx, pid, r->png.data, r->png.len, r->svg.data, r->svg.len);
+	if (err != INK_OK)
+		return err;
+	err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 16, argv, argvlen);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
 		freeReplyObject(rep);
-		return gallery_publish_new(ctx, r, pid, now, etag, out);
+		err = tsvc_replicated(ctx);
+		return err == INK_OK ? gallery_publish_new(ctx, r, pid, now, etag, out) : err;
 	}
+	blobs_doom(ctx, pid); /* not this call's item: its bytes go */
+	blobs_reap(ctx);
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer < 0) {
 		ink_log_info("publish %s refused: %s", r->source_key,
 		             rep->integer == -1 ? "its item was taken down"
@@ -383,9 +393,10 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return err;
 	char now_s[24];
 	snprintf(now_s, sizeof(now_s), "%lld", (long long)ink_now_unix_ms());
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s %s",
-	                    gallery_delete_lua, ref->gallery_id, ctx->caller->user_id,
-	                    tsvc_is_admin(ctx) ? "1" : "0", now_s);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                    "EVAL %s 1 " GALLERY_KEY_SLOT " %s %s %s %s", gallery_delete_lua,
+	                    ref->gallery_id, ctx->caller->user_id, tsvc_is_admin(ctx) ? "1" : "0",
+	                    now_s);
 	if (err != INK_OK) {
 		err = tsvc_db_fail(ctx, err, why);
 		goto out;
@@ -393,6 +404,12 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	long long res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -2;
 	freeReplyObject(rep);
 	if (res == 1) {
+		blobs_reap(ctx);
+		err = tsvc_replicated(ctx);
+	}
+	if (res == 1 && err != INK_OK) {
+		goto out;
+	} else if (res == 1) {
 		ink_log_info("gallery item %s deleted by %s", ref->gallery_id,
 		             ctx->caller->user_id);
 		err = ink_rpc_reply(ctx, &empty.base);

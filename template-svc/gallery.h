@@ -57,7 +57,9 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
 #define GALLERY_TOMBSTONE "removed:"
 
 /* Lua (after GALLERY_LUA_KEYS): remove_item(pid, now, resolver, moderated)
- * deletes an item with everything that names it and returns 1, or 0 when
+ * deletes an item with everything that names it and returns 1 (its PNG and
+ * SVG, on the item's own slot, are queued in GALLERY_KEY_BLOBS_DOOMED for
+ * gallery_blobs_reap: the caller reaps after the script), or 0 when
  * there is no such item. Its open reports leave reports:open as "removed"
  * by `resolver` and stay readable GALLERY_RESOLVED_TTL_S (an audit trail: a
  * publisher cannot erase reports by unpublishing). When `moderated` (an
@@ -91,7 +93,8 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
 	"    redis.call('SREM', k_copies(fp), pid) "                                               \
 	"    if down then redis.call('SET', k_takedown(fp), pid) end "                             \
 	"  end "                                                                                   \
-	"  redis.call('DEL', k_item(pid), k_png(pid), k_svg(pid), k_item_reports(pid)) "           \
+	"  redis.call('DEL', k_item(pid), k_item_reports(pid)) "                                   \
+	"  redis.call('ZADD', K_BLOBS_DOOMED, now, pid) "                                          \
 	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
 	"  return 1 "                                                                              \
 	"end "                                                                                     \

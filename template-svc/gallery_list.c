@@ -27,7 +27,7 @@
  * with the cursor's score only those with a smaller id come after it. */
 /* clang-format off */
 static const char gallery_list_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local n = tonumber(ARGV[1]) "
     "local page = {} "
     "if ARGV[2] == '' then "
@@ -107,8 +107,9 @@ static ink_err gallery_list_run(ink_rpc_ctx *ctx, size_t limit, const char *scor
 	char why[256], lim[24], cursor[INK_CURSOR_MAX] = "";
 
 	snprintf(lim, sizeof(lim), "%zu", limit);
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s",
-	                            gallery_list_lua, lim, score, id);
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                            "EVAL %s 1 " GALLERY_KEY_SLOT " %s %s %s", gallery_list_lua,
+	                            lim, score, id);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements % GALLERY_LIST_STRIDE != 0) {

@@ -40,6 +40,8 @@ static ink_err tsvc_config_load(tsvc_config *cfg)
 	if (err == INK_OK)
 		err = ink_cfg_int("IMG_MAX_PIXELS", 50000000, 1, INT64_C(1) << 40,
 		                  &cfg->max_image_pixels);
+	if (err == INK_OK)
+		err = ink_replica_wait_config(&cfg->wait);
 	return err;
 }
 

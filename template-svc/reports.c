@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "blobs.h"
 #include "clock.h"
 #include "gallery.h"
 #include "keys.h"
@@ -33,7 +34,7 @@
  * {0, the caller's open report's fields}. */
 /* clang-format off */
 static const char reports_create_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "if redis.call('EXISTS', k_item(ARGV[1])) == 0 then return 0 end "
     "local old = redis.call('HGET', k_item_reports(ARGV[1]), ARGV[4]) "
     "if old then return {0, unpack(redis.call('HMGET', k_report(old), " REPORT_FIELDS_LUA
@@ -49,7 +50,7 @@ static const char reports_create_lua[] =
 /* ARGV: 1 limit. Returns the oldest open reports' fields, flat. */
 /* clang-format off */
 static const char reports_list_lua[] =
-    GALLERY_LUA_KEYS
+    GALLERY_LUA GALLERY_LUA_KEYS
     "local out = {} "
     "for _, r in ipairs(redis.call('ZRANGE', K_REPORTS_OPEN, 0, tonumber(ARGV[1]) - 1)) do "
     "  local f = redis.call('HMGET', k_report(r), " REPORT_FIELDS_LUA ") "
@@ -63,7 +64,7 @@ static const char reports_list_lua[] =
  * report's fields after resolving. */
 /* clang-format off */
 static const char reports_resolve_lua[] =
-    GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
+    GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local k = k_report(ARGV[1]) "
     "local st = redis.call('HMGET', k, 'status', 'gallery_id', 'reporter_id') "
     "if not st[1] then return 0 end "
@@ -138,7 +139,8 @@ static ink_err reports_store(ink_rpc_ctx *ctx, const Inkwell__Template__V1__Repo
 	tsvc_new_id(rid);
 	int64_t now = ink_now_unix_ms();
 	snprintf(now_s, sizeof(now_s), "%lld", (long long)now);
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s %s %s %s",
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                            "EVAL %s 1 " GALLERY_KEY_SLOT " %s %s %s %s %s %s",
 	                            reports_create_lua, q->gallery_id, rid, q->reason,
 	                            ctx->caller->user_id, ctx->caller->username, now_s);
 	if (err != INK_OK)
@@ -156,6 +158,9 @@ static ink_err reports_store(ink_rpc_ctx *ctx, const Inkwell__Template__V1__Repo
 	freeReplyObject(rep);
 	if (!made)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "report script: unexpected reply");
+	err = tsvc_replicated(ctx);
+	if (err != INK_OK)
+		return err;
 	ink_log_info("report %s on gallery item %s by %s", rid, q->gallery_id,
 	             ctx->caller->user_id);
 	Inkwell__Template__V1__Report r = INKWELL__TEMPLATE__V1__REPORT__INIT;
@@ -255,8 +260,8 @@ ink_err reports_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "limit must be 1-%d",
 		                    REPORT_LIMIT_MAX);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s", reports_list_lua, lim);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " GALLERY_KEY_SLOT " %s",
+	                    reports_list_lua, lim);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements % REPORT_NFIELDS != 0) {
@@ -278,15 +283,18 @@ static ink_err reports_resolve_run(ink_rpc_ctx *ctx,
 	char why[256], now_s[24];
 
 	snprintf(now_s, sizeof(now_s), "%lld", (long long)ink_now_unix_ms());
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s %s %s",
-	                            reports_resolve_lua, q->report_id, q->action, now_s,
-	                            ctx->caller->user_id);
+	ink_err err = ink_redis_cmd(
+	    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " GALLERY_KEY_SLOT " %s %s %s %s",
+	    reports_resolve_lua, q->report_id, q->action, now_s, ctx->caller->user_id);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == REPORT_NFIELDS) {
 		ink_log_info("report %s resolved (%s) by %s", q->report_id, q->action,
 		             ctx->caller->user_id);
-		err = reports_reply(ctx, rep->element);
+		blobs_reap(ctx);
+		err = tsvc_replicated(ctx);
+		if (err == INK_OK)
+			err = reports_reply(ctx, rep->element);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 0) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no report %s", q->report_id);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == -1) {

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "svc.h"
+
 void tsvc_new_id(char out[TSVC_ID_LEN])
 {
 	uint8_t raw[16];
@@ -32,6 +34,16 @@ ink_err tsvc_require_user(ink_rpc_ctx *ctx)
 	if (ctx->caller->user_id[0] != '\0')
 		return INK_OK;
 	return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "sign in first");
+}
+
+ink_err tsvc_replicated(ink_rpc_ctx *ctx)
+{
+	const tsvc_config *cfg = ctx->app;
+	tsvc_worker *w = ctx->worker;
+	char why[256];
+	ink_err err = ink_replica_wait(w->redis, &cfg->wait, why, sizeof(why));
+
+	return err == INK_OK ? INK_OK : tsvc_db_fail(ctx, err, why);
 }
 
 int tsvc_is_admin(const ink_rpc_ctx *ctx)

@@ -35,6 +35,12 @@ int tsvc_is_admin(const ink_rpc_ctx *ctx);
  * anything else is INTERNAL) with `why`; returns that code. */
 INK_WUR ink_err tsvc_db_fail(ink_rpc_ctx *ctx, ink_err err, const char *why);
 
+/* tsvc_replicated is called right after a write the call will acknowledge:
+ * it WAITs for the replicas REDIS_WAIT_REPLICAS asks for, on the worker's
+ * handle that wrote (common/replica_wait.h). INK_OK, or the call is failed
+ * with DEADLINE_EXCEEDED (outcome unknown, never 2xx) and that code returned. */
+INK_WUR ink_err tsvc_replicated(ink_rpc_ctx *ctx);
+
 /* tsvc_oom fails the call with RESOURCE_EXHAUSTED ("out of memory"). */
 INK_WUR ink_err tsvc_oom(ink_rpc_ctx *ctx);
 

@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "redis.h"
+#include "replica_wait.h"
 #include "slots.h"
 #include "rpc_server.h"
 
@@ -27,6 +28,7 @@ typedef struct tsvc_config {
 	/* Conversions run through this gate (common/slots.h): one per core,
 	 * so health checks and gallery reads always find a free worker. */
 	ink_slots *convert_gate;
+	ink_replica_cfg wait; /* REDIS_WAIT_*: replicas an acknowledged write needs */
 } tsvc_config;
 
 typedef struct tsvc_worker {

@@ -1,10 +1,10 @@
 /*
  * accounts.c - users and sessions in the users Redis.
  *
- * Registration hashes the password first (slow, outside Redis), then one Lua
- * script claims the folded name with SET NX and writes the user hash: of
- * twenty racing registrations of one name exactly one wins, and a crash
- * never leaves a name without its user. Tokens are 256-bit random; only
+ * Registration hashes the password first (slow, outside Redis), then claims
+ * the folded name with SET NX (a lease), writes the user hash and makes the
+ * claim permanent: of twenty racing registrations of one name exactly one
+ * wins, and a crash leaves at most a claim that expires by itself. Tokens are 256-bit random; only
  * their SHA-256 is stored, so a leaked database holds no usable token.
  */
 #include "accounts.h"
@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "idem.h"
 #include "keys.h"
+#include "log.h"
 #include "password.h"
 #include "sessions.h"
 #include "svc.h"
@@ -28,10 +29,28 @@
 #define USVC_BAD_CREDENTIALS "invalid username or password"
 #define USVC_BAD_TOKEN       "invalid or expired token"
 
-static const char usvc_register_lua[] =
-    "if redis.call('SET', KEYS[1], ARGV[1], 'NX') then "
-    "redis.call('HSET', KEYS[2], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
-    "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1 end return 0";
+/* Registration spans two slots (the name's and the user's), so it is three
+ * ordered steps, each safe to repeat (DESIGN-NOTES "Invariants"):
+ *   1 claim   SET username:{name} uid NX PX lease  - the name is ours for the
+ *             call's deadline + 1 s; a crash leaves a claim that expires
+ *   2 user    user:{uid} written (only if absent)
+ *   3 keep    the claim made permanent, if it is still ours
+ * A failure in 2 with a known outcome releases the claim at once. */
+/* clang-format off */
+/* KEYS: user. ARGV: 1 uid, 2 username, 3 pwhash, 4 email, 5 created. */
+static const char usvc_register_user_lua[] =
+    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
+    "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
+    "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1";
+/* KEYS: username. ARGV: 1 uid. 1 when the claim was ours (now permanent). */
+static const char usvc_name_keep_lua[] =
+    USVC_LUA "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
+    "redis.call('PERSIST', KEYS[1]) return 1";
+/* KEYS: username. ARGV: 1 uid. Drops the claim if it is still ours. */
+static const char usvc_name_release_lua[] =
+    USVC_LUA "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end "
+    "return 0";
+/* clang-format on */
 
 static void usvc_user_free(Inkwell__User__V1__User *u)
 {
@@ -85,14 +104,76 @@ static ink_err usvc_check_fields(ink_rpc_ctx *ctx, const char *username, const c
 	return INK_OK;
 }
 
+/* usvc_script1 runs a one-key script with string ARGV and takes its integer
+ * reply into *res; an error fails the call (usvc_db_fail). */
+static ink_err usvc_script1(ink_rpc_ctx *ctx, const char *lua, const char *key, int argc,
+                            const char **args, long long *res)
+{
+	usvc_worker *w = ctx->worker;
+	const char *argv[10] = {"EVAL", lua, "1", key};
+	size_t argvlen[10];
+	redisReply *rep = NULL;
+	char why[256];
+
+	for (int i = 0; i < argc && i < 6; i++)
+		argv[4 + i] = args[i];
+	for (int i = 0; i < 4 + argc; i++)
+		argvlen[i] = strlen(argv[i]);
+	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 4 + argc, argv, argvlen);
+	if (err != INK_OK)
+		return usvc_db_fail(ctx, err, why);
+	*res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
+	freeReplyObject(rep);
+	return INK_OK;
+}
+
+/* usvc_name_claim is step 1: INK_OK with *claimed 0 when the name is taken. */
+static ink_err usvc_name_claim(ink_rpc_ctx *ctx, const char *name_key, const char *uid,
+                               int *claimed)
+{
+	usvc_worker *w = ctx->worker;
+	const usvc_app *app = ctx->app;
+	redisReply *rep = NULL;
+	char why[256];
+	long long lease = (long long)ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms) + 1000;
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s NX PX %lld",
+	                            name_key, uid, lease);
+
+	if (err != INK_OK)
+		return usvc_db_fail(ctx, err, why);
+	*claimed = rep->type == REDIS_REPLY_STATUS;
+	freeReplyObject(rep);
+	return *claimed ? usvc_replicated(ctx) : INK_OK;
+}
+
+/* usvc_register_write is steps 2 and 3 for a claimed name. */
+static ink_err usvc_register_write(ink_rpc_ctx *ctx, const char *name_key, const char *user_key,
+                                   const char **args)
+{
+	long long res = 0;
+	ink_err err = usvc_script1(ctx, usvc_register_user_lua, user_key, 5, args, &res);
+
+	if (err == INK_OK && res != 1)
+		err = ink_rpc_fail(ctx, INK_INTERNAL, "a user with this id exists");
+	if (err == INK_OK)
+		err = usvc_replicated(ctx);
+	if (err == INK_OK)
+		err = usvc_script1(ctx, usvc_name_keep_lua, name_key, 1, args, &res);
+	if (err == INK_OK && res != 1) /* the lease ran out first: the name is not ours */
+		err = ink_rpc_fail(ctx, INK_UNAVAILABLE, "registration took too long; try again");
+	if (err == INK_OK)
+		err = usvc_replicated(ctx);
+	return err;
+}
+
 static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__RegisterRequest *rq,
                                    const char *pwhash, Inkwell__User__V1__User *u)
 {
-	usvc_worker *w = ctx->worker;
 	uint8_t raw[16];
 	char uid[33], folded[INK_USERNAME_MAX + 1], created[24], name_key[USVC_KEY_MAX],
-	    user_key[USVC_KEY_MAX], why[256];
-	redisReply *rep = NULL;
+	    user_key[USVC_KEY_MAX];
+	int claimed = 0;
+	long long res = 0;
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(uid, sizeof(uid), raw, sizeof(raw));
@@ -101,19 +182,19 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 	snprintf(created, sizeof(created), "%lld", (long long)now);
 	snprintf(name_key, sizeof(name_key), USVC_KEY_USERNAME, folded);
 	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, uid);
-	const char *argv[] = {"EVAL", usvc_register_lua, "2",    name_key,  user_key,
-	                      uid,    rq->username,      pwhash, rq->email, created};
-	size_t argvlen[10];
-	for (int i = 0; i < 10; i++)
-		argvlen[i] = strlen(argv[i]);
-	ink_err err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 10, argv, argvlen);
+	const char *args[] = {uid, rq->username, pwhash, rq->email, created};
+	ink_err err = usvc_name_claim(ctx, name_key, uid, &claimed);
 	if (err != INK_OK)
-		return usvc_db_fail(ctx, err, why);
-	int created_ok = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	if (!created_ok)
+		return err;
+	if (!claimed)
 		return ink_rpc_fail(ctx, INK_ALREADY_EXISTS, "username \"%s\" is taken",
 		                    rq->username);
+	err = usvc_register_write(ctx, name_key, user_key, args);
+	if (err != INK_OK && err != INK_DEADLINE_EXCEEDED &&
+	    usvc_script1(ctx, usvc_name_release_lua, name_key, 1, args, &res) != INK_OK)
+		ink_log_warn("registration: the claim on %s stays until its lease ends", name_key);
+	if (err != INK_OK)
+		return err;
 	/* The new id is the caller's to free: protobuf-c's INIT leaves a
 	 * static "" in u->id, so only an id set here may be freed. */
 	u->id = strdup(uid);
@@ -315,8 +396,8 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 	usvc_session_hash(token, hash);
-	ink_err err = usvc_session_create(w->redis, uid, hash, user_agent, app->cfg.session_ttl_s,
-	                                  &stored, why, sizeof(why));
+	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, hash, user_agent,
+	                                  app->cfg.session_ttl_s, &stored, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!stored) /* erased since its password was checked */
@@ -385,13 +466,14 @@ static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
 ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
+	const usvc_app *app = ctx->app;
 	char hash[USVC_HASH_HEX], why[256];
 	int ended = 0;
 	ink_err err = usvc_token_arg(ctx, body, len, hash);
 
 	if (err != INK_OK)
 		return err;
-	err = usvc_session_end(w->redis, hash, &ended, why, sizeof(why));
+	err = usvc_session_end(w->redis, &app->cfg.wait, hash, &ended, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!ended)

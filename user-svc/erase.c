@@ -10,11 +10,12 @@
  * makes one (sessions.c checks the marker in the same scripts that read or
  * write sessions). Then, each step safe to repeat:
  *
- *   1 mark        user hash + `erasing` zset             (script)
- *   2 sessions    every session, its metadata and index  (script)
+ *   1 mark        `erasing` zset, then the user hash
+ *   2 sessions    every session's metadata and index (script), then keys
  *   3 public      template-svc ForgetUser: gallery items, reports (RPC)
  *   4 templates   private templates, PNGs, SVGs, 100 at a time (script)
- *   5 finish      user hash, library index, name -> held (TTL), unmark
+ *   5 finish      name -> held (TTL), then user hash + library index,
+ *                 then unmark (three slots, in that order)
  *
  * A crash or failure between steps leaves the marker: the user cannot use
  * the account, and a retry (the admin route, or the sweeper once
@@ -41,18 +42,22 @@
 #define ERASE_BATCH     "100"
 #define ERASE_SWEEP_MAX 20
 
+/* Steps 1 and 5 span slots (the user's, the name's, the global `erasing`
+ * zset), so they are ordered (DESIGN-NOTES "Invariants"): the zset entry
+ * comes first and leaves last, so any crash in between leaves work the
+ * sweeper finds; the name is held before the user hash goes, so the name
+ * never points at nothing. */
 /* clang-format off */
-/* KEYS: user, erasing. ARGV: 1 uid, 2 now. The username, or nil (no user). */
+/* KEYS: user. ARGV: 1 now. The username, or nil (no user). */
 static const char erase_mark_lua[] =
-    "local name = redis.call('HGET', KEYS[1], 'username') "
-    "if not name then redis.call('ZREM', KEYS[2], ARGV[1]) return false end "
-    "redis.call('HSETNX', KEYS[1], 'erasing', ARGV[2]) "
-    "redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1]) "
+    USVC_LUA "local name = redis.call('HGET', KEYS[1], 'username') "
+    "if not name then return false end "
+    "redis.call('HSETNX', KEYS[1], 'erasing', ARGV[1]) "
     "return name";
 
 /* KEYS: library. ARGV: 1 uid. How many templates it deleted (0: none left). */
 static const char erase_templates_lua[] =
-    "local ids = redis.call('ZRANGE', KEYS[1], 0, " ERASE_BATCH " - 1) "
+    USVC_LUA "local ids = redis.call('ZRANGE', KEYS[1], 0, " ERASE_BATCH " - 1) "
     "for _, t in ipairs(ids) do "
     "  local k = 'template:{' .. ARGV[1] .. '}:' .. t "
     "  redis.call('DEL', k, k .. ':png', k .. ':svg') "
@@ -60,40 +65,65 @@ static const char erase_templates_lua[] =
     "end "
     "return #ids";
 
-/* KEYS: user, library, sessions, username, erasing. ARGV: 1 uid, 2 hold (s).
- * 0 (nothing done) when a template landed meanwhile: a create that was
- * authenticated before the mark may still finish within its deadline. */
+/* KEYS: username. ARGV: 1 uid, 2 hold (s). The name of uid becomes held
+ * (or free when hold is 0); a repeat finds it held already. */
+static const char erase_hold_lua[] =
+    USVC_LUA "local v = redis.call('GET', KEYS[1]) "
+    "if v ~= ARGV[1] and v ~= '" USVC_NAME_HELD "' .. ARGV[1] then return 0 end "
+    "if tonumber(ARGV[2]) > 0 then "
+    "  redis.call('SET', KEYS[1], '" USVC_NAME_HELD "' .. ARGV[1], 'EX', ARGV[2]) "
+    "else redis.call('DEL', KEYS[1]) end "
+    "return 1";
+
+/* KEYS: user, library, sessions. 0 (nothing done) when a template landed
+ * meanwhile (a create authenticated before the mark that stored first). */
 static const char erase_finish_lua[] =
-    "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
+    USVC_LUA "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
     "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) "
-    "if redis.call('GET', KEYS[4]) == ARGV[1] then "
-    "  if tonumber(ARGV[2]) > 0 then "
-    "    redis.call('SET', KEYS[4], '" USVC_NAME_HELD "' .. ARGV[1], 'EX', ARGV[2]) "
-    "  else redis.call('DEL', KEYS[4]) end "
-    "end "
-    "redis.call('ZREM', KEYS[5], ARGV[1]) "
     "return 1";
 /* clang-format on */
 
+/* erase_cmd runs one step's command, takes its integer reply into *res (-1
+ * for another), and WAITs for the replicas. */
+static ink_err erase_cmd(usvc_app *app, ink_redis *r, ink_err err, redisReply **rep, long long *res,
+                         char *why, size_t why_len)
+{
+	if (err != INK_OK)
+		return err;
+	*res = (*rep)->type == REDIS_REPLY_INTEGER ? (*rep)->integer : -1;
+	freeReplyObject(*rep);
+	*rep = NULL;
+	return ink_replica_wait(r, &app->cfg.wait, why, why_len);
+}
+
 /* erase_mark runs step 1 and writes the folded username into folded. */
-static ink_err erase_mark(ink_redis *r, const char *uid, char folded[INK_USERNAME_MAX + 1],
-                          char *why, size_t why_len)
+static ink_err erase_mark(usvc_app *app, ink_redis *r, const char *uid,
+                          char folded[INK_USERNAME_MAX + 1], char *why, size_t why_len)
 {
 	redisReply *rep = NULL;
-	ink_err err = ink_redis_cmd(r, &rep, why, why_len,
-	                            "EVAL %s 2 " USVC_KEY_USER " " USVC_KEY_ERASING " %s %lld",
-	                            erase_mark_lua, uid, uid, (long long)ink_now_unix_ms());
+	long long res = 0;
+	long long now = (long long)ink_now_unix_ms();
+	ink_err err = erase_cmd(
+	    app, r,
+	    ink_redis_cmd(r, &rep, why, why_len, "ZADD " USVC_KEY_ERASING " NX %lld %s", now, uid),
+	    &rep, &res, why, why_len);
 
+	if (err == INK_OK)
+		err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_USER " %lld",
+		                    erase_mark_lua, uid, now);
 	if (err != INK_OK)
 		return err;
 	if (rep->type != REDIS_REPLY_STRING) {
 		freeReplyObject(rep);
 		snprintf(why, why_len, "no user %s", uid);
+		if (ink_redis_cmd(r, &rep, why, why_len, "ZREM " USVC_KEY_ERASING " %s", uid) ==
+		    INK_OK)
+			freeReplyObject(rep);
 		return INK_NOT_FOUND;
 	}
 	ink_username_fold(rep->str, folded, INK_USERNAME_MAX + 1);
 	freeReplyObject(rep);
-	return INK_OK;
+	return ink_replica_wait(r, &app->cfg.wait, why, why_len);
 }
 
 /* erase_public runs step 3: template-svc forgets the user, asked as the
@@ -137,21 +167,32 @@ static ink_err erase_templates(ink_redis *r, const char *uid, char *why, size_t 
 	}
 }
 
-/* erase_finish runs step 5. */
+/* erase_finish runs step 5: name held, user keys deleted, unmarked. */
 static ink_err erase_finish(usvc_app *app, ink_redis *r, const char *uid, const char *folded,
                             char *why, size_t why_len)
 {
 	redisReply *rep = NULL;
-	ink_err err = ink_redis_cmd(
-	    r, &rep, why, why_len,
-	    "EVAL %s 5 " USVC_KEY_USER " " USVC_KEY_LIBRARY " " USVC_KEY_SESSIONS
-	    " " USVC_KEY_USERNAME " " USVC_KEY_ERASING " %s %lld",
-	    erase_finish_lua, uid, uid, uid, folded, uid, (long long)app->cfg.username_hold_s);
+	long long done = -1, res = 0;
+	ink_err err = erase_cmd(
+	    app, r,
+	    ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_USERNAME " %s %lld",
+	                  erase_hold_lua, folded, uid, (long long)app->cfg.username_hold_s),
+	    &rep, &res, why, why_len);
 
+	if (err == INK_OK)
+		err = erase_cmd(app, r,
+		                ink_redis_cmd(r, &rep, why, why_len,
+		                              "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_LIBRARY
+		                              " " USVC_KEY_SESSIONS,
+		                              erase_finish_lua, uid, uid, uid),
+		                &rep, &done, why, why_len);
+	if (err == INK_OK && done == 1)
+		err = erase_cmd(
+		    app, r,
+		    ink_redis_cmd(r, &rep, why, why_len, "ZREM " USVC_KEY_ERASING " %s", uid), &rep,
+		    &res, why, why_len);
 	if (err != INK_OK)
 		return err;
-	long long done = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -1;
-	freeReplyObject(rep);
 	if (done == 0) {
 		snprintf(why, why_len, "a template was added during the erasure");
 		return INK_ABORTED;
@@ -168,10 +209,11 @@ ink_err usvc_erase(usvc_app *app, ink_redis *r, const char *uid, const char *by,
 {
 	char folded[INK_USERNAME_MAX + 1];
 	int done = 0;
-	ink_err err = erase_mark(r, uid, folded, why, why_len);
+	ink_err err = erase_mark(app, r, uid, folded, why, why_len);
 
 	if (err == INK_OK)
-		err = usvc_sessions_revoke_others(r, uid, "", NULL, &done, why, why_len);
+		err = usvc_sessions_revoke_others(r, &app->cfg.wait, uid, "", NULL, &done, why,
+		                                  why_len);
 	if (err == INK_OK)
 		err = erase_public(app, uid, by, timeout_ms, why, why_len);
 	/* A template created meanwhile makes finish refuse: delete again. */

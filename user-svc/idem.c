@@ -24,28 +24,28 @@
  * claimed, {-1} for another request's key, {2, reply} when done, {0, ttl
  * ms} while pending. */
 static const char idem_begin_lua[] =
-    "local h = redis.call('HMGET', KEYS[1], 'state', 'fp', 'reply') "
-    "if not h[1] then "
-    "  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2]) "
-    "  redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
-    "  return {1} "
-    "end "
-    "if h[2] ~= ARGV[1] then return {-1} end "
-    "if h[1] == 'done' then return {2, h[3]} end "
-    "return {0, redis.call('PTTL', KEYS[1])}";
+    USVC_LUA "local h = redis.call('HMGET', KEYS[1], 'state', 'fp', 'reply') "
+             "if not h[1] then "
+             "  redis.call('HSET', KEYS[1], 'state', 'pending', 'fp', ARGV[1], 'owner', ARGV[2]) "
+             "  redis.call('PEXPIRE', KEYS[1], ARGV[3]) "
+             "  return {1} "
+             "end "
+             "if h[2] ~= ARGV[1] then return {-1} end "
+             "if h[1] == 'done' then return {2, h[3]} end "
+             "return {0, redis.call('PTTL', KEYS[1])}";
 
 /* KEYS[1] the key; ARGV: 1 owner, 2 fp, 3 reply, 4 ttl (s). Done unless
  * another call holds or finished the key (a lease ran out meanwhile). */
 static const char idem_finish_lua[] =
-    "local st = redis.call('HMGET', KEYS[1], 'state', 'owner') "
-    "if st[1] and (st[1] == 'done' or st[2] ~= ARGV[1]) then return 0 end "
-    "redis.call('HSET', KEYS[1], 'state', 'done', 'owner', ARGV[1], 'fp', ARGV[2], "
-    "  'reply', ARGV[3]) "
-    "redis.call('EXPIRE', KEYS[1], ARGV[4]) "
-    "return 1";
+    USVC_LUA "local st = redis.call('HMGET', KEYS[1], 'state', 'owner') "
+             "if st[1] and (st[1] == 'done' or st[2] ~= ARGV[1]) then return 0 end "
+             "redis.call('HSET', KEYS[1], 'state', 'done', 'owner', ARGV[1], 'fp', ARGV[2], "
+             "  'reply', ARGV[3]) "
+             "redis.call('EXPIRE', KEYS[1], ARGV[4]) "
+             "return 1";
 
 /* KEYS[1] the key; ARGV[1] owner: drop our pending claim, nothing else. */
-static const char idem_abort_lua[] =
+static const char idem_abort_lua[] = USVC_LUA
     "local st = redis.call('HMGET', KEYS[1], 'state', 'owner') "
     "if st[1] == 'pending' and st[2] == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end "
     "return 0";
@@ -53,7 +53,7 @@ static const char idem_abort_lua[] =
 /* Around a store script (after its own KEYS and ARGV come the key, then
  * owner, fp, reply, ttl): check the claim first, mark the key done in the
  * same script when the store returned 1. */
-static const char idem_wrap_head[] =
+static const char idem_wrap_head[] = USVC_LUA
     "local IK = KEYS[#KEYS] "
     "local io, ifp, irep, ittl = ARGV[#ARGV - 3], ARGV[#ARGV - 2], ARGV[#ARGV - 1], ARGV[#ARGV] "
     "local st = redis.call('HMGET', IK, 'state', 'owner', 'fp', 'reply') "
@@ -243,12 +243,19 @@ ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size
 	long nk = argc >= 3 ? strtol(argv[2], NULL, 10) : -1;
 	if (argc + 5 > IDEM_ARGV_MAX || nk < 0 || 3 + nk > argc)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "store script: bad arguments");
-	size_t slen = sizeof(idem_wrap_head) - 1 + argvlen[1] + sizeof(idem_wrap_tail) - 1;
+	/* The store script's own shebang would be a syntax error inside the
+	 * wrapper, which starts with it already. */
+	const char *body = argv[1];
+	size_t blen = argvlen[1];
+	if (blen >= sizeof(USVC_LUA) - 1 && memcmp(body, USVC_LUA, sizeof(USVC_LUA) - 1) == 0) {
+		body += sizeof(USVC_LUA) - 1;
+		blen -= sizeof(USVC_LUA) - 1;
+	}
+	size_t slen = sizeof(idem_wrap_head) - 1 + blen + sizeof(idem_wrap_tail) - 1;
 	char *script = malloc(slen + 1);
 	if (script == NULL)
 		return INK_RESOURCE_EXHAUSTED;
-	snprintf(script, slen + 1, "%s%.*s%s", idem_wrap_head, (int)argvlen[1], argv[1],
-	         idem_wrap_tail);
+	snprintf(script, slen + 1, "%s%.*s%s", idem_wrap_head, (int)blen, body, idem_wrap_tail);
 	snprintf(numkeys, sizeof(numkeys), "%ld", nk + 1);
 	int n = 0;
 	av[n] = argv[0], avlen[n++] = argvlen[0];

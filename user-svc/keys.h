@@ -55,6 +55,12 @@
 	"local function k_sessions(u) return 'user:{' .. u .. '}:sessions' end "                   \
 	"local function k_meta(u, s) return 'user:{' .. u .. '}:session:' .. s end "
 
+/* Every script starts with this shebang: Redis 7 then holds the script to
+ * Redis Cluster's rule even for keys it builds itself (not in KEYS) - all in
+ * the slot of its KEYS, or the script fails ("do not hash to the same
+ * slot"), on a one-node cluster too. Without it Redis allows any key. */
+#define USVC_LUA "#!lua\n"
+
 #define USVC_KEY_MAX 160
 
 #endif /* INKWELL_USER_SVC_KEYS_H */

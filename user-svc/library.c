@@ -24,10 +24,15 @@
 
 #define LIB_CONVERT "inkwell.template.v1.Templates/Convert"
 
-/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG. ARGV: 1 quota, 2 id, 3 now,
- * 4 title, 5 width, 6 height, 7 detail, 8 line_width, 9 etag, 10 PNG,
- * 11 SVG ("": a page kept before SVGs were has none). */
-static const char lib_store_lua[] =
+/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG, 5 user (all the owner's slot).
+ * ARGV: 1 quota, 2 id, 3 now, 4 title, 5 width, 6 height, 7 detail,
+ * 8 line_width, 9 etag, 10 PNG, 11 SVG ("": a page kept before SVGs were has
+ * none). -2 when the user is gone or being erased: a create authenticated
+ * before the erasure began must not land its keys after the erasure ended
+ * (they would be orphans nobody can reach or delete). */
+static const char lib_store_lua[] = USVC_LUA
+    "if redis.call('EXISTS', KEYS[5]) == 0 or redis.call('HEXISTS', KEYS[5], 'erasing') == 1 "
+    "then return -2 end "
     "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end "
     "redis.call('HSET', KEYS[2], 'id', ARGV[2], 'created_at', ARGV[3], 'title', ARGV[4], "
     "'width', ARGV[5], 'height', ARGV[6], 'detail', ARGV[7], 'line_width', ARGV[8], "
@@ -165,6 +170,11 @@ static ink_err lib_store_run(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template
 	if (res == -1)
 		return ink_rpc_fail(ctx, INK_ABORTED,
 		                    "a request with this Idempotency-Key is in progress");
+	if (res == -2)
+		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "this account is gone");
+	err = usvc_replicated(ctx);
+	if (err != INK_OK)
+		return err;
 	if (res != 1)
 		return ink_rpc_fail(
 		    ctx, INK_RESOURCE_EXHAUSTED,
@@ -181,7 +191,7 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	uint8_t raw[16], digest[16];
 	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
 	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX], why[256];
+	    svg_key[USVC_KEY_MAX], user_key[USVC_KEY_MAX], why[256];
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(tid, sizeof(tid), raw, sizeof(raw));
@@ -198,13 +208,15 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, lib_owner(ctx), tid);
 	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, lib_owner(ctx), tid);
 	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, lib_owner(ctx), tid);
+	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, lib_owner(ctx));
 	const char *argv[] = {"EVAL",
 	                      lib_store_lua,
-	                      "4",
+	                      "5",
 	                      lib_key,
 	                      tpl_key,
 	                      png_key,
 	                      svg_key,
+	                      user_key,
 	                      quota,
 	                      tid,
 	                      created,
@@ -216,11 +228,11 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	                      etag,
 	                      (const char *)png,
 	                      svg_len ? (const char *)svg : ""};
-	size_t argvlen[18];
-	for (int i = 0; i < 16; i++)
+	size_t argvlen[19];
+	for (int i = 0; i < 17; i++)
 		argvlen[i] = strlen(argv[i]);
-	argvlen[16] = png_len;
-	argvlen[17] = svg_len;
+	argvlen[17] = png_len;
+	argvlen[18] = svg_len;
 	Inkwell__User__V1__Template made = INKWELL__USER__V1__TEMPLATE__INIT;
 	made.id = tid;
 	made.title = (char *)title;
@@ -230,7 +242,7 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	made.detail = detail;
 	made.line_width = line_width;
 	made.created_at_unix_ms = now;
-	return lib_store_run(ctx, &made, 18, argv, argvlen, why, sizeof(why), out);
+	return lib_store_run(ctx, &made, 19, argv, argvlen, why, sizeof(why), out);
 }
 
 /* lib_quota_left fails fast, before spending a conversion, when the

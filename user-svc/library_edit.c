@@ -34,15 +34,17 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		usvc_lib_template_free(&t);
 		/* HSET XX-like: the hash exists (just loaded); a delete racing
 		 * us would recreate only a title, so guard with EXISTS in Lua. */
-		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-		                    "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-		                    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-		                    "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
-		                    ctx->caller->user_id, rq->id, rq->title);
+		err = ink_redis_cmd(
+		    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
+		    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+		             "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
+		    ctx->caller->user_id, rq->id, rq->title);
 		if (err != INK_OK)
 			err = usvc_db_fail(ctx, err, why);
 		else
 			freeReplyObject(rep);
+		if (err == INK_OK)
+			err = usvc_replicated(ctx);
 	}
 	if (err == INK_OK)
 		err = usvc_lib_load(ctx, rq->id, &t);
@@ -75,10 +77,11 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, ctx->caller->user_id, ref->id);
 	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, ctx->caller->user_id, ref->id);
 	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, ctx->caller->user_id, ref->id);
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 4 %s %s %s %s %s",
-	                    "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
-	                    "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
-	                    lib_key, tpl_key, png_key, svg_key, ref->id);
+	err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 4 %s %s %s %s %s",
+	                  USVC_LUA "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
+	                           "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
+	                  lib_key, tpl_key, png_key, svg_key, ref->id);
 	if (err != INK_OK) {
 		err = usvc_db_fail(ctx, err, why);
 		goto out;
@@ -89,6 +92,9 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", ref->id);
 		goto out;
 	}
+	err = usvc_replicated(ctx);
+	if (err != INK_OK)
+		goto out;
 	Inkwell__User__V1__Empty empty = INKWELL__USER__V1__EMPTY__INIT;
 	err = ink_rpc_reply(ctx, &empty.base);
 out:

@@ -26,9 +26,9 @@
  * boundary (a burst of saves): fetch all ties of the cursor's score on top,
  * so the ones already shown can be skipped without losing the rest. */
 static const char libq_page_lua[] =
-    "local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) "
-    "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
-    "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
+    USVC_LUA "local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) "
+             "return redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
+             "  'LIMIT', 0, tonumber(ARGV[2]) + ties)";
 
 /* libq_page_ids reads up to `limit` ids below the cursor into ids[], their
  * scores into scores[]; *more says whether anything follows. */

@@ -59,6 +59,8 @@ static ink_err usvc_config_load(usvc_config *cfg)
 		                  &cfg->username_hold_s);
 	if (err == INK_OK)
 		err = ink_cfg_int("ERASE_RETRY_SECONDS", 60, 1, 24 * 3600, &cfg->erase_retry_s);
+	if (err == INK_OK)
+		err = ink_replica_wait_config(&cfg->wait);
 	return err;
 }
 

@@ -68,13 +68,14 @@ static ink_err manage_hash(ink_rpc_ctx *ctx, const char *password, char out[USVC
 static ink_err manage_set_password(ink_rpc_ctx *ctx, const char *token, const char *pwhash)
 {
 	usvc_worker *w = ctx->worker;
+	const usvc_app *app = ctx->app;
 	char hash[USVC_HASH_HEX], keep[USVC_SID_LEN], why[256];
 	int done = 0;
 
 	usvc_session_hash(token, hash);
 	usvc_session_id(hash, keep);
-	ink_err err = usvc_sessions_revoke_others(w->redis, ctx->caller->user_id, keep, pwhash,
-	                                          &done, why, sizeof(why));
+	ink_err err = usvc_sessions_revoke_others(w->redis, &app->cfg.wait, ctx->caller->user_id,
+	                                          keep, pwhash, &done, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!done)

@@ -79,16 +79,16 @@ ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 	usvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
 	char why[256];
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-	                  "if redis.call('EXISTS', KEYS[1]) == 1 then "
-	                  "redis.call('HSET', KEYS[1], 'gallery_id', ARGV[1]) end return 1",
-	                  ctx->caller->user_id, id, gid);
+	ink_err err = ink_redis_cmd(
+	    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
+	    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 1 then "
+	             "redis.call('HSET', KEYS[1], 'gallery_id', ARGV[1]) end return 1",
+	    ctx->caller->user_id, id, gid);
 
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
-	return INK_OK;
+	return usvc_replicated(ctx);
 }
 
 static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
@@ -136,11 +136,11 @@ static void pub_forget_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid
 	usvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
 	char why[256];
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-	                  "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
-	                  "redis.call('HSET', KEYS[1], 'gallery_id', '') return 1 end return 0",
-	                  ctx->caller->user_id, id, gid);
+	ink_err err = ink_redis_cmd(
+	    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
+	    USVC_LUA "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
+	             "redis.call('HSET', KEYS[1], 'gallery_id', '') return 1 end return 0",
+	    ctx->caller->user_id, id, gid);
 
 	if (err != INK_OK) {
 		ink_log_warn("template %s: stale gallery id %s not cleared: %s", id, gid, why);

@@ -26,89 +26,103 @@
 
 #define SESS_LIST_MAX 200
 
-/* ARGV: 1 uid, 2 ttl_s, 3 now, 4 expires_at, 5 sid, 6 hash, 7 user agent.
- * KEYS: session, meta, index, user. 0 when the user is gone or erasing. */
+/* A session's key `session:{hash}` and its user's keys are in different
+ * slots, so each change is ordered steps, and one rule makes every order
+ * safe (DESIGN-NOTES "Invariants"): a session key authenticates only
+ * beside its metadata `user:{uid}:session:{sid}` - or, for a session from
+ * before the index, while the user has never reset their sessions. So:
+ *   create   key first, then metadata + index (the token is handed out only
+ *            after both; a crash leaves a key no one holds the token of)
+ *   end      key first (GET + DEL), then metadata + index
+ *   revoke   key first (found through the metadata), then metadata + index
+ *   reset    metadata + index + sessions_reset_at in one user-slot script,
+ *            then the keys (refused meanwhile by the rule)
+ * A crash between the steps of end or revoke leaves a dead session listed
+ * until its metadata expires with it. */
+/* KEYS: meta, index, user. ARGV: 1 ttl_s, 2 now, 3 expires_at, 4 sid,
+ * 5 hash, 6 user agent. 0 when the user is gone or erasing. */
 /* clang-format off */
 static const char sess_create_lua[] =
-    "if redis.call('EXISTS', KEYS[4]) == 0 or redis.call('HEXISTS', KEYS[4], 'erasing') == 1 "
+    USVC_LUA "if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HEXISTS', KEYS[3], 'erasing') == 1 "
     "then return 0 end "
-    "redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
-    "redis.call('HSET', KEYS[2], 'hash', ARGV[6], 'created_at', ARGV[3], "
-    "  'last_used_at', ARGV[3], 'expires_at', ARGV[4], 'user_agent', ARGV[7]) "
-    "redis.call('EXPIRE', KEYS[2], ARGV[2]) "
-    "redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[3]) "
-    "redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5]) "
-    "if redis.call('PTTL', KEYS[3]) < tonumber(ARGV[2]) * 1000 then "
-    "  redis.call('EXPIRE', KEYS[3], ARGV[2]) end "
+    "redis.call('HSET', KEYS[1], 'hash', ARGV[5], 'created_at', ARGV[2], "
+    "  'last_used_at', ARGV[2], 'expires_at', ARGV[3], 'user_agent', ARGV[6]) "
+    "redis.call('EXPIRE', KEYS[1], ARGV[1]) "
+    "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2]) "
+    "redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) "
+    "if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[1]) * 1000 then "
+    "  redis.call('EXPIRE', KEYS[2], ARGV[1]) end "
     "return 1";
 
-/* KEYS: session. ARGV: 1 sid, 2 hash, 3 now. The user id, or nil. */
+/* KEYS: session. {uid, pttl} or {} (no session). */
+static const char sess_lookup_lua[] =
+    USVC_LUA "local uid = redis.call('GET', KEYS[1]) "
+    "if not uid then return {} end "
+    "return {uid, redis.call('PTTL', KEYS[1])}";
+
+/* KEYS: user, meta, index. ARGV: 1 sid, 2 hash, 3 now, 4 the key's pttl.
+ * 1 live (use recorded), 0 refused, -1 refused and the key is to go. */
 static const char sess_resolve_lua[] =
-    USVC_LUA_KEYS
-    "local uid = redis.call('GET', KEYS[1]) "
-    "if not uid then return false end "
-    "if redis.call('HEXISTS', k_user(uid), 'erasing') == 1 then return false end "
-    "local m = k_meta(uid, ARGV[1]) "
-    "if redis.call('EXISTS', m) == 1 then "
-    "  redis.call('HSET', m, 'last_used_at', ARGV[3]) return uid end "
-    "if redis.call('HEXISTS', k_user(uid), 'sessions_reset_at') == 1 then "
-    "  redis.call('DEL', KEYS[1]) return false end "
-    "local ttl = redis.call('PTTL', KEYS[1]) "
-    "if ttl <= 0 then return false end "
+    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'erasing') == 1 "
+    "then return 0 end "
+    "if redis.call('EXISTS', KEYS[2]) == 1 then "
+    "  redis.call('HSET', KEYS[2], 'last_used_at', ARGV[3]) return 1 end "
+    "if redis.call('HEXISTS', KEYS[1], 'sessions_reset_at') == 1 then return -1 end "
+    "local ttl = tonumber(ARGV[4]) "
+    "if ttl <= 0 then return 0 end "
     "local exp = tonumber(ARGV[3]) + ttl "
-    "redis.call('HSET', m, 'hash', ARGV[2], 'created_at', ARGV[3], 'last_used_at', ARGV[3], "
+    "redis.call('HSET', KEYS[2], 'hash', ARGV[2], 'created_at', ARGV[3], 'last_used_at', ARGV[3], "
     "  'expires_at', exp, 'user_agent', '') "
-    "redis.call('PEXPIRE', m, ttl) "
-    "redis.call('ZADD', k_sessions(uid), exp, ARGV[1]) "
-    "if redis.call('PTTL', k_sessions(uid)) < ttl then redis.call('PEXPIRE', k_sessions(uid), ttl) end "
+    "redis.call('PEXPIRE', KEYS[2], ttl) "
+    "redis.call('ZADD', KEYS[3], exp, ARGV[1]) "
+    "if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end "
+    "return 1";
+
+/* KEYS: session. The user id it named (the key is gone), or nil. */
+static const char sess_take_lua[] =
+    USVC_LUA "local uid = redis.call('GET', KEYS[1]) "
+    "if uid then redis.call('DEL', KEYS[1]) end "
     "return uid";
 
-/* KEYS: session. ARGV: 1 sid. 1 when a session ended. */
-static const char sess_end_lua[] =
-    USVC_LUA_KEYS
-    "local uid = redis.call('GET', KEYS[1]) "
-    "if not uid then return 0 end "
-    "redis.call('DEL', KEYS[1], k_meta(uid, ARGV[1])) "
-    "redis.call('ZREM', k_sessions(uid), ARGV[1]) "
-    "return 1";
+/* KEYS: meta, index. ARGV: 1 sid. */
+static const char sess_forget_lua[] =
+    USVC_LUA "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
 
-#define SESS_LUA_DROP                                                                              \
-	"local function drop(uid, s) "                                                             \
-	"  local h = redis.call('HGET', k_meta(uid, s), 'hash') "                                  \
-	"  if h then redis.call('DEL', k_session(h)) end "                                         \
-	"  redis.call('DEL', k_meta(uid, s)) "                                                     \
-	"  redis.call('ZREM', k_sessions(uid), s) "                                                \
-	"  return h "                                                                              \
-	"end "
+/* KEYS: index, meta. ARGV: 1 sid. The session's token hash, or nil when it
+ * is not a live session of this user. */
+static const char sess_find_lua[] =
+    USVC_LUA "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end "
+    "return redis.call('HGET', KEYS[2], 'hash')";
 
-/* ARGV: 1 uid, 2 sid. 1 when a live session was revoked. */
-static const char sess_revoke_lua[] =
-    USVC_LUA_KEYS SESS_LUA_DROP
-    "if not redis.call('ZSCORE', k_sessions(ARGV[1]), ARGV[2]) then return 0 end "
-    "if drop(ARGV[1], ARGV[2]) then return 1 end "
-    "return 0";
-
-/* ARGV: 1 uid, 2 sid to keep ("" none), 3 now, 4 new password hash ("" =
- * keep). -1 when a password was to be set and the user is gone or erasing. */
+/* KEYS: user, index. ARGV: 1 uid, 2 sid to keep ("" none), 3 now, 4 new
+ * password hash ("" = keep). {-1} when a password was to be set and the user
+ * is gone or erasing; else {n, hash...}: the token hashes whose keys are to
+ * be deleted (refused already: sessions_reset_at is set). */
 static const char sess_revoke_others_lua[] =
-    USVC_LUA_KEYS SESS_LUA_DROP
-    "local u = k_user(ARGV[1]) "
+    USVC_LUA USVC_LUA_KEYS
+    "local u = KEYS[1] "
     "if ARGV[4] ~= '' then "
     "  if redis.call('EXISTS', u) == 0 or redis.call('HEXISTS', u, 'erasing') == 1 then "
-    "    return -1 end "
+    "    return {-1} end "
     "  redis.call('HSET', u, 'pwhash', ARGV[4]) "
     "end "
-    "local n = 0 "
-    "for _, s in ipairs(redis.call('ZRANGE', k_sessions(ARGV[1]), 0, -1)) do "
-    "  if s ~= ARGV[2] then drop(ARGV[1], s) n = n + 1 end "
-    "end "
     "if redis.call('EXISTS', u) == 1 then redis.call('HSET', u, 'sessions_reset_at', ARGV[3]) end "
-    "return n";
+    "local out = {0} "
+    "for _, s in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do "
+    "  if s ~= ARGV[2] then "
+    "    local h = redis.call('HGET', k_meta(ARGV[1], s), 'hash') "
+    "    if h then out[#out + 1] = h end "
+    "    redis.call('DEL', k_meta(ARGV[1], s)) "
+    "    redis.call('ZREM', KEYS[2], s) "
+    "    out[1] = out[1] + 1 "
+    "  end "
+    "end "
+    "return out";
 
 /* ARGV: 1 uid, 2 now, 3 max. Flat: sid, created, last used, expires, agent. */
 static const char sess_list_lua[] =
-    USVC_LUA_KEYS
-    "local ix = k_sessions(ARGV[1]) "
+    USVC_LUA USVC_LUA_KEYS
+    "local ix = KEYS[1] "
     "redis.call('ZREMRANGEBYSCORE', ix, '-inf', ARGV[2]) "
     "local out = {} "
     "for _, s in ipairs(redis.call('ZREVRANGE', ix, 0, tonumber(ARGV[3]) - 1)) do "
@@ -138,24 +152,23 @@ void usvc_session_id(const char *hash, char sid[USVC_SID_LEN])
 	sodium_bin2hex(sid, USVC_SID_LEN, digest, sizeof(digest));
 }
 
-/* sess_int takes the integer reply of the `what` script into *out and frees
- * rep; INK_INTERNAL (and why) for any other reply. Redis's own errors never
- * reach it: ink_redis_cmd has reported them with the server's words. */
-static ink_err sess_int(redisReply *rep, const char *what, long long *out, char *why,
-                        size_t why_len)
+/* sess_step finishes a command ink_redis_cmd ran (its result err, its reply
+ * *rep): the integer reply, if any, goes to *res (-1 for another reply) and
+ * the reply is freed; then, when rw asks, it WAITs for the replicas. */
+static ink_err sess_step(ink_redis *r, const ink_replica_cfg *rw, ink_err err, redisReply **rep,
+                         long long *res, char *why, size_t why_len)
 {
-	if (rep->type != REDIS_REPLY_INTEGER) {
-		freeReplyObject(rep);
-		ink_why(why, why_len, "%s script: unexpected reply", what);
-		return INK_INTERNAL;
-	}
-	*out = rep->integer;
-	freeReplyObject(rep);
-	return INK_OK;
+	if (err != INK_OK)
+		return err;
+	*res = (*rep)->type == REDIS_REPLY_INTEGER ? (*rep)->integer : -1;
+	freeReplyObject(*rep);
+	*rep = NULL;
+	return ink_replica_wait(r, rw, why, why_len);
 }
 
-ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, const char *ua,
-                            int64_t ttl_s, int *stored, char *why, size_t why_len)
+ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
+                            const char *hash, const char *ua, int64_t ttl_s, int *stored, char *why,
+                            size_t why_len)
 {
 	char sid[USVC_SID_LEN], agent[USVC_UA_MAX + 1];
 	redisReply *rep = NULL;
@@ -169,66 +182,188 @@ ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, con
 		agent[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	agent[n] = '\0';
 	ink_err err =
-	    ink_redis_cmd(r, &rep, why, why_len,
-	                  "EVAL %s 4 " USVC_KEY_SESSION " " USVC_KEY_SESSION_META
-	                  " " USVC_KEY_SESSIONS " " USVC_KEY_USER " %s %lld %lld %lld %s %s %s",
-	                  sess_create_lua, hash, uid, sid, uid, uid, uid, (long long)ttl_s,
-	                  (long long)now, (long long)(now + ttl_s * 1000), sid, hash, agent);
+	    sess_step(r, rw,
+	              ink_redis_cmd(r, &rep, why, why_len, "SET " USVC_KEY_SESSION " %s EX %lld",
+	                            hash, uid, (long long)ttl_s),
+	              &rep, &res, why, why_len);
 	if (err == INK_OK)
-		err = sess_int(rep, "session", &res, why, why_len);
+		err =
+		    sess_step(r, rw,
+		              ink_redis_cmd(r, &rep, why, why_len,
+		                            "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS
+		                            " " USVC_KEY_USER " %lld %lld %lld %s %s %s",
+		                            sess_create_lua, uid, sid, uid, uid, (long long)ttl_s,
+		                            (long long)now, (long long)(now + ttl_s * 1000), sid,
+		                            hash, agent),
+		              &rep, &res, why, why_len);
+	if (err != INK_OK)
+		return err;
+	if (res != 1) /* no user: the key goes (nobody has its token anyway) */
+		err = sess_step(r, NULL,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
 		*stored = res == 1;
 	return err;
 }
 
-ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
-                             size_t why_len)
+/* sess_lookup reads the user id and remaining life (ms) of session `hash`;
+ * uid "" when there is none. */
+static ink_err sess_lookup(ink_redis *r, const char *hash, char uid[33], long long *pttl, char *why,
+                           size_t why_len)
 {
-	char sid[USVC_SID_LEN];
 	redisReply *rep = NULL;
+	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION,
+	                            sess_lookup_lua, hash);
 
-	usvc_session_id(hash, sid);
-	ink_err err =
-	    ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION " %s %s %lld",
-	                  sess_resolve_lua, hash, sid, hash, (long long)ink_now_unix_ms());
 	if (err != INK_OK)
 		return err;
 	uid[0] = '\0';
-	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
-		memcpy(uid, rep->str, 33);
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING && rep->element[0]->len == 32 &&
+	    rep->element[1]->type == REDIS_REPLY_INTEGER) {
+		memcpy(uid, rep->element[0]->str, 33);
+		*pttl = rep->element[1]->integer;
+	}
 	freeReplyObject(rep);
 	return INK_OK;
 }
 
-ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why, size_t why_len)
+ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
+                             size_t why_len)
 {
-	char sid[USVC_SID_LEN];
+	char sid[USVC_SID_LEN], found[33];
+	redisReply *rep = NULL;
+	long long pttl = 0, res = 0;
+
+	uid[0] = '\0';
+	usvc_session_id(hash, sid);
+	ink_err err = sess_lookup(r, hash, found, &pttl, why, why_len);
+	if (err != INK_OK || found[0] == '\0')
+		return err;
+	err = sess_step(r, NULL,
+	                ink_redis_cmd(r, &rep, why, why_len,
+	                              "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_SESSION_META
+	                              " " USVC_KEY_SESSIONS " %s %s %lld %lld",
+	                              sess_resolve_lua, found, found, sid, found, sid, hash,
+	                              (long long)ink_now_unix_ms(), pttl),
+	                &rep, &res, why, why_len);
+	if (err == INK_OK && res == -1) /* unindexed after a reset: never again */
+		err = sess_step(r, NULL,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
+	else if (err == INK_OK && res == 1)
+		memcpy(uid, found, 33);
+	return err;
+}
+
+ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash, int *ended,
+                         char *why, size_t why_len)
+{
+	char sid[USVC_SID_LEN], uid[33] = "";
 	redisReply *rep = NULL;
 	long long res = 0;
 
 	usvc_session_id(hash, sid);
-	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION " %s",
-	                            sess_end_lua, hash, sid);
+	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION,
+	                            sess_take_lua, hash);
+	if (err != INK_OK)
+		return err;
+	if (rep->type == REDIS_REPLY_STRING && rep->len == 32)
+		memcpy(uid, rep->str, 33);
+	freeReplyObject(rep);
+	if (uid[0] == '\0') {
+		*ended = 0;
+		return INK_OK;
+	}
+	err = ink_replica_wait(r, rw, why, why_len);
 	if (err == INK_OK)
-		err = sess_int(rep, "logout", &res, why, why_len);
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len,
+		                              "EVAL %s 2 " USVC_KEY_SESSION_META
+		                              " " USVC_KEY_SESSIONS " %s",
+		                              sess_forget_lua, uid, sid, uid, sid),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
-		*ended = res == 1;
+		*ended = 1;
 	return err;
 }
 
-ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *keep,
-                                    const char *pwhash, int *done, char *why, size_t why_len)
+/* sess_revoke ends the live session `sid` of uid: its key first, then its
+ * metadata and index entry. *done 0 when it is not one. */
+static ink_err sess_revoke(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
+                           const char *sid, int *done, char *why, size_t why_len)
 {
 	redisReply *rep = NULL;
+	char hash[USVC_HASH_HEX] = "";
 	long long res = 0;
-	ink_err err =
-	    ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 0 %s %s %lld %s", sess_revoke_others_lua,
-	                  uid, keep, (long long)ink_now_unix_ms(), pwhash ? pwhash : "");
+	ink_err err = ink_redis_cmd(r, &rep, why, why_len,
+	                            "EVAL %s 2 " USVC_KEY_SESSIONS " " USVC_KEY_SESSION_META " %s",
+	                            sess_find_lua, uid, uid, sid, sid);
 
+	if (err != INK_OK)
+		return err;
+	if (rep->type == REDIS_REPLY_STRING && rep->len + 1 == sizeof(hash))
+		memcpy(hash, rep->str, sizeof(hash));
+	freeReplyObject(rep);
+	*done = hash[0] != '\0';
+	if (hash[0] != '\0')
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
+		                &rep, &res, why, why_len);
 	if (err == INK_OK)
-		err = sess_int(rep, "revoke", &res, why, why_len);
+		err = sess_step(r, rw,
+		                ink_redis_cmd(r, &rep, why, why_len,
+		                              "EVAL %s 2 " USVC_KEY_SESSION_META
+		                              " " USVC_KEY_SESSIONS " %s",
+		                              sess_forget_lua, uid, sid, uid, sid),
+		                &rep, &res, why, why_len);
+	return err;
+}
+
+/* sess_drop_keys deletes the session keys named by a reset's reply (from
+ * element 1 on). They are refused already; this only frees them early. */
+static void sess_drop_keys(ink_redis *r, const redisReply *rep)
+{
+	char why[128];
+
+	for (size_t i = 1; i < rep->elements; i++) {
+		const redisReply *e = rep->element[i];
+		redisReply *del = NULL;
+		if (e->type != REDIS_REPLY_STRING)
+			continue;
+		if (ink_redis_cmd(r, &del, why, sizeof(why), "DEL " USVC_KEY_SESSION, e->str) ==
+		    INK_OK)
+			freeReplyObject(del);
+	}
+}
+
+ink_err usvc_sessions_revoke_others(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
+                                    const char *keep, const char *pwhash, int *done, char *why,
+                                    size_t why_len)
+{
+	redisReply *rep = NULL;
+	ink_err err =
+	    ink_redis_cmd(r, &rep, why, why_len,
+	                  "EVAL %s 2 " USVC_KEY_USER " " USVC_KEY_SESSIONS " %s %s %lld %s",
+	                  sess_revoke_others_lua, uid, uid, uid, keep, (long long)ink_now_unix_ms(),
+	                  pwhash ? pwhash : "");
+
+	if (err != INK_OK)
+		return err;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
+	    rep->element[0]->type != REDIS_REPLY_INTEGER) {
+		freeReplyObject(rep);
+		ink_why(why, why_len, "revoke script: unexpected reply");
+		return INK_INTERNAL;
+	}
+	int ok = rep->element[0]->integer >= 0;
+	err = ink_replica_wait(r, rw, why, why_len);
 	if (err == INK_OK)
-		*done = res >= 0;
+		sess_drop_keys(r, rep);
+	freeReplyObject(rep);
+	if (err == INK_OK)
+		*done = ok;
 	return err;
 }
 
@@ -293,8 +428,10 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	usvc_session_hash(rq->token, hash);
 	usvc_session_id(hash, current);
 	inkwell__user__v1__sessions_request__free_unpacked(rq, NULL);
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %lld %d", sess_list_lua,
-	                    ctx->caller->user_id, (long long)ink_now_unix_ms(), SESS_LIST_MAX);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                    "EVAL %s 1 " USVC_KEY_SESSIONS " %s %lld %d", sess_list_lua,
+	                    ctx->caller->user_id, ctx->caller->user_id,
+	                    (long long)ink_now_unix_ms(), SESS_LIST_MAX);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (rep->type != REDIS_REPLY_ARRAY)
@@ -308,8 +445,8 @@ ink_err usvc_list_sessions(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
-	redisReply *rep = NULL;
-	long long res = 0;
+	const usvc_app *app = ctx->app;
+	int done = 0;
 	char why[256];
 
 	ink_err err = usvc_require_user(ctx);
@@ -324,18 +461,13 @@ ink_err usvc_revoke_session(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no session %s", "with that id");
 		goto out;
 	}
-	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 0 %s %s", sess_revoke_lua,
-	                    ctx->caller->user_id, rq->id);
+	err = sess_revoke(w->redis, &app->cfg.wait, ctx->caller->user_id, rq->id, &done, why,
+	                  sizeof(why));
 	if (err != INK_OK) {
 		err = usvc_db_fail(ctx, err, why);
 		goto out;
 	}
-	err = sess_int(rep, "revoke", &res, why, sizeof(why));
-	if (err != INK_OK) {
-		err = ink_rpc_fail(ctx, INK_INTERNAL, "%s", why);
-		goto out;
-	}
-	if (res != 1) {
+	if (!done) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no session %s", rq->id);
 		goto out;
 	}

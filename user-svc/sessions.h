@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "redis.h"
+#include "replica_wait.h"
 #include "rpc_server.h"
 
 #define USVC_HASH_HEX 65  /* SHA-256 as hex, plus the NUL */
@@ -26,12 +27,14 @@ void usvc_session_hash(const char *token, char hex[USVC_HASH_HEX]);
 void usvc_session_id(const char *hash, char sid[USVC_SID_LEN]);
 
 /* usvc_session_create stores a session of user uid for token hash `hash`
- * (its key, metadata and index entry, in one script), expiring after
- * ttl_s. *stored is 1, or 0 when the user is gone or being erased (no
+ * (its key, then its metadata and index entry: two slots, see sessions.c),
+ * expiring after ttl_s, each step WAITed for rw's replicas (rw NULL: none;
+ * too few is INK_DEADLINE_EXCEEDED). *stored is 1, or 0 when the user is gone or being erased (no
  * session made). Errors: the Redis error of ink_redis_cmd (message in
  * why). */
-INK_WUR ink_err usvc_session_create(ink_redis *r, const char *uid, const char *hash, const char *ua,
-                                    int64_t ttl_s, int *stored, char *why, size_t why_len);
+INK_WUR ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
+                                    const char *hash, const char *ua, int64_t ttl_s, int *stored,
+                                    char *why, size_t why_len);
 
 /* usvc_session_resolve finds the user of the session with token hash
  * `hash` and records its use. uid is "" when there is no such session, or
@@ -41,20 +44,21 @@ INK_WUR ink_err usvc_session_create(ink_redis *r, const char *uid, const char *h
 INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, char uid[33], char *why,
                                      size_t why_len);
 
-/* usvc_session_end deletes the session of token hash `hash` (logout).
+/* usvc_session_end deletes the session of token hash `hash` (logout): the
+ * key first, then its metadata, each step WAITed for rw's replicas.
  * *ended is 1, or 0 when there was none. Errors as usvc_session_create. */
-INK_WUR ink_err usvc_session_end(ink_redis *r, const char *hash, int *ended, char *why,
-                                 size_t why_len);
+INK_WUR ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash,
+                                 int *ended, char *why, size_t why_len);
 
 /* usvc_sessions_revoke_others deletes every session of uid but `keep` (an
  * id; "" keeps none) and marks the user's sessions reset, so one from
  * before the index dies too. When pwhash is non-NULL the password hash is
- * replaced in the same script. *done is 1, or 0 when the user is gone or
+ * replaced in the same script (WAITed for rw's replicas). *done is 1, or 0 when the user is gone or
  * being erased while pwhash is set (nothing changed). Errors as
  * usvc_session_create. */
-INK_WUR ink_err usvc_sessions_revoke_others(ink_redis *r, const char *uid, const char *keep,
-                                            const char *pwhash, int *done, char *why,
-                                            size_t why_len);
+INK_WUR ink_err usvc_sessions_revoke_others(ink_redis *r, const ink_replica_cfg *rw,
+                                            const char *uid, const char *keep, const char *pwhash,
+                                            int *done, char *why, size_t why_len);
 
 /* Handlers (see proto/user.proto): ListSessions (SessionsRequest ->
  * SessionList, newest first) and RevokeSession (NOT_FOUND for an id that is

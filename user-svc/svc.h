@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "redis.h"
+#include "replica_wait.h"
 #include "rpc_client.h"
 #include "rpc_server.h"
 
@@ -35,6 +36,7 @@ typedef struct usvc_config {
 	int64_t quota;
 	int64_t username_hold_s; /* an erased user's name stays taken this long */
 	int64_t erase_retry_s;   /* an unfinished erasure is resumed after this */
+	ink_replica_cfg wait;    /* REDIS_WAIT_*: replicas an acknowledged write needs */
 	/* The argon2id gate (password.h): made by main after the settings,
 	 * freed at exit; shared by every worker. */
 	struct usvc_password *password;
@@ -53,6 +55,21 @@ typedef struct usvc_worker {
 	 * usvc_idem_begin, cleared when the call finishes or aborts it. */
 	struct usvc_idem *idem;
 } usvc_worker;
+
+/* usvc_replicated is called right after a write the call will acknowledge:
+ * it WAITs for the replicas REDIS_WAIT_REPLICAS asks for, on the worker's
+ * handle that wrote (common/replica_wait.h). INK_OK, or the call is failed
+ * with DEADLINE_EXCEEDED (the edge answers "outcome unknown", never 2xx)
+ * and that code returned. */
+static inline ink_err usvc_replicated(ink_rpc_ctx *ctx)
+{
+	const usvc_app *app = ctx->app;
+	usvc_worker *w = ctx->worker;
+	char why[256];
+	ink_err err = ink_replica_wait(w->redis, &app->cfg.wait, why, sizeof(why));
+
+	return err == INK_OK ? INK_OK : usvc_db_fail(ctx, err, why);
+}
 
 /* usvc_methods: every method user-svc serves, {NULL, NULL}-terminated
  * (methods.c). The server's app pointer must be a usvc_app. */
