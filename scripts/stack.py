@@ -519,6 +519,10 @@ class Stack:
                 "EDGE_LISTEN": self.addr_of("edge"),
             }
         )
+        if self.redis_cluster:
+            # Replication is asynchronous: an acknowledged write waits for a
+            # replica, so a master's failover cannot lose it.
+            env["REDIS_WAIT_REPLICAS"] = "1"
         env.update(own)
         env.update(self.overrides)
         return env
