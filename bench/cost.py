@@ -20,7 +20,6 @@ READ_THREADS (8), COST_CLUSTER (0), COST_MAX_RATIO (1.3).
 """
 
 import http.client
-import io
 import json
 import os
 import shutil

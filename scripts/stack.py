@@ -57,7 +57,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "nginx.conf.in"
 
-# Start order; stop order is the reverse.
+# Start order of a one-instance stack (Stack.order has the order of any other
+# shape: databases, services, nginx); stop order is the reverse.
 COMPONENTS = ["users-redis", "public-redis", "template-svc", "user-svc", "edge", "nginx"]
 PORT_OFFSET = {
     "nginx": 0,

@@ -26,7 +26,6 @@ the phases' lengths are load-time, measured by the readers' own clocks.
 import http.client
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -248,7 +247,6 @@ class ScaleTest(it.StackTestCase):
     # ---- 2. chaos -----------------------------------------------------------
 
     def test_2_chaos(self):
-        st = self.stack
         owner = tt.Client(self)
         for _ in range(3):
             s, _, t = owner.upload(self.png, query="title=Chaos&detail=2")
