@@ -930,6 +930,10 @@ class Stack:
                 return name
         return None
 
+    def survivors(self, name):
+        """The other running instances (or cluster nodes) of name's kind."""
+        return [n for n in self.instances_of(kind_of(name)) if n != name and self.running(n)]
+
     def __enter__(self):
         self.start()
         return self
@@ -982,7 +986,15 @@ def _cmd_up(args):
                 else "one redis-server per database", st.pid_path("nginx").parent), flush=True)
         while not stop_sig:
             dead = st.dead_child()
-            if dead is not None:
+            if dead is not None and st.survivors(dead):
+                # Scaled out, one instance or node down is what the others are
+                # for: say so, keep the rest running (kill -9 one to watch).
+                print("stack: %s exited (status %s); %s keep serving" % (
+                    dead, st.components[dead].proc.returncode, ", ".join(st.survivors(dead))),
+                    file=sys.stderr)
+                st.components[dead].proc.wait()
+                st._reap(st.components[dead])
+            elif dead is not None:
                 rc = st.components[dead].proc.returncode
                 print("stack: %s exited unexpectedly (status %s); stopping everything" %
                       (dead, rc), file=sys.stderr)
