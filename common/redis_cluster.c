@@ -6,7 +6,8 @@
  *
  *   pick node by slot --send--> reply --MOVED s n--> slot s := n, map stale, resend on n
  *        ^                       |  \--ASK s n----> ASKING + resend once on n
- *        |                       |  \--TRYAGAIN/CLUSTERDOWN--> backoff, resend
+ *        |                       |  \--TRYAGAIN/CLUSTERDOWN--> backoff, resend (UNAVAILABLE
+ *        |                       |                               once the timeout is spent)
  *        |                       \--connect refused (never sent)--> refresh map;
  *        +-------------------------- resend only if the slot's owner changed
  *
@@ -55,6 +56,7 @@ typedef struct cluster_call {
 	int refused;     /* node that refused the connect, -1: none */
 	int backoff_ms;  /* next TRYAGAIN/CLUSTERDOWN wait */
 	double deadline; /* ink_mono_ms() past which no backoff starts */
+	char cause[200]; /* why the last map refresh failed, "" if it did not */
 } cluster_call;
 
 static void cluster_count(const ink_metric_family *f, const char *v)
@@ -102,7 +104,7 @@ static int cluster_target(ink_redis_cluster *cl, cluster_call *c)
 	if (c->ask >= 0)
 		return c->ask;
 	if (cl->stale || (c->slot >= 0 && cl->slot[c->slot] == CLUSTER_NO_NODE))
-		(void)ink_redis_cluster_refresh(cl, c->tv, NULL, 0);
+		(void)ink_redis_cluster_refresh(cl, c->tv, c->cause, sizeof(c->cause));
 	return ink_redis_cluster_pick(cl, c->slot);
 }
 
@@ -137,36 +139,55 @@ static int cluster_backoff(cluster_call *c)
 	return 1;
 }
 
-/* cluster_follow looks at an error reply from node: 1 when it asks for a
- * resend (the reply is then freed), 0 when it is the command's answer. */
-static int cluster_follow(ink_redis_cluster *cl, cluster_call *c, int node, redisReply *rep)
+/* What an error reply from a node means for the command. */
+typedef enum cluster_next {
+	CLUSTER_ANSWER,     /* it is the command's answer */
+	CLUSTER_RESEND,     /* follow it: the reply was freed */
+	CLUSTER_UNAVAILABLE /* the cluster stayed down for the whole timeout */
+} cluster_next;
+
+/* cluster_redirect follows MOVED (the slot's owner changed: remember it,
+ * re-read the map) or ASK (the slot is migrating: ASKING once). */
+static cluster_next cluster_redirect(ink_redis_cluster *cl, cluster_call *c, int node,
+                                     redisReply *rep)
 {
 	int slot = -1;
 	int to = -1;
 
-	if (cluster_has_prefix(rep, "MOVED ") || cluster_has_prefix(rep, "ASK ")) {
-		if (c->redirects >= CLUSTER_MAX_REDIRECTS ||
-		    ink_redis_cluster_parse_redirect(cl, node, rep->str, &slot, &to) != INK_OK)
-			return 0;
-		c->redirects++;
-		if (rep->str[0] == 'M') {
-			cl->slot[slot] = (unsigned char)to;
-			cl->stale = 1;
-			cluster_count(&redis_redirects, "moved");
-		} else {
-			c->ask = to;
-			cluster_count(&redis_redirects, "ask");
-		}
-	} else if (cluster_has_prefix(rep, "TRYAGAIN") || cluster_has_prefix(rep, "CLUSTERDOWN")) {
-		if (!cluster_backoff(c))
-			return 0;
-		cl->stale |= rep->str[0] == 'C';
-		cluster_count(&redis_retries, rep->str[0] == 'C' ? "clusterdown" : "tryagain");
+	if (c->redirects >= CLUSTER_MAX_REDIRECTS ||
+	    ink_redis_cluster_parse_redirect(cl, node, rep->str, &slot, &to) != INK_OK)
+		return CLUSTER_ANSWER;
+	c->redirects++;
+	if (rep->str[0] == 'M') {
+		cl->slot[slot] = (unsigned char)to;
+		cl->stale = 1;
+		cluster_count(&redis_redirects, "moved");
 	} else {
-		return 0;
+		c->ask = to;
+		cluster_count(&redis_redirects, "ask");
 	}
 	freeReplyObject(rep);
-	return 1;
+	return CLUSTER_RESEND;
+}
+
+/* cluster_follow looks at an error reply from node. TRYAGAIN (keys of a
+ * migrating slot split between nodes) and CLUSTERDOWN (a failover under
+ * way, a slot unserved) are resent after a backoff while the timeout
+ * allows, then reported unavailable, not as an error of the command. */
+static cluster_next cluster_follow(ink_redis_cluster *cl, cluster_call *c, int node,
+                                   redisReply *rep)
+{
+	if (cluster_has_prefix(rep, "MOVED ") || cluster_has_prefix(rep, "ASK "))
+		return cluster_redirect(cl, c, node, rep);
+	if (!cluster_has_prefix(rep, "TRYAGAIN") && !cluster_has_prefix(rep, "CLUSTERDOWN"))
+		return CLUSTER_ANSWER;
+	int down = rep->str[0] == 'C';
+	cl->stale |= down;
+	if (!cluster_backoff(c))
+		return CLUSTER_UNAVAILABLE;
+	cluster_count(&redis_retries, down ? "clusterdown" : "tryagain");
+	freeReplyObject(rep);
+	return CLUSTER_RESEND;
 }
 
 /* cluster_after_refused decides whether a command whose connect node
@@ -207,7 +228,8 @@ ink_err ink_redis_cluster_run(ink_redis_cluster *cl, struct timeval tv, const ch
 	for (;;) {
 		int node = cluster_target(cl, &c);
 		if (node < 0) {
-			ink_why(why, why_len, "redis cluster: no node known for slot %d", c.slot);
+			ink_why(why, why_len, "redis cluster: no node known for slot %d (%s)",
+			        c.slot, c.cause[0] ? c.cause : "no map yet");
 			return INK_UNAVAILABLE;
 		}
 		redisReply *rep = NULL;
@@ -220,9 +242,15 @@ ink_err ink_redis_cluster_run(ink_redis_cluster *cl, struct timeval tv, const ch
 			return err;
 		}
 		cl->last = node;
-		if (!cluster_follow(cl, &c, node, rep)) {
+		cluster_next next = cluster_follow(cl, &c, node, rep);
+		if (next == CLUSTER_RESEND)
+			continue;
+		if (next == CLUSTER_ANSWER) {
 			*reply = rep;
 			return INK_OK;
 		}
+		ink_why(why, why_len, "redis %s: %s", cl->nodes[node].addr, rep->str);
+		freeReplyObject(rep);
+		return INK_UNAVAILABLE;
 	}
 }

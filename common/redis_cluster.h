@@ -37,7 +37,8 @@ void ink_redis_cluster_close(ink_redis_cluster *cl);
 /* ink_redis_cluster_run sends the RESP command cmd to the node that serves
  * its key (key == NULL: the node used last), following MOVED and ASK (at most
  * 5 redirects), retrying TRYAGAIN and CLUSTERDOWN with backoff until tv runs
- * out, and moving to the new owner after a connection refused before sending.
+ * out (then INK_UNAVAILABLE), and moving to the new owner after a connection
+ * refused before sending.
  * Other failures are never resent. Results as ink_redis_node_send: INK_OK with
  * *reply (possibly an error reply, the caller's to free),
  * INK_UNAVAILABLE (why names the node), INK_DEADLINE_EXCEEDED (outcome

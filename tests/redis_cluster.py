@@ -16,6 +16,7 @@ Reusable by any test or launcher:
 As a command, it runs one program against a fresh cluster and stops it:
 
     redis_cluster.py run -- PROGRAM ARGS...   (INK_TEST_CLUSTER=<addrs> in its env)
+    redis_cluster.py selftest                 (this class: roles, kill, failover)
 
 Nothing sleeps to synchronise: every wait polls a condition with a deadline.
 """
@@ -150,9 +151,31 @@ class RedisCluster:
             p.wait(timeout=10)
 
 
+def selftest():
+    """The helper's own check: 3 masters and 3 replicas, and after kill() of a
+    master a replica takes over (masters() counts 3 live ones again)."""
+    with tempfile.TemporaryDirectory(prefix="inkwell-cluster-") as d:
+        c = RedisCluster(d).start()
+        try:
+            roles = sorted(n["role"] for n in c.nodes())
+            assert roles == ["master"] * 3 + ["replica"] * 3, roles
+            victim = c.masters()[0]["port"]
+            t0 = time.monotonic()
+            c.kill(victim)
+            assert not c.alive(victim)
+            _poll(lambda: len(c.masters()) == 3, 15, "a replica promoted")
+            c.wait_ok()
+            print("ok: replica of %d promoted %.1f s after kill -9" % (victim, time.monotonic() - t0))
+        finally:
+            c.stop()
+    return 0
+
+
 def main(argv):
+    if len(argv) == 2 and argv[1] == "selftest":
+        return selftest()
     if len(argv) < 3 or argv[1] != "run" or "--" not in argv:
-        print("usage: redis_cluster.py run -- PROGRAM ARGS...", file=sys.stderr)
+        print("usage: redis_cluster.py run -- PROGRAM ARGS... | selftest", file=sys.stderr)
         return 2
     cmd = argv[argv.index("--") + 1:]
     with tempfile.TemporaryDirectory(prefix="inkwell-cluster-") as d:

@@ -3,7 +3,8 @@
  * masters, 3 replicas, started by tests/redis_cluster.py, whose seed list is
  * in INK_TEST_CLUSTER): keys spread over every master through one seed
  * address; a slot moved under a handle's feet (MOVED); a slot half migrated
- * (ASK); WAIT reaching the master that took the write; a master killed with
+ * (ASK, and TRYAGAIN for both its keys at once); a slot no node serves
+ * (CLUSTERDOWN); WAIT reaching the master that took the write; a master killed with
  * SIGKILL (commands fail only until its replica is promoted, then pass on the
  * same handle, and PING names the dead node meanwhile). Runs in this order:
  * the failover test kills a node.
@@ -24,139 +25,9 @@
 #include "metrics.h"
 #include "redis.h"
 #include "redis_slots.h"
+#include "redis_cluster_admin.h"
 
 #define TIMEOUT_MS 1000
-
-static const char *seeds(void)
-{
-	const char *s = getenv("INK_TEST_CLUSTER");
-
-	if (s == NULL || s[0] == '\0')
-		fail_msg("INK_TEST_CLUSTER is not set (run through tests/redis_cluster.py run --)");
-	return s;
-}
-
-/* admin runs one command on the node at port, outside ink_redis. */
-static redisReply *admin(int port, const char *fmt, ...)
-{
-	struct timeval tv = {5, 0};
-	redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
-	va_list ap;
-
-	if (c == NULL || c->err)
-		fail_msg("cannot connect to 127.0.0.1:%d", port);
-	va_start(ap, fmt);
-	redisReply *rep = redisvCommand(c, fmt, ap);
-	va_end(ap);
-	if (rep == NULL)
-		fail_msg("127.0.0.1:%d: %s", port, c->errstr);
-	redisFree(c);
-	return rep;
-}
-
-static void admin_ok(int port, const char *fmt, const char *arg1, const char *arg2)
-{
-	redisReply *rep = admin(port, fmt, arg1, arg2);
-
-	if (rep->type == REDIS_REPLY_ERROR)
-		fail_msg("127.0.0.1:%d %s: %s", port, fmt, rep->str);
-	freeReplyObject(rep);
-}
-
-/* seed_port is the port of the first seed in INK_TEST_CLUSTER. */
-static int seed_port(void)
-{
-	const char *colon = strchr(seeds(), ':');
-
-	return (int)strtol(colon + 1, NULL, 10);
-}
-
-/* info_field reads "name:value" of INFO section on port as a number. */
-static long info_field(int port, const char *section, const char *name)
-{
-	redisReply *rep = admin(port, "INFO %s", section);
-	const char *at = strstr(rep->str, name);
-
-	if (at == NULL)
-		fail_msg("127.0.0.1:%d INFO %s has no %s", port, section, name);
-	long v = strtol(at + strlen(name) + 1, NULL, 10);
-	freeReplyObject(rep);
-	return v;
-}
-
-/* owner_of returns the port of the master serving slot, per CLUSTER SLOTS
- * asked of the node at ask. */
-static int owner_of(int ask, int slot)
-{
-	redisReply *rep = admin(ask, "CLUSTER SLOTS");
-	int port = -1;
-
-	for (size_t i = 0; i < rep->elements; i++) {
-		redisReply *e = rep->element[i];
-		if (e->element[0]->integer <= slot && slot <= e->element[1]->integer)
-			port = (int)e->element[2]->element[1]->integer;
-	}
-	freeReplyObject(rep);
-	if (port < 0)
-		fail_msg("no master serves slot %d", slot);
-	return port;
-}
-
-/* masters lists the master ports (at most 8) per CLUSTER SLOTS. */
-static int masters(int ask, int *ports)
-{
-	redisReply *rep = admin(ask, "CLUSTER SLOTS");
-	int n = 0;
-
-	for (size_t i = 0; i < rep->elements && n < 8; i++) {
-		int p = (int)rep->element[i]->element[2]->element[1]->integer;
-		int seen = 0;
-		for (int j = 0; j < n; j++)
-			seen |= ports[j] == p;
-		if (!seen)
-			ports[n++] = p;
-	}
-	freeReplyObject(rep);
-	return n;
-}
-
-static void node_id(int port, char *id, size_t len)
-{
-	redisReply *rep = admin(port, "CLUSTER MYID");
-
-	snprintf(id, len, "%s", rep->str);
-	freeReplyObject(rep);
-}
-
-static int other_master(int ask, int not_this)
-{
-	int ports[8];
-	int n = masters(ask, ports);
-
-	for (int i = 0; i < n; i++)
-		if (ports[i] != not_this)
-			return ports[i];
-	fail_msg("no second master");
-	return -1;
-}
-
-/* metric reads one series of this process's registry ("name{labels}"). */
-static double metric(const char *series)
-{
-	char *text = NULL;
-	size_t len = 0;
-	double v = 0;
-
-	assert_int_equal(ink_metrics_scrape(&text, &len), INK_OK);
-	for (const char *line = text; line != NULL && *line;) {
-		if (strncmp(line, series, strlen(series)) == 0 && line[strlen(series)] == ' ')
-			v = strtod(line + strlen(series) + 1, NULL);
-		line = strchr(line, '\n');
-		line = line ? line + 1 : NULL;
-	}
-	free(text);
-	return v;
-}
 
 static ink_redis *open_handle(const char *addr)
 {
@@ -205,6 +76,25 @@ static long long wait_replicas(ink_redis *r, int ms)
 	return n;
 }
 
+/* node_tally counts what ink_redis_each_node reports. */
+typedef struct node_tally {
+	int nodes, masters, down;
+	char down_addr[64];
+} node_tally;
+
+static void tally_node(void *arg, const char *addr, int is_master, ink_err err, const char *why)
+{
+	node_tally *t = arg;
+
+	t->nodes++;
+	t->masters += is_master;
+	if (err != INK_OK) {
+		t->down++;
+		snprintf(t->down_addr, sizeof(t->down_addr), "%s", addr);
+		assert_true(why[0] != '\0');
+	}
+}
+
 /* One seed address is enough: CLUSTER INFO tells the handle it is a
  * cluster, CLUSTER SLOTS where every key lives. */
 static void test_spread(void **state)
@@ -214,7 +104,7 @@ static void test_spread(void **state)
 	int ports[8];
 	(void)state;
 
-	snprintf(seed, sizeof(seed), "127.0.0.1:%d", seed_port());
+	snprintf(seed, sizeof(seed), "127.0.0.1:%d", rct_seed_port());
 	ink_redis *r = open_handle(seed);
 	for (int i = 0; i < 300; i++) {
 		snprintf(key, sizeof(key), "spread:%d", i);
@@ -224,10 +114,10 @@ static void test_spread(void **state)
 		snprintf(key, sizeof(key), "spread:%d", i);
 		get_is(r, key, key);
 	}
-	int n = masters(seed_port(), ports);
+	int n = rct_masters(rct_seed_port(), ports);
 	assert_int_equal(n, 3);
 	for (int i = 0; i < n; i++)
-		assert_true(info_field(ports[i], "keyspace", "db0:keys") > 0);
+		assert_true(rct_info_field(ports[i], "keyspace", "db0:keys") > 0);
 	/* A script routes by its first key; both keys share a hash tag. */
 	redisReply *rep = NULL;
 	assert_int_equal(ink_redis_cmd(r, &rep, NULL, 0, "EVAL %s 2 {s}a {s}b %s",
@@ -238,8 +128,17 @@ static void test_spread(void **state)
 	freeReplyObject(rep);
 	get_is(r, "{s}b", "v");
 	assert_int_equal(ink_redis_ping(r, NULL, 0), INK_OK);
+	node_tally t = {0};
+	ink_redis_each_node(r, tally_node, &t);
+	/* Replicas are known when CLUSTER SLOTS lists them; redis 7.0 may not yet. */
+	assert_true(t.nodes >= 3);
+	assert_int_equal(t.masters, 3);
+	assert_int_equal(t.down, 0);
 	ink_redis_close(r);
 }
+
+/* open_handle is below; the config test needs it first. */
+static ink_redis *open_handle(const char *addr);
 
 static void test_standalone_list_refused(void **state)
 {
@@ -247,47 +146,20 @@ static void test_standalone_list_refused(void **state)
 	(void)state;
 
 	setenv("REDIS_CLUSTER", "off", 1);
-	assert_int_equal(ink_redis_open(seeds(), TIMEOUT_MS, &r), INK_INVALID_ARGUMENT);
+	assert_int_equal(ink_redis_open(rct_seeds(), TIMEOUT_MS, &r), INK_INVALID_ARGUMENT);
 	setenv("REDIS_CLUSTER", "maybe", 1);
 	assert_int_equal(ink_redis_open("127.0.0.1:1", TIMEOUT_MS, &r), INK_INVALID_ARGUMENT);
 	unsetenv("REDIS_CLUSTER");
-}
 
-/* migrate_keys moves each key from port `from` to `to` (MIGRATE, one key at
- * a time, as redis-cli --cluster reshard does between the SETSLOTs). */
-static void migrate_keys(int from, int to, const char *const *keys, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		redisReply *rep = admin(from, "MIGRATE 127.0.0.1 %d %s 0 5000", to, keys[i]);
-		if (rep->type == REDIS_REPLY_ERROR)
-			fail_msg("MIGRATE %s: %s", keys[i], rep->str);
-		freeReplyObject(rep);
-	}
-}
-
-static void slot_start_move(int slot, int from, int to)
-{
-	char s[16], idf[64], idt[64];
-
-	snprintf(s, sizeof(s), "%d", slot);
-	node_id(from, idf, sizeof(idf));
-	node_id(to, idt, sizeof(idt));
-	admin_ok(to, "CLUSTER SETSLOT %s IMPORTING %s", s, idf);
-	admin_ok(from, "CLUSTER SETSLOT %s MIGRATING %s", s, idt);
-}
-
-static void slot_end_move(int slot, int to)
-{
-	char s[16], idt[64];
-	int ports[8];
-
-	snprintf(s, sizeof(s), "%d", slot);
-	node_id(to, idt, sizeof(idt));
-	admin_ok(to, "CLUSTER SETSLOT %s NODE %s", s, idt);
-	int n = masters(to, ports);
-	for (int i = 0; i < n; i++)
-		if (ports[i] != to)
-			admin_ok(ports[i], "CLUSTER SETSLOT %s NODE %s", s, idt);
+	/* A cluster none of whose seeds answers is unavailable, with the cause. */
+	char why[256] = "";
+	redisReply *rep = NULL;
+	r = open_handle("127.0.0.1:1,127.0.0.1:2");
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "GET k"), INK_UNAVAILABLE);
+	if (strstr(why, "127.0.0.1:2") == NULL || strstr(why, "refused") == NULL)
+		fail_msg("why: %s", why);
+	assert_int_equal(ink_redis_ping(r, why, sizeof(why)), INK_UNAVAILABLE);
+	ink_redis_close(r);
 }
 
 static void test_moved(void **state)
@@ -296,18 +168,18 @@ static void test_moved(void **state)
 	int slot = ink_redis_keyslot(key, strlen(key));
 	(void)state;
 
-	ink_redis *r = open_handle(seeds());
+	ink_redis *r = open_handle(rct_seeds());
 	set_ok(r, key, "before"); /* r now maps slot to its owner */
-	int from = owner_of(seed_port(), slot);
-	int to = other_master(seed_port(), from);
-	slot_start_move(slot, from, to);
-	migrate_keys(from, to, &key, 1);
-	slot_end_move(slot, to);
-	double moved = metric("inkwell_redis_redirects_total{kind=\"moved\"}");
+	int from = rct_owner_of(rct_seed_port(), slot);
+	int to = rct_other_master(rct_seed_port(), from);
+	rct_slot_start_move(slot, from, to);
+	rct_migrate_keys(from, to, &key, 1);
+	rct_slot_end_move(slot, to);
+	double moved = rct_metric("inkwell_redis_redirects_total{kind=\"moved\"}");
 	get_is(r, key, "before");
-	assert_true(metric("inkwell_redis_redirects_total{kind=\"moved\"}") >= moved + 1);
+	assert_true(rct_metric("inkwell_redis_redirects_total{kind=\"moved\"}") >= moved + 1);
 	set_ok(r, key, "after");
-	redisReply *rep = admin(to, "GET %s", key);
+	redisReply *rep = rct_admin(to, "GET %s", key);
 	assert_string_equal(rep->str, "after"); /* the write went to the new owner */
 	freeReplyObject(rep);
 	ink_redis_close(r);
@@ -319,35 +191,45 @@ static void test_ask(void **state)
 	int slot = ink_redis_keyslot(keys[0], strlen(keys[0]));
 	(void)state;
 
-	ink_redis *r = open_handle(seeds());
+	ink_redis *r = open_handle(rct_seeds());
 	set_ok(r, keys[0], "one");
 	set_ok(r, keys[1], "two");
-	int from = owner_of(seed_port(), slot);
-	int to = other_master(seed_port(), from);
-	slot_start_move(slot, from, to);
-	migrate_keys(from, to, keys, 1); /* keys[0] moved, keys[1] not yet */
-	double ask = metric("inkwell_redis_redirects_total{kind=\"ask\"}");
+	int from = rct_owner_of(rct_seed_port(), slot);
+	int to = rct_other_master(rct_seed_port(), from);
+	rct_slot_start_move(slot, from, to);
+	rct_migrate_keys(from, to, keys, 1); /* keys[0] moved, keys[1] not yet */
+	double ask = rct_metric("inkwell_redis_redirects_total{kind=\"ask\"}");
 	get_is(r, keys[0], "one"); /* from answers ASK: ASKING + GET on to */
-	assert_true(metric("inkwell_redis_redirects_total{kind=\"ask\"}") >= ask + 1);
+	assert_true(rct_metric("inkwell_redis_redirects_total{kind=\"ask\"}") >= ask + 1);
 	get_is(r, keys[1], "two"); /* still on from, no redirect */
-	migrate_keys(from, to, keys + 1, 1);
-	slot_end_move(slot, to);
+	/* Both keys at once while they are split: TRYAGAIN, resent with backoff
+	 * for the whole timeout, then UNAVAILABLE. */
+	double again = rct_metric("inkwell_redis_retries_total{reason=\"tryagain\"}");
+	redisReply *rep = NULL;
+	char why[256] = "";
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "MGET %s %s", keys[0], keys[1]),
+	                 INK_UNAVAILABLE);
+	if (strstr(why, "TRYAGAIN") == NULL)
+		fail_msg("why: %s", why);
+	assert_true(rct_metric("inkwell_redis_retries_total{reason=\"tryagain\"}") >= again + 2);
+	rct_migrate_keys(from, to, keys + 1, 1);
+	rct_slot_end_move(slot, to);
 	get_is(r, keys[1], "two"); /* MOVED now */
 	ink_redis_close(r);
 }
 
-/* replica_of finds the port of master's (first) replica. */
-static int replica_of(int master)
+/* key_away writes into key (len bytes) a key that the first seed's node does
+ * not serve, so routing to "some default node" cannot pass for routing to
+ * the write's master. */
+static void key_away(char *key, size_t len, const char *prefix)
 {
-	redisReply *rep = admin(master, "INFO replication");
-	const char *at = strstr(rep->str, "slave0:");
-	const char *port = at ? strstr(at, "port=") : NULL;
-
-	if (port == NULL)
-		fail_msg("127.0.0.1:%d has no replica", master);
-	int p = (int)strtol(port + 5, NULL, 10);
-	freeReplyObject(rep);
-	return p;
+	for (int i = 0; i < 1000; i++) {
+		snprintf(key, len, "%s:{%d}", prefix, i);
+		if (rct_owner_of(rct_seed_port(), ink_redis_keyslot(key, strlen(key))) !=
+		    rct_seed_port())
+			return;
+	}
+	fail_msg("every key is on the first seed");
 }
 
 /* WAIT is keyless: it must go to the master that took the previous write.
@@ -355,14 +237,16 @@ static int replica_of(int master)
  * would have counted its own live replica. */
 static void test_wait_after_write(void **state)
 {
-	const char *key = "wait:{w}";
+	char key[32];
 	(void)state;
 
-	ink_redis *r = open_handle(seeds());
+	key_away(key, sizeof(key), "wait");
+	ink_redis *r = open_handle(rct_seeds());
 	set_ok(r, key, "1");
 	assert_int_equal(wait_replicas(r, 1000), 1);
-	int master = owner_of(seed_port(), ink_redis_keyslot(key, strlen(key)));
-	pid_t replica = (pid_t)info_field(replica_of(master), "server", "process_id");
+	int master = rct_owner_of(rct_seed_port(), ink_redis_keyslot(key, strlen(key)));
+	pid_t replica = (pid_t)rct_info_field(rct_replica_of(master), "server", "process_id");
+	set_ok(r, "wait:elsewhere", "x"); /* the handle has used other nodes too */
 	assert_int_equal(kill(replica, SIGSTOP), 0);
 	set_ok(r, key, "2");
 	long long stopped = wait_replicas(r, 200);
@@ -372,11 +256,44 @@ static void test_wait_after_write(void **state)
 	ink_redis_close(r);
 }
 
-static void pause_ms(int ms)
+/* A slot no node serves: its owner answers CLUSTERDOWN, which is resent
+ * after a backoff and, the slot staying unserved, ends as UNAVAILABLE (a
+ * 503), never as an error of the command (a 500). */
+static void test_clusterdown(void **state)
 {
-	struct timespec ts = {0, (long)ms * 1000000L};
+	const char *key = "down:{d}";
+	int slot = ink_redis_keyslot(key, strlen(key));
+	char s[16], id[64], why[256] = "";
+	int ports[8];
+	redisReply *rep = NULL;
+	(void)state;
 
-	nanosleep(&ts, NULL); /* poll interval; the loop's condition decides */
+	ink_redis *r = open_handle(rct_seeds());
+	set_ok(r, key, "v");
+	int owner = rct_owner_of(rct_seed_port(), slot);
+	snprintf(s, sizeof(s), "%d", slot);
+	int n = rct_all_ports(ports);
+	for (int i = 0; i < n; i++)
+		freeReplyObject(
+		    rct_admin(ports[i], "CLUSTER DELSLOTS %s", s)); /* unassigned: an error */
+	double down = rct_metric("inkwell_redis_retries_total{reason=\"clusterdown\"}");
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "GET %s", key), INK_UNAVAILABLE);
+	assert_true(rct_metric("inkwell_redis_retries_total{reason=\"clusterdown\"}") >= down + 1);
+
+	rct_node_id(owner, id, sizeof(id));
+	rct_admin_ok(owner, "CLUSTER ADDSLOTS %s", s, NULL);
+	int m = rct_masters(owner, ports);
+	for (int i = 0; i < m; i++)
+		if (ports[i] != owner)
+			rct_admin_ok(ports[i], "CLUSTER SETSLOT %s NODE %s", s, id);
+	double deadline = ink_mono_ms() + 15000;
+	while (!rct_cluster_ok_everywhere()) {
+		if (ink_mono_ms() > deadline)
+			fail_msg("cluster_state not ok again 15 s after ADDSLOTS");
+		rct_pause_ms(20);
+	}
+	get_is(r, key, "v"); /* the same handle, once the slot is served again */
+	ink_redis_close(r);
 }
 
 /* kill -9 a master: commands on its slots fail (UNAVAILABLE, never a wrong
@@ -388,12 +305,12 @@ static void test_failover(void **state)
 	char dead[64];
 	(void)state;
 
-	ink_redis *r = open_handle(seeds());
+	ink_redis *r = open_handle(rct_seeds());
 	set_ok(r, key, "kept");
 	assert_int_equal(wait_replicas(r, 1000), 1);
-	int master = owner_of(seed_port(), ink_redis_keyslot(key, strlen(key)));
-	int ask = other_master(seed_port(), master);
-	pid_t pid = (pid_t)info_field(master, "server", "process_id");
+	int master = rct_owner_of(rct_seed_port(), ink_redis_keyslot(key, strlen(key)));
+	int ask = rct_other_master(rct_seed_port(), master);
+	pid_t pid = (pid_t)rct_info_field(master, "server", "process_id");
 	snprintf(dead, sizeof(dead), "127.0.0.1:%d", master);
 	double killed = ink_mono_ms();
 	assert_int_equal(kill(pid, SIGKILL), 0);
@@ -415,15 +332,20 @@ static void test_failover(void **state)
 		failures++;
 		if (ink_mono_ms() - killed > 15000)
 			fail_msg("still failing 15 s after the kill: %s", why);
-		pause_ms(20);
+		rct_pause_ms(20);
 	}
 	double window = ink_mono_ms() - killed;
 	print_message("failover window %.0f ms, %d failed GETs, new owner 127.0.0.1:%d\n", window,
-	              failures, owner_of(ask, ink_redis_keyslot(key, strlen(key))));
+	              failures, rct_owner_of(ask, ink_redis_keyslot(key, strlen(key))));
 	assert_true(failures > 0); /* the kill was seen at all */
 	assert_true(window < 8000);
 	set_ok(r, key, "after");
 	get_is(r, key, "after");
+	node_tally t = {0};
+	ink_redis_each_node(r, tally_node, &t);
+	assert_int_equal(t.down, 1);
+	assert_string_equal(t.down_addr, dead);
+	assert_int_equal(t.masters, 3); /* the promoted replica, not the dead node */
 	ink_redis_close(r);
 }
 
@@ -435,6 +357,7 @@ int main(void)
 	    cmocka_unit_test(test_moved),
 	    cmocka_unit_test(test_ask),
 	    cmocka_unit_test(test_wait_after_write),
+	    cmocka_unit_test(test_clusterdown),
 	    cmocka_unit_test(test_failover),
 	};
 	ink_metrics_init("redis_cluster_test");
