@@ -241,6 +241,7 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
 		freeReplyObject(rep);
 		err = tsvc_replicated(ctx);
+		blobs_reap(ctx); /* what a crashed publish or removal left, if due */
 		return err == INK_OK ? gallery_publish_new(ctx, r, pid, now, etag, out) : err;
 	}
 	blobs_doom(ctx, pid); /* not this call's item: its bytes go */

@@ -11,6 +11,9 @@ report, moderation (remove), a publisher's own unpublish, logout, revoking
 sessions, account erasure. Every step must answer as on a standalone Redis,
 and no service may have logged a cross-slot refusal."""
 
+import hashlib
+import uuid
+
 import inkwell_test as it
 import test_templates as tt
 
@@ -19,7 +22,9 @@ PW = tt.PW
 
 class RedisClusterStoryTest(it.StackTestCase):
     ENV = {"NGINX_AUTH_RATE": "1000r/s", "INKWELL_REDIS_CLUSTER_SINGLE": "1",
-           "USERNAME_HOLD_SECONDS": "3"}
+           "USERNAME_HOLD_SECONDS": "3",
+           # argon2id twice per password change: on 2 shared cores, give calls room
+           "RPC_TIMEOUT_MS": "15000"}
 
     @classmethod
     def setUpClass(cls):
@@ -47,6 +52,72 @@ class RedisClusterStoryTest(it.StackTestCase):
             # the node enforces slots: this is what every script must avoid
             self.assertTrue(it.redis(port, "MSET", "a", "1", "b", "2").startswith(b"-CROSSSLOT"))
             it.redis(port, "DEL", "{a}x")
+
+    def test_claim_of_a_crashed_registration_expires(self):
+        """Registration claims the name (a lease), writes the user, keeps the
+        claim. A claim left by a crash between the steps names a user that
+        was never written: the name is taken only until the lease ends."""
+        name = "c" + uuid.uuid4().hex[:12]
+        users = self.stack.port_of("users-redis")
+        self.assertEqual(it.redis(users, "SET", "username:{%s}" % name, uuid.uuid4().hex,
+                                  "PX", 2000), b"+OK")
+        body = {"username": name, "password": PW}
+        st, h, b = self.req("POST", "/v1/users", body)
+        self.assertProblem(st, h, b, 409)
+        # signing in with the claimed name finds no user
+        self.assertEqual(self.req("POST", "/v1/sessions", body)[0], 401)
+        got = it.poll(lambda: (lambda r: r if r[0] == 201 else None)(
+            self.req("POST", "/v1/users", body)), timeout=10, what="the claim to expire",
+            interval=0.2)
+        # the new registration's claim is permanent
+        self.assertEqual(it.redis(users, "PTTL", "username:{%s}" % name), b":-1")
+        self.assertEqual(it.redis(users, "EXISTS", "user:{%s}" % got[2]["id"]), b":1")
+        self.assertEqual(self.req("POST", "/v1/sessions", body)[0], 201)
+
+    def test_orphaned_images_are_reaped(self):
+        """A publish writes the PNG/SVG (the item's slot) before the item (the
+        {gallery} slot); a crash between leaves bytes no item names, queued
+        in blobs:{gallery}:doomed. They are reaped by a later publish, and
+        a removed item's bytes go with the removal."""
+        public = self.stack.port_of("public-redis")
+        orphan = uuid.uuid4().hex
+        self.assertEqual(it.redis(public, "SET", "public:{%s}:png" % orphan, "x"), b"+OK")
+        self.assertEqual(it.redis(public, "ZADD", "blobs:{gallery}:doomed", 1, orphan), b":1")
+        alice = tt.Client(self)
+        st, _, t = alice.upload(self.png)
+        self.assertEqual(st, 201, t)
+        st, _, g = alice.req("POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertEqual(st, 201, g)
+        gid = g["gallery_id"]
+        self.assertEqual(it.redis(public, "EXISTS", "public:{%s}:png" % orphan), b":0")
+        # the new item's own bytes are not queued any more
+        self.assertEqual(it.redis(public, "ZSCORE", "blobs:{gallery}:doomed", gid), b"$-1")
+        self.assertEqual(it.redis(public, "EXISTS", "public:{%s}:png" % gid), b":1")
+        self.assertEqual(alice.req("DELETE", "/v1/gallery/" + gid)[0], 204)
+        for key in ("public:{gallery}:" + gid, "public:{%s}:png" % gid,
+                    "public:{%s}:svg" % gid):
+            self.assertEqual(it.redis(public, "EXISTS", key), b":0", key)
+        self.assertEqual(it.redis(public, "ZCARD", "blobs:{gallery}:doomed"), b":0")
+
+    def test_revoked_session_without_metadata_never_authenticates(self):
+        """Revoking deletes the session key first, then its metadata; a
+        password change drops every other session's metadata in one script
+        and marks the reset, so a key left behind by a crash is refused."""
+        bob = tt.Client(self)
+        users = self.stack.port_of("users-redis")
+        st, _, s2 = self.req("POST", "/v1/sessions", {"username": bob.name, "password": PW})
+        self.assertEqual(st, 201, s2)
+        auth2 = {"Authorization": "Bearer " + s2["token"]}
+        self.assertEqual(self.req("GET", "/v1/users/me", headers=auth2)[0], 200)
+        st, _, b = bob.req("PUT", "/v1/users/me/password",
+                           {"current_password": PW, "new_password": PW + "-2"})
+        self.assertEqual(st, 204, b)
+        # as a crash between the reset and the key deletions would leave it
+        key = "session:{%s}" % hashlib.sha256(s2["token"].encode()).hexdigest()
+        it.redis(users, "SET", key, bob.id, "EX", 600)
+        self.assertEqual(self.req("GET", "/v1/users/me", headers=auth2)[0], 401)
+        self.assertEqual(it.redis(users, "EXISTS", key), b":0")
+        self.assertEqual(bob.req("GET", "/v1/users/me")[0], 200)
 
     def test_user_story(self):
         alice, bob, carol = tt.Client(self), tt.Client(self), tt.Client(self)
@@ -143,7 +214,7 @@ class RedisClusterStoryTest(it.StackTestCase):
         self.assertEqual(st, 401, b)
         # the name is held, then free again
         body = {"username": bob.name, "password": PW}
-        it.poll(lambda: self.req("POST", "/v1/users", body)[0] == 201, timeout=15,
+        it.poll(lambda: self.req("POST", "/v1/users", body)[0] == 201, timeout=30,
                 what="name free again", interval=0.3)
         # an admin erases alice
         self.assertEqual(carol.req("DELETE", "/v1/admin/users/" + alice.id)[0], 204)

@@ -228,6 +228,25 @@ ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err)
 	return err;
 }
 
+/* idem_wrap returns the store script `lua` (len bytes) inside the key check
+ * (malloc'd, free(); its length in *out_len), or NULL when out of memory. The
+ * store script's own shebang would be a syntax error inside the wrapper,
+ * which starts with one already, so it is left out. */
+static char *idem_wrap(const char *lua, size_t len, size_t *out_len)
+{
+	if (len >= sizeof(USVC_LUA) - 1 && memcmp(lua, USVC_LUA, sizeof(USVC_LUA) - 1) == 0) {
+		lua += sizeof(USVC_LUA) - 1;
+		len -= sizeof(USVC_LUA) - 1;
+	}
+	size_t slen = sizeof(idem_wrap_head) - 1 + len + sizeof(idem_wrap_tail) - 1;
+	char *script = malloc(slen + 1);
+	if (script == NULL)
+		return NULL;
+	snprintf(script, slen + 1, "%s%.*s%s", idem_wrap_head, (int)len, lua, idem_wrap_tail);
+	*out_len = slen;
+	return script;
+}
+
 ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size_t why_len,
                              int argc, const char **argv, const size_t *argvlen,
                              const uint8_t *reply, size_t reply_len)
@@ -243,19 +262,10 @@ ink_err usvc_idem_store_argv(ink_rpc_ctx *ctx, redisReply **rep, char *why, size
 	long nk = argc >= 3 ? strtol(argv[2], NULL, 10) : -1;
 	if (argc + 5 > IDEM_ARGV_MAX || nk < 0 || 3 + nk > argc)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "store script: bad arguments");
-	/* The store script's own shebang would be a syntax error inside the
-	 * wrapper, which starts with it already. */
-	const char *body = argv[1];
-	size_t blen = argvlen[1];
-	if (blen >= sizeof(USVC_LUA) - 1 && memcmp(body, USVC_LUA, sizeof(USVC_LUA) - 1) == 0) {
-		body += sizeof(USVC_LUA) - 1;
-		blen -= sizeof(USVC_LUA) - 1;
-	}
-	size_t slen = sizeof(idem_wrap_head) - 1 + blen + sizeof(idem_wrap_tail) - 1;
-	char *script = malloc(slen + 1);
+	size_t slen = 0;
+	char *script = idem_wrap(argv[1], argvlen[1], &slen);
 	if (script == NULL)
 		return INK_RESOURCE_EXHAUSTED;
-	snprintf(script, slen + 1, "%s%.*s%s", idem_wrap_head, (int)blen, body, idem_wrap_tail);
 	snprintf(numkeys, sizeof(numkeys), "%ld", nk + 1);
 	int n = 0;
 	av[n] = argv[0], avlen[n++] = argvlen[0];

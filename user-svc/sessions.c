@@ -198,12 +198,13 @@ ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char 
 		              &rep, &res, why, why_len);
 	if (err != INK_OK)
 		return err;
-	if (res != 1) /* no user: the key goes (nobody has its token anyway) */
+	int made = res == 1;
+	if (!made) /* no user: the key goes (nobody has its token anyway) */
 		err = sess_step(r, NULL,
 		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
 		                &rep, &res, why, why_len);
 	if (err == INK_OK)
-		*stored = res == 1;
+		*stored = made;
 	return err;
 }
 

@@ -131,7 +131,7 @@ static void test_forget_user(void **state)
 	                              why, sizeof(why)),
 	                 INK_OK);
 	free(reply.data);
-	assert_int_equal(harness_redis_int("HLEN public:{%s}:reports", b->gallery_id), 0);
+	assert_int_equal(harness_redis_int("HLEN public:{gallery}:%s:reports", b->gallery_id), 0);
 
 	free(rid);
 	inkwell__template__v1__gallery_item__free_unpacked(a1, NULL);

@@ -58,7 +58,7 @@ static void test_publish_twice_one_item(void **state)
 	assert_int_equal(a->height, 30);
 	assert_int_equal(strlen(a->etag), 32);
 	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 1);
-	assert_int_equal(harness_redis_int("EXISTS published:{%s}", ALICE ":t1"), 1);
+	assert_int_equal(harness_redis_int("EXISTS published:{gallery}:%s", ALICE ":t1"), 1);
 	inkwell__template__v1__gallery_item__free_unpacked(a, NULL);
 	inkwell__template__v1__gallery_item__free_unpacked(b, NULL);
 }
@@ -194,7 +194,7 @@ static void test_list_newest_first_and_paging(void **state)
 	assert_int_equal(harness_redis_int("EVAL %s 0",
 	                                   "for _, m in ipairs(redis.call('ZRANGE', 'gallery', 0, "
 	                                   "-1)) do redis.call('ZADD', 'gallery', 1000, m) "
-	                                   "redis.call('HSET', 'public:{' .. m .. '}', "
+	                                   "redis.call('HSET', 'public:{gallery}:' .. m, "
 	                                   "'published_at', 1000) end "
 	                                   "return 1"),
 	                 1);
@@ -292,7 +292,7 @@ static void test_delete_permissions(void **state)
 	 * the admin took down: that source cannot come back; the one its
 	 * publisher withdrew can. */
 	assert_int_equal(harness_redis_int("DBSIZE%s", ""), 2);
-	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "del:1"), 1);
+	assert_int_equal(harness_redis_int("EXISTS published:{gallery}:%s", "del:1"), 1);
 	assert_int_equal(harness_publish(ALICE, "del:1", "Mine", NULL), INK_PERMISSION_DENIED);
 	item_t *again = harness_publish_ok(ALICE, "del:2", "Also mine");
 	assert_string_not_equal(again->gallery_id, it2->gallery_id);
@@ -339,9 +339,9 @@ static void test_takedown_covers_copies(void **state)
 	uint8_t digest[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(digest, png, len);
 	sodium_bin2hex(sha, sizeof(sha), digest, sizeof(digest));
-	snprintf(key, sizeof(key), "takedown:{%s}", sha);
+	snprintf(key, sizeof(key), "takedown:{gallery}:%s", sha);
 	assert_int_equal(harness_redis_int("EXISTS %s", key), 1);
-	snprintf(key, sizeof(key), "copies:{%s}", sha);
+	snprintf(key, sizeof(key), "copies:{gallery}:%s", sha);
 	assert_int_equal(harness_redis_int("EXISTS %s", key), 0);
 
 	/* Withdrawn by its publisher, unreported: no ban, a copy may go up. */
@@ -352,7 +352,7 @@ static void test_takedown_covers_copies(void **state)
 
 	/* An item published before fingerprints were kept (no sha256 field)
 	 * is still removed cleanly; it bans only its own source. */
-	assert_int_equal(harness_redis_int("HDEL public:{%s} sha256", mine->gallery_id), 1);
+	assert_int_equal(harness_redis_int("HDEL public:{gallery}:%s sha256", mine->gallery_id), 1);
 	assert_int_equal(
 	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", mine->gallery_id),
 	    INK_OK);

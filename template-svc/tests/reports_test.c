@@ -127,7 +127,7 @@ static void test_report_resolve_remove(void **state)
 	assert_int_equal(resolve(ADMIN, "admin", r1->report_id, "remove", NULL), INK_OK);
 	assert_int_equal(resolve(ADMIN, "admin", r2->report_id, "dismiss", NULL), INK_ABORTED);
 	/* What moderation removed cannot simply be published again. */
-	assert_int_equal(harness_redis_int("EXISTS published:{%s}", "rep:1"), 1);
+	assert_int_equal(harness_redis_int("EXISTS published:{gallery}:%s", "rep:1"), 1);
 	assert_int_equal(harness_publish(ALICE, "rep:1", "Again", NULL), INK_PERMISSION_DENIED);
 	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 1);
 
@@ -162,7 +162,7 @@ static void test_report_dismiss_and_errors(void **state)
 	 * erased), and a reported item cannot be published straight back. */
 	assert_int_equal(harness_ref_drop(TSVC_T("DeleteGalleryItem"), ALICE, NULL, it->gallery_id),
 	                 INK_OK);
-	assert_int_equal(harness_redis_int("ZCARD %s", "reports:open"), 0);
+	assert_int_equal(harness_redis_int("ZCARD %s", "reports:{gallery}:open"), 0);
 	assert_int_equal(resolve(ADMIN, "admin", again->report_id, "remove", NULL), INK_OK);
 	assert_int_equal(harness_publish(ALICE, "dis:1", "Fine really", NULL),
 	                 INK_PERMISSION_DENIED);

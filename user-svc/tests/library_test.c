@@ -2,7 +2,8 @@
  * library_test.c - a user's private library through user-svc's real RPC
  * path (converting through a real template-svc): create, pages that follow
  * their cursor and lose nothing, rename under the title rule, publish once
- * (the second time says so), delete, and nobody else's templates.
+ * (the second time says so), delete, and nobody else's templates; and no
+ * store for a user that is gone or being erased (no orphan library keys).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -199,12 +200,38 @@ static void test_publish(void **state)
 	                 INK_NOT_FOUND);
 }
 
+/* A create authenticated before its account's erasure began may reach the
+ * store after the mark, or after the erasure ended: refused, nothing kept. */
+static void test_no_store_for_erased_user(void **state)
+{
+	char id[33], why[256];
+
+	(void)state;
+	assert_int_equal(usvc_h_redis_int("HSET user:{%s} erasing 1", alice), 1);
+	assert_int_equal(create(alice, "Late", 3, id, why), INK_UNAUTHENTICATED);
+	assert_int_equal(usvc_h_redis_int("DEL user:{%s}", alice), 1);
+	assert_int_equal(create(alice, "Later", 4, id, why), INK_UNAUTHENTICATED);
+	assert_int_equal(usvc_h_redis_int("EXISTS user:{%s}:templates", alice), 0);
+	assert_int_equal(usvc_h_redis_int("DBSIZE%s", ""), 1); /* bob's user hash only */
+	/* bob, alive, still stores */
+	assert_int_equal(create(bob, "Fine", 5, id, why), INK_OK);
+}
+
+/* lib_setup: an empty Redis with alice and bob registered. */
+static int lib_setup(void **state)
+{
+	if (usvc_h_flush(state) != 0)
+		return -1;
+	return usvc_h_user(alice) == 0 && usvc_h_user(bob) == 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(test_paging, usvc_h_flush),
-	    cmocka_unit_test_setup(test_rename_and_delete, usvc_h_flush),
-	    cmocka_unit_test_setup(test_publish, usvc_h_flush),
+	    cmocka_unit_test_setup(test_paging, lib_setup),
+	    cmocka_unit_test_setup(test_rename_and_delete, lib_setup),
+	    cmocka_unit_test_setup(test_publish, lib_setup),
+	    cmocka_unit_test_setup(test_no_store_for_erased_user, lib_setup),
 	};
 	return cmocka_run_group_tests(tests, usvc_h_start, usvc_h_stop);
 }

@@ -81,6 +81,16 @@ int usvc_h_flush(void **state)
 	return harness_flush(state);
 }
 
+long long usvc_h_redis_int(const char *fmt, const char *arg)
+{
+	return harness_redis_int(fmt, arg);
+}
+
+int usvc_h_user(const char *uid)
+{
+	return harness_redis_int("HSET user:{%s} username test", uid) >= 0 ? 0 : -1;
+}
+
 ink_err usvc_h_call(const char *method, const char *uid, const ProtobufCMessage *msg,
                     const ProtobufCMessageDescriptor *desc, ProtobufCMessage **out, char *why,
                     size_t why_len)

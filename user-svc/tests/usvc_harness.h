@@ -23,6 +23,14 @@ int usvc_h_stop(void **state);
 /* usvc_h_flush empties the scratch Redis (a cmocka per-test setup). */
 int usvc_h_flush(void **state);
 
+/* usvc_h_redis_int runs a Redis command answering an integer (fmt with one
+ * %s for arg) on the scratch Redis; its value, -1 on error. */
+long long usvc_h_redis_int(const char *fmt, const char *arg);
+
+/* usvc_h_user makes a minimal user hash for uid (stores need their user to
+ * exist and not be erasing); 0 on success. */
+int usvc_h_user(const char *uid);
+
 /* usvc_h_call packs msg, calls user-svc's method as caller uid (NULL =
  * anonymous) and unpacks the reply as desc into *out (caller frees:
  * protobuf_c_message_free_unpacked; out may be NULL to drop it). Returns the
