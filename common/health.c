@@ -90,6 +90,8 @@ void ink_health_deps_free(ink_health_dep *deps, size_t n)
 
 /* ---- each Redis node on its own ---- */
 
+#define HEALTH_NODE_MIN_MS 100
+
 /* health_hostport splits "host:port" into host (NUL-terminated) and *port.
  * Returns 0, or -1 when addr is not that. */
 static int health_hostport(const char *addr, char *host, size_t host_len, int *port)
@@ -182,8 +184,14 @@ void ink_health_dep_redis_nodes(ink_redis *r, const char *addrs, const char *com
 		snprintf(out->message, sizeof(out->message), "out of memory");
 		return;
 	}
-	/* One node's share of the budget: a hung node cannot eat the others'. */
-	int each = timeout_ms / INK_HEALTH_MAX_EACH > 50 ? timeout_ms / INK_HEALTH_MAX_EACH : 50;
+	/* One node's share of the budget, so a hung node cannot eat the others';
+	 * at least HEALTH_NODE_MIN_MS, so a live node on a busy machine is not
+	 * called down (only hung nodes then stretch the check past its budget). */
+	int nodes = 1;
+	for (const char *c = addrs; *c != '\0'; c++)
+		nodes += *c == ',';
+	int each =
+	    timeout_ms / nodes > HEALTH_NODE_MIN_MS ? timeout_ms / nodes : HEALTH_NODE_MIN_MS;
 	double start = ink_mono_ms();
 	for (char *e = strtok_r(list, ",", &save); e != NULL && out->n_kids < INK_HEALTH_MAX_EACH;
 	     e = strtok_r(NULL, ",", &save)) {
