@@ -2,6 +2,8 @@
 #   make          configure + build into build/ (binaries in build/bin/)
 #   make deps     install missing Debian 12 packages (scripts/deps.sh)
 #   make up       deps, build, run the whole stack in the foreground
+#                 (INKWELL_INSTANCES=N: N of each service; INKWELL_REDIS_CLUSTER=1:
+#                 each database a local 3+3 Redis Cluster; scripts/stack.py reads both)
 #   make test     deps, sanitizer build in build-test/, whole ctest suite
 #                 (which includes `style`: scripts/check-style.sh)
 #   make style    scripts/check-style.sh alone: format, banned calls, complexity

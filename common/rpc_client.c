@@ -161,6 +161,11 @@ const char *ink_rpc_client_peer(const ink_rpc_client *c)
 	return c->peer;
 }
 
+size_t ink_rpc_client_addrs(ink_rpc_client *c, char (*urls)[INK_RPC_RESOLVE_URL_MAX], size_t max)
+{
+	return ink_rpc_resolver_urls(c->resolver, urls, max);
+}
+
 int ink_rpc_client_connected(const ink_rpc_client *c)
 {
 	return atomic_load(&((ink_rpc_client *)c)->pipes);
@@ -191,10 +196,40 @@ static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Calle
 	return INK_OK;
 }
 
+int ink_rpc_idempotent(const char *method)
+{
+	/* Reads, renders and pure functions: the method's name says which. */
+	static const char *const verbs[] = {"Get",   "List",         "Print",
+	                                    "Check", "Authenticate", "Convert"};
+	const char *name = method ? strrchr(method, '/') : NULL;
+
+	if (name == NULL)
+		return 0;
+	name++;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strncmp(name, verbs[i], strlen(verbs[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* rpc_client_resend_ms is the context's NNG_OPT_REQ_RESENDTIME. nng 1.5's REQ
+ * resends a request at once on another pipe when the pipe it went out on
+ * closes (an instance died), as long as a resend time is set; without one the
+ * reply wait fails with NNG_ECONNRESET. So reads get a resend time (past the
+ * caller's deadline, so a merely slow peer never gets a second copy) and
+ * writes none: a write that reached a peer which then died may have been
+ * done, and running it again could do it twice. */
+static nng_duration rpc_client_resend_ms(const char *method, int64_t timeout_ms)
+{
+	if (!ink_rpc_idempotent(method))
+		return NNG_DURATION_INFINITE;
+	return (nng_duration)(timeout_ms * 2 + 1000);
+}
+
 /* rpc_client_roundtrip sends msg (owned by the callee from here on) on a
  * fresh context and waits for the reply until `deadline`. */
-static ink_err rpc_client_roundtrip(ink_rpc_client *c, nng_msg *msg, int64_t timeout_ms,
-                                    nng_msg **reply, char *why, size_t why_len)
+static ink_err rpc_client_roundtrip(ink_rpc_client *c, const char *method, nng_msg *msg,
+                                    int64_t timeout_ms, nng_msg **reply, char *why, size_t why_len)
 {
 	nng_ctx ctx;
 	nng_aio *aio = NULL;
@@ -212,9 +247,14 @@ static ink_err rpc_client_roundtrip(ink_rpc_client *c, nng_msg *msg, int64_t tim
 		nng_ctx_close(ctx);
 		return INK_RESOURCE_EXHAUSTED;
 	}
-	/* Resend only after the caller has given up: a write is never run
-	 * twice because the transport grew impatient. */
-	nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, (nng_duration)(timeout_ms * 2 + 1000));
+	rv = nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, rpc_client_resend_ms(method, timeout_ms));
+	if (rv != 0) {
+		nng_msg_free(msg);
+		nng_aio_free(aio);
+		nng_ctx_close(ctx);
+		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+		return INK_INTERNAL;
+	}
 	double start = ink_mono_ms();
 	nng_aio_set_timeout(aio, (nng_duration)timeout_ms);
 	nng_aio_set_msg(aio, msg);
@@ -240,6 +280,14 @@ transport_error:
 		err = INK_DEADLINE_EXCEEDED;
 		ink_why(why, why_len, "%s did not answer within %lld ms", c->peer,
 		        (long long)timeout_ms);
+	} else if (rv == NNG_ECONNRESET) {
+		/* Only a write gets here (see rpc_client_resend_ms): like a timeout,
+		 * the outcome is unknown, never "nothing was done". */
+		err = INK_DEADLINE_EXCEEDED;
+		ink_why(why, why_len,
+		        "%s: the connection was lost after %s was sent; the outcome "
+		        "is unknown",
+		        c->peer, method);
 	} else {
 		err = INK_UNAVAILABLE;
 		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
@@ -312,7 +360,7 @@ static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
 	    rpc_client_pack(method, caller, ink_now_unix_ms() + timeout_ms, body, body_len, &msg);
 	if (err != INK_OK)
 		return err;
-	err = rpc_client_roundtrip(c, msg, timeout_ms, &rmsg, why, why_len);
+	err = rpc_client_roundtrip(c, method, msg, timeout_ms, &rmsg, why, why_len);
 	if (err != INK_OK)
 		return err;
 

@@ -10,8 +10,12 @@
  * background and are retried forever; a call made while no connection is up
  * fails at once with INK_UNAVAILABLE instead of waiting out its deadline.
  *
- * REQ resends a request after NNG_OPT_REQ_RESENDTIME; we set it above every
- * call's timeout so a slow write is never run twice by the transport.
+ * Retries: a read (ink_rpc_idempotent) whose instance dies before answering
+ * is resent at once to another live instance (nng REQ's resend, timed past
+ * the call's deadline so a slow peer never gets two copies). A write is never
+ * resent by the transport: when its connection is lost after sending, the
+ * call fails INK_DEADLINE_EXCEEDED, outcome unknown; the client repeats it
+ * with its Idempotency-Key if it wants.
  */
 #ifndef INKWELL_COMMON_RPC_CLIENT_H
 #define INKWELL_COMMON_RPC_CLIENT_H
@@ -22,6 +26,7 @@
 
 #include "err.h"
 #include "rpc.pb-c.h"
+#include "rpc_resolve.h"
 
 typedef struct ink_rpc_client ink_rpc_client;
 
@@ -41,11 +46,22 @@ INK_WUR ink_err ink_rpc_client_open(const char *peer, const char *addrs, size_t 
 INK_WUR ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv_max,
                                         ink_rpc_client **out, char *why, size_t why_len);
 
+/* ink_rpc_idempotent says whether running `method` ("pkg.Service/Name") twice
+ * is harmless, so a call may be resent to another instance: the reads
+ * (Get*, List*), the renders (Print*), Check, Authenticate and Convert (a pure
+ * function). Every other method is a write. Pure. */
+int ink_rpc_idempotent(const char *method);
+
 /* ink_rpc_client_close closes the socket; calls in flight fail. NULL: no-op. */
 void ink_rpc_client_close(ink_rpc_client *c);
 
 /* ink_rpc_client_peer returns the peer name given at open. */
 const char *ink_rpc_client_peer(const ink_rpc_client *c);
+
+/* ink_rpc_client_addrs copies the literal address of each instance the client
+ * dials now (its list with every DNS name expanded; at most max) into urls
+ * and returns how many. Health probes each of them on its own. */
+size_t ink_rpc_client_addrs(ink_rpc_client *c, char (*urls)[INK_RPC_RESOLVE_URL_MAX], size_t max);
 
 /* ink_rpc_client_connected returns how many connections are up now. */
 int ink_rpc_client_connected(const ink_rpc_client *c);
@@ -57,7 +73,8 @@ int ink_rpc_client_connected(const ink_rpc_client *c);
  * Returns the remote code: INK_OK with the reply body in *reply (caller frees
  * reply->data with free(); may be empty), or the remote's error with its
  * message in `why`. Transport failures: INK_UNAVAILABLE (no connection to the
- * peer, message names it), INK_DEADLINE_EXCEEDED (no reply in time),
+ * peer, message names it), INK_DEADLINE_EXCEEDED (no reply in time, or a
+ * write's instance lost after it was sent: outcome unknown),
  * INK_INTERNAL (reply did not parse). `why` always ends NUL-terminated. */
 INK_WUR ink_err ink_rpc_call(ink_rpc_client *c, const char *method,
                              const Inkwell__Rpc__V1__Caller *caller, int64_t timeout_ms,

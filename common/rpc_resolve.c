@@ -468,6 +468,17 @@ int ink_rpc_resolver_has(ink_rpc_resolver *r, const char *url)
 	return has;
 }
 
+size_t ink_rpc_resolver_urls(ink_rpc_resolver *r, char (*urls)[INK_RPC_RESOLVE_URL_MAX], size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->mu);
+	for (; n < r->n && n < max; n++)
+		snprintf(urls[n], sizeof(urls[n]), "%s", r->dialers[n].url);
+	pthread_mutex_unlock(&r->mu);
+	return n;
+}
+
 uint64_t ink_rpc_resolver_rounds(ink_rpc_resolver *r)
 {
 	pthread_mutex_lock(&r->mu);

@@ -85,6 +85,11 @@ size_t ink_rpc_resolver_count(ink_rpc_resolver *r);
 /* ink_rpc_resolver_has says whether literal address `url` has a dialer. */
 int ink_rpc_resolver_has(ink_rpc_resolver *r, const char *url);
 
+/* ink_rpc_resolver_urls copies the literal address of each dialer (at most
+ * max) into urls and returns how many it copied. */
+size_t ink_rpc_resolver_urls(ink_rpc_resolver *r, char (*urls)[INK_RPC_RESOLVE_URL_MAX],
+                             size_t max);
+
 /* ink_rpc_resolver_rounds returns how many re-resolves the thread has done. */
 uint64_t ink_rpc_resolver_rounds(ink_rpc_resolver *r);
 

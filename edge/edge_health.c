@@ -6,6 +6,12 @@
  * HEALTH_TIMEOUT_MS at worst, not two. The helper thread carries the request
  * id, so both Check calls log under it. If the thread cannot start, the
  * calls run one after the other: slower, still correct.
+ *
+ * A peer run as several instances is also probed instance by instance
+ * (ink_health_instances): each becomes a check "<peer> host:port" under the
+ * peer's. While every peer serves but some instance or Redis node is down
+ * the status is "warn" (200: the service still works) and "output" names
+ * each one down; a peer that fails makes it "fail" (503).
  */
 #include "edge_health.h"
 
@@ -26,6 +32,9 @@ typedef struct health_probe {
 	Inkwell__Health__V1__HealthCheckResponse *resp;
 	double latency_ms;
 	char why[256];
+	ink_health_dep *each; /* per instance, n_each of them (NULL: one instance) */
+	size_t n_each;
+	ink_err each_err;
 } health_probe;
 
 static void *health_probe_run(void *arg)
@@ -35,6 +44,7 @@ static void *health_probe_run(void *arg)
 	ink_log_set_request_id(p->request_id);
 	p->err = ink_health_call(p->client, "", p->timeout_ms, &p->resp, &p->latency_ms, p->why,
 	                         sizeof(p->why));
+	p->each_err = ink_health_instances(p->client, p->timeout_ms, &p->each, &p->n_each);
 	return NULL;
 }
 
@@ -108,6 +118,25 @@ json_t *edge_health_peer_json(const char *component, ink_err err,
 	                         kids);
 }
 
+int edge_health_add_instances(json_t *peer, const ink_health_dep *each, size_t n)
+{
+	if (n == 0)
+		return 0;
+	json_t *kids = json_object_get(peer, "checks");
+	if (kids == NULL) {
+		kids = json_array();
+		if (kids == NULL || json_object_set_new(peer, "checks", kids) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = health_check_json(each[i].component, each[i].serving,
+		                              each[i].latency_ms, each[i].message, NULL);
+		if (c == NULL || json_array_append_new(kids, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* health_append adds text to out[*used..len) (truncating). */
 static void health_append(char *out, size_t len, size_t *used, const char *text)
 {
@@ -142,8 +171,6 @@ static int health_walk(const json_t *checks, const char *via, char *out, size_t 
 
 	json_array_foreach(checks, i, c)
 	{
-		if (!health_fails(c))
-			continue;
 		const char *name = health_str(c, "component", "?");
 		const json_t *kids = json_object_get(c, "checks");
 		char chain[256];
@@ -151,7 +178,12 @@ static int health_walk(const json_t *checks, const char *via, char *out, size_t 
 			snprintf(chain, sizeof(chain), "%s > %s", via, name);
 		else
 			snprintf(chain, sizeof(chain), "%s", name);
+		/* A passing check may still hold a dead instance or node. */
 		int below = kids ? health_walk(kids, chain, out, len, used) : 0;
+		if (!health_fails(c)) {
+			found += below;
+			continue;
+		}
 		if (below > 0) {
 			found += below;
 			continue;
@@ -210,12 +242,30 @@ static json_t *health_gather(edge_req *req)
 		                                  p->latency_ms, p->why);
 		if (p->resp != NULL)
 			inkwell__health__v1__health_check_response__free_unpacked(p->resp, NULL);
+		int bad = c == NULL || p->each_err != INK_OK ||
+		          edge_health_add_instances(c, p->each, p->n_each) != 0;
+		ink_health_deps_free(p->each, p->n_each);
+		if (bad) {
+			json_decref(c);
+			c = NULL;
+		}
 		if (checks != NULL && (c == NULL || json_array_append_new(checks, c) != 0)) {
 			json_decref(checks);
 			checks = NULL;
 		}
 	}
 	return checks;
+}
+
+/* health_peers_down counts the failing peers (top-level checks). */
+static int health_peers_down(const json_t *checks)
+{
+	size_t i;
+	const json_t *c;
+	int down = 0;
+
+	json_array_foreach(checks, i, c) down += health_fails(c);
+	return down;
 }
 
 /* health_answer sends the health+json body; `full` adds the checks tree. */
@@ -229,7 +279,11 @@ static void health_answer(edge_req *req, int full)
 		return;
 	}
 	int failing = edge_health_output(checks, output, sizeof(output));
-	json_t *body = json_pack("{s:s}", "status", health_status_word(failing == 0));
+	int down = health_peers_down(checks);
+	json_t *body = json_pack("{s:s}", "status",
+	                         down      ? "fail"
+	                         : failing ? "warn"
+	                                   : health_status_word(1));
 	int rc = body == NULL ? -1 : 0;
 	if (rc == 0 && full)
 		rc |= json_object_set_new(body, "service", json_string("edge"));
@@ -244,7 +298,7 @@ static void health_answer(edge_req *req, int full)
 	}
 	if (failing > 0)
 		ink_log_warn("health: %s", output);
-	edge_send_json_ct(req, failing == 0 ? 200 : 503, EDGE_HEALTH_CT, body);
+	edge_send_json_ct(req, down ? 503 : 200, EDGE_HEALTH_CT, body);
 }
 
 void edge_health_healthz(edge_req *req)

@@ -5,6 +5,8 @@
  * the whole tree: one check per peer, holding the peer's own checks (Redis,
  * peers of the peer...) nested exactly as the Health/Check reply has them.
  * 200 when every check passes, else 503 with "output" naming what failed.
+ * Scaled out, each instance of a peer is a check of its own under it: one
+ * down while the others serve is "warn", still 200, "output" naming it.
  * /readyz runs the same checks and says only pass/fail (+ output); /livez
  * calls nothing. Named edge_health.h so it does not shadow common/health.h.
  */
@@ -15,6 +17,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "health.h"
 #include "health.pb-c.h"
 #include "http.h"
 
@@ -33,6 +36,11 @@ void edge_health_livez(edge_req *req);
 json_t *edge_health_peer_json(const char *component, ink_err err,
                               const Inkwell__Health__V1__HealthCheckResponse *resp,
                               double latency_ms, const char *why);
+
+/* edge_health_add_instances appends one check per instance (each[0..n): a
+ * peer probed instance by instance) to the checks of `peer` (a check as
+ * built above). Returns 0, or -1 when out of memory. */
+INK_WUR int edge_health_add_instances(json_t *peer, const ink_health_dep *each, size_t n);
 
 /* edge_health_output writes into out a line naming every failing leaf of
  * `checks` (an array of check objects as built above), e.g.

@@ -9,12 +9,22 @@ Ports are derived from one base P (INKWELL_PORT, default 8080):
     users redis P+4, public redis P+5,
     metrics (GET /metrics, each process's METRICS_LISTEN): edge P+11,
     template-svc P+12, user-svc P+13 (P+6..P+10 stay free for more).
+With --instances N (INKWELL_INSTANCES), instance k = 2..N of each service
+takes six ports from B = P+14+6*(k-2): edge B, template-svc B+1, user-svc
+B+2, their metrics B+3, B+4, B+5. With --redis-cluster each database is a
+Redis Cluster of 3 masters and 3 replicas from C = P+14+6*(N-1): users nodes
+C..C+5 (cluster bus C+6..C+11), public nodes C+12..C+17 (bus C+18..C+23);
+port_span() gives the whole block.
 Data lives under INKWELL_DATA (default ./.inkwell-data):
     <data>/users-redis, <data>/public-redis   Redis AOF directories
     <data>/nginx                              nginx prefix: generated conf, pid, temp dirs
     <data>/logs/<component>.log               each child's stderr (and stdout)
     <data>/static-bench/                      files nginx serves at /static-bench/
     <data>/run/prometheus-targets.json        every /metrics target, Prometheus file_sd
+    <data>/run/<component>.pid                each running child's pid (edge-2.pid,
+                                              users-redis-7001.pid, nginx.pid, ...)
+Component names: instance 1 of a service is plain "edge", instance k
+"edge-k"; a cluster node is "<db>-<port>" ("users-redis-10042").
 
 Lifecycle of a component:  stopped --start_component--> running
   --stop_component (SIGTERM, SIGKILL after a grace)--> stopped;
@@ -47,7 +57,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 NGINX_TEMPLATE = REPO / "deploy" / "nginx" / "nginx.conf.in"
 
-# Start order; stop order is the reverse.
+# Start order of a one-instance stack (Stack.order has the order of any other
+# shape: databases, services, nginx); stop order is the reverse.
 COMPONENTS = ["users-redis", "public-redis", "template-svc", "user-svc", "edge", "nginx"]
 PORT_OFFSET = {
     "nginx": 0,
@@ -64,6 +75,12 @@ METRICS_OFFSET = {
     "user-svc": 13,
 }
 PORT_SPAN = 14  # P..P+13
+SERVICES = ("template-svc", "user-svc", "edge")  # run INKWELL_INSTANCES times
+INSTANCE_SPAN = 6  # ports of each instance past the first
+DATABASES = ("users-redis", "public-redis")
+CLUSTER_NODES = 6  # 3 masters, 3 replicas: --cluster-replicas 1
+CLUSTER_SPAN = 4 * CLUSTER_NODES  # two databases, node port + bus port each
+CLUSTER_TIMEOUT_S = 30.0
 STOP_GRACE_S = 5.0
 START_TIMEOUT_S = 20.0
 
@@ -112,6 +129,12 @@ def port_is_free(port):
         s.close()
 
 
+def port_span(instances=1, redis_cluster=False):
+    """How many ports from P a stack of this shape uses."""
+    return (PORT_SPAN + INSTANCE_SPAN * (int(instances) - 1) +
+            (CLUSTER_SPAN if redis_cluster else 0))
+
+
 def free_port_base(span=PORT_SPAN, lo=10000, hi=32000):
     """Find P such that P..P+span-1 are all free on 127.0.0.1.
 
@@ -151,6 +174,34 @@ def redis_ping(port, timeout=0.5):
             return s.recv(64).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def redis_cmd(port, *args, timeout=2.0):
+    """One command to the Redis on 127.0.0.1:port; its reply as text (a bulk
+    string's body, a status or error line, an integer), or None when no
+    answer. Enough for CLUSTER INFO, INFO and ROLE-less checks."""
+    cmd = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (str(x).encode() for x in args))
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(cmd)
+            f = s.makefile("rb")
+            head = f.readline()
+            if head.startswith(b"$"):
+                n = int(head[1:])
+                return f.read(n).decode(errors="replace") if n >= 0 else ""
+            return head[1:].rstrip(b"\r\n").decode(errors="replace")
+    except (OSError, ValueError):
+        return None
+
+
+def redis_info_field(text, key):
+    """The value of `key:` in an INFO / CLUSTER INFO answer, or None."""
+    for line in (text or "").splitlines():
+        k, _, v = line.partition(":")
+        if k == key:
+            return v.strip()
+    return None
 
 
 def _redis_call(port, *args, timeout=0.5):
@@ -283,7 +334,10 @@ def compose_nginx(text):
       so there is no keep-alive pool to the edge in compose;
     - the client address: /tmp/inkwell/real-ip.conf, written at start from
       NGINX_REAL_IP_FROM (deploy/nginx/start.sh; empty: the connection address)."""
-    text = _replace(text, """    upstream inkwell_edge {
+    text = _replace(text, """    # One server line per edge (INKWELL_INSTANCES): a GET that meets a dead
+    # edge is passed to the next (proxy_next_upstream's default, error and
+    # timeout); a POST is not, since it may have been done.
+    upstream inkwell_edge {
         server edge:8081;
         keepalive 32;
         keepalive_timeout 30s;
@@ -322,51 +376,129 @@ class Component:
         self.pump = None
 
 
+def instance_name(service, k):
+    """Component name of instance k (1-based) of a service: "edge", "edge-2"."""
+    return service if k == 1 else "%s-%d" % (service, k)
+
+
+def kind_of(name):
+    """The service or database a component name is an instance or node of."""
+    for kind in SERVICES + DATABASES:
+        if name == kind or re.fullmatch(re.escape(kind) + r"-\d+", name):
+            return kind
+    return name
+
+
 class Stack:
-    """A whole Inkwell stack on ports port..port+5 with data under data_dir.
+    """A whole Inkwell stack on ports port..port+port_span()-1 with data under data_dir.
 
     bin_dir: folder with template-svc, user-svc, edge, inkwell-probe.
     env: overrides for the children's environment (e.g. LOG_LEVEL, SESSION_TTL_SECONDS,
          NGINX_AUTH_RATE); applied on top of os.environ and the derived addresses.
     forward: also copy each child's output, prefixed with its name, to our stderr.
+    instances: how many of each service (edge, user-svc, template-svc); 1 by default.
+    redis_cluster: each database a 3-master, 3-replica Redis Cluster instead of
+         one redis-server.
     """
 
     def __init__(self, bin_dir, port=8080, data_dir=".inkwell-data", env=None, forward=False,
-                 web_root=None):
+                 web_root=None, instances=1, redis_cluster=False):
         self.bin_dir = Path(bin_dir).resolve()
         self.port = int(port)
         self.data_dir = Path(data_dir).resolve()
         self.overrides = dict(env or {})
         self.forward = forward
         self.web_root = Path(web_root).resolve() if web_root else REPO / "web"
+        self.instances = int(instances)
+        if self.instances < 1:
+            raise StackError("instances must be at least 1, not %d" % self.instances)
+        self.redis_cluster = bool(redis_cluster)
         self.components = {}
         self.stopping = False
         self._lock = threading.RLock()
+        self._layout()
         self._build()
 
     # ----- configuration -------------------------------------------------
 
+    def _layout(self):
+        """Every component's name, start order, port and metrics port."""
+        self.ports, self.metrics_ports, self.order = {}, {}, []
+        self.nodes = {db: [] for db in DATABASES}  # cluster mode: node names per database
+        if self.redis_cluster:
+            base = self.port + PORT_SPAN + INSTANCE_SPAN * (self.instances - 1)
+            for i, db in enumerate(DATABASES):
+                for n in range(CLUSTER_NODES):
+                    port = base + i * 2 * CLUSTER_NODES + n
+                    name = "%s-%d" % (db, port)
+                    self.ports[name] = port
+                    self.nodes[db].append(name)
+                    self.order.append(name)
+        else:
+            for db in DATABASES:
+                self.ports[db] = self.port + PORT_OFFSET[db]
+                self.order.append(db)
+        for svc in SERVICES:
+            for k in range(1, self.instances + 1):
+                name = instance_name(svc, k)
+                if k == 1:
+                    self.ports[name] = self.port + PORT_OFFSET[svc]
+                    self.metrics_ports[name] = self.port + METRICS_OFFSET[svc]
+                else:
+                    b = self.port + PORT_SPAN + INSTANCE_SPAN * (k - 2)
+                    off = {"edge": 0, "template-svc": 1, "user-svc": 2}[svc]
+                    self.ports[name] = b + off
+                    self.metrics_ports[name] = b + 3 + off
+                self.order.append(name)
+        self.ports["nginx"] = self.port
+        self.order.append("nginx")
+
+    def instances_of(self, kind):
+        """Component names of every instance (service) or node (cluster database)
+        of `kind`, in start order."""
+        return [n for n in self.order if kind_of(n) == kind]
+
     def port_of(self, name):
-        return self.port + PORT_OFFSET[name]
+        """Port of a component; of a database in cluster mode, its first node's."""
+        if self.redis_cluster and name in self.nodes:
+            return self.ports[self.nodes[name][0]]
+        return self.ports[name]
+
+    def cluster_bus_port(self, name):
+        """A cluster node's bus port (cluster-port), CLUSTER_NODES above its own."""
+        return self.ports[name] + CLUSTER_NODES
 
     def metrics_port_of(self, name):
-        """Port of a process's /metrics listener (edge, template-svc, user-svc)."""
-        return self.port + METRICS_OFFSET[name]
+        """Port of a process's /metrics listener (an edge, template-svc or user-svc)."""
+        return self.metrics_ports[name]
 
     def metrics_targets(self):
         """{job: ["host:port", ...]}: every /metrics listener, one job per kind of
-        process. One instance of each today; a kind run N times lists N targets."""
-        return {name: ["127.0.0.1:%d" % self.metrics_port_of(name)] for name in METRICS_OFFSET}
+        process, one target per instance."""
+        out = {}
+        for name, port in self.metrics_ports.items():
+            out.setdefault(kind_of(name), []).append("127.0.0.1:%d" % port)
+        return out
+
+    def pid_path(self, name):
+        return self.data_dir / "run" / ("%s.pid" % name)
 
     @property
     def targets_path(self):
         return self.data_dir / "run" / "prometheus-targets.json"
 
     def addr_of(self, name):
-        """nng address of a service, host:port of Redis or edge."""
-        if name in ("template-svc", "user-svc"):
+        """nng address of a service instance, host:port of Redis or an edge. A
+        database in cluster mode: the comma list of its nodes."""
+        if self.redis_cluster and name in self.nodes:
+            return ",".join("127.0.0.1:%d" % self.ports[n] for n in self.nodes[name])
+        if kind_of(name) in ("template-svc", "user-svc"):
             return "tcp://127.0.0.1:%d" % self.port_of(name)
         return "127.0.0.1:%d" % self.port_of(name)
+
+    def addrs_of(self, service):
+        """The comma list of every instance of a service, as its callers dial it."""
+        return ",".join(self.addr_of(n) for n in self.instances_of(service))
 
     @property
     def url(self):
@@ -381,13 +513,17 @@ class Stack:
             {
                 "TEMPLATE_SVC_LISTEN": self.addr_of("template-svc"),
                 "USER_SVC_LISTEN": self.addr_of("user-svc"),
-                "TEMPLATE_SVC_ADDR": self.addr_of("template-svc"),
-                "USER_SVC_ADDR": self.addr_of("user-svc"),
+                "TEMPLATE_SVC_ADDR": self.addrs_of("template-svc"),
+                "USER_SVC_ADDR": self.addrs_of("user-svc"),
                 "PUBLIC_REDIS_ADDR": self.addr_of("public-redis"),
                 "USERS_REDIS_ADDR": self.addr_of("users-redis"),
                 "EDGE_LISTEN": self.addr_of("edge"),
             }
         )
+        if self.redis_cluster:
+            # Replication is asynchronous: an acknowledged write waits for a
+            # replica, so a master's failover cannot lose it.
+            env["REDIS_WAIT_REPLICAS"] = "1"
         env.update(own)
         env.update(self.overrides)
         return env
@@ -405,31 +541,51 @@ class Stack:
         )
         return r.returncode in (0, 4)
 
+    def _redis_argv(self, name):
+        port = self.ports[name]
+        argv = [
+            "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+            "--dir", str(self.data_dir / name), "--appendonly", "yes",
+            "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
+            "--protected-mode", "yes",
+        ]
+        if kind_of(name) != name:  # a cluster node
+            argv += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                     "--cluster-port", str(self.cluster_bus_port(name)),
+                     # A replica's first sync at once, not after the default 5 s
+                     # wait for more replicas (each master has one).
+                     "--repl-diskless-sync-delay", "0",
+                     "--cluster-node-timeout", self.setting("REDIS_CLUSTER_NODE_TIMEOUT_MS",
+                                                            "1000")]
+        return argv
+
+    def _service_env(self, name):
+        own = {"METRICS_LISTEN": "127.0.0.1:%d" % self.metrics_port_of(name)}
+        kind = kind_of(name)
+        if kind == "edge":
+            own["EDGE_LISTEN"] = self.addr_of(name)
+        else:
+            own[kind.replace("-", "_").upper() + "_LISTEN"] = self.addr_of(name)
+        return self._env(own)
+
     def _build(self):
-        def redis(name):
-            d = self.data_dir / name
-            argv = [
-                "redis-server", "--port", str(self.port_of(name)), "--bind", "127.0.0.1",
-                "--dir", str(d), "--appendonly", "yes", "--appendfsync", "everysec",
-                "--save", "", "--daemonize", "no", "--protected-mode", "yes",
-            ]
-            ready = lambda: redis_ping(self.port_of(name))
-            if self.setting("INKWELL_REDIS_CLUSTER_SINGLE", "0") == "1":
-                argv, ready = redis_cluster_single(argv, d, self.port_of(name))
-            return Component(name, argv, self._env({}), ready)
-
-        for name in ("users-redis", "public-redis"):
-            self.components[name] = redis(name)
-        def metrics_env(name):
-            return {"METRICS_LISTEN": "127.0.0.1:%d" % self.metrics_port_of(name)}
-
-        for name in ("template-svc", "user-svc"):
-            self.components[name] = Component(
-                name, [str(self.bin_dir / name)], self._env(metrics_env(name)),
-                (lambda n: lambda: self._probe_answers(n))(name))
-        self.components["edge"] = Component(
-            "edge", [str(self.bin_dir / "edge")], self._env(metrics_env("edge")),
-            lambda: http_status(self.port_of("edge"), "/livez", 1.0) == 200)
+        for name in self.order:
+            kind = kind_of(name)
+            if kind in DATABASES:
+                argv = self._redis_argv(name)
+                ready = (lambda p: lambda: redis_ping(p))(self.ports[name])
+                if kind == name and self.setting("INKWELL_REDIS_CLUSTER_SINGLE", "0") == "1":
+                    argv, ready = redis_cluster_single(argv, self.data_dir / name,
+                                                       self.ports[name])
+                self.components[name] = Component(name, argv, self._env({}), ready)
+            elif kind == "edge":
+                self.components[name] = Component(
+                    name, [str(self.bin_dir / "edge")], self._service_env(name),
+                    (lambda p: lambda: http_status(p, "/livez", 1.0) == 200)(self.ports[name]))
+            elif kind in SERVICES:
+                self.components[name] = Component(
+                    name, [str(self.bin_dir / kind)], self._service_env(name),
+                    (lambda n: lambda: self._probe_answers(n))(name))
         prefix = self.data_dir / "nginx"
         self.components["nginx"] = Component(
             "nginx",
@@ -447,7 +603,8 @@ class Stack:
             "PID": str(prefix / "nginx.pid"),
             "MIME_TYPES": "/etc/nginx/mime.types",
             "LISTEN": "127.0.0.1:%d" % self.port,
-            "EDGE": "127.0.0.1:%d" % self.port_of("edge"),
+            "EDGE_SERVERS": "\n".join("        server 127.0.0.1:%d;" % self.ports[n]
+                                      for n in self.instances_of("edge")),
             "WEB_ROOT": str(self.web_root),
             "STATIC_BENCH": str(self.data_dir / "static-bench"),
             "ACCESS_LOG": self._access_log(),
@@ -460,7 +617,8 @@ class Stack:
         return "off" if where == "off" else where + " inkwell_json"
 
     def _prepare_dirs(self):
-        for name in ("users-redis", "public-redis", "logs", "static-bench"):
+        dbs = [n for n in self.order if kind_of(n) in DATABASES]
+        for name in dbs + ["logs", "static-bench", "run"]:
             (self.data_dir / name).mkdir(parents=True, exist_ok=True)
         prefix = self.data_dir / "nginx"
         for sub in ("logs", "tmp/body", "tmp/proxy", "tmp/fastcgi", "tmp/uwsgi", "tmp/scgi"):
@@ -485,20 +643,24 @@ class Stack:
 
     # ----- process control -----------------------------------------------
 
+    def _own_ports(self, name):
+        """(what, port) of every port a component listens on."""
+        out = [("port", self.ports[name])]
+        if name in self.metrics_ports:
+            out.append(("metrics port", self.metrics_ports[name]))
+        if kind_of(name) in DATABASES and kind_of(name) != name:
+            out.append(("cluster bus port", self.cluster_bus_port(name)))
+        return out
+
     def check_ports_free(self):
-        busy = [
-            "%s port %d" % (n, self.port_of(n))
-            for n in COMPONENTS
-            if self.components[n].proc is None and not port_is_free(self.port_of(n))
-        ] + [
-            "%s metrics port %d" % (n, self.metrics_port_of(n))
-            for n in METRICS_OFFSET
-            if self.components[n].proc is None and not port_is_free(self.metrics_port_of(n))
-        ]
+        busy = ["%s %s %d" % (n, what, port)
+                for n in self.order if self.components[n].proc is None
+                for what, port in self._own_ports(n) if not port_is_free(port)]
         if busy:
             raise StackError(
                 "port busy on 127.0.0.1: %s (is another stack running? choose another "
-                "INKWELL_PORT; Inkwell uses PORT..PORT+13)" % ", ".join(busy))
+                "INKWELL_PORT; Inkwell uses PORT..PORT+%d)" % (
+                    ", ".join(busy), port_span(self.instances, self.redis_cluster) - 1))
 
     def _pump(self, comp, pipe):
         """Copy a child's output to its log file and, prefixed, to our stderr."""
@@ -519,8 +681,8 @@ class Stack:
             comp = self.components[name]
             if comp.proc is not None and comp.proc.poll() is None:
                 raise StackError("%s is already running" % name)
-            if not port_is_free(self.port_of(name)):
-                raise StackError("%s: port %d on 127.0.0.1 is busy" % (name, self.port_of(name)))
+            if not port_is_free(self.ports[name]):
+                raise StackError("%s: port %d on 127.0.0.1 is busy" % (name, self.ports[name]))
             exe = comp.argv[0]
             if "/" in exe and not os.access(exe, os.X_OK):
                 raise StackError("%s: %s is missing (build first: make)" % (name, exe))
@@ -530,6 +692,7 @@ class Stack:
             comp.proc = subprocess.Popen(
                 comp.argv, env=comp.env, stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT, cwd=str(self.data_dir), start_new_session=False)
+            self._write_pid(name, comp.proc.pid)
             if self not in _live_stacks:
                 _live_stacks.append(self)
             if self.forward:
@@ -538,7 +701,22 @@ class Stack:
                 comp.pump.start()
         if wait:
             wait_for(comp.ready, START_TIMEOUT_S, "%s to answer on port %d" %
-                     (name, self.port_of(name)), check=lambda: self._check_alive(name))
+                     (name, self.ports[name]), check=lambda: self._check_alive(name))
+
+    def _write_pid(self, name, pid):
+        """<data>/run/<name>.pid, written whole and renamed (a reader never sees half)."""
+        path = self.pid_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".pid.tmp")
+        tmp.write_text("%d\n" % pid)
+        os.replace(tmp, path)
+
+    def pid_of(self, name):
+        """The pid in <data>/run/<name>.pid, or None when there is none."""
+        try:
+            return int(self.pid_path(name).read_text())
+        except (OSError, ValueError):
+            return None
 
     def _check_alive(self, name):
         comp = self.components[name]
@@ -554,6 +732,10 @@ class Stack:
         return "\n".join(text.splitlines()[-lines:])
 
     def _reap(self, comp):
+        try:
+            self.pid_path(comp.name).unlink()
+        except OSError:
+            pass
         if comp.pump is not None:
             comp.pump.join(timeout=2)
             comp.pump = None
@@ -592,11 +774,29 @@ class Stack:
                      "%s's child processes to exit" % name)
             self._reap(comp)
 
+    def kill9(self, name):
+        """SIGKILL one component, as a crash would, and wait until it is gone.
+        Its pid file goes with it."""
+        with self._lock:
+            comp = self.components[name]
+            if comp.proc is None:
+                raise StackError("%s is not running" % name)
+            pids = [comp.proc.pid] + _descendants(comp.proc.pid)
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            comp.proc.wait()
+            wait_for(lambda: not any(_pid_alive(p) for p in pids), STOP_GRACE_S,
+                     "%s to exit" % name)
+            self._reap(comp)
+
     def kill9_all(self):
         """SIGKILL every child at once, as a power cut would."""
         killed = []
         with self._lock:
-            for name in reversed(COMPONENTS):
+            for name in reversed(self.order):
                 comp = self.components[name]
                 if comp.proc is not None:
                     # Parent first, children from a list taken before any
@@ -615,9 +815,9 @@ class Stack:
                      "killed processes to exit")
             # ...and the kernel may release a dead listener's port a little
             # later still (seen under load): a restart must find them free.
-            wait_for(lambda: all(port_is_free(self.port_of(n)) for n in COMPONENTS),
+            wait_for(lambda: all(port_is_free(self.ports[n]) for n in self.order),
                      STOP_GRACE_S, "the killed stack's ports to be free")
-            for name in reversed(COMPONENTS):
+            for name in reversed(self.order):
                 comp = self.components[name]
                 if comp.proc is not None:
                     comp.proc.wait()
@@ -633,17 +833,80 @@ class Stack:
         self.stopping = False
         self.check_ports_free()
         try:
-            for name in COMPONENTS:
-                self.start_component(name)
+            self.start_all()
             self.wait_ready(ready_timeout)
         except BaseException:
             self.stop()
             raise
 
+    def start_all(self, stop_asked=lambda: False):
+        """Start every component in order; in cluster mode each database's
+        cluster is formed once its six nodes run, before any service starts.
+        Stops early (returns False) once stop_asked() is true."""
+        for name in self.order:
+            if stop_asked():
+                return False
+            self.start_component(name)
+            db = kind_of(name)
+            if db in self.nodes and self.nodes[db] and self.nodes[db][-1] == name:
+                self.form_cluster(db)
+        return True
+
+    # ----- Redis Cluster -------------------------------------------------
+
+    def form_cluster(self, db):
+        """Make db's six nodes one cluster (redis-cli --cluster create, 3 masters
+        with a replica each) unless they already are one (a restart on old
+        data: nodes.conf remembers), then poll until every node says
+        cluster_state:ok and every master has its replica connected."""
+        ports = [self.ports[n] for n in self.nodes[db]]
+        known = redis_info_field(redis_cmd(ports[0], "CLUSTER", "INFO"), "cluster_known_nodes")
+        if known != str(CLUSTER_NODES):
+            argv = (["redis-cli", "--cluster", "create"] +
+                    ["127.0.0.1:%d" % p for p in ports] +
+                    ["--cluster-replicas", "1", "--cluster-yes"])
+            with open(self.log_path(db + "-cluster"), "ab") as log:
+                r = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, timeout=CLUSTER_TIMEOUT_S)
+            if r.returncode != 0:
+                raise StackError("%s: redis-cli --cluster create failed (status %d); see %s" %
+                                 (db, r.returncode, self.log_path(db + "-cluster")))
+        wait_for(lambda: self.cluster_ok(db), CLUSTER_TIMEOUT_S,
+                 "%s's cluster to be ok on every node, each master with its replica" % db,
+                 interval=0.1)
+
+    def cluster_ok(self, db, replicas=True):
+        """True when every running node of db says cluster_state:ok and 3 of
+        them are masters, each with a replica synced (unless not `replicas`:
+        after a failover the promoted replica has none)."""
+        masters = 0
+        for name in self.nodes[db]:
+            if not self.running(name):
+                continue
+            info = redis_cmd(self.ports[name], "CLUSTER", "INFO")
+            if redis_info_field(info, "cluster_state") != "ok":
+                return False
+            repl = redis_cmd(self.ports[name], "INFO", "replication")
+            if redis_info_field(repl, "role") == "master":
+                if replicas and int(redis_info_field(repl, "connected_slaves") or 0) < 1:
+                    return False
+                masters += 1
+            elif replicas and redis_info_field(repl, "master_link_status") != "up":
+                # Synced, not merely attached: a replica that never finished its
+                # first sync refuses to fail over ("disconnected from master for
+                # longer than allowed").
+                return False
+        return masters == CLUSTER_NODES // 2
+
+    def cluster_masters(self, db):
+        """Names of db's running nodes that are masters now."""
+        return [n for n in self.nodes[db] if self.running(n) and redis_info_field(
+            redis_cmd(self.ports[n], "INFO", "replication"), "role") == "master"]
+
     def wait_ready(self, timeout=30.0, path="/readyz"):
         """Poll http://127.0.0.1:P/readyz (through nginx) until 200."""
         def check():
-            for n in COMPONENTS:
+            for n in self.order:
                 self._check_alive(n)
         wait_for(lambda: http_status(self.port, path) == 200, timeout,
                  "%s%s to answer 200" % (self.url, path), interval=0.1, check=check)
@@ -651,7 +914,7 @@ class Stack:
     def stop(self):
         """Stop every component, newest first. Safe to call more than once."""
         self.stopping = True
-        for name in reversed(COMPONENTS):
+        for name in reversed(self.order):
             try:
                 self.stop_component(name)
             except Exception as e:  # keep stopping the others
@@ -661,11 +924,15 @@ class Stack:
 
     def dead_child(self):
         """Name of a component that has exited on its own, or None."""
-        for name in COMPONENTS:
+        for name in self.order:
             p = self.components[name].proc
             if p is not None and p.poll() is not None:
                 return name
         return None
+
+    def survivors(self, name):
+        """The other running instances (or cluster nodes) of name's kind."""
+        return [n for n in self.instances_of(kind_of(name)) if n != name and self.running(n)]
 
     def __enter__(self):
         self.start()
@@ -687,7 +954,8 @@ def _stop_all():
 def _cmd_up(args):
     port = int(os.environ.get("INKWELL_PORT", "8080"))
     data = os.environ.get("INKWELL_DATA", str(REPO / ".inkwell-data"))
-    st = Stack(args.bin, port, data, forward=True)
+    st = Stack(args.bin, port, data, forward=True, instances=args.instances,
+               redis_cluster=args.redis_cluster)
     stop_sig = []
 
     def on_signal(signum, frame):
@@ -703,21 +971,30 @@ def _cmd_up(args):
         print("stack: %s" % e, file=sys.stderr)
         return 1
     try:
-        for name in COMPONENTS:
-            if stop_sig:
-                break
-            st.start_component(name)
+        st.start_all(lambda: bool(stop_sig))
         if not stop_sig:
             wait_for(lambda: stop_sig or http_status(port, "/readyz") == 200, 60.0,
                      "%s/readyz" % st.url, interval=0.1,
-                     check=lambda: [st._check_alive(n) for n in COMPONENTS])
+                     check=lambda: [st._check_alive(n) for n in st.order])
         if stop_sig:
             st.stop()
             return 0
         print("Inkwell is up at http://127.0.0.1:%d" % port, flush=True)
+        if st.instances > 1 or st.redis_cluster:
+            print("stack: %d instance(s) of each service, %s; pids in %s" % (
+                st.instances, "Redis Cluster of 6 nodes per database" if st.redis_cluster
+                else "one redis-server per database", st.pid_path("nginx").parent), flush=True)
         while not stop_sig:
             dead = st.dead_child()
-            if dead is not None:
+            if dead is not None and st.survivors(dead):
+                # Scaled out, one instance or node down is what the others are
+                # for: say so, keep the rest running (kill -9 one to watch).
+                print("stack: %s exited (status %s); %s keep serving" % (
+                    dead, st.components[dead].proc.returncode, ", ".join(st.survivors(dead))),
+                    file=sys.stderr)
+                st.components[dead].proc.wait()
+                st._reap(st.components[dead])
+            elif dead is not None:
                 rc = st.components[dead].proc.returncode
                 print("stack: %s exited unexpectedly (status %s); stopping everything" %
                       (dead, rc), file=sys.stderr)
@@ -746,7 +1023,7 @@ def _cmd_render_nginx(args):
             "PID": "/tmp/nginx.pid",
             "MIME_TYPES": "/etc/nginx/mime.types",
             "LISTEN": "0.0.0.0:8080",
-            "EDGE": "edge:8081",
+            "EDGE_SERVERS": "        server edge:8081;",
             "WEB_ROOT": "/srv/inkwell/web",
             "STATIC_BENCH": "/srv/inkwell/static-bench",
             "ACCESS_LOG": "/dev/stderr inkwell_json",
@@ -758,7 +1035,8 @@ def _cmd_render_nginx(args):
                 "nginx.conf.in: do not edit.\n") + text
     else:
         st = Stack(args.bin, int(os.environ.get("INKWELL_PORT", "8080")),
-                   os.environ.get("INKWELL_DATA", str(REPO / ".inkwell-data")))
+                   os.environ.get("INKWELL_DATA", str(REPO / ".inkwell-data")),
+                   instances=args.instances, redis_cluster=args.redis_cluster)
         text = render_nginx(st.nginx_values())
     sys.stdout.write(text)
     return 0
@@ -771,9 +1049,10 @@ def _cmd_run(args):
     if not cmd:
         print("stack: run wants a command after --", file=sys.stderr)
         return 2
-    port = free_port_base()
+    port = free_port_base(port_span(args.instances, args.redis_cluster))
     data = tempfile.mkdtemp(prefix="inkwell-run-")
-    st = Stack(args.bin, port, data)
+    st = Stack(args.bin, port, data, instances=args.instances,
+               redis_cluster=args.redis_cluster)
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -810,8 +1089,19 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default=str(REPO / "build" / "bin"),
                     help="folder with the built binaries (default build/bin)")
+    ap.add_argument("--instances", type=int,
+                    default=int(os.environ.get("INKWELL_INSTANCES", "1")),
+                    help="instances of each service: edge, user-svc, template-svc "
+                    "(default INKWELL_INSTANCES, else 1)")
+    ap.add_argument("--redis-cluster", action="store_true",
+                    default=os.environ.get("INKWELL_REDIS_CLUSTER", "0") == "1",
+                    help="each database a local Redis Cluster, 3 masters + 3 replicas "
+                    "(default: INKWELL_REDIS_CLUSTER=1, else one redis-server each)")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("up", help="run the whole stack in the foreground")
+    up = sub.add_parser("up", help="run the whole stack in the foreground")
+    # Also after the command word: `stack.py up --instances 2 --redis-cluster`.
+    up.add_argument("--instances", type=int, default=argparse.SUPPRESS)
+    up.add_argument("--redis-cluster", action="store_true", default=argparse.SUPPRESS)
     rn = sub.add_parser("render-nginx", help="print the generated nginx.conf")
     rn.add_argument("--compose", action="store_true",
                     help="the variant for deploy/docker-compose.yml")

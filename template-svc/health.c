@@ -15,11 +15,16 @@
 ink_err tsvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	tsvc_worker *w = ctx->worker;
+	const tsvc_config *cfg = ctx->app;
 	ink_health_dep dep;
 
 	int64_t budget = ink_rpc_remaining_ms(ctx, TSVC_HEALTH_FALLBACK_MS);
-	ink_redis_set_ping_timeout(w->redis, budget / 2 > 1 ? (int)(budget / 2) : 1);
-	ink_health_dep_redis(w->redis, "public-redis", &dep);
+	int ping_ms = budget / 2 > 1 ? (int)(budget / 2) : 1;
+	ink_redis_set_ping_timeout(w->redis, ping_ms);
+	/* A cluster's nodes are each PINGed, so a dead one is named. */
+	ink_health_dep_redis_nodes(w->redis, cfg->redis_addr, "public-redis", ping_ms, &dep);
 	ink_redis_set_ping_timeout(w->redis, 0);
-	return ink_health_reply(ctx, body, len, TSVC_NAME, &dep, 1);
+	ink_err err = ink_health_reply(ctx, body, len, TSVC_NAME, &dep, 1);
+	ink_health_dep_fini(&dep);
+	return err;
 }

@@ -24,11 +24,14 @@ ink_err usvc_health(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	int64_t ping_ms = usvc_health_budget(ctx, app) / 4;
 	ink_redis_set_ping_timeout(w->redis, ping_ms > 1 ? (int)ping_ms : 1);
-	ink_health_dep_redis(w->redis, "users-redis", &deps[0]);
+	/* A cluster's nodes are each PINGed, so a dead one is named. */
+	ink_health_dep_redis_nodes(w->redis, app->cfg.redis_addr, "users-redis",
+	                           ping_ms > 1 ? (int)ping_ms : 1, &deps[0]);
 	ink_redis_set_ping_timeout(w->redis, 0);
 	/* Leave time to answer our own caller even when template-svc hangs. */
 	ink_health_dep_peer(app->templates, usvc_health_budget(ctx, app) * 3 / 4, &deps[1]);
 	ink_err err = ink_health_reply(ctx, body, len, USVC_NAME, deps, 2);
+	ink_health_dep_fini(&deps[0]);
 	ink_health_dep_fini(&deps[1]);
 	return err;
 }

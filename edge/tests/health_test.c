@@ -88,11 +88,47 @@ static void test_all_pass(void **state)
 	json_decref(checks);
 }
 
+/* Scaled out: the peer serves (another instance answered), yet one instance
+ * and one Redis node below a passing check are down: each is named. */
+static void test_dead_instance_under_passing_peer(void **state)
+{
+	Inkwell__Health__V1__ComponentCheck n1 = check("users-redis 127.0.0.1:7001", 1, "PONG");
+	Inkwell__Health__V1__ComponentCheck n2 =
+	    check("users-redis 127.0.0.1:7002", 0, "unreachable: Connection refused");
+	Inkwell__Health__V1__ComponentCheck *nodes[] = {&n1, &n2};
+	Inkwell__Health__V1__ComponentCheck ur = check("users-redis", 1, "cluster_state:ok");
+	ur.checks = nodes;
+	ur.n_checks = 2;
+	Inkwell__Health__V1__ComponentCheck *list[] = {&ur};
+	Inkwell__Health__V1__HealthCheckResponse r =
+	    INKWELL__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT;
+	r.status = INKWELL__HEALTH__V1__SERVING_STATUS__SERVING;
+	r.checks = list;
+	r.n_checks = 1;
+	ink_health_dep each[2] = {
+	    {.component = "user-svc 127.0.0.1:8083", .serving = 1, .message = "serving"},
+	    {.component = "user-svc 127.0.0.1:9083", .message = "unreachable: Connection refused"}};
+
+	json_t *checks = json_array();
+	json_t *u = edge_health_peer_json("user-svc", INK_OK, &r, 1, NULL);
+	assert_int_equal(edge_health_add_instances(u, each, 2), 0);
+	json_array_append_new(checks, u);
+	assert_string_equal(json_string_value(json_object_get(u, "status")), "pass");
+	assert_int_equal(json_array_size(json_object_get(u, "checks")), 3);
+	char out[512];
+	assert_int_equal(edge_health_output(checks, out, sizeof(out)), 2);
+	assert_string_equal(out, "users-redis 127.0.0.1:7002 (via user-svc > users-redis) down: "
+	                         "unreachable: Connection refused; user-svc 127.0.0.1:9083 (via "
+	                         "user-svc) down: unreachable: Connection refused");
+	json_decref(checks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tree_and_output),
 	    cmocka_unit_test(test_all_pass),
+	    cmocka_unit_test(test_dead_instance_under_passing_peer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
