@@ -103,8 +103,11 @@ static int cluster_target(ink_redis_cluster *cl, cluster_call *c)
 {
 	if (c->ask >= 0)
 		return c->ask;
-	if (cl->stale || (c->slot >= 0 && cl->slot[c->slot] == CLUSTER_NO_NODE))
-		(void)ink_redis_cluster_refresh(cl, c->tv, c->cause, sizeof(c->cause));
+	if (cl->stale || (c->slot >= 0 && cl->slot[c->slot] == CLUSTER_NO_NODE)) {
+		/* gcc warns on a (void) cast of an INK_WUR call; the cause is in c->cause */
+		ink_err ignored = ink_redis_cluster_refresh(cl, c->tv, c->cause, sizeof(c->cause));
+		(void)ignored;
+	}
 	return ink_redis_cluster_pick(cl, c->slot);
 }
 

@@ -293,8 +293,10 @@ void ink_redis_cluster_each_node(ink_redis_cluster *cl, struct timeval tv, ink_r
 {
 	char why[256];
 
-	if (cl->stale)
-		(void)ink_redis_cluster_refresh(cl, tv, NULL, 0);
+	if (cl->stale) { /* a failed refresh keeps the old map, whose nodes are pinged below */
+		ink_err ignored = ink_redis_cluster_refresh(cl, tv, NULL, 0);
+		(void)ignored;
+	}
 	for (size_t i = 0; i < cl->nnodes; i++) {
 		why[0] = '\0';
 		ink_err err = map_ping(cl, i, tv, why, sizeof(why));
