@@ -164,10 +164,6 @@ void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, 
 /* img_sobel writes the Sobel gradient magnitude of g into mag (as scipy.ndimage.sobel). */
 void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h);
 
-/* img_min_filter: out = minimum of in over a (2r+1)^2 window (clamped at borders).
- * tmp: w*h floats of scratch. */
-void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r);
-
 /* img_percentile returns the p-th percentile (0..100) of v[0..n) (to 1/4096 of the range).
  * Returns 0 when n == 0. Allocation-free. */
 float img_percentile(const float *v, size_t n, double p);
@@ -294,8 +290,10 @@ void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, u
 /* ---- draw.c ---- */
 
 /* img_draw draws g's page: ink2 gets the finished strokes (0/1, w*h); ink is w*h bytes of
- * scratch. INK_RESOURCE_EXHAUSTED on OOM (ink2 then undefined). */
-ink_err img_draw(const img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2);
+ * scratch. g->rgb is freed and set NULL once its colour is read (the caller frees it as
+ * before: free(NULL) is harmless).
+ * INK_RESOURCE_EXHAUSTED on OOM (ink2 then undefined). */
+ink_err img_draw(img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2);
 
 /* ---- vector.c: curves (potrace) and their one SVG; pdf.c reads it back ---- */
 

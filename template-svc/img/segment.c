@@ -8,6 +8,7 @@
  * gradient is quantised to 256 levels so the priority queue is 256 FIFO buckets.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "img_priv.h"
 
@@ -94,13 +95,52 @@ static void img_flood_from(img_bq *q, const uint8_t *lev, int32_t *lab, uint32_t
 	}
 }
 
+/* lab = -1 where mb is the minimum of its (2r+1)^2 window (clamped at the borders), else 0:
+ * img_min_filter's minima, its column pass done one output row at a time so no plane of
+ * minima is held (the watershed runs beside the line layer: its planes count). tmp: w*h
+ * floats of scratch; row: w floats. */
+static void img_seed_flags(const float *mb, float *tmp, float *row, uint32_t w, uint32_t h, int r,
+                           int32_t *lab)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		const float *in = mb + (size_t)y * w;
+		float *o = tmp + (size_t)y * w;
+
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t a = x >= (uint32_t)r ? x - r : 0;
+			uint32_t b = x + r < w ? x + r : w - 1;
+			float m = in[a];
+
+			for (uint32_t i = a + 1; i <= b; i++)
+				m = in[i] < m ? in[i] : m;
+			o[x] = m;
+		}
+	}
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t a = y >= (uint32_t)r ? y - r : 0;
+		uint32_t b = y + r < h ? y + r : h - 1;
+		const float *in = mb + (size_t)y * w;
+		int32_t *l = lab + (size_t)y * w;
+
+		memcpy(row, tmp + (size_t)a * w, (size_t)w * sizeof(*row));
+		for (uint32_t i = a + 1; i <= b; i++) {
+			const float *src = tmp + (size_t)i * w;
+
+			for (uint32_t x = 0; x < w; x++)
+				row[x] = src[x] < row[x] ? src[x] : row[x];
+		}
+		for (uint32_t x = 0; x < w; x++)
+			l[x] = in[x] <= row[x] ? -1 : 0;
+	}
+}
+
 ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int32_t *lab,
                       int32_t *nlab)
 {
 	size_t N = (size_t)w * h;
 	float *mb = img_plane_alloc(N, sizeof(float));
-	float *mn = img_plane_alloc(N, sizeof(float));
 	float *tmp = img_plane_alloc(N, sizeof(float));
+	float *row = img_xmalloc(w, sizeof(float));
 	uint8_t *lev = NULL;
 	img_bq q;
 	ink_err err = INK_RESOURCE_EXHAUSTED;
@@ -108,15 +148,14 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 	int32_t n;
 
 	q.next = NULL;
-	if (mb == NULL || mn == NULL || tmp == NULL)
+	if (mb == NULL || tmp == NULL || row == NULL)
 		goto out;
 	img_gauss(mag, mb, tmp, w, h, 2.0f);
-	img_min_filter(mb, mn, tmp, w, h, seed_r);
-	for (size_t i = 0; i < N; i++)
-		lab[i] = mb[i] <= mn[i] ? -1 : 0;
-	free(mn);
+	img_seed_flags(mb, tmp, row, w, h, seed_r, lab);
+	free(mb);
 	free(tmp);
-	mn = tmp = NULL;
+	free(row);
+	mb = tmp = row = NULL;
 
 	q.next = img_xmalloc(N, sizeof(int32_t));
 	lev = img_xmalloc(N, 1);
@@ -147,8 +186,8 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 	err = INK_OK;
 out:
 	free(mb);
-	free(mn);
 	free(tmp);
+	free(row);
 	free(q.next);
 	free(lev);
 	return err;
