@@ -217,8 +217,8 @@ void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);
 
 /* ---- stroke.c ---- */
 
-/* img_thin thins ink to an 8-connected 1-px skeleton (Zhang-Suen), keeping its topology:
- * white regions neither merge nor split. tmp: w*h bytes. */
+/* img_thin thins ink (h <= IMG_PAGE_SIDE_MAX) to an 8-connected 1-px skeleton (Zhang-Suen),
+ * keeping its topology: white regions neither merge nor split. tmp: w*h bytes. */
 void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h);
 
 /* img_stroke redraws skeleton `skel` with a round pen of `width` px into out (0/1). */
