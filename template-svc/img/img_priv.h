@@ -172,7 +172,7 @@ float img_percentile(const float *v, size_t n, double p);
 
 /* img_watershed labels every pixel with a basin of mag (1..*nlab): seeds are local minima of
  * mag blurred with sigma 2 in a (2*seed_r+1)^2 window, flooded in order of mag.
- * lab: w*h int32 (caller-owned). INK_RESOURCE_EXHAUSTED on OOM. */
+ * lab: w*h int32 (caller-owned), w <= IMG_PAGE_SIDE_MAX. INK_RESOURCE_EXHAUSTED on OOM. */
 ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int32_t *lab,
                       int32_t *nlab);
 

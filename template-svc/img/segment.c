@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "img_priv.h"
+#include "ink_assert.h"
 
 #define IMG_LEVELS 256
 
@@ -127,19 +128,27 @@ static ink_err img_flood(img_bq *q, const uint8_t *lev, int32_t *lab, uint32_t w
 	return INK_OK;
 }
 
-/* lab = -1 where mb is the minimum of its (2r+1)^2 window (clamped at the borders), else 0:
- * img_min_filter's minima, its column pass done one output row at a time so no plane of
- * minima is held (the watershed runs beside the line layer: its planes count). tmp: w*h
- * floats of scratch; row: w floats. */
-static void img_seed_flags(const float *mb, float *tmp, float *row, uint32_t w, uint32_t h, int r,
-                           int32_t *lab)
+/* The seeds' minimum filter in row bands (parallel.c): rows of its row pass, then rows of
+ * its column pass, each reading the other's output only. */
+typedef struct img_seed_job {
+	const float *mb;
+	float *tmp;
+	int32_t *lab;
+	uint32_t w, h, r;
+} img_seed_job;
+
+/* Rows [y0, y1) of tmp = the minimum of mb over 2r+1 columns (clamped at the borders). */
+static void img_seed_rows_h(void *ctx, uint32_t y0, uint32_t y1)
 {
-	for (uint32_t y = 0; y < h; y++) {
-		const float *in = mb + (size_t)y * w;
-		float *o = tmp + (size_t)y * w;
+	const img_seed_job *j = ctx;
+	uint32_t w = j->w, r = j->r;
+
+	for (uint32_t y = y0; y < y1; y++) {
+		const float *in = j->mb + (size_t)y * w;
+		float *o = j->tmp + (size_t)y * w;
 
 		for (uint32_t x = 0; x < w; x++) {
-			uint32_t a = x >= (uint32_t)r ? x - r : 0;
+			uint32_t a = x >= r ? x - r : 0;
 			uint32_t b = x + r < w ? x + r : w - 1;
 			float m = in[a];
 
@@ -148,15 +157,26 @@ static void img_seed_flags(const float *mb, float *tmp, float *row, uint32_t w, 
 			o[x] = m;
 		}
 	}
-	for (uint32_t y = 0; y < h; y++) {
-		uint32_t a = y >= (uint32_t)r ? y - r : 0;
-		uint32_t b = y + r < h ? y + r : h - 1;
-		const float *in = mb + (size_t)y * w;
-		int32_t *l = lab + (size_t)y * w;
+}
 
-		memcpy(row, tmp + (size_t)a * w, (size_t)w * sizeof(*row));
+/* Rows [y0, y1) of lab = -1 where mb is the minimum of tmp over 2r+1 rows, else 0: the
+ * column pass done one output row at a time, so no plane of minima is held (the watershed
+ * runs beside the line layer: its planes count). */
+static void img_seed_rows_v(void *ctx, uint32_t y0, uint32_t y1)
+{
+	const img_seed_job *j = ctx;
+	uint32_t w = j->w, h = j->h, r = j->r;
+	float row[IMG_PAGE_SIDE_MAX];
+
+	for (uint32_t y = y0; y < y1; y++) {
+		uint32_t a = y >= r ? y - r : 0;
+		uint32_t b = y + r < h ? y + r : h - 1;
+		const float *in = j->mb + (size_t)y * w;
+		int32_t *l = j->lab + (size_t)y * w;
+
+		memcpy(row, j->tmp + (size_t)a * w, (size_t)w * sizeof(*row));
 		for (uint32_t i = a + 1; i <= b; i++) {
-			const float *src = tmp + (size_t)i * w;
+			const float *src = j->tmp + (size_t)i * w;
 
 			for (uint32_t x = 0; x < w; x++)
 				row[x] = src[x] < row[x] ? src[x] : row[x];
@@ -172,7 +192,6 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 	size_t N = (size_t)w * h;
 	float *mb = img_plane_alloc(N, sizeof(float));
 	float *tmp = img_plane_alloc(N, sizeof(float));
-	float *row = img_xmalloc(w, sizeof(float));
 	uint8_t *lev = NULL;
 	int32_t *stack = NULL;
 	img_bq q;
@@ -181,14 +200,17 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 	int32_t n;
 
 	memset(&q, 0, sizeof(q));
-	if (mb == NULL || tmp == NULL || row == NULL)
+	img_seed_job sj = {mb, tmp, lab, w, h, (uint32_t)seed_r};
+
+	INK_ASSERT(w <= IMG_PAGE_SIDE_MAX);
+	if (mb == NULL || tmp == NULL)
 		goto out;
 	img_gauss(mag, mb, tmp, w, h, 2.0f);
-	img_seed_flags(mb, tmp, row, w, h, seed_r, lab);
+	img_par_rows(w, h, img_seed_rows_h, &sj);
+	img_par_rows(w, h, img_seed_rows_v, &sj);
 	free(mb);
 	free(tmp);
-	free(row);
-	mb = tmp = row = NULL;
+	mb = tmp = NULL;
 
 	stack = img_xmalloc(N, sizeof(int32_t));
 	if (stack == NULL)
@@ -220,7 +242,6 @@ ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int3
 out:
 	free(mb);
 	free(tmp);
-	free(row);
 	free(stack);
 	free(lev);
 	img_bq_fini(&q);
