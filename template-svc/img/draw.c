@@ -116,6 +116,8 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 	for (int k = 3; k < 6; k++)
 		img_gauss(b->p[k], b->p[k], b->p[0], w, h, IMG_TENSOR_SIGMA);
 	img_tensor_flow(b->p[3], b->p[4], b->p[5], w, h);
+	/* The blur's scratch and the third tensor plane: nothing reads them after the flow. */
+	img_free_planes(b, 0, 1);
 	img_free_planes(b, 5, 6);
 	b->p[1] = b->p[3];
 	b->p[2] = b->p[4];
