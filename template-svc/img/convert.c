@@ -137,9 +137,6 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 		err = INK_DEADLINE_EXCEEDED;
 		goto out;
 	}
-	/* The photo is no longer needed: its memory goes before the curves are made. */
-	free(wk.gray.rgb);
-	wk.gray.rgb = NULL;
 	/* Curves from the stroked ink; the PNG is their antialiased render, and the report
 	 * judges that render as page-quality will (ink = gray < 128). */
 	err = img_trace_svg(wk.ink2, wk.gray.w, wk.gray.h, &page.svg, &page.svg_len);

@@ -16,6 +16,7 @@
  * planes, during the smoothing).
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,8 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
 	for (int k = 3; k < 6; k++)
 		img_gauss(b->p[k], b->p[k], b->p[0], w, h, IMG_TENSOR_SIGMA);
 	img_tensor_flow(b->p[3], b->p[4], b->p[5], w, h);
+	/* The blur's scratch and the third tensor plane: nothing reads them after the flow. */
+	img_free_planes(b, 0, 1);
 	img_free_planes(b, 5, 6);
 	b->p[1] = b->p[3];
 	b->p[2] = b->p[4];
@@ -162,12 +165,45 @@ static float img_contrast_gain(const uint8_t *px, size_t N)
 	return gain < 1 ? 1 : (gain > IMG_GAIN_MAX ? IMG_GAIN_MAX : gain);
 }
 
+static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_draw_bufs *b,
+                                uint8_t *ink);
+
+/* The closure runs on a thread of its own beside the lines once their DoG and colour edges
+ * are done (the DoG alone keeps both cores busy; by then its scratch and the flow's planes
+ * are gone, so the two peaks do not add up): both read the colour gradient only and write
+ * their own buffers, and most of the closure (flooding, merging) is one chain of work that
+ * cannot be split in bands, so beside the thinning of the lines it costs little wall time. */
+typedef struct img_closure_job {
+	uint32_t w, h;
+	const img_opts *o;
+	img_draw_bufs *b;
+	uint8_t *border; /* the closing borders, 0/1 */
+	ink_err err;
+	int started; /* t runs img_closure_run */
+	pthread_t t;
+} img_closure_job;
+
+static void *img_closure_run(void *arg)
+{
+	img_closure_job *c = arg;
+
+	c->err = img_draw_closure(c->w, c->h, c->o, c->b, c->border);
+	return NULL;
+}
+
+/* Starts the closure's thread; if none can be started, img_draw_layers runs it later. */
+static void img_closure_start(img_closure_job *c)
+{
+	c->started = pthread_create(&c->t, NULL, img_closure_run, c) == 0;
+}
+
 /* The drawn lines into b->lines (0/1, centre lines): FDoG of the luminance along the flow at
  * two scales, fine (edges, eyelids, whiskers) and coarse (a mouth, the gap between two
  * petals: dark valleys a few pixels wide, whose two rims the fine scale draws apart), and
- * the colour edges the DoG cannot see. fine, scratch: w*h bytes each. */
+ * the colour edges the DoG cannot see. fine, scratch: w*h bytes each. The closure c is
+ * started once the flow's planes are freed. */
 static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_bufs *b, uint8_t *fine,
-                              uint8_t *scratch)
+                              uint8_t *scratch, img_closure_job *c)
 {
 	uint32_t w = g->w, h = g->h;
 	size_t N = (size_t)w * h;
@@ -180,8 +216,8 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 
 	b->lines = calloc(N, 1);
 	coarse = malloc(N);
-	near = malloc(N);
-	if (b->lines == NULL || coarse == NULL || near == NULL)
+	near = NULL;
+	if (b->lines == NULL || coarse == NULL)
 		goto out;
 	mask[0] = fine;
 	mask[1] = coarse;
@@ -195,15 +231,23 @@ static ink_err img_draw_lines(const img_gray *g, const img_opts *o, img_draw_buf
 	               IMG_SIGMA_M * scale);
 	if (err != INK_OK)
 		goto out;
-
+	err = INK_RESOURCE_EXHAUSTED;
+	near = malloc(N);
+	if (near == NULL)
+		goto out;
+	/* Colour edges (a pink petal on green leaves), kept in near until the fine lines are
+	 * in: they are the flow's last reader, and its planes go before the closure starts
+	 * beside the rest of the lines. */
+	img_edges(b->mag, b->p[1], b->p[2], w, h, img_percentile(b->mag, N, IMG_EDGE_LO_PCT),
+	          img_percentile(b->mag, N, IMG_EDGE_HI_PCT), near, b->stack);
+	img_free_planes(b, 0, 6);
+	img_closure_start(c);
 	/* Centre lines: the snap in img_draw_pen widens a stroke around its middle. */
 	(void)img_drop_specks(fine, w, h, min_len, b->stack);
 	img_thin(fine, scratch, w, h);
 	memcpy(b->lines, fine, N);
-	/* Colour edges where no fine line runs: a pink petal on green leaves. */
-	img_edges(b->mag, b->p[1], b->p[2], w, h, img_percentile(b->mag, N, IMG_EDGE_LO_PCT),
-	          img_percentile(b->mag, N, IMG_EDGE_HI_PCT), fine, b->stack);
-	img_draw_add_beside(b, fine, scratch, w, h, IMG_EDGE_GAP + o->line_width, min_len);
+	/* The colour edges where no fine line runs. */
+	img_draw_add_beside(b, near, scratch, w, h, IMG_EDGE_GAP + o->line_width, min_len);
 	/* Coarse valleys where neither runs, and only near some edge: a broad shading has
 	 * coarse valleys too, and lines across a smooth cheek or sky are inventions. */
 	(void)img_drop_specks(coarse, w, h, min_len, b->stack);
@@ -238,8 +282,7 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	ink_err err;
 
 	b->lab = img_plane_alloc(N, sizeof(int32_t));
-	b->lab2 = img_plane_alloc(N, sizeof(int32_t));
-	if (b->lab == NULL || b->lab2 == NULL)
+	if (b->lab == NULL)
 		return INK_RESOURCE_EXHAUSTED;
 	err = img_watershed(b->mag, w, h, IMG_SEED_R, b->lab, &nlab);
 	if (err != INK_OK)
@@ -251,6 +294,10 @@ static ink_err img_draw_closure(uint32_t w, uint32_t h, const img_opts *o, img_d
 	                min_region < IMG_SLIVER_PX ? IMG_SLIVER_PX : min_region, &nreg);
 	if (err != INK_OK)
 		return err;
+	/* Scratch of the smoothing only: not held beside the watershed's planes. */
+	b->lab2 = img_plane_alloc(N, sizeof(int32_t));
+	if (b->lab2 == NULL)
+		return INK_RESOURCE_EXHAUSTED;
 	img_smooth_labels(b->lab, b->lab2, w, h, IMG_SMOOTH_PASSES);
 	/* Borders only: strong edges are the line layer's (edges.c), where they are thin. */
 	img_lines(b->lab, b->mag, w, h, INFINITY, ink);
@@ -277,33 +324,60 @@ static void img_draw_pen(uint32_t w, uint32_t h, const img_opts *o, img_draw_buf
 	(void)img_fill_slivers(ink2, w, h, sliver, b->stack);
 }
 
-ink_err img_draw(const img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2)
+/* Lines on the caller's thread, the closure beside them (or after them, if its thread could
+ * not be started). The lines' error wins over the closure's. */
+static ink_err img_draw_layers(const img_gray *g, const img_opts *o, img_draw_bufs *b, uint8_t *ink,
+                               uint8_t *ink2, uint8_t *border)
+{
+	img_closure_job c;
+	ink_err err;
+
+	memset(&c, 0, sizeof(c));
+	c.w = g->w;
+	c.h = g->h;
+	c.o = o;
+	c.b = b;
+	c.border = border;
+	err = img_draw_lines(g, o, b, ink, ink2, &c);
+	if (c.started)
+		/* Joining a thread we created and did not detach cannot fail. */
+		(void)pthread_join(c.t, NULL);
+	else if (err == INK_OK)
+		(void)img_closure_run(&c);
+	return err != INK_OK ? err : c.err;
+}
+
+ink_err img_draw(img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2)
 {
 	uint32_t w = g->w, h = g->h;
 	size_t N = (size_t)w * h;
 	img_draw_bufs b;
+	uint8_t *border = NULL;
 	ink_err err;
 
 	memset(&b, 0, sizeof(b));
 	b.stack = img_xmalloc(N, sizeof(uint32_t));
+	border = img_xmalloc(N, 1);
 	err = INK_RESOURCE_EXHAUSTED;
-	if (b.stack == NULL)
+	if (b.stack == NULL || border == NULL)
 		goto out;
 	err = img_draw_flow(g, &b);
 	if (err != INK_OK)
 		goto out;
-	err = img_draw_lines(g, o, &b, ink, ink2);
-	if (err != INK_OK)
-		goto out;
-	err = img_draw_closure(w, h, o, &b, ink);
+	/* The colour is in the Lab planes now: the photo's RGB goes before the layers'
+	 * buffers come (they and the closure's run at once). */
+	free(g->rgb);
+	g->rgb = NULL;
+	err = img_draw_layers(g, o, &b, ink, ink2, border);
 	if (err != INK_OK)
 		goto out;
 	free(b.mag);
 	free(b.lab2);
 	b.mag = NULL;
 	b.lab2 = NULL;
-	img_draw_pen(w, h, o, &b, ink, ink2);
+	img_draw_pen(w, h, o, &b, border, ink2);
 out:
+	free(border);
 	img_draw_bufs_fini(&b);
 	return err;
 }

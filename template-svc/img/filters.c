@@ -1,6 +1,6 @@
 /*
- * filters.c - the float filters every stage shares: Gaussian blur, Sobel magnitude, min
- * filter, percentile.
+ * filters.c - the float filters every stage shares: Gaussian blur, Sobel magnitude,
+ * percentile.
  *
  * Blur and Sobel copy scipy.ndimage's definitions (radius 4 sigma, 'reflect' borders,
  * hypot of the two Sobel axes) so that our gradients are those page-quality measures pages
@@ -133,37 +133,6 @@ void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
 	img_sobel_job j = {g, mag, w, h};
 
 	img_par_rows(w, h, img_sobel_rows, &j);
-}
-
-void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r)
-{
-	for (uint32_t y = 0; y < h; y++) {
-		const float *row = in + (size_t)y * w;
-		float *o = tmp + (size_t)y * w;
-
-		for (uint32_t x = 0; x < w; x++) {
-			uint32_t a = x >= (uint32_t)r ? x - r : 0;
-			uint32_t b = x + r < w ? x + r : w - 1;
-			float m = row[a];
-
-			for (uint32_t i = a + 1; i <= b; i++)
-				m = row[i] < m ? row[i] : m;
-			o[x] = m;
-		}
-	}
-	for (uint32_t y = 0; y < h; y++) {
-		uint32_t a = y >= (uint32_t)r ? y - r : 0;
-		uint32_t b = y + r < h ? y + r : h - 1;
-		float *o = out + (size_t)y * w;
-
-		memcpy(o, tmp + (size_t)a * w, (size_t)w * sizeof(*o));
-		for (uint32_t i = a + 1; i <= b; i++) {
-			const float *src = tmp + (size_t)i * w;
-
-			for (uint32_t x = 0; x < w; x++)
-				o[x] = src[x] < o[x] ? src[x] : o[x];
-		}
-	}
 }
 
 /* Which bin of [lo, hi) holds rank `want` (0-based); *below = count under that bin. */

@@ -164,10 +164,6 @@ void img_gauss(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, 
 /* img_sobel writes the Sobel gradient magnitude of g into mag (as scipy.ndimage.sobel). */
 void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h);
 
-/* img_min_filter: out = minimum of in over a (2r+1)^2 window (clamped at borders).
- * tmp: w*h floats of scratch. */
-void img_min_filter(const float *in, float *out, float *tmp, uint32_t w, uint32_t h, int r);
-
 /* img_percentile returns the p-th percentile (0..100) of v[0..n) (to 1/4096 of the range).
  * Returns 0 when n == 0. Allocation-free. */
 float img_percentile(const float *v, size_t n, double p);
@@ -176,7 +172,7 @@ float img_percentile(const float *v, size_t n, double p);
 
 /* img_watershed labels every pixel with a basin of mag (1..*nlab): seeds are local minima of
  * mag blurred with sigma 2 in a (2*seed_r+1)^2 window, flooded in order of mag.
- * lab: w*h int32 (caller-owned). INK_RESOURCE_EXHAUSTED on OOM. */
+ * lab: w*h int32 (caller-owned), w <= IMG_PAGE_SIDE_MAX. INK_RESOURCE_EXHAUSTED on OOM. */
 ink_err img_watershed(const float *mag, uint32_t w, uint32_t h, int seed_r, int32_t *lab,
                       int32_t *nlab);
 
@@ -221,8 +217,8 @@ void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);
 
 /* ---- stroke.c ---- */
 
-/* img_thin thins ink to an 8-connected 1-px skeleton (Zhang-Suen), keeping its topology:
- * white regions neither merge nor split. tmp: w*h bytes. */
+/* img_thin thins ink (h <= IMG_PAGE_SIDE_MAX) to an 8-connected 1-px skeleton (Zhang-Suen),
+ * keeping its topology: white regions neither merge nor split. tmp: w*h bytes. */
 void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h);
 
 /* img_stroke redraws skeleton `skel` with a round pen of `width` px into out (0/1). */
@@ -294,8 +290,10 @@ void img_edges(const float *mag, const float *tx, const float *ty, uint32_t w, u
 /* ---- draw.c ---- */
 
 /* img_draw draws g's page: ink2 gets the finished strokes (0/1, w*h); ink is w*h bytes of
- * scratch. INK_RESOURCE_EXHAUSTED on OOM (ink2 then undefined). */
-ink_err img_draw(const img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2);
+ * scratch. g->rgb is freed and set NULL once its colour is read (the caller frees it as
+ * before: free(NULL) is harmless).
+ * INK_RESOURCE_EXHAUSTED on OOM (ink2 then undefined). */
+ink_err img_draw(img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2);
 
 /* ---- vector.c: curves (potrace) and their one SVG; pdf.c reads it back ---- */
 

@@ -1,5 +1,5 @@
 /*
- * parallel.c - row bands on two threads: the page-size filters (blur, Sobel, min filter,
+ * parallel.c - row bands on two threads: the page-size filters (blur, Sobel, FDoG,
  * thinning, label smoothing) compute each output row from input rows only, so the top and
  * bottom halves of a page can run at once.
  *

@@ -79,6 +79,12 @@ void img_shrink_row(img_shrink *s, const uint8_t *row)
 
 	if (s->y >= s->sh)
 		return;
+	/* The usual 12 MP JPEG: the IDCT's scaling gave the page size itself. */
+	if (s->sw == s->dw && s->sh == s->dh) {
+		memcpy(s->dst + (size_t)s->y * dn, row, dn);
+		s->y++;
+		return;
+	}
 	dy = (uint32_t)((uint64_t)s->y * s->dh / s->sh);
 	if (s->sw == s->dw) {
 		for (size_t i = 0; i < (size_t)s->sw * ch; i++)

@@ -5,11 +5,14 @@
  * Thinning is Zhang-Suen: it peels boundary pixels whose removal keeps the 8-connected ink
  * and the 4-connected white as they were (a single run of ink around the pixel, 2..6 ink
  * neighbours), in two alternating sub-passes so lines end up centred. A sub-pass decides
- * from the ink as it was, so its rows can be split into bands (parallel.c).
+ * from the ink as it was, so its rows can be split into bands (parallel.c); and it looks only
+ * at rows whose neighbourhood changed since that sub-pass last ran (after the first few
+ * rounds, a few thick blobs are all that is left to peel).
  */
 #include <string.h>
 
 #include "img_priv.h"
+#include "ink_assert.h"
 
 /* Neighbours P2..P9 clockwise from north, as bits 0..7. Outside the image counts as ink:
  * the page edge closes regions too, so a line ending on it must stay anchored there (were
@@ -53,12 +56,12 @@ static void img_thin_table(uint8_t peel[2][256])
 }
 
 typedef struct img_thin_job {
-	const uint8_t *ink;
+	uint8_t *ink;
 	uint8_t *del;
 	uint32_t w, h;
 	const uint8_t *peel; /* img_thin_table's row for this sub-pass */
-	int changed[2];      /* per band: top, bottom */
-	uint32_t mid;        /* first row of the bottom band */
+	const uint8_t *eval; /* h: rows this sub-pass must look at */
+	uint8_t *chg;        /* h: rows this sub-pass peeled some pixel of */
 } img_thin_job;
 
 /* Marks in del the pixels of row y (neither the first nor the last) that the sub-pass peels,
@@ -97,16 +100,19 @@ static int img_thin_inner_row(const img_thin_job *j, uint32_t y)
 	return changed;
 }
 
-/* Marks in del the pixels of rows [y0, y1) that the sub-pass peels. Reads ink only. */
+/* Marks in del the pixels of rows [y0, y1) that the sub-pass peels, and chg the rows with
+ * any. Reads ink only; a row not to be looked at peels nothing. */
 static void img_thin_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	img_thin_job *j = ctx;
 	uint32_t w = j->w, h = j->h;
-	int changed = 0;
 
 	for (uint32_t y = y0; y < y1; y++) {
-		int edge_row = y == 0 || y + 1 == h || w < 3;
+		int edge_row = y == 0 || y + 1 == h || w < 3, changed = 0;
 
+		j->chg[y] = 0;
+		if (!j->eval[y])
+			continue;
 		for (uint32_t x = 0; x < w; x += edge_row || x + 1 == w ? 1 : w - 1) {
 			size_t i = (size_t)y * w + x;
 
@@ -115,33 +121,69 @@ static void img_thin_rows(void *ctx, uint32_t y0, uint32_t y1)
 		}
 		if (!edge_row)
 			changed |= img_thin_inner_row(j, y);
+		j->chg[y] = (uint8_t)changed;
 	}
-	j->changed[y0 >= j->mid && y0 > 0] |= changed;
 }
 
-static int img_thin_pass(uint8_t *ink, uint8_t *del, uint32_t w, uint32_t h, const uint8_t *peel)
+/* One sub-pass over the rows in eval; peels what it marked and sets chg. Returns whether
+ * any pixel was peeled. */
+static int img_thin_pass(img_thin_job *j)
 {
-	img_thin_job j = {ink, del, w, h, peel, {0, 0}, h / 2};
+	int any = 0;
 
-	img_par_rows(w, h, img_thin_rows, &j);
-	if (!j.changed[0] && !j.changed[1])
-		return 0;
-	for (size_t i = 0; i < (size_t)w * h; i++)
-		ink[i] = del[i] ? 0 : ink[i];
-	return 1;
+	img_par_rows(j->w, j->h, img_thin_rows, j);
+	for (uint32_t y = 0; y < j->h; y++) {
+		uint8_t *row = j->ink + (size_t)y * j->w;
+		const uint8_t *del = j->del + (size_t)y * j->w;
+
+		if (!j->chg[y])
+			continue;
+		any = 1;
+		for (uint32_t x = 0; x < j->w; x++)
+			row[x] = del[x] ? 0 : row[x];
+	}
+	return any;
+}
+
+/* eval[y] = some row of y-1..y+1 changed in a or b: the only rows whose neighbourhoods
+ * changed since the sub-pass last looked at them. A row whose 3x3 neighbourhoods are as
+ * they were when that sub-pass peeled nothing in it peels nothing again, so the thinning
+ * is the same, pixel for pixel, as one that looks at every row every time. */
+static void img_thin_dirty(uint8_t *eval, const uint8_t *a, const uint8_t *b, uint32_t h)
+{
+	for (uint32_t y = 0; y < h; y++) {
+		uint32_t lo = y > 0 ? y - 1 : 0, hi = y + 1 < h ? y + 1 : y;
+		uint8_t e = 0;
+
+		for (uint32_t k = lo; k <= hi; k++)
+			e |= a[k] | b[k];
+		eval[y] = e;
+	}
 }
 
 void img_thin(uint8_t *ink, uint8_t *tmp, uint32_t w, uint32_t h)
 {
-	uint8_t peel[2][256];
+	/* Per row: which to look at, and which each sub-pass changed (12 KiB at most: a
+	 * page is never taller than IMG_PAGE_SIDE_MAX). */
+	uint8_t peel[2][256], rows[3 * IMG_PAGE_SIDE_MAX];
+	img_thin_job j = {ink, tmp, w, h, NULL, NULL, NULL};
 
+	INK_ASSERT(h <= IMG_PAGE_SIDE_MAX);
 	img_thin_table(peel);
-	for (int it = 0; it < 64; it++) {
-		int c0 = img_thin_pass(ink, tmp, w, h, peel[0]);
-		int c1 = img_thin_pass(ink, tmp, w, h, peel[1]);
+	memset(rows, 1, (size_t)h * 3);
+	for (int it = 0; it < 64 * 2; it++) {
+		uint8_t *chg = rows + (size_t)h * (1 + (it & 1)),
+		        *other = rows + (size_t)h * (2 - (it & 1));
+		int c;
 
-		if (!c0 && !c1)
+		j.peel = peel[it & 1];
+		j.eval = rows;
+		j.chg = chg;
+		c = img_thin_pass(&j);
+		/* Two sub-passes in a row without a change: done. */
+		if (!c && it > 0 && !memchr(other, 1, h))
 			break;
+		img_thin_dirty(rows, chg, other, h);
 	}
 }
 

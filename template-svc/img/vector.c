@@ -164,9 +164,21 @@ ink_err img_trace_svg(const uint8_t *ink, uint32_t w, uint32_t h, char **svg, si
 	return INK_OK;
 }
 
-ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t w, uint32_t h)
+/* The render in row bands (parallel.c): each band draws the whole path on a surface of its
+ * own rows, shifted up by a whole number of pixels, which moves every coordinate exactly, so
+ * a pixel's coverage is what one surface for the page gives it. */
+typedef struct img_render_job {
+	const char *svg;
+	size_t svg_len;
+	uint8_t *gray;
+	uint32_t w;
+	ink_err err[2]; /* per band: top (from row 0), bottom */
+} img_render_job;
+
+/* Draws rows [y0, y1) of the page into gray + y0 * w. */
+static ink_err img_render_band(const img_render_job *j, uint32_t y0, uint32_t y1)
 {
-	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, (int)w, (int)h);
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, (int)j->w, (int)(y1 - y0));
 	cairo_t *cr = NULL;
 	ink_err err = INK_RESOURCE_EXHAUSTED;
 
@@ -175,7 +187,8 @@ ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t 
 	cr = cairo_create(s);
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
 		goto out;
-	err = img_svg_to_cairo(svg, svg_len, cr, NULL, NULL);
+	cairo_translate(cr, 0, -(double)y0);
+	err = img_svg_to_cairo(j->svg, j->svg_len, cr, NULL, NULL);
 	if (err != INK_OK)
 		goto out;
 	cairo_set_source_rgba(cr, 0, 0, 0, 1);
@@ -188,15 +201,32 @@ ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t 
 	const uint8_t *a = cairo_image_surface_get_data(s);
 	int stride = cairo_image_surface_get_stride(s);
 
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++)
-			gray[(size_t)y * w + x] =
-			    (uint8_t)(255 - a[(size_t)y * (size_t)stride + x]);
+	for (uint32_t y = 0; y < y1 - y0; y++) {
+		uint8_t *o = j->gray + (size_t)(y0 + y) * j->w;
+
+		for (uint32_t x = 0; x < j->w; x++)
+			o[x] = (uint8_t)(255 - a[(size_t)y * (size_t)stride + x]);
+	}
 out:
 	if (cr != NULL)
 		cairo_destroy(cr);
 	cairo_surface_destroy(s);
 	return err;
+}
+
+static void img_render_rows(void *ctx, uint32_t y0, uint32_t y1)
+{
+	img_render_job *j = ctx;
+
+	j->err[y0 != 0] = img_render_band(j, y0, y1);
+}
+
+ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t w, uint32_t h)
+{
+	img_render_job j = {svg, svg_len, gray, w, {INK_OK, INK_OK}};
+
+	img_par_rows(w, h, img_render_rows, &j);
+	return j.err[0] != INK_OK ? j.err[0] : j.err[1];
 }
 
 ink_err img_bytes_add(img_bytes *b, const void *data, size_t n)

@@ -88,6 +88,23 @@ int main(int argc, char **argv)
 		free(png);
 		count++;
 	}
+	{
+		/* A stored page's SVG, as vector.c writes it: the harness also reads the input
+		 * as one (pdf.c's reader). */
+		static const char svg[] =
+		    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"64\" "
+		    "height=\"48\" viewBox=\"0 0 64 48\">\n"
+		    "<rect width=\"64\" height=\"48\" fill=\"#fff\"/>\n"
+		    "<path fill=\"#000\" fill-rule=\"evenodd\" d=\"M 2.0 2.0 L 60.5 2.0 C 61.0 "
+		    "20.0 "
+		    "61.0 30.0 60.5 46.0 L 2.0 46.0 Z M 10.0 10.0 L 50.0 10.0 L 50.0 38.0 L 10.0 "
+		    "38.0 Z\"/>\n</svg>\n";
+
+		if (write_file(argv[1], "page.svg", (const uint8_t *)svg, sizeof(svg) - 1) != 0)
+			return 1;
+		count++;
+	}
 	printf("img_seeds: %d files in %s\n", count, argv[1]);
 	return 0;
 }

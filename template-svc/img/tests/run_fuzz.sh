@@ -6,7 +6,7 @@ set -eu
 fuzzer=$1 seeds=$2 work=$3 secs=$4
 rm -rf "$work"
 mkdir -p "$work/corpus"
-cp "$seeds"/*.png "$seeds"/*.jpg "$work/corpus/"
+cp "$seeds"/*.png "$seeds"/*.jpg "$seeds"/*.svg "$work/corpus/"
 cd "$work"
 exec "$fuzzer" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=20 \
 	-print_final_stats=1 -artifact_prefix="$work/" corpus
