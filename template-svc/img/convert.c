@@ -18,7 +18,7 @@ typedef struct img_work {
 	img_gray gray;
 	float *g, *tmp, *mag; /* only for the report: page-quality's gradient of the photo */
 	uint8_t *ink, *ink2;
-	img_numbers nb;     /* style numbers: the regions' colours (numbers.c) */
+	img_numbers nb;    /* style numbers: the regions' colours (numbers.c) */
 	uint8_t *numbered; /* style numbers: the page with its numbers (labels.c) */
 } img_work;
 

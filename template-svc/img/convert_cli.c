@@ -153,12 +153,12 @@ static int cli_write_page(const char *out, const img_page *page, img_paper paper
 		bytes = (const uint8_t *)page->svg;
 		len = page->svg_len;
 	} else if (cli_ends_with(out, ".pdf")) {
-		ink_err err = page->style == IMG_STYLE_NUMBERS
-		                  ? img_pdf_numbers(page->svg, page->svg_len, page->palette,
-		                                    page->npalette, paper, title, &pdf, &len, why,
-		                                    sizeof(why))
-		                  : img_pdf_from_svg(page->svg, page->svg_len, paper, title, &pdf,
-		                                     &len, why, sizeof(why));
+		ink_err err =
+		    page->style == IMG_STYLE_NUMBERS
+		        ? img_pdf_numbers(page->svg, page->svg_len, page->palette, page->npalette,
+		                          paper, title, &pdf, &len, why, sizeof(why))
+		        : img_pdf_from_svg(page->svg, page->svg_len, paper, title, &pdf, &len, why,
+		                           sizeof(why));
 		if (err != INK_OK) {
 			fprintf(stderr, "inkwell-convert: %s: %s (%s)\n", out, why,
 			        ink_strerror(err));
@@ -210,7 +210,8 @@ static void cli_print_numbers(const img_page *p)
 
 		printf("%s{\"number\":%d,\"x\":%.2f,\"y\":%.2f,\"radius\":%.2f,"
 		       "\"box\":[%.2f,%.2f,%.2f,%.2f]}",
-		       i ? "," : "", l->number, l->px, l->py, l->radius, l->x0, l->y0, l->x1, l->y1);
+		       i ? "," : "", l->number, l->px, l->py, l->radius, l->x0, l->y0, l->x1,
+		       l->y1);
 	}
 	printf("]}\n");
 }

@@ -85,7 +85,7 @@ out:
 }
 
 void img_white_regions(const uint8_t *ink, uint32_t w, uint32_t h, int32_t *lab, int32_t *n,
-                    uint32_t *stack)
+                       uint32_t *stack)
 {
 	size_t N = (size_t)w * h;
 	int32_t next = 0;

@@ -177,8 +177,8 @@ const char *img_palette_name(img_palette_kind p);
  * the palette's swatches (pal[0..n)), each with its number (as text) and name. Errors as
  * img_pdf_from_svg. */
 INK_WUR ink_err img_pdf_numbers(const char *svg, size_t svg_len, const img_swatch *pal, int n,
-                                img_paper paper, const char *title, uint8_t **pdf,
-                                size_t *pdf_len, char *why, size_t why_len);
+                                img_paper paper, const char *title, uint8_t **pdf, size_t *pdf_len,
+                                char *why, size_t why_len);
 
 /* img_fini frees what the engine's libraries keep for the whole process (cairo's and
  * fontconfig's font caches, filled when a PDF title is printed), so leak checkers see a clean

@@ -374,12 +374,13 @@ INK_WUR ink_err img_edt(const uint8_t *feat, uint32_t w, uint32_t h, float *d2);
 /* img_components labels the 4-connected white (ink == 0) components of ink 1..*n into lab
  * (w*h int32, 0 on ink). stack: w*h uint32. */
 void img_white_regions(const uint8_t *ink, uint32_t w, uint32_t h, int32_t *lab, int32_t *n,
-                    uint32_t *stack);
+                       uint32_t *stack);
 
-/* img_label_font: the size range of a number, in page pixels of font em: min is what is
- * still readable on A4 (larger at low detail: fewer, bigger regions), max what a big region
- * gets. */
-void img_label_font(const img_opts *o, uint32_t w, uint32_t h, double *min_em, double *max_em);
+/* img_label_font: the sizes of a number, in page pixels of font em: min is what a region
+ * must hold not to be merged (larger at low detail: fewer, bigger regions), max what a big
+ * region gets, floor the smallest ever drawn (still readable printed on A4). */
+void img_label_font(const img_opts *o, uint32_t w, uint32_t h, double *min_em, double *max_em,
+                    double *floor_em);
 
 /* img_label_halfdiag: half the diagonal of the ink box of the widest number of up to `digits`
  * digits at 1 px em, as cairo draws it. INK_INTERNAL if cairo fails. */

@@ -19,18 +19,27 @@
 
 #include "img_priv.h"
 
-/* em in px at a 1000 px page, per detail 1..5: fewer, bigger regions get bigger numbers. */
-static const double img_label_min_em[5] = {14, 12, 11, 10, 9};
-#define IMG_LABEL_MAX_EM 40.0
-#define IMG_LABEL_TRIES  4
+/* Font em in mm as printed on A4 (inside pdf.c's 10 mm margins), per detail 1..5: fewer,
+ * bigger regions get bigger numbers; 2 mm of em (digits 1.5 mm tall, about 6 pt) is still
+ * read easily. On screen a number is never under IMG_LABEL_MIN_PX. */
+static const double img_label_min_mm[5] = {3.2, 2.8, 2.4, 2.2, 2.0};
+#define IMG_LABEL_MAX_MM   8.0
+#define IMG_LABEL_FLOOR_MM 1.8 /* the smallest number ever drawn: digits 1.3 mm, 5 pt */
+#define IMG_LABEL_MIN_PX   6.0
+#define IMG_LABEL_TRIES    4
 
-void img_label_font(const img_opts *o, uint32_t w, uint32_t h, double *min_em, double *max_em)
+void img_label_font(const img_opts *o, uint32_t w, uint32_t h, double *min_em, double *max_em,
+                    double *floor_em)
 {
-	uint32_t longest = w > h ? w : h;
-	double s = longest > 1000 ? (double)longest / 1000.0 : 1.0;
+	/* mm per page pixel when the page is printed on A4 (a landscape page turns the sheet). */
+	double lw = w > h ? 277.0 : 190.0, lh = w > h ? 190.0 : 277.0;
+	double mmpp = lw / w < lh / h ? lw / w : lh / h;
+	double lo = img_label_min_mm[o->detail - 1] / mmpp;
 
-	*min_em = img_label_min_em[o->detail - 1] * s;
-	*max_em = IMG_LABEL_MAX_EM * s;
+	*min_em = lo > IMG_LABEL_MIN_PX ? lo : IMG_LABEL_MIN_PX;
+	*max_em = IMG_LABEL_MAX_MM / mmpp;
+	lo = IMG_LABEL_FLOOR_MM / mmpp;
+	*floor_em = lo > IMG_LABEL_MIN_PX ? lo : IMG_LABEL_MIN_PX;
 }
 
 static void img_label_face(cairo_t *cr)
@@ -126,8 +135,7 @@ static void img_lab_work_fini(img_lab_work *wk)
 
 /* The palette: colours that number some region, dark to light (CIELAB L, then index);
  * crayons keep their fixed numbers. num[c] = the number of colour c. */
-static void img_lab_palette(const img_numbers *nb, const img_lab_work *wk, img_page *page,
-                            int *num)
+static void img_lab_palette(const img_numbers *nb, const img_lab_work *wk, img_page *page, int *num)
 {
 	int used[IMG_CRAYONS > IMG_COLORS_MAX ? IMG_CRAYONS : IMG_COLORS_MAX] = {0};
 	int order[IMG_CRAYONS > IMG_COLORS_MAX ? IMG_CRAYONS : IMG_COLORS_MAX], n = 0;
@@ -247,8 +255,8 @@ static void img_lab_path_svg(cairo_t *cr, img_lab_work *wk)
 			break;
 		case CAIRO_PATH_CURVE_TO:
 			img_lab_add(wk, "C %.2f %.2f %.2f %.2f %.2f %.2f", d[1].point.x,
-			             d[1].point.y, d[2].point.x, d[2].point.y, d[3].point.x,
-			             d[3].point.y);
+			            d[1].point.y, d[2].point.x, d[2].point.y, d[3].point.x,
+			            d[3].point.y);
 			break;
 		case CAIRO_PATH_CLOSE_PATH:
 			img_lab_add(wk, "Z");
@@ -265,10 +273,12 @@ static ink_err img_lab_draw(img_lab_work *wk, const img_opts *o, uint8_t *gray, 
 {
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_A8, (int)wk->w, (int)wk->h);
 	cairo_t *cr = cairo_create(s);
-	double min_em, max_em;
+	double min_em, max_em, floor_em;
 	ink_err err = INK_INTERNAL;
 
-	img_label_font(o, wk->w, wk->h, &min_em, &max_em);
+	/* numbers.c merged what could not hold min_em; what is left still gets a number
+	 * down to the floor. */
+	img_label_font(o, wk->w, wk->h, &min_em, &max_em, &floor_em);
 	page->labels = img_xmalloc((size_t)wk->nreg + 1, sizeof(img_label));
 	if (page->labels == NULL || cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
 		err = page->labels == NULL ? INK_RESOURCE_EXHAUSTED : INK_INTERNAL;
@@ -276,7 +286,7 @@ static ink_err img_lab_draw(img_lab_work *wk, const img_opts *o, uint8_t *gray, 
 	}
 	img_label_face(cr);
 	for (int32_t r = 1; r <= wk->nreg; r++)
-		if (img_lab_place(cr, wk, r, min_em, max_em, &page->labels[page->nlabels]) == 0)
+		if (img_lab_place(cr, wk, r, floor_em, max_em, &page->labels[page->nlabels]) == 0)
 			page->nlabels++;
 		else
 			img_lab_ink(wk, r, gray, mask);
@@ -317,7 +327,8 @@ static ink_err img_lab_svg(img_lab_work *wk, img_page *page)
 	if (svg == NULL)
 		return INK_RESOURCE_EXHAUSTED;
 	memcpy(svg, page->svg, page->svg_len - tl);
-	memcpy(svg + page->svg_len - tl, wk->t.buf != NULL ? (const void *)wk->t.buf : "", wk->t.len);
+	memcpy(svg + page->svg_len - tl, wk->t.buf != NULL ? (const void *)wk->t.buf : "",
+	       wk->t.len);
 	memcpy(svg + n - tl, tail, tl + 1);
 	page->plain_svg = page->svg;
 	page->plain_svg_len = page->svg_len;
@@ -344,8 +355,8 @@ static ink_err img_lab_init(img_lab_work *wk, uint32_t w, uint32_t h, const uint
 	return INK_OK;
 }
 
-ink_err img_numbers_finish(const img_numbers *nb, const img_opts *o, uint8_t *gray,
-                           uint8_t *mask, img_page *page, uint8_t **numbered)
+ink_err img_numbers_finish(const img_numbers *nb, const img_opts *o, uint8_t *gray, uint8_t *mask,
+                           img_page *page, uint8_t **numbered)
 {
 	img_lab_work wk;
 	int num[IMG_CRAYONS > IMG_COLORS_MAX ? IMG_CRAYONS : IMG_COLORS_MAX] = {0};

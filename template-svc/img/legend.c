@@ -57,7 +57,8 @@ static void img_lg_swatch(cairo_t *cr, const img_swatch *sw, double x, double y)
 	cairo_set_font_size(cr, IMG_LG_NUM_PT);
 	cairo_text_extents(cr, num, &te);
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_move_to(cr, x + nx - 1.5 * IMG_LG_PT_PER_MM - te.x_advance, y + sq / 2 + te.height / 2);
+	cairo_move_to(cr, x + nx - 1.5 * IMG_LG_PT_PER_MM - te.x_advance,
+	              y + sq / 2 + te.height / 2);
 	cairo_show_text(cr, num);
 	cairo_rectangle(cr, x + nx, y, 1.6 * sq, sq);
 	cairo_set_source_rgb(cr, sw->rgb[0] / 255.0, sw->rgb[1] / 255.0, sw->rgb[2] / 255.0);
@@ -118,18 +119,39 @@ static ink_err img_lg_draw(cairo_t *cr, const img_lg_page *lp, const char *svg, 
 	return INK_OK;
 }
 
+/* Prints lp's page into b. INVALID_ARGUMENT (svg not ours), RESOURCE_EXHAUSTED, INTERNAL. */
+static ink_err img_lg_print(const img_lg_page *lp, const char *svg, size_t svg_len,
+                            const img_swatch *pal, int n, const char *title, img_bytes *b)
+{
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(img_lg_write, b, lp->pw, lp->ph);
+	cairo_t *cr = cairo_create(s);
+	ink_err err = INK_INTERNAL;
+
+	if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
+		err = img_lg_draw(cr, lp, svg, svg_len, pal, n, title);
+	cairo_destroy(cr);
+	cairo_surface_finish(s);
+	if (err == INK_OK && (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS || b->err))
+		err = b->err ? INK_RESOURCE_EXHAUSTED : INK_INTERNAL;
+	cairo_surface_destroy(s);
+	return err;
+}
+
 ink_err img_pdf_numbers(const char *svg, size_t svg_len, const img_swatch *pal, int n,
                         img_paper paper, const char *title, uint8_t **pdf, size_t *pdf_len,
                         char *why, size_t why_len)
 {
 	img_lg_page lp = {paper == IMG_PAPER_LETTER ? 612.0 : 595.2756,
-	                  paper == IMG_PAPER_LETTER ? 792.0 : 841.8898, 0, 0, 1, 0};
+	                  paper == IMG_PAPER_LETTER ? 792.0 : 841.8898,
+	                  0,
+	                  0,
+	                  1,
+	                  0};
 	img_bytes b = {0};
-	cairo_surface_t *s;
-	cairo_t *cr;
 	ink_err err;
 
-	if (n < 0 || (n > 0 && pal == NULL) || img_lg_dims(svg, svg_len, &lp.dw, &lp.dh) != INK_OK) {
+	if (n < 0 || (n > 0 && pal == NULL) ||
+	    img_lg_dims(svg, svg_len, &lp.dw, &lp.dh) != INK_OK) {
 		img_why(why, why_len, "stored drawing is not a page's SVG");
 		return INK_INVALID_ARGUMENT;
 	}
@@ -141,16 +163,7 @@ ink_err img_pdf_numbers(const char *svg, size_t svg_len, const img_swatch *pal, 
 	lp.cols = (int)((lp.pw - 2 * IMG_LG_MARGIN) / IMG_LG_CELL_W);
 	lp.cols = lp.cols < 1 ? 1 : lp.cols;
 	lp.rows = (n + lp.cols - 1) / lp.cols;
-	s = cairo_pdf_surface_create_for_stream(img_lg_write, &b, lp.pw, lp.ph);
-	cr = cairo_create(s);
-	err = INK_INTERNAL;
-	if (cairo_status(cr) == CAIRO_STATUS_SUCCESS)
-		err = img_lg_draw(cr, &lp, svg, svg_len, pal, n, title);
-	cairo_destroy(cr);
-	cairo_surface_finish(s);
-	if (err == INK_OK && (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS || b.err))
-		err = b.err ? INK_RESOURCE_EXHAUSTED : INK_INTERNAL;
-	cairo_surface_destroy(s);
+	err = img_lg_print(&lp, svg, svg_len, pal, n, title, &b);
 	if (err != INK_OK) {
 		free(b.buf);
 		img_why(why, why_len, "%s",

@@ -15,15 +15,16 @@
  * Working before the curves means the SVG, the PNG and the regions agree by construction.
  */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "img_priv.h"
 
-#define IMG_NUM_PASSES   4
-#define IMG_NUM_AREA_CAP 0.45
-#define IMG_NUM_SLACK    1.5 /* px the curves may take from a region's inscribed disk */
+#define IMG_NUM_PASSES     4
+#define IMG_NUM_AREA_CAP   0.45
+#define IMG_NUM_STRONG_PCT 90.0
+#define IMG_NUM_KEEP_PX    2
+#define IMG_NUM_SLACK      1.5 /* px the curves may take from a region's inscribed disk */
 
 typedef struct img_num_work {
 	uint32_t w, h;
@@ -41,8 +42,10 @@ typedef struct img_num_work {
 	int32_t *parent;
 	double *setarea;
 	int *setcid;
-	uint64_t *edges;
+	uint64_t *edges; /* region pairs (a << 32 | b, a < b), sorted */
+	uint8_t *strong; /* per pair: the border runs along a strong edge of the photo */
 	size_t nedges;
+	uint8_t *edge; /* w*h: pixel on the photo's strongest gradients (page-quality's) */
 	double rmin;
 } img_num_work;
 
@@ -55,6 +58,8 @@ static void img_num_regions_free(img_num_work *wk)
 	free(wk->setarea);
 	free(wk->setcid);
 	free(wk->edges);
+	free(wk->strong);
+	wk->strong = NULL;
 	wk->area = NULL;
 	wk->mean = NULL;
 	wk->radius = NULL;
@@ -73,6 +78,7 @@ static void img_num_work_fini(img_num_work *wk)
 	free(wk->prop);
 	free(wk->stack);
 	free(wk->d2);
+	free(wk->edge);
 }
 
 void img_numbers_fini(img_numbers *n)
@@ -135,14 +141,34 @@ static int img_num_cmp_u64(const void *a, const void *b)
 
 static void img_num_edge_at(img_num_work *wk, size_t p, size_t q, size_t *n)
 {
-	int32_t a = wk->prop[p], b = wk->prop[q];
+	uint64_t a = (uint64_t)wk->prop[p], b = (uint64_t)wk->prop[q];
 
 	if (a == b)
 		return;
 	if (wk->edges != NULL)
-		wk->edges[*n] = a < b ? ((uint64_t)a << 32 | (uint32_t)b)
-		                      : ((uint64_t)b << 32 | (uint32_t)a);
+		wk->edges[*n] = (a < b ? (a << 33 | b << 1) : (b << 33 | a << 1)) |
+		                (uint64_t)(wk->edge[p] | wk->edge[q]);
 	(*n)++;
+}
+
+/* Sorted pixel pairs -> one entry per region pair, strong when over a quarter of its
+ * border lies on the photo's strongest gradients. */
+static void img_num_edges_group(img_num_work *wk, size_t n)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint64_t key = wk->edges[i] >> 1;
+		size_t j = i, hot = 0;
+
+		for (; j < n && wk->edges[j] >> 1 == key; j++)
+			hot += wk->edges[j] & 1;
+		wk->edges[out] = key;
+		wk->strong[out] = hot * 4 > j - i;
+		out++;
+		i = j;
+	}
+	wk->nedges = out;
 }
 
 /* Region adjacency from the propagated labels: sorted, each pair once. */
@@ -163,15 +189,13 @@ static ink_err img_num_edges(img_num_work *wk)
 			}
 		if (round == 0) {
 			wk->edges = img_xmalloc(n ? n : 1, sizeof(uint64_t));
-			if (wk->edges == NULL)
+			wk->strong = img_xmalloc(n ? n : 1, 1);
+			if (wk->edges == NULL || wk->strong == NULL)
 				return INK_RESOURCE_EXHAUSTED;
 		}
 	}
 	qsort(wk->edges, n, sizeof(uint64_t), img_num_cmp_u64);
-	wk->nedges = 0;
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || wk->edges[i] != wk->edges[i - 1])
-			wk->edges[wk->nedges++] = wk->edges[i];
+	img_num_edges_group(wk, n);
 	return INK_OK;
 }
 
@@ -283,18 +307,21 @@ static float img_num_lab_d2(const float a[3], const float b[3])
 	return d0 * d0 + d1 * d1 + d2 * d2;
 }
 
-/* The neighbour of r whose mean colour is closest (lowest label on ties), or 0. */
+/* The neighbour of r whose mean colour is closest (lowest label on ties) across a weak
+ * border, or 0: a region walled in by the photo's strong edges keeps its lines (labels.c
+ * numbers it smaller, or inks it: a dark gap between two petals). */
 static int32_t img_num_similar(const img_num_work *wk, int32_t r)
 {
 	int32_t best = 0;
 	float bd = INFINITY;
 
 	for (size_t i = 0; i < wk->nedges; i++) {
-		int32_t a = (int32_t)(wk->edges[i] >> 32), b = (int32_t)(wk->edges[i] & 0xffffffffu);
+		int32_t a = (int32_t)(wk->edges[i] >> 32),
+		        b = (int32_t)(wk->edges[i] & 0xffffffffu);
 		int32_t o = a == r ? b : (b == r ? a : 0);
 		float d;
 
-		if (o == 0)
+		if (o == 0 || wk->strong[i])
 			continue;
 		d = img_num_lab_d2(wk->mean[r], wk->mean[o]);
 		if (d < bd) {
@@ -331,7 +358,7 @@ static size_t img_num_join(img_num_work *wk)
 		int32_t a = img_num_find(wk->parent, (int32_t)(wk->edges[i] >> 32));
 		int32_t b = img_num_find(wk->parent, (int32_t)(wk->edges[i] & 0xffffffffu));
 
-		if (a == b || wk->setcid[a] != wk->setcid[b] ||
+		if (a == b || wk->strong[i] || wk->setcid[a] != wk->setcid[b] ||
 		    wk->setarea[a] + wk->setarea[b] > cap)
 			continue;
 		img_num_union(wk, a, b, wk->setcid[b]);
@@ -346,7 +373,8 @@ static int img_num_erasable(const img_num_work *wk, const int32_t *root, uint32_
 {
 	int32_t l0 = wk->prop[(size_t)y * wk->w + x], r0 = root[l0];
 	int several = 0;
-	uint32_t y0 = y > (uint32_t)r ? y - (uint32_t)r : 0, x0 = x > (uint32_t)r ? x - (uint32_t)r : 0;
+	uint32_t y0 = y > (uint32_t)r ? y - (uint32_t)r : 0,
+	         x0 = x > (uint32_t)r ? x - (uint32_t)r : 0;
 	uint32_t y1 = y + (uint32_t)r < wk->h ? y + (uint32_t)r : wk->h - 1;
 	uint32_t x1 = x + (uint32_t)r < wk->w ? x + (uint32_t)r : wk->w - 1;
 
@@ -359,6 +387,20 @@ static int img_num_erasable(const img_num_work *wk, const int32_t *root, uint32_
 			several |= l != l0;
 		}
 	return several;
+}
+
+/* Whether a strong edge of the photo runs within IMG_NUM_KEEP_PX of (x, y). */
+static int img_num_on_edge(const img_num_work *wk, uint32_t x, uint32_t y)
+{
+	const uint32_t r = IMG_NUM_KEEP_PX;
+	uint32_t y0 = y > r ? y - r : 0, x0 = x > r ? x - r : 0;
+	uint32_t y1 = y + r < wk->h ? y + r : wk->h - 1, x1 = x + r < wk->w ? x + r : wk->w - 1;
+
+	for (uint32_t yy = y0; yy <= y1; yy++)
+		for (uint32_t xx = x0; xx <= x1; xx++)
+			if (wk->edge[(size_t)yy * wk->w + xx])
+				return 1;
+	return 0;
 }
 
 /* Erases the strokes between joined regions; every pixel's colour into cid. */
@@ -376,7 +418,8 @@ static ink_err img_num_erase(img_num_work *wk, uint8_t *cid)
 		for (uint32_t x = 0; x < wk->w; x++) {
 			size_t p = (size_t)y * wk->w + x;
 
-			if (wk->ink[p] && img_num_erasable(wk, root, x, y, r))
+			if (wk->ink[p] && !img_num_on_edge(wk, x, y) &&
+			    img_num_erasable(wk, root, x, y, r))
 				wk->ink[p] = 0;
 		}
 	for (size_t p = 0; p < wk->N; p++)
@@ -418,12 +461,6 @@ static ink_err img_num_pass(img_num_work *wk, img_numbers *nb, int pass, size_t 
 	if (err != INK_OK)
 		return err;
 	*joins = img_num_join(wk);
-	if (getenv("IMG_NUM_DEBUG")) {
-		int small = 0;
-		for (int32_t r = 1; r <= wk->nreg; r++)
-			small += wk->radius[r] < wk->rmin;
-		fprintf(stderr, "pass %d: %d regions, %d small, %zu joins, rmin %.1f\n", pass, wk->nreg, small, *joins, wk->rmin);
-	}
 	return img_num_erase(wk, nb->cid);
 }
 
@@ -449,17 +486,44 @@ static void img_num_colours(const img_gray *g, const img_opts *o, img_numbers *n
 
 		col->crayon = crayons ? c : -1;
 		for (int d = 0; d < 3; d++)
-			col->rgb[d] = crayons ? cr[c].rgb[d]
-			                      : (sum[c][3] > 0 ? (uint8_t)lround(sum[c][d] / sum[c][3])
-			                                       : 0);
+			col->rgb[d] =
+			    crayons ? cr[c].rgb[d]
+			            : (sum[c][3] > 0 ? (uint8_t)lround(sum[c][d] / sum[c][3]) : 0);
 		img_srgb_to_lab(col->rgb, col->lab);
 	}
+}
+
+/* wk->edge: page-quality's view of the photo's edges (Sobel of the gray blurred 1.5, its top
+ * IMG_NUM_STRONG_PCT): a border there is a line an artist keeps. */
+static ink_err img_num_strong(img_num_work *wk, const img_gray *g)
+{
+	float *v = img_plane_alloc(wk->N, sizeof(float)),
+	      *t = img_plane_alloc(wk->N, sizeof(float));
+	float *m = img_plane_alloc(wk->N, sizeof(float)), thr;
+	ink_err err = INK_RESOURCE_EXHAUSTED;
+
+	wk->edge = malloc(wk->N);
+	if (v == NULL || t == NULL || m == NULL || wk->edge == NULL)
+		goto out;
+	for (size_t i = 0; i < wk->N; i++)
+		v[i] = g->px[i];
+	img_gauss(v, v, t, wk->w, wk->h, 1.5f);
+	img_sobel(v, m, wk->w, wk->h);
+	thr = img_percentile(m, wk->N, IMG_NUM_STRONG_PCT);
+	for (size_t i = 0; i < wk->N; i++)
+		wk->edge[i] = m[i] >= thr;
+	err = INK_OK;
+out:
+	free(v);
+	free(t);
+	free(m);
+	return err;
 }
 
 static ink_err img_num_work_init(img_num_work *wk, const img_gray *g, const img_opts *o,
                                  uint8_t *ink)
 {
-	double min_em, max_em, hd;
+	double min_em, max_em, floor_em, hd;
 	int top = o->palette == IMG_PALETTE_CRAYONS24 ? IMG_CRAYONS : o->colors;
 	ink_err err;
 
@@ -472,7 +536,7 @@ static ink_err img_num_work_init(img_num_work *wk, const img_gray *g, const img_
 	err = img_label_halfdiag(top >= 10 ? 2 : 1, &hd);
 	if (err != INK_OK)
 		return err;
-	img_label_font(o, g->w, g->h, &min_em, &max_em);
+	img_label_font(o, g->w, g->h, &min_em, &max_em, &floor_em);
 	wk->rmin = min_em * hd + IMG_LABEL_GAP + IMG_NUM_SLACK;
 	wk->lab = img_xmalloc(wk->N, sizeof(wk->lab[0]));
 	wk->reg = img_xmalloc(wk->N, sizeof(int32_t));
@@ -483,11 +547,10 @@ static ink_err img_num_work_init(img_num_work *wk, const img_gray *g, const img_
 	    wk->d2 == NULL)
 		return INK_RESOURCE_EXHAUSTED;
 	img_num_pixels_lab(g, wk->lab, wk->N);
-	return INK_OK;
+	return img_num_strong(wk, g);
 }
 
-ink_err img_numbers_prepare(const img_gray *g, const img_opts *o, uint8_t *ink,
-                            img_numbers *out)
+ink_err img_numbers_prepare(const img_gray *g, const img_opts *o, uint8_t *ink, img_numbers *out)
 {
 	img_num_work wk;
 	img_numbers nb;

@@ -17,18 +17,30 @@
 
 /* Ordered dark to light (CIELAB L), so a crayon's number is its index + 1 on every page. */
 static const img_swatch img_crayons[IMG_CRAYONS] = {
-    {1, {0x00, 0x00, 0x00}, "black"},           {2, {0xAF, 0x59, 0x3E}, "brown"},
-    {3, {0x73, 0x66, 0xBD}, "blue violet"},     {4, {0xC0, 0x44, 0x8F}, "red violet"},
-    {5, {0x5D, 0x76, 0xCB}, "indigo"},          {6, {0xEE, 0x20, 0x4D}, "red"},
-    {7, {0x1F, 0x75, 0xFE}, "blue"},            {8, {0x92, 0x6E, 0xAE}, "violet"},
-    {9, {0xFC, 0x28, 0x47}, "scarlet"},         {10, {0xFF, 0x53, 0x49}, "red orange"},
-    {11, {0xF7, 0x53, 0x94}, "violet red"},     {12, {0x19, 0x9E, 0xBD}, "blue green"},
-    {13, {0x95, 0x91, 0x8C}, "gray"},           {14, {0x1C, 0xAC, 0x78}, "green"},
-    {15, {0xFF, 0x75, 0x38}, "orange"},         {16, {0x1D, 0xAC, 0xD6}, "cerulean"},
-    {17, {0xFF, 0xAA, 0xCC}, "carnation pink"}, {18, {0xFF, 0xB6, 0x53}, "yellow orange"},
-    {19, {0xC5, 0xE3, 0x84}, "yellow green"},   {20, {0xFD, 0xDB, 0x6D}, "dandelion"},
-    {21, {0xFD, 0xD9, 0xB5}, "apricot"},        {22, {0xF0, 0xE8, 0x91}, "green yellow"},
-    {23, {0xFC, 0xE8, 0x83}, "yellow"},         {24, {0xFF, 0xFF, 0xFF}, "white"},
+    {1, {0x00, 0x00, 0x00}, "black"},
+    {2, {0xAF, 0x59, 0x3E}, "brown"},
+    {3, {0x73, 0x66, 0xBD}, "blue violet"},
+    {4, {0xC0, 0x44, 0x8F}, "red violet"},
+    {5, {0x5D, 0x76, 0xCB}, "indigo"},
+    {6, {0xEE, 0x20, 0x4D}, "red"},
+    {7, {0x1F, 0x75, 0xFE}, "blue"},
+    {8, {0x92, 0x6E, 0xAE}, "violet"},
+    {9, {0xFC, 0x28, 0x47}, "scarlet"},
+    {10, {0xFF, 0x53, 0x49}, "red orange"},
+    {11, {0xF7, 0x53, 0x94}, "violet red"},
+    {12, {0x19, 0x9E, 0xBD}, "blue green"},
+    {13, {0x95, 0x91, 0x8C}, "gray"},
+    {14, {0x1C, 0xAC, 0x78}, "green"},
+    {15, {0xFF, 0x75, 0x38}, "orange"},
+    {16, {0x1D, 0xAC, 0xD6}, "cerulean"},
+    {17, {0xFF, 0xAA, 0xCC}, "carnation pink"},
+    {18, {0xFF, 0xB6, 0x53}, "yellow orange"},
+    {19, {0xC5, 0xE3, 0x84}, "yellow green"},
+    {20, {0xFD, 0xDB, 0x6D}, "dandelion"},
+    {21, {0xFD, 0xD9, 0xB5}, "apricot"},
+    {22, {0xF0, 0xE8, 0x91}, "green yellow"},
+    {23, {0xFC, 0xE8, 0x83}, "yellow"},
+    {24, {0xFF, 0xFF, 0xFF}, "white"},
 };
 
 const img_swatch *img_crayons24(void)
@@ -137,8 +149,7 @@ int img_kmeans_nearest(const float p[3], const float (*c)[3], int k)
 /* Farthest-first: the heaviest point, then each time the point whose weighted squared
  * distance to its nearest centre is largest (first such point on ties). Stops early when
  * every point coincides with a centre. */
-static int img_kmeans_seed(const float (*pt)[3], const double *wt, int32_t n, int k,
-                           float (*c)[3])
+static int img_kmeans_seed(const float (*pt)[3], const double *wt, int32_t n, int k, float (*c)[3])
 {
 	int32_t first = 0;
 	int m = 1;
@@ -191,8 +202,7 @@ static int32_t img_kmeans_step(const float (*pt)[3], const double *wt, int32_t n
 	return changed;
 }
 
-int img_kmeans(const float (*pt)[3], const double *wt, int32_t n, int k, float (*c)[3],
-               int *assign)
+int img_kmeans(const float (*pt)[3], const double *wt, int32_t n, int k, float (*c)[3], int *assign)
 {
 	int m;
 
