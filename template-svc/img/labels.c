@@ -165,10 +165,15 @@ static void img_lab_palette(const img_numbers *nb, const img_lab_work *wk, img_p
 	page->npalette = n;
 }
 
-/* Poles: the farthest pixel from ink of each region. */
-static ink_err img_lab_poles(img_lab_work *wk, const uint8_t *mask)
+/* Poles: the farthest pixel of each region from anything not white (a curve's faint
+ * antialiased edge too: a number must sit on paper, not on a line's shadow). */
+static ink_err img_lab_poles(img_lab_work *wk, const uint8_t *gray)
 {
-	ink_err err = img_edt(mask, wk->w, wk->h, wk->d2);
+	ink_err err;
+
+	for (size_t i = 0; i < wk->N; i++)
+		wk->numbered[i] = gray[i] < 255;
+	err = img_edt(wk->numbered, wk->w, wk->h, wk->d2);
 
 	if (err != INK_OK)
 		return err;
@@ -363,7 +368,7 @@ ink_err img_numbers_finish(const img_numbers *nb, const img_opts *o, uint8_t *gr
 	ink_err err = img_lab_init(&wk, nb->w, nb->h, mask);
 
 	if (err == INK_OK)
-		err = img_lab_poles(&wk, mask);
+		err = img_lab_poles(&wk, gray);
 	if (err != INK_OK)
 		goto out;
 	img_lab_palette(nb, &wk, page, num);
