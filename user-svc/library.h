@@ -10,6 +10,7 @@
 #ifndef INKWELL_USER_SVC_LIBRARY_H
 #define INKWELL_USER_SVC_LIBRARY_H
 
+#include "numbers.h"
 #include <stdint.h>
 
 #include "err.h"
@@ -44,6 +45,15 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
                                int32_t detail, int32_t line_width, const uint8_t *png,
                                size_t png_len, const uint8_t *svg, size_t svg_len,
                                Inkwell__User__V1__Template *out);
+
+/* usvc_lib_store_numbers is usvc_lib_store for a page with its numbers part (issue 19):
+ * style and palette into the hash, the plain outline and the regions PNG into their keys
+ * (nb borrowed). */
+INK_WUR ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t width,
+                                       uint32_t height, int32_t detail, int32_t line_width,
+                                       const uint8_t *png, size_t png_len, const uint8_t *svg,
+                                       size_t svg_len, const usvc_numbers *nb,
+                                       Inkwell__User__V1__Template *out);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)
