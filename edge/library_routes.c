@@ -100,12 +100,16 @@ static void lib_call(edge_req *req, const char *method, const ProtobufCMessage *
 	protobuf_c_message_free_unpacked(&t->base, NULL);
 }
 
+/* Paint by numbers (issue 19): ?style=lines|numbers&colors=4..32&palette=photo|crayons24. */
+static const char *const lib_styles[] = {"lines", "numbers", NULL};
+static const char *const lib_palettes[] = {"photo", "crayons24", NULL};
+
 void edge_lib_create(edge_req *req)
 {
 	Inkwell__User__V1__CreateTemplateRequest rq =
 	    INKWELL__USER__V1__CREATE_TEMPLATE_REQUEST__INIT;
-	char title[512];
-	int detail = 0, line_width = 0;
+	char title[512], style[16], palette[16];
+	int detail = 0, line_width = 0, colors = 12;
 	const char *img = NULL;
 	size_t img_len = 0;
 	char key[EDGE_IDEM_KEY_MAX];
@@ -121,6 +125,9 @@ void edge_lib_create(edge_req *req)
 	    edge_query_text(req, "title", "Untitled", INK_TITLE_MAX, title, sizeof(title), errors);
 	bad |= edge_query_int(req, "detail", 3, 1, 5, &detail, errors);
 	bad |= edge_query_int(req, "line_width", 2, 1, 8, &line_width, errors);
+	bad |= edge_query_choice(req, "style", lib_styles, style, sizeof(style), errors);
+	bad |= edge_query_int(req, "colors", 12, 4, 32, &colors, errors);
+	bad |= edge_query_choice(req, "palette", lib_palettes, palette, sizeof(palette), errors);
 	if (bad != 0 || json_array_size(errors) > 0) {
 		edge_send_validation(req, errors);
 		return;
@@ -132,6 +139,9 @@ void edge_lib_create(edge_req *req)
 	rq.title = title[0] ? title : "Untitled";
 	rq.detail = detail;
 	rq.line_width = line_width;
+	rq.style = style;
+	rq.colors = colors;
+	rq.palette = palette;
 	rq.image.data = (uint8_t *)img;
 	rq.image.len = img_len;
 	lib_call(req, LIB_RPC "CreateTemplate", &rq.base, 201, req->app->cfg->convert_timeout_ms);
@@ -177,10 +187,36 @@ void edge_lib_get(edge_req *req)
 	lib_call(req, LIB_RPC "GetTemplate", &ref.base, 200, 0);
 }
 
+/* ?numbers=0: a numbered page's plain outline (issue 19; a lines page is its own). */
+static const char *const lib_numbers[] = {"1", "0", NULL};
+
 void edge_lib_image(edge_req *req)
 {
 	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
+	json_t *errors = json_array();
+	char numbers[4];
 
+	if (errors == NULL) {
+		edge_send_problem(req, 500, NULL, "out of memory");
+		return;
+	}
+	if (edge_query_choice(req, "numbers", lib_numbers, numbers, sizeof(numbers), errors) != 0) {
+		edge_send_validation(req, errors);
+		return;
+	}
+	json_decref(errors);
+	ref.variant = numbers[0] == '0' ? "plain" : "";
+
+	edge_send_picture(req, LIB_RPC "GetTemplateImage", &ref.base,
+	                  &inkwell__user__v1__template_image__descriptor, EDGE_PICTURE_PNG,
+	                  "private, max-age=31536000, immutable");
+}
+
+void edge_lib_regions(edge_req *req)
+{
+	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
+
+	ref.variant = "regions";
 	edge_send_picture(req, LIB_RPC "GetTemplateImage", &ref.base,
 	                  &inkwell__user__v1__template_image__descriptor, EDGE_PICTURE_PNG,
 	                  "private, max-age=31536000, immutable");

@@ -16,6 +16,7 @@ void edge_lib_list(edge_req *req);    /* GET /v1/templates?limit=&cursor= */
 void edge_lib_get(edge_req *req);     /* GET /v1/templates/{id} */
 void edge_lib_image(edge_req *req);   /* GET /v1/templates/{id}/image */
 void edge_lib_svg(edge_req *req);     /* GET /v1/templates/{id}/image.svg */
+void edge_lib_regions(edge_req *req); /* GET /v1/templates/{id}/regions.png (issue 19) */
 void edge_lib_pdf(edge_req *req);     /* GET /v1/templates/{id}/page.pdf?paper= */
 void edge_lib_rename(edge_req *req);  /* PATCH /v1/templates/{id} {"title"} */
 void edge_lib_delete(edge_req *req);  /* DELETE /v1/templates/{id} -> 204 */

@@ -125,3 +125,27 @@ int edge_query_paper(edge_req *req, char *out, size_t out_len)
 	edge_send_validation(req, errors);
 	return -1;
 }
+
+int edge_query_choice(const edge_req *req, const char *name, const char *const *choices, char *out,
+                      size_t out_len, json_t *errors)
+{
+	char msg[128];
+	size_t used = 0;
+	int n = edge_query(req, name, out, out_len);
+
+	if (n == -1) {
+		snprintf(out, out_len, "%s", choices[0]);
+		return 0;
+	}
+	for (int i = 0; n >= 0 && choices[i] != NULL; i++)
+		if (strcmp(out, choices[i]) == 0)
+			return 0;
+	msg[0] = '\0';
+	for (int i = 0; choices[i] != NULL && used < sizeof(msg); i++) {
+		int k = snprintf(msg + used, sizeof(msg) - used, "%s%s", i ? " or " : "must be ",
+		                 choices[i]);
+		used += k > 0 ? (size_t)k : 0;
+	}
+	params_error(errors, name, msg);
+	return -1;
+}

@@ -28,6 +28,12 @@ INK_WUR int edge_query_int(const edge_req *req, const char *name, int def, int m
 INK_WUR int edge_query_text(const edge_req *req, const char *name, const char *def,
                             size_t max_chars, char *out, size_t out_len, json_t *errors);
 
+/* edge_query_choice reads a query parameter that must be one of choices (NULL-terminated;
+ * the first is the default when absent) into out. Returns 0, or -1 after adding an entry
+ * naming the choices to errors. */
+INK_WUR int edge_query_choice(const edge_req *req, const char *name, const char *const *choices,
+                              char *out, size_t out_len, json_t *errors);
+
 /* edge_query_page reads ?limit=1..100 (default 20) and ?cursor= (opaque, at
  * most EDGE_CURSOR_MAX characters; "" when absent) into *limit and cursor
  * (cursor_len > EDGE_CURSOR_MAX * 4). Returns 0, or -1 after sending 400. */

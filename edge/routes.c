@@ -54,6 +54,8 @@ const edge_route edge_routes[] = {
     {"GET", "/v1/templates/{id}/image", edge_lib_image, EDGE_AUTH_REQUIRED_IN_CALL, EDGE_BODY_NONE},
     {"GET", "/v1/templates/{id}/image.svg", edge_lib_svg, EDGE_AUTH_REQUIRED_IN_CALL,
      EDGE_BODY_NONE},
+    {"GET", "/v1/templates/{id}/regions.png", edge_lib_regions, EDGE_AUTH_REQUIRED_IN_CALL,
+     EDGE_BODY_NONE},
     {"GET", "/v1/templates/{id}/page.pdf", edge_lib_pdf, EDGE_AUTH_REQUIRED_IN_CALL,
      EDGE_BODY_NONE},
     {"POST", "/v1/templates/{id}/publish", edge_lib_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},

@@ -30,17 +30,39 @@ json_t *edge_view_user(const Inkwell__User__V1__User *u, int with_email)
 	return o;
 }
 
+/* A numbered page's palette (issue 19): [{"number", "rgb", "name"?}], [] for a lines page. */
+static json_t *edge_view_palette(const Inkwell__User__V1__Template *t)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < t->n_palette; i++) {
+		const Inkwell__User__V1__Swatch *s = t->palette[i];
+		json_t *o = json_pack("{s:I, s:s}", "number", (json_int_t)s->number, "rgb", s->rgb);
+
+		if (o != NULL && s->name[0] &&
+		    json_object_set_new(o, "name", json_string(s->name)) != 0) {
+			json_decref(o);
+			o = NULL; /* edge_view_append then drops the array: the caller answers 500
+			           */
+		}
+		a = edge_view_append(a, o);
+	}
+	return a;
+}
+
 json_t *edge_view_template(const Inkwell__User__V1__Template *t)
 {
 	char created[40], url[96];
 
 	edge_view_time(t->created_at_unix_ms, created, sizeof(created));
 	snprintf(url, sizeof(url), "/v1/templates/%s/image", t->id);
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "id", t->id, "title",
-	                 t->title, "width", (json_int_t)t->width, "height", (json_int_t)t->height,
-	                 "detail", (json_int_t)t->detail, "line_width", (json_int_t)t->line_width,
-	                 "created_at", created, "image_url", url, "gallery_id",
-	                 t->gallery_id[0] ? json_string(t->gallery_id) : json_null());
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:s, s:o, s:s, s:o}", "id", t->id,
+	                 "title", t->title, "width", (json_int_t)t->width, "height",
+	                 (json_int_t)t->height, "detail", (json_int_t)t->detail, "line_width",
+	                 (json_int_t)t->line_width, "created_at", created, "image_url", url,
+	                 "gallery_id", t->gallery_id[0] ? json_string(t->gallery_id) : json_null(),
+	                 "style", t->style[0] ? t->style : "lines", "palette",
+	                 edge_view_palette(t));
 }
 
 json_t *edge_view_gallery_item(const Inkwell__Template__V1__GalleryItem *g)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "svc.h"
+#include "swatch.h"
 #include "template.pb-c.h"
 
 /* Pages from a thumbnail to IMG_MAX_PIXELS (50 MP by default). */
@@ -45,7 +46,8 @@ static ink_err convert_opts(ink_rpc_ctx *ctx, const Inkwell__Template__V1__Conve
 	/* The engine gives up once the caller has (issue 12: a PNG bomb kept a core busy long
 	 * after the edge had answered 504). */
 	o->limits.deadline_ms = ctx->deadline_unix_ms;
-	if (img_opts_check(o, why, sizeof(why)) != INK_OK)
+	if (tsvc_swatch_opts(r, o, why, sizeof(why)) != INK_OK ||
+	    img_opts_check(o, why, sizeof(why)) != INK_OK)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "%s", why);
 	return INK_OK;
 }
@@ -54,6 +56,7 @@ static ink_err convert_reply(ink_rpc_ctx *ctx, const img_page *page, int want_re
 {
 	Inkwell__Template__V1__ConvertResponse resp = INKWELL__TEMPLATE__V1__CONVERT_RESPONSE__INIT;
 	Inkwell__Template__V1__QualityReport rep = INKWELL__TEMPLATE__V1__QUALITY_REPORT__INIT;
+	tsvc_swatch_out pal;
 
 	resp.png.data = page->png;
 	resp.png.len = page->png_len;
@@ -61,6 +64,17 @@ static ink_err convert_reply(ink_rpc_ctx *ctx, const img_page *page, int want_re
 	resp.height = page->height;
 	resp.svg.data = (uint8_t *)page->svg;
 	resp.svg.len = page->svg_len;
+	/* Paint by numbers: png/svg above are numbered; the rest is stored with them. */
+	resp.style = (char *)img_style_name(page->style);
+	tsvc_swatch_from_page(page, &pal);
+	resp.n_palette = pal.n;
+	resp.palette = pal.ptr;
+	resp.plain_png.data = page->plain_png;
+	resp.plain_png.len = page->plain_png_len;
+	resp.plain_svg.data = (uint8_t *)page->plain_svg;
+	resp.plain_svg.len = page->plain_svg_len;
+	resp.regions_png.data = page->regions_png;
+	resp.regions_png.len = page->regions_png_len;
 	if (want_report) {
 		rep.ink = page->report.ink;
 		rep.specks = page->report.specks;

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "support.h"
 #include "svc.h"
+#include "swatch.h"
 #include "template.pb-c.h"
 
 /* Bump when img_pdf_from_svg prints differently, so clients' cached PDFs
@@ -35,7 +36,7 @@ static const char *print_paper_name(img_paper p)
 /* print_etag writes the hex BLAKE2b-128 of (version, paper, title, svg)
  * into out; NUL bytes between the parts keep them apart. */
 static void print_etag(const char *svg, size_t svg_len, const char *title, img_paper paper,
-                       char out[TSVC_ID_LEN])
+                       const img_swatch *pal, int npal, char out[TSVC_ID_LEN])
 {
 	crypto_generichash_state st;
 	const char *paper_name = print_paper_name(paper);
@@ -48,6 +49,15 @@ static void print_etag(const char *svg, size_t svg_len, const char *title, img_p
 	crypto_generichash_update(&st, (const uint8_t *)paper_name, strlen(paper_name) + 1);
 	crypto_generichash_update(&st, (const uint8_t *)title, strlen(title) + 1);
 	crypto_generichash_update(&st, (const uint8_t *)svg, svg_len);
+	/* A numbered page's legend (issue 19): its swatches are part of the print. */
+	for (int i = 0; i < npal; i++) {
+		const char *name = pal[i].name != NULL ? pal[i].name : "";
+
+		crypto_generichash_update(&st, (const uint8_t *)&pal[i].number,
+		                          sizeof(pal[i].number));
+		crypto_generichash_update(&st, pal[i].rgb, 3);
+		crypto_generichash_update(&st, (const uint8_t *)name, strlen(name) + 1);
+	}
 	crypto_generichash_final(&st, digest, sizeof(digest));
 	sodium_bin2hex(out, TSVC_ID_LEN, digest, sizeof(digest));
 }
@@ -55,7 +65,7 @@ static void print_etag(const char *svg, size_t svg_len, const char *title, img_p
 /* print_reply prints svg[0..len) with title on `paper` (a name for
  * img_paper_parse) and replies with the PDF and its ETag. */
 static ink_err print_reply(ink_rpc_ctx *ctx, const char *svg, size_t svg_len, const char *title,
-                           const char *paper_name)
+                           const char *paper_name, const img_swatch *pal, int npal)
 {
 	const tsvc_config *cfg = ctx->app;
 	Inkwell__Template__V1__PrintedPage out = INKWELL__TEMPLATE__V1__PRINTED_PAGE__INIT;
@@ -75,12 +85,14 @@ static ink_err print_reply(ink_rpc_ctx *ctx, const char *svg, size_t svg_len, co
 	if (ink_slots_enter(cfg->convert_gate, ctx->deadline_unix_ms) != INK_OK)
 		return ink_rpc_fail(ctx, INK_UNAVAILABLE, "too many pages at once; retry shortly");
 	double start = ink_mono_ms();
-	ink_err err =
-	    img_pdf_from_svg(svg, svg_len, paper, title, &pdf, &pdf_len, why, sizeof(why));
+	ink_err err = npal > 0 ? img_pdf_numbers(svg, svg_len, pal, npal, paper, title, &pdf,
+	                                         &pdf_len, why, sizeof(why))
+	                       : img_pdf_from_svg(svg, svg_len, paper, title, &pdf, &pdf_len, why,
+	                                          sizeof(why));
 	ink_slots_leave(cfg->convert_gate, ink_mono_ms() - start);
 	if (err != INK_OK)
 		return ink_rpc_fail(ctx, err, "%s", why[0] ? why : ink_strerror(err));
-	print_etag(svg, svg_len, title, paper, etag);
+	print_etag(svg, svg_len, title, paper, pal, npal, etag);
 	out.pdf.data = pdf;
 	out.pdf.len = pdf_len;
 	out.etag = etag;
@@ -97,9 +109,18 @@ ink_err print_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	if (r == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "PrintPageRequest does not parse");
-	ink_err err = r->svg.len == 0 ? ink_rpc_fail(ctx, INK_NOT_FOUND, PRINT_NO_VECTOR)
-	                              : print_reply(ctx, (const char *)r->svg.data, r->svg.len,
-	                                            r->title, r->paper);
+	img_swatch pal[IMG_COLORS_MAX];
+	int npal = 0;
+	char why[128];
+	ink_err err = INK_OK;
+
+	if (tsvc_swatch_read(r->palette, r->n_palette, pal, &npal, why, sizeof(why)) != INK_OK)
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "%s", why);
+	else if (r->svg.len == 0)
+		err = ink_rpc_fail(ctx, INK_NOT_FOUND, PRINT_NO_VECTOR);
+	else
+		err = print_reply(ctx, (const char *)r->svg.data, r->svg.len, r->title, r->paper,
+		                  pal, npal);
 	inkwell__template__v1__print_page_request__free_unpacked(r, NULL);
 	return err;
 }
@@ -178,7 +199,7 @@ ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK)
 		err = print_load(ctx, r->gallery_id, "title", &title, &svg);
 	if (err == INK_OK) {
-		err = print_reply(ctx, svg->str, svg->len, title->str, r->paper);
+		err = print_reply(ctx, svg->str, svg->len, title->str, r->paper, NULL, 0);
 		freeReplyObject(title);
 		freeReplyObject(svg);
 	}

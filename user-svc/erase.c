@@ -60,7 +60,7 @@ static const char erase_templates_lua[] =
     USVC_LUA "local ids = redis.call('ZRANGE', KEYS[1], 0, " ERASE_BATCH " - 1) "
     "for _, t in ipairs(ids) do "
     "  local k = 'template:{' .. ARGV[1] .. '}:' .. t "
-    "  redis.call('DEL', k, k .. ':png', k .. ':svg') "
+    "  redis.call('DEL', k, k .. ':png', k .. ':svg', k .. ':plain', k .. ':regions') "
     "  redis.call('ZREM', KEYS[1], t) "
     "end "
     "return #ids";

@@ -34,6 +34,11 @@
  * call holding it), reply (the packed RPC reply, once done) - one
  * Idempotency-Key of one scope (a user id, or "client:<address>" for a
  * registration); pending: a lease of the call's deadline, done: 24 h */
+/* A numbered page's outline without numbers and its 16-bit regions PNG (issue 19): written
+ * with the template, deleted with it. */
+#define USVC_KEY_TEMPLATE_PLAIN   "template:{%s}:%s:plain"
+#define USVC_KEY_TEMPLATE_REGIONS "template:{%s}:%s:regions"
+
 #define USVC_KEY_IDEM "idem:{%s}:%s"
 
 /* Account management (issue 18). */

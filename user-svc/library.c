@@ -18,32 +18,37 @@
 #include "idem.h"
 #include "content_rules.h"
 #include "keys.h"
+#include "numbers.h"
 #include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
 
 #define LIB_CONVERT "inkwell.template.v1.Templates/Convert"
 
-/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG, 5 user (all the owner's slot).
- * ARGV: 1 quota, 2 id, 3 now, 4 title, 5 width, 6 height, 7 detail,
- * 8 line_width, 9 etag, 10 PNG, 11 SVG ("": a page kept before SVGs were has
- * none). -2 when the user is gone or being erased: a create authenticated
- * before the erasure began must not land its keys after the erasure ended
- * (they would be orphans nobody can reach or delete). */
+/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG, 5 plain PNG, 6 regions PNG, 7 user
+ * (all the owner's slot). ARGV: 1 quota, 2 id, 3 now, 4 title, 5 width, 6 height,
+ * 7 detail, 8 line_width, 9 etag, 10 PNG, 11 SVG ("": a page kept before SVGs were has
+ * none), 12 style, 13 palette (numbers.h's text), 14 plain PNG, 15 regions PNG ("" for a
+ * lines page: issue 19). -2 when the user is gone or being erased: a create authenticated
+ * before the erasure began must not land its keys after the erasure ended (they would be
+ * orphans nobody can reach or delete). */
 static const char lib_store_lua[] = USVC_LUA
-    "if redis.call('EXISTS', KEYS[5]) == 0 or redis.call('HEXISTS', KEYS[5], 'erasing') == 1 "
+    "if redis.call('EXISTS', KEYS[7]) == 0 or redis.call('HEXISTS', KEYS[7], 'erasing') == 1 "
     "then return -2 end "
     "if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end "
     "redis.call('HSET', KEYS[2], 'id', ARGV[2], 'created_at', ARGV[3], 'title', ARGV[4], "
     "'width', ARGV[5], 'height', ARGV[6], 'detail', ARGV[7], 'line_width', ARGV[8], "
-    "'etag', ARGV[9], 'gallery_id', '') "
+    "'etag', ARGV[9], 'gallery_id', '', 'style', ARGV[12], 'palette', ARGV[13]) "
     "redis.call('SET', KEYS[3], ARGV[10]) "
     "if #ARGV[11] > 0 then redis.call('SET', KEYS[4], ARGV[11]) end "
+    "if #ARGV[14] > 0 then redis.call('SET', KEYS[5], ARGV[14]) end "
+    "if #ARGV[15] > 0 then redis.call('SET', KEYS[6], ARGV[15]) end "
     "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
 
 /* Spelled into the command's format: hiredis passes a %s as ONE argument.
  * The same fields as USVC_LIB_FIELDS_LUA (library.h), in the same order. */
-#define LIB_FIELDS "id title width height detail line_width created_at etag gallery_id"
+#define LIB_FIELDS                                                                                 \
+	"id title width height detail line_width created_at etag gallery_id style palette"
 
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
@@ -56,6 +61,7 @@ void usvc_lib_template_free(Inkwell__User__V1__Template *t)
 	free(t->title);
 	free(t->etag);
 	free(t->gallery_id);
+	usvc_palette_free(t);
 	inkwell__user__v1__template__init(t);
 }
 
@@ -71,7 +77,7 @@ static long long lib_num(const redisReply *e)
 
 ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
 {
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 9 ||
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 11 ||
 	    rep->element[0]->type != REDIS_REPLY_STRING)
 		return INK_NOT_FOUND;
 	inkwell__user__v1__template__init(t);
@@ -84,7 +90,11 @@ ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *
 	t->created_at_unix_ms = lib_num(rep->element[6]);
 	t->etag = lib_str(rep->element[7]);
 	t->gallery_id = lib_str(rep->element[8]);
-	if (!t->id || !t->title || !t->etag || !t->gallery_id) {
+	t->style = lib_str(rep->element[9]);
+	if (!t->id || !t->title || !t->etag || !t->gallery_id || !t->style ||
+	    usvc_palette_parse(rep->element[10]->type == REDIS_REPLY_STRING ? rep->element[10]->str
+	                                                                    : "",
+	                       t) != INK_OK) {
 		usvc_lib_template_free(t);
 		return INK_RESOURCE_EXHAUSTED;
 	}
@@ -125,7 +135,8 @@ static ink_err lib_template_copy(ink_rpc_ctx *ctx, const Inkwell__User__V1__Temp
 	out->detail = t->detail;
 	out->line_width = t->line_width;
 	out->created_at_unix_ms = t->created_at_unix_ms;
-	if (!out->id || !out->title || !out->etag || !out->gallery_id) {
+	if (!out->id || !out->title || !out->etag || !out->gallery_id ||
+	    usvc_palette_copy(t, out) != INK_OK) {
 		usvc_lib_template_free(out);
 		return ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	}
@@ -187,7 +198,41 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
                        int32_t detail, int32_t line_width, const uint8_t *png, size_t png_len,
                        const uint8_t *svg, size_t svg_len, Inkwell__User__V1__Template *out)
 {
+	usvc_numbers none = {.style = ""};
+
+	return usvc_lib_store_numbers(ctx, title, width, height, detail, line_width, png, png_len,
+	                              svg, svg_len, &none, out);
+}
+
+/* lib_made_palette points made's palette at sw/ptr, copies of nb's swatches. */
+static void lib_made_palette(const usvc_numbers *nb, Inkwell__User__V1__Swatch *sw,
+                             Inkwell__User__V1__Swatch **ptr, Inkwell__User__V1__Template *made)
+{
+	size_t n = nb->n_palette < 32 ? nb->n_palette : 32;
+
+	for (size_t i = 0; i < n; i++) {
+		inkwell__user__v1__swatch__init(&sw[i]);
+		sw[i].number = nb->palette[i]->number;
+		sw[i].rgb = nb->palette[i]->rgb;
+		sw[i].name = nb->palette[i]->name;
+		ptr[i] = &sw[i];
+	}
+	made->style = (char *)(nb->style[0] ? nb->style : "lines");
+	made->palette = ptr;
+	made->n_palette = n;
+}
+
+ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint32_t height,
+                               int32_t detail, int32_t line_width, const uint8_t *png,
+                               size_t png_len, const uint8_t *svg, size_t svg_len,
+                               const usvc_numbers *nb, Inkwell__User__V1__Template *out)
+{
 	usvc_app *app = ctx->app;
+	char pal_text[2048], plain_key[USVC_KEY_MAX], regions_key[USVC_KEY_MAX];
+	Inkwell__User__V1__Swatch sw[32], *swp[32];
+
+	if (usvc_palette_text(nb->palette, nb->n_palette, pal_text, sizeof(pal_text)) != INK_OK)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "the page's palette cannot be stored");
 	uint8_t raw[16], digest[16];
 	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
 	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
@@ -208,14 +253,18 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, lib_owner(ctx), tid);
 	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, lib_owner(ctx), tid);
 	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, lib_owner(ctx), tid);
+	snprintf(plain_key, sizeof(plain_key), USVC_KEY_TEMPLATE_PLAIN, lib_owner(ctx), tid);
+	snprintf(regions_key, sizeof(regions_key), USVC_KEY_TEMPLATE_REGIONS, lib_owner(ctx), tid);
 	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, lib_owner(ctx));
 	const char *argv[] = {"EVAL",
 	                      lib_store_lua,
-	                      "5",
+	                      "7",
 	                      lib_key,
 	                      tpl_key,
 	                      png_key,
 	                      svg_key,
+	                      plain_key,
+	                      regions_key,
 	                      user_key,
 	                      quota,
 	                      tid,
@@ -227,12 +276,18 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	                      ls,
 	                      etag,
 	                      (const char *)png,
-	                      svg_len ? (const char *)svg : ""};
-	size_t argvlen[19];
-	for (int i = 0; i < 17; i++)
-		argvlen[i] = strlen(argv[i]);
-	argvlen[17] = png_len;
-	argvlen[18] = svg_len;
+	                      svg_len ? (const char *)svg : "",
+	                      nb->style[0] ? nb->style : "lines",
+	                      pal_text,
+	                      nb->plain_png_len ? (const char *)nb->plain_png : "",
+	                      nb->regions_png_len ? (const char *)nb->regions_png : ""};
+	size_t argvlen[25];
+	for (int i = 0; i < 25; i++)
+		argvlen[i] = i == 19 || i == 20 || i >= 23 ? 0 : strlen(argv[i]);
+	argvlen[19] = png_len;
+	argvlen[20] = svg_len;
+	argvlen[23] = nb->plain_png_len;
+	argvlen[24] = nb->regions_png_len;
 	Inkwell__User__V1__Template made = INKWELL__USER__V1__TEMPLATE__INIT;
 	made.id = tid;
 	made.title = (char *)title;
@@ -242,7 +297,8 @@ ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t width, uint
 	made.detail = detail;
 	made.line_width = line_width;
 	made.created_at_unix_ms = now;
-	return lib_store_run(ctx, &made, 19, argv, argvlen, why, sizeof(why), out);
+	lib_made_palette(nb, sw, swp, &made);
+	return lib_store_run(ctx, &made, 25, argv, argvlen, why, sizeof(why), out);
 }
 
 /* lib_quota_left fails fast, before spending a conversion, when the
@@ -276,6 +332,9 @@ static ink_err lib_convert(ink_rpc_ctx *ctx, const Inkwell__User__V1__CreateTemp
 	conv.image = rq->image;
 	conv.detail = rq->detail;
 	conv.line_width = rq->line_width;
+	conv.style = rq->style;
+	conv.colors = rq->colors;
+	conv.palette = rq->palette;
 	return usvc_call_template(ctx, LIB_CONVERT, &conv.base,
 	                          &inkwell__template__v1__convert_response__descriptor, "a page", 0,
 	                          (ProtobufCMessage **)out);
@@ -310,10 +369,14 @@ ink_err usvc_lib_create(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = lib_quota_left(ctx);
 	if (err == INK_OK)
 		err = lib_convert(ctx, rq, &page);
-	if (err == INK_OK)
-		err = usvc_lib_store(ctx, title, page->width, page->height, rq->detail,
-		                     rq->line_width, page->png.data, page->png.len, page->svg.data,
-		                     page->svg.len, &t);
+	if (err == INK_OK) {
+		usvc_numbers nb;
+
+		usvc_numbers_from_page(page, &nb);
+		err = usvc_lib_store_numbers(ctx, title, page->width, page->height, rq->detail,
+		                             rq->line_width, page->png.data, page->png.len,
+		                             page->svg.data, page->svg.len, &nb, &t);
+	}
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);

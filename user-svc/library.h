@@ -10,6 +10,7 @@
 #ifndef INKWELL_USER_SVC_LIBRARY_H
 #define INKWELL_USER_SVC_LIBRARY_H
 
+#include "numbers.h"
 #include <stdint.h>
 
 #include "err.h"
@@ -50,13 +51,22 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
  * reads, as Lua arguments of an HMGET (for scripts reading templates). */
 #define USVC_LIB_FIELDS_LUA                                                                        \
 	"'id', 'title', 'width', 'height', 'detail', 'line_width', 'created_at', 'etag', "         \
-	"'gallery_id'"
+	"'gallery_id', 'style', 'palette'"
 
 /* usvc_lib_from_reply fills *t from the reply of an HMGET of those fields
  * (strings malloc'd: usvc_lib_template_free). INK_NOT_FOUND when the hash
  * does not exist, INK_RESOURCE_EXHAUSTED when out of memory (nothing to
  * free then). */
 INK_WUR ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t);
+
+/* usvc_lib_store_numbers is usvc_lib_store for a page with its numbers part (issue 19):
+ * style and palette into the hash, the plain outline and the regions PNG into their keys
+ * (nb borrowed). */
+INK_WUR ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t width,
+                                       uint32_t height, int32_t detail, int32_t line_width,
+                                       const uint8_t *png, size_t png_len, const uint8_t *svg,
+                                       size_t svg_len, const usvc_numbers *nb,
+                                       Inkwell__User__V1__Template *out);
 
 /* usvc_lib_load reads the caller's template `id` into *out (strings
  * malloc'd: usvc_lib_template_free). INK_NOT_FOUND (after ink_rpc_fail)

@@ -64,7 +64,7 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__TemplateRef *ref = NULL;
 	redisReply *rep = NULL;
 	char why[256], lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX];
+	    svg_key[USVC_KEY_MAX], plain_key[USVC_KEY_MAX], regions_key[USVC_KEY_MAX];
 	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
@@ -77,11 +77,16 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	snprintf(tpl_key, sizeof(tpl_key), USVC_KEY_TEMPLATE, ctx->caller->user_id, ref->id);
 	snprintf(png_key, sizeof(png_key), USVC_KEY_TEMPLATE_PNG, ctx->caller->user_id, ref->id);
 	snprintf(svg_key, sizeof(svg_key), USVC_KEY_TEMPLATE_SVG, ctx->caller->user_id, ref->id);
+	snprintf(plain_key, sizeof(plain_key), USVC_KEY_TEMPLATE_PLAIN, ctx->caller->user_id,
+	         ref->id);
+	snprintf(regions_key, sizeof(regions_key), USVC_KEY_TEMPLATE_REGIONS, ctx->caller->user_id,
+	         ref->id);
 	err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 4 %s %s %s %s %s",
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 6 %s %s %s %s %s %s %s",
 	                  USVC_LUA "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
-	                           "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) return 1",
-	                  lib_key, tpl_key, png_key, svg_key, ref->id);
+	                           "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]) "
+	                           "return 1",
+	                  lib_key, tpl_key, png_key, svg_key, plain_key, regions_key, ref->id);
 	if (err != INK_OK) {
 		err = usvc_db_fail(ctx, err, why);
 		goto out;

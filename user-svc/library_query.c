@@ -170,6 +170,28 @@ ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
+/* lib_image_key picks the key of GetTemplateImage's variant (issue 19): "" the page,
+ * "plain" a numbered page's outline (a lines page is its own), "regions" a numbered page's
+ * regions PNG (NOT_FOUND for a lines page). */
+static ink_err lib_image_key(ink_rpc_ctx *ctx, const char *variant,
+                             const Inkwell__User__V1__Template *t, const char **key)
+{
+	int numbered = strcmp(t->style, "numbers") == 0;
+
+	if (variant[0] == '\0' || (strcmp(variant, "plain") == 0 && !numbered))
+		*key = "GET " USVC_KEY_TEMPLATE_PNG;
+	else if (strcmp(variant, "plain") == 0)
+		*key = "GET " USVC_KEY_TEMPLATE_PLAIN;
+	else if (strcmp(variant, "regions") == 0 && numbered)
+		*key = "GET " USVC_KEY_TEMPLATE_REGIONS;
+	else if (strcmp(variant, "regions") == 0)
+		return ink_rpc_fail(ctx, INK_NOT_FOUND, "template %s is not a numbered page",
+		                    t->id);
+	else
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "variant must be plain or regions");
+	return INK_OK;
+}
+
 ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
@@ -181,10 +203,17 @@ ink_err usvc_lib_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	if (err != INK_OK)
 		return err;
+	const char *key = NULL;
+
 	err = usvc_lib_load(ctx, ref->id, &t);
 	if (err == INK_OK) {
-		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "GET " USVC_KEY_TEMPLATE_PNG,
-		                    ctx->caller->user_id, ref->id);
+		err = lib_image_key(ctx, ref->variant, &t, &key);
+		if (err != INK_OK)
+			usvc_lib_template_free(&t);
+	}
+	if (err == INK_OK) {
+		err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), key, ctx->caller->user_id,
+		                    ref->id);
 		if (err != INK_OK) {
 			err = usvc_db_fail(ctx, err, why);
 		} else if (rep->type != REDIS_REPLY_STRING) {

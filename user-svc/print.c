@@ -79,18 +79,29 @@ ink_err usvc_lib_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 /* print_call has template-svc print svg with title on paper; its
  * PrintedPage becomes this call's reply as it came. */
-static ink_err print_call(ink_rpc_ctx *ctx, const redisReply *svg, const char *title,
-                          const char *paper)
+static ink_err print_call(ink_rpc_ctx *ctx, const redisReply *svg,
+                          const Inkwell__User__V1__Template *t, const char *paper)
 {
 	usvc_app *app = ctx->app;
 	Inkwell__Template__V1__PrintPageRequest rq =
 	    INKWELL__TEMPLATE__V1__PRINT_PAGE_REQUEST__INIT;
 	ProtobufCBinaryData reply;
 	char why[512];
+	Inkwell__Template__V1__Swatch sw[32], *swp[32];
 
+	/* A numbered page (issue 19) prints with its legend. */
+	for (size_t i = 0; i < t->n_palette && i < 32; i++) {
+		inkwell__template__v1__swatch__init(&sw[i]);
+		sw[i].number = t->palette[i]->number;
+		sw[i].rgb = t->palette[i]->rgb;
+		sw[i].name = t->palette[i]->name;
+		swp[i] = &sw[i];
+	}
+	rq.n_palette = t->n_palette < 32 ? t->n_palette : 32;
+	rq.palette = swp;
 	rq.svg.data = (uint8_t *)svg->str;
 	rq.svg.len = svg->len;
-	rq.title = (char *)title;
+	rq.title = t->title;
 	rq.paper = (char *)paper;
 	ink_err err = ink_rpc_call(app->templates, PRINT_PAGE, ctx->caller,
 	                           ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), &rq.base,
@@ -115,7 +126,7 @@ ink_err usvc_lib_print(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse");
 	err = print_load(ctx, rq->id, &t, &svg);
 	if (err == INK_OK) {
-		err = print_call(ctx, svg, t.title, rq->paper);
+		err = print_call(ctx, svg, &t, rq->paper);
 		freeReplyObject(svg);
 		usvc_lib_template_free(&t);
 	}

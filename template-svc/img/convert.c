@@ -18,6 +18,8 @@ typedef struct img_work {
 	img_gray gray;
 	float *g, *tmp, *mag; /* only for the report: page-quality's gradient of the photo */
 	uint8_t *ink, *ink2;
+	img_numbers nb;    /* style numbers: the regions' colours (numbers.c) */
+	uint8_t *numbered; /* style numbers: the page with its numbers (labels.c) */
 } img_work;
 
 static void img_work_fini(img_work *wk)
@@ -28,6 +30,39 @@ static void img_work_fini(img_work *wk)
 	free(wk->mag);
 	free(wk->ink);
 	free(wk->ink2);
+	img_numbers_fini(&wk->nb);
+	free(wk->numbered);
+}
+
+/* Paint by numbers, after the pen: colours the regions and erases the borders between
+ * regions of one colour, before the curves are fitted. */
+static ink_err img_convert_colour(img_work *wk, const img_opts *o)
+{
+	if (o->style != IMG_STYLE_NUMBERS)
+		return INK_OK;
+	return img_numbers_prepare(&wk->gray, o, wk->ink2, &wk->nb);
+}
+
+/* Paint by numbers, on the settled render: the numbers, the regions and the palette. */
+static ink_err img_convert_number(img_work *wk, const img_opts *o, img_page *page)
+{
+	page->style = o->style;
+	if (o->style != IMG_STYLE_NUMBERS)
+		return INK_OK;
+	return img_numbers_finish(&wk->nb, o, wk->ink, wk->ink2, page, &wk->numbered);
+}
+
+/* Paint by numbers: the PNG so far is the plain page; the numbered one becomes png. */
+static ink_err img_convert_numbered_png(img_work *wk, img_page *page, char *why, size_t why_len)
+{
+	if (wk->numbered == NULL)
+		return INK_OK;
+	page->plain_png = page->png;
+	page->plain_png_len = page->png_len;
+	page->png = NULL;
+	page->png_len = 0;
+	return img_encode_png(wk->numbered, wk->gray.w, wk->gray.h, &page->png, &page->png_len, why,
+	                      why_len);
 }
 
 /* The render is judged as printed (ink = gray < 128): a curve's bulge can pinch off a tiny
@@ -137,6 +172,12 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 		err = INK_DEADLINE_EXCEEDED;
 		goto out;
 	}
+	err = img_convert_colour(&wk, opts);
+	if (err != INK_OK)
+		goto oom;
+	/* The photo is no longer needed: its memory goes before the curves are made. */
+	free(wk.gray.rgb);
+	wk.gray.rgb = NULL;
 	/* Curves from the stroked ink; the PNG is their antialiased render, and the report
 	 * judges that render as page-quality will (ink = gray < 128). */
 	err = img_trace_svg(wk.ink2, wk.gray.w, wk.gray.h, &page.svg, &page.svg_len);
@@ -154,6 +195,8 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 		wk.ink2[i] = wk.ink[i] < 128;
 	}
 	err = img_settle(wk.ink, wk.ink2, wk.gray.w, wk.gray.h);
+	if (err == INK_OK)
+		err = img_convert_number(&wk, opts, &page);
 	if (err != INK_OK)
 		goto oom;
 	err = img_report_page(wk.ink2, wk.gray.w, wk.gray.h, &page.report);
@@ -168,6 +211,8 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 			goto oom;
 	}
 	err = img_encode_png(wk.ink, wk.gray.w, wk.gray.h, &page.png, &page.png_len, why, why_len);
+	if (err == INK_OK)
+		err = img_convert_numbered_png(&wk, &page, why, why_len);
 	if (err != INK_OK)
 		goto out;
 	page.width = wk.gray.w;
@@ -189,6 +234,10 @@ void img_page_fini(img_page *p)
 		return;
 	free(p->png);
 	free(p->svg);
+	free(p->plain_png);
+	free(p->plain_svg);
+	free(p->regions_png);
+	free(p->labels);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -21,6 +21,8 @@
 static const char cli_usage[] =
     "usage: inkwell-convert IN OUT [--detail 1..5] [--line-width 1..8] [--max-side 64..4096]\n"
     "                       [--paper a4|letter] [--title TEXT] [--report]\n"
+    "                       [--style lines|numbers] [--colors 4..32] [--palette photo|crayons24]\n"
+    "                       [--plain FILE] [--regions FILE] [--numbers]\n"
     "Turns the PNG or JPEG IN into a coloring page OUT: an 8-bit gray PNG, or by OUT's\n"
     "extension the same curves as SVG (.svg) or a one-page PDF (.pdf).\n"
     "  --detail N      how many regions: 1 few .. 5 many (default 3)\n"
@@ -29,6 +31,12 @@ static const char cli_usage[] =
     "  --paper P       PDF paper: a4 (default) or letter\n"
     "  --title TEXT    PDF: the title at the foot of the page\n"
     "  --report        print the page's quality figures as one JSON object on stdout\n"
+    "  --style S       lines (default) or numbers: paint by numbers (OUT is numbered)\n"
+    "  --colors N      numbers: at most N colours (default 12)\n"
+    "  --palette P     numbers: photo (default) or crayons24\n"
+    "  --plain FILE    numbers: also write the page without numbers (.png or .svg)\n"
+    "  --regions FILE  numbers: also write the regions as a 16-bit PNG (palette numbers)\n"
+    "  --numbers       numbers: print the palette and the labels as one JSON object\n"
     "Exit status: 0 done; 1 bad arguments; 2 bad or unsupported image (reason on stderr);\n"
     "3 cannot read IN or write OUT.\n";
 
@@ -145,8 +153,12 @@ static int cli_write_page(const char *out, const img_page *page, img_paper paper
 		bytes = (const uint8_t *)page->svg;
 		len = page->svg_len;
 	} else if (cli_ends_with(out, ".pdf")) {
-		ink_err err = img_pdf_from_svg(page->svg, page->svg_len, paper, title, &pdf, &len,
-		                               why, sizeof(why));
+		ink_err err =
+		    page->style == IMG_STYLE_NUMBERS
+		        ? img_pdf_numbers(page->svg, page->svg_len, page->palette, page->npalette,
+		                          paper, title, &pdf, &len, why, sizeof(why))
+		        : img_pdf_from_svg(page->svg, page->svg_len, paper, title, &pdf, &len, why,
+		                           sizeof(why));
 		if (err != INK_OK) {
 			fprintf(stderr, "inkwell-convert: %s: %s (%s)\n", out, why,
 			        ink_strerror(err));
@@ -160,6 +172,69 @@ static int cli_write_page(const char *out, const img_page *page, img_paper paper
 	}
 	free(pdf);
 	return rc;
+}
+
+/* Writes the plain page (.svg or PNG by name) and the regions PNG when asked for. */
+static int cli_write_numbers(const char *plain, const char *regions, const img_page *p)
+{
+	const uint8_t *b = p->plain_png;
+	size_t n = p->plain_png_len;
+
+	if (plain != NULL && cli_ends_with(plain, ".svg")) {
+		b = (const uint8_t *)p->plain_svg;
+		n = p->plain_svg_len;
+	}
+	if ((plain != NULL && cli_write(plain, b, n) != 0) ||
+	    (regions != NULL && cli_write(regions, p->regions_png, p->regions_png_len) != 0)) {
+		fprintf(stderr, "inkwell-convert: cannot write: %s\n", strerror(errno));
+		return CLI_EXIT_IO;
+	}
+	return 0;
+}
+
+static void cli_print_numbers(const img_page *p)
+{
+	printf("{\"palette\":[");
+	for (int i = 0; i < p->npalette; i++) {
+		const img_swatch *s = &p->palette[i];
+
+		printf("%s{\"number\":%d,\"rgb\":\"#%02x%02x%02x\"", i ? "," : "", s->number,
+		       s->rgb[0], s->rgb[1], s->rgb[2]);
+		if (s->name != NULL)
+			printf(",\"name\":\"%s\"", s->name);
+		printf("}");
+	}
+	printf("],\"labels\":[");
+	for (size_t i = 0; i < p->nlabels; i++) {
+		const img_label *l = &p->labels[i];
+
+		printf("%s{\"number\":%d,\"x\":%.2f,\"y\":%.2f,\"radius\":%.2f,"
+		       "\"box\":[%.2f,%.2f,%.2f,%.2f]}",
+		       i ? "," : "", l->number, l->px, l->py, l->radius, l->x0, l->y0, l->x1,
+		       l->y1);
+	}
+	printf("]}\n");
+}
+
+/* The paint-by-numbers options; 1 when a[i] was one of them (i moved past its value). */
+static int cli_numbers_opt(int argc, char **argv, int *i, img_opts *o)
+{
+	const char *a = argv[*i];
+	long v;
+
+	if (*i + 1 >= argc)
+		return 0;
+	if (strcmp(a, "--style") == 0 && img_style_parse(argv[*i + 1], &o->style) == INK_OK) {
+	} else if (strcmp(a, "--colors") == 0 &&
+	           cli_int(argv[*i + 1], IMG_COLORS_MIN, IMG_COLORS_MAX, &v) == 0) {
+		o->colors = (int)v;
+	} else if (strcmp(a, "--palette") == 0 &&
+	           img_palette_parse(argv[*i + 1], &o->palette) == INK_OK) {
+	} else {
+		return 0;
+	}
+	(*i)++;
+	return 1;
 }
 
 static void cli_print_report(const img_page *p)
@@ -176,7 +251,8 @@ static void cli_print_report(const img_page *p)
 int main(int argc, char **argv)
 {
 	img_opts o;
-	const char *in = NULL, *out = NULL, *title = NULL;
+	const char *in = NULL, *out = NULL, *title = NULL, *plain = NULL, *regions = NULL;
+	int numbers = 0;
 	img_paper paper = IMG_PAPER_A4;
 	int report = 0, rc;
 	uint8_t *data = NULL;
@@ -192,6 +268,13 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--report") == 0) {
 			report = 1;
+		} else if (strcmp(a, "--numbers") == 0) {
+			numbers = 1;
+		} else if (cli_numbers_opt(argc, argv, &i, &o)) {
+		} else if (strcmp(a, "--plain") == 0 && i + 1 < argc) {
+			plain = argv[++i];
+		} else if (strcmp(a, "--regions") == 0 && i + 1 < argc) {
+			regions = argv[++i];
 		} else if (strcmp(a, "--detail") == 0 && i + 1 < argc &&
 		           cli_int(argv[i + 1], IMG_DETAIL_MIN, IMG_DETAIL_MAX, &v) == 0) {
 			o.detail = (int)v;
@@ -237,9 +320,13 @@ int main(int argc, char **argv)
 		return CLI_EXIT_IMAGE;
 	}
 	rc = cli_write_page(out, &page, paper, title);
+	if (rc == 0 && page.style == IMG_STYLE_NUMBERS)
+		rc = cli_write_numbers(plain, regions, &page);
 	if (rc == 0 && report) {
 		cli_print_report(&page);
 	}
+	if (rc == 0 && numbers && page.style == IMG_STYLE_NUMBERS)
+		cli_print_numbers(&page);
 	img_page_fini(&page);
 	img_fini();
 	return rc;

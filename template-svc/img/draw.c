@@ -365,9 +365,12 @@ ink_err img_draw(img_gray *g, const img_opts *o, uint8_t *ink, uint8_t *ink2)
 	if (err != INK_OK)
 		goto out;
 	/* The colour is in the Lab planes now: the photo's RGB goes before the layers'
-	 * buffers come (they and the closure's run at once). */
-	free(g->rgb);
-	g->rgb = NULL;
+	 * buffers come (they and the closure's run at once) - unless paint by numbers
+	 * still needs it for the regions' colours (a page-size copy: 3 B per page pixel). */
+	if (o->style != IMG_STYLE_NUMBERS) {
+		free(g->rgb);
+		g->rgb = NULL;
+	}
 	err = img_draw_layers(g, o, &b, ink, ink2, border);
 	if (err != INK_OK)
 		goto out;

@@ -31,6 +31,17 @@
 #define IMG_PAGE_SIDE_MIN      64u
 #define IMG_PAGE_SIDE_MAX      4096u
 #define IMG_PAGE_SIDE_DEFAULT  1000u
+#define IMG_COLORS_MIN         4
+#define IMG_COLORS_MAX         32
+#define IMG_COLORS_DEFAULT     12
+
+/* What a page is: today's outline, or paint by numbers (issue 19: numbered regions and a
+ * palette from the photo). */
+typedef enum img_style { IMG_STYLE_LINES = 0, IMG_STYLE_NUMBERS = 1 } img_style;
+
+/* Where the colours of a numbered page come from: the photo's own (clustered), or the
+ * fixed named crayons24 set, each crayon always with the same number. */
+typedef enum img_palette_kind { IMG_PALETTE_PHOTO = 0, IMG_PALETTE_CRAYONS24 = 1 } img_palette_kind;
 
 /* img_limits: checked against the input's byte count and its header (before any pixel
  * buffer is allocated). Exceeding any of them is INK_PAYLOAD_TOO_LARGE. */
@@ -49,7 +60,26 @@ typedef struct img_opts {
 	uint32_t max_side; /* long side of the page in pixels, 64..4096, default 1000; smaller
 	                      photos keep their size */
 	img_limits limits;
+	img_style style;          /* default IMG_STYLE_LINES */
+	int colors;               /* numbers: at most this many colours, 4..32, default 12 */
+	img_palette_kind palette; /* numbers: default IMG_PALETTE_PHOTO */
 } img_opts;
+
+/* img_swatch: one colour of a numbered page's palette. name is a static string (crayons24)
+ * or NULL (a photo's colour). */
+typedef struct img_swatch {
+	int number; /* 1..: dark to light */
+	uint8_t rgb[3];
+	const char *name;
+} img_swatch;
+
+/* img_label: where a region's number is drawn, in page pixels. */
+typedef struct img_label {
+	int number;
+	double px, py;         /* the region's pole of inaccessibility (glyph box centre) */
+	double radius;         /* distance from the pole to the nearest ink or page edge */
+	double x0, y0, x1, y1; /* the glyph's ink extents */
+} img_label;
 
 /* img_report: the quality figures of a page, same definitions as shared/tools/page-quality.
  * ink..largest are always filled; recall, detail and precision only when asked for (they
@@ -74,7 +104,22 @@ typedef struct img_page {
 	              NUL-terminated) in page pixels; img_pdf_from_svg reads it back */
 	size_t svg_len;
 	uint32_t width, height; /* of the page (after EXIF orientation) */
-	img_report report;
+	img_report report;      /* of the plain outline */
+	img_style style;
+	/* Valid when style is IMG_STYLE_NUMBERS (NULL / 0 otherwise): png and svg above are
+	 * the numbered page; these are the same page without numbers, the regions as a
+	 * 16-bit gray PNG (pixel = its region's palette number, 0 on ink), the palette
+	 * (npalette <= colors entries, numbered dark to light) and one label per region. */
+	uint8_t *plain_png;
+	size_t plain_png_len;
+	char *plain_svg;
+	size_t plain_svg_len;
+	uint8_t *regions_png;
+	size_t regions_png_len;
+	img_swatch palette[IMG_COLORS_MAX];
+	int npalette;
+	img_label *labels; /* nlabels, malloc'd */
+	size_t nlabels;
 } img_page;
 
 /* img_opts_default fills *o with the defaults above. */
@@ -117,6 +162,23 @@ ink_err img_paper_parse(const char *name, img_paper *out);
  *   INK_INTERNAL           cairo failed otherwise */
 ink_err img_pdf_from_svg(const char *svg, size_t svg_len, img_paper paper, const char *title,
                          uint8_t **pdf, size_t *pdf_len, char *why, size_t why_len);
+
+/* img_style_parse maps "lines" / "numbers" (NULL or "" = lines) to *out; img_palette_parse
+ * maps "photo" / "crayons24" (NULL or "" = photo). Both return INK_OK, or
+ * INK_INVALID_ARGUMENT for any other name (*out untouched). */
+INK_WUR ink_err img_style_parse(const char *name, img_style *out);
+INK_WUR ink_err img_palette_parse(const char *name, img_palette_kind *out);
+
+/* img_style_name / img_palette_name: the names the parsers take (static strings). */
+const char *img_style_name(img_style s);
+const char *img_palette_name(img_palette_kind p);
+
+/* img_pdf_numbers is img_pdf_from_svg for a numbered page: the drawing above a legend of
+ * the palette's swatches (pal[0..n)), each with its number (as text) and name. Errors as
+ * img_pdf_from_svg. */
+INK_WUR ink_err img_pdf_numbers(const char *svg, size_t svg_len, const img_swatch *pal, int n,
+                                img_paper paper, const char *title, uint8_t **pdf, size_t *pdf_len,
+                                char *why, size_t why_len);
 
 /* img_fini frees what the engine's libraries keep for the whole process (cairo's and
  * fontconfig's font caches, filled when a PDF title is printed), so leak checkers see a clean

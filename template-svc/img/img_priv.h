@@ -323,4 +323,91 @@ ink_err img_render_svg(const char *svg, size_t svg_len, uint8_t *gray, uint32_t 
  * cleared) when svg is not one of ours. */
 ink_err img_svg_to_cairo(const char *svg, size_t svg_len, cairo_t *cr, double *w, double *h);
 
+/* ---- paint by numbers (issue 19): palette.c, numbers.c, edt.c, labels.c, legend.c ---- */
+
+/* img_numbers_opts_check validates style, colors and palette of *o (INVALID_ARGUMENT + why). */
+INK_WUR ink_err img_numbers_opts_check(const img_opts *o, char *why, size_t why_len);
+
+/* img_colour: one colour of the page being numbered, before the final numbering. */
+typedef struct img_colour {
+	float lab[3];   /* CIELAB (L 0..100) */
+	uint8_t rgb[3]; /* what the swatch shows */
+	int crayon;     /* crayons24 index, or -1 for a photo colour */
+} img_colour;
+
+/* img_numbers: the regions' colours, from numbers.c to labels.c. cid is w*h bytes: the
+ * colour index + 1 of every pixel (ink too: its nearest region's), malloc'd, freed by
+ * img_numbers_fini. */
+typedef struct img_numbers {
+	uint32_t w, h;
+	uint8_t *cid;
+	int ncol;
+	img_colour col[IMG_COLORS_MAX > 24 ? IMG_COLORS_MAX : 24];
+} img_numbers;
+
+/* img_numbers_fini frees n->cid and zeroes *n. NULL-safe. */
+void img_numbers_fini(img_numbers *n);
+
+/* img_srgb_to_lab: CIELAB (D65, L 0..100) of an 8-bit sRGB colour. */
+void img_srgb_to_lab(const uint8_t rgb[3], float lab[3]);
+
+/* img_crayons24: the fixed palette, ordered dark to light (number = index + 1). */
+#define IMG_CRAYONS 24
+const img_swatch *img_crayons24(void);
+
+/* img_kmeans clusters n points (Lab, weights wt > 0) into at most k centres (deterministic:
+ * farthest-first seeding from the heaviest point, then Lloyd). Writes centres into c and
+ * each point's centre into assign; returns the number of centres (<= k, <= n). */
+int img_kmeans(const float (*pt)[3], const double *wt, int32_t n, int k, float (*c)[3],
+               int *assign);
+
+/* img_kmeans_nearest: the index of the centre of c[0..k) nearest p (first on ties). */
+int img_kmeans_nearest(const float p[3], const float (*c)[3], int k);
+
+/* img_edt: squared Euclidean distance of every pixel to the nearest pixel with feat != 0,
+ * the outside of the page counting as feature (Felzenszwalb & Huttenlocher). d2: w*h
+ * floats. INK_RESOURCE_EXHAUSTED on OOM. */
+INK_WUR ink_err img_edt(const uint8_t *feat, uint32_t w, uint32_t h, float *d2);
+
+/* img_components labels the 4-connected white (ink == 0) components of ink 1..*n into lab
+ * (w*h int32, 0 on ink). stack: w*h uint32. */
+void img_white_regions(const uint8_t *ink, uint32_t w, uint32_t h, int32_t *lab, int32_t *n,
+                       uint32_t *stack);
+
+/* img_label_font: the sizes of a number, in page pixels of font em: min is what a region
+ * must hold not to be merged (larger at low detail: fewer, bigger regions), max what a big
+ * region gets, floor the smallest ever drawn (still readable printed on A4). */
+void img_label_font(const img_opts *o, uint32_t w, uint32_t h, double *min_em, double *max_em,
+                    double *floor_em);
+
+/* img_label_halfdiag: half the diagonal of the ink box of the widest number of up to `digits`
+ * digits at 1 px em, as cairo draws it. INK_INTERNAL if cairo fails. */
+INK_WUR ink_err img_label_halfdiag(int digits, double *hd);
+
+/* IMG_LABEL_GAP: px between a number's glyph box and the nearest ink. */
+#define IMG_LABEL_GAP 2.5
+
+/* img_numbers_prepare colours the regions of the stroked ink (1 = black) with g's photo:
+ * region means in CIELAB clustered to o->colors (snapped to crayons24 if asked), too small
+ * regions folded into their most similar neighbour, and the borders between regions of one
+ * colour erased from ink (under a 45 % area cap). Fills *out (img_numbers_fini).
+ * INK_RESOURCE_EXHAUSTED on OOM, INK_INTERNAL if cairo cannot measure a number. */
+INK_WUR ink_err img_numbers_prepare(const img_gray *g, const img_opts *o, uint8_t *ink,
+                                    img_numbers *out);
+
+/* img_numbers_finish numbers the final page: gray (w*h, the settled render) and mask (its
+ * ink, 0/1) of page->svg. Regions too small for a readable number are inked (in gray and
+ * mask); every other region gets its colour's number at its pole of inaccessibility. Moves
+ * page->png/svg to plain_png/plain_svg is the caller's job; this fills page->svg (numbered,
+ * the plain one kept in plain_svg), regions_png, palette, labels and returns the numbered
+ * gray in *numbered (w*h, malloc'd, caller frees). INK_RESOURCE_EXHAUSTED on OOM,
+ * INK_INTERNAL if cairo or libpng fail. */
+INK_WUR ink_err img_numbers_finish(const img_numbers *nb, const img_opts *o, uint8_t *gray,
+                                   uint8_t *mask, img_page *page, uint8_t **numbered);
+
+/* img_encode_png16 writes v (w*h) as a 16-bit gray PNG into a malloc'd *png, *len (caller
+ * frees with free()). INK_RESOURCE_EXHAUSTED on OOM, INK_INTERNAL if libpng fails. */
+INK_WUR ink_err img_encode_png16(const uint16_t *v, uint32_t w, uint32_t h, uint8_t **png,
+                                 size_t *len);
+
 #endif /* INKWELL_IMG_PRIV_H */

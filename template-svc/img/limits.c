@@ -31,6 +31,9 @@ void img_opts_default(img_opts *o)
 	o->limits.max_side = IMG_DEFAULT_MAX_SIDE;
 	o->limits.max_pixels = IMG_DEFAULT_MAX_PIXELS;
 	o->limits.deadline_ms = 0;
+	o->style = IMG_STYLE_LINES;
+	o->colors = IMG_COLORS_DEFAULT;
+	o->palette = IMG_PALETTE_PHOTO;
 }
 
 int img_past_deadline(const img_limits *lim)
@@ -59,7 +62,7 @@ ink_err img_opts_check(const img_opts *o, char *why, size_t why_len)
 		img_why(why, why_len, "image limits must be positive");
 		return INK_INVALID_ARGUMENT;
 	}
-	return INK_OK;
+	return img_numbers_opts_check(o, why, why_len);
 }
 
 ink_err img_check_dims(uint32_t w, uint32_t h, const img_limits *lim, const char *fmt_name,

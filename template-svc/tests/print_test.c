@@ -115,6 +115,48 @@ static void test_print_page(void **state)
 	free(renamed);
 }
 
+/* Issue 19: a palette prints as a legend below the drawing: part of the ETag; a malformed
+ * swatch is INVALID_ARGUMENT. */
+static void test_print_page_legend(void **state)
+{
+	print_fixture *fx = *state;
+	Inkwell__Template__V1__PrintPageRequest req =
+	    INKWELL__TEMPLATE__V1__PRINT_PAGE_REQUEST__INIT;
+	Inkwell__Template__V1__Swatch sw[2] = {INKWELL__TEMPLATE__V1__SWATCH__INIT,
+	                                       INKWELL__TEMPLATE__V1__SWATCH__INIT};
+	Inkwell__Template__V1__Swatch *ptr[2] = {&sw[0], &sw[1]};
+	ProtobufCBinaryData reply;
+	char why[256];
+	char *plain = print_etag(fx->page, "Ring", "a4");
+
+	sw[0].number = 1;
+	sw[0].rgb = "#1f2a44";
+	sw[1].number = 2;
+	sw[1].rgb = "#ffffff";
+	sw[1].name = "white";
+	req.svg = fx->page->svg;
+	req.title = "Ring";
+	req.paper = "a4";
+	req.n_palette = 2;
+	req.palette = ptr;
+	assert_int_equal(
+	    harness_call(TSVC_T("PrintPage"), ALICE, NULL, &req.base, &reply, why, sizeof(why)),
+	    INK_OK);
+	Inkwell__Template__V1__PrintedPage *p =
+	    inkwell__template__v1__printed_page__unpack(NULL, reply.len, reply.data);
+	free(reply.data);
+	assert_non_null(p);
+	assert_memory_equal(p->pdf.data, "%PDF-", 5);
+	assert_string_not_equal(p->etag, plain);
+	inkwell__template__v1__printed_page__free_unpacked(p, NULL);
+	sw[1].rgb = "white";
+	assert_int_equal(
+	    harness_call(TSVC_T("PrintPage"), ALICE, NULL, &req.base, &reply, why, sizeof(why)),
+	    INK_INVALID_ARGUMENT);
+	assert_non_null(strstr(why, "rgb"));
+	free(plain);
+}
+
 static void test_print_page_refuses(void **state)
 {
 	print_fixture *fx = *state;
@@ -232,6 +274,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_print_page),
 	    cmocka_unit_test(test_print_page_refuses),
+	    cmocka_unit_test(test_print_page_legend),
 	    cmocka_unit_test(test_gallery_keeps_and_prints_the_svg),
 	    cmocka_unit_test(test_gallery_item_without_svg),
 	};

@@ -574,6 +574,107 @@ step('keyboard: the coloring canvas can be filled with arrow keys and Enter', as
   await popup.close();
 });
 
+step('paint by numbers: the palette as numbered swatches, Check marks only the wrong region', async () => {
+  const title = `Numbers ${suffix}`;
+  await go('/upload');
+  await page.getByLabel('Photo', { exact: true }).setInputFiles(PHOTO);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Kind of page').selectOption('numbers');
+  await page.getByLabel(/^Colors/).fill('6');
+  await shot('numbers-upload-form');
+  await page.getByRole('button', { name: 'Make coloring page' }).click();
+  await orAppError(page.locator('.result h2', { hasText: title }).waitFor({ timeout: 120_000 }), 'uploading for paint by numbers');
+  const id = (await page.getByRole('link', { name: 'Color it' }).getAttribute('href')).split('/').pop();
+  await go(`/color/t/${id}`);
+  const canvas = page.locator('#coloring-canvas');
+  await canvas.waitFor();
+  // The template's palette, and two regions of different numbers from its regions PNG, each
+  // with a white point well inside (clear of its number's glyph).
+  const pick = await page.evaluate(async (tid) => {
+    const api = await import('/js/api.js');
+    const nb = await import('/js/numbers.js');
+    const meta = await api.request(`/v1/templates/${tid}`);
+    const res = await api.request(`/v1/templates/${tid}/regions.png`, { raw: true });
+    const r = await nb.readRegionsPng(await res.arrayBuffer());
+    const { label, numbers } = nb.labelRegions(r.values, r.width, r.height);
+    const c = document.getElementById('coloring-canvas');
+    const W = c.width, H = c.height;
+    const d = c.getContext('2d').getImageData(0, 0, W, H).data;
+    const size = new Uint32Array(numbers.length);
+    for (const l of label) size[l]++;
+    const order = [...size.keys()].filter((k) => k > 0).sort((a, b) => size[b] - size[a]);
+    const inside = (id) => {
+      for (let y = 4; y < H - 4; y += 2) {
+        for (let x = 4; x < W - 4; x += 2) {
+          let ok = true;
+          for (let dy = -4; dy <= 4 && ok; dy++) {
+            for (let dx = -4; dx <= 4; dx++) {
+              const i = (y + dy) * W + x + dx;
+              if (label[i] !== id || d[4 * i] !== 255) { ok = false; break; }
+            }
+          }
+          if (ok) return [x, y];
+        }
+      }
+      return null;
+    };
+    const A = order[0];
+    const B = order.find((k) => numbers[k] !== numbers[A] && inside(k));
+    return { W, H, palette: meta.palette, style: meta.style, regions: order.length,
+      A, B, numA: numbers[A], numB: numbers[B], a: inside(A), b: inside(B) };
+  }, id);
+  console.log(`# numbered page ${pick.W}x${pick.H}: ${pick.regions} regions, ${pick.palette.length} colors`);
+  assert.equal(pick.style, 'numbers');
+  assert.ok(pick.palette.length >= 2 && pick.palette.length <= 6, 'at most 6 colors');
+  assert.equal(await page.locator('.swatch label.numbered').count(), pick.palette.length, 'one swatch per number');
+  assert.ok(pick.a && pick.b, 'two regions of different numbers to fill');
+  const box = await canvas.boundingBox();
+  const at = ([x, y]) => ({ x: ((x + 0.5) * box.width) / pick.W, y: ((y + 0.5) * box.height) / pick.H });
+  const wrongNumber = pick.palette.map((p) => p.number).find((n) => n !== pick.numB);
+  // A right, B wrong.
+  await page.locator(`.swatch label.numbered[data-number="${pick.numA}"]`).click();
+  await canvas.click({ position: at(pick.a) });
+  await page.locator(`.swatch label.numbered[data-number="${wrongNumber}"]`).click();
+  await canvas.click({ position: at(pick.b) });
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  const result = page.locator('.check-result');
+  await orAppError(page.waitForFunction(() => document.querySelector('.check-result')?.dataset.wrong !== undefined), 'checking');
+  assert.equal(await result.getAttribute('data-wrong'), '1', await result.textContent());
+  assert.ok(Number(await result.getAttribute('data-right')) >= 1, 'the right region is counted right');
+  // The wrong region is striped red, the right one is not.
+  const marks = await page.evaluate(async ([tid, A, B]) => {
+    const api = await import('/js/api.js');
+    const nb = await import('/js/numbers.js');
+    const res = await api.request(`/v1/templates/${tid}/regions.png`, { raw: true });
+    const r = await nb.readRegionsPng(await res.arrayBuffer());
+    const { label } = nb.labelRegions(r.values, r.width, r.height);
+    const c = document.getElementById('coloring-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const red = { A: 0, B: 0, other: 0 };
+    for (let i = 0; i < label.length; i++) {
+      if (d[4 * i] !== 230 || d[4 * i + 1] !== 0 || d[4 * i + 2] !== 0) continue;
+      red[label[i] === A ? 'A' : label[i] === B ? 'B' : 'other']++;
+    }
+    return red;
+  }, [id, pick.A, pick.B]);
+  assert.equal(marks.A, 0, 'the right region is not marked');
+  assert.ok(marks.B > 0, 'the wrong region is marked');
+  assert.equal(marks.other, 0, 'nothing else is marked');
+  await shot('numbers-checked');
+  // Filling B right too: Check says every filled shape is right.
+  await page.locator(`.swatch label.numbered[data-number="${pick.numB}"]`).click();
+  await canvas.click({ position: at(pick.b) });
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.waitForFunction(() => document.querySelector('.check-result')?.dataset.wrong === '0');
+  assert.match(await result.textContent(), /right/);
+  await shot('numbers-right');
+  // Leave the library as the next step expects it.
+  await go('/library');
+  const tile = page.locator('.tile').filter({ has: page.getByRole('heading', { name: title }) });
+  await tile.getByRole('button', { name: 'Delete' }).click();
+  await orAppError(page.getByText(`Deleted “${title}”`).waitFor(), 'deleting the numbered page');
+});
+
 step('delete a page from the library', async () => {
   await go('/library');
   const copy = page.locator('.tile').filter({ has: page.getByRole('heading', { name: `Bob's ${TITLE}` }) });

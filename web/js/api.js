@@ -230,10 +230,12 @@ export const publishTemplate = (id) =>
  * onProgress({phase: 'upload'|'convert', loaded, total})
  * Returns {promise, abort}.
  */
-export function uploadTemplate(file, { type, title, detail, lineWidth }, onProgress = () => {}) {
+export function uploadTemplate(file, { type, title, detail, lineWidth, style, colors, palette }, onProgress = () => {}) {
   const xhr = new XMLHttpRequest();
+  // Paint by numbers (issue 19): style=numbers with its colours; a lines page sends none.
+  const numbers = style === 'numbers' ? { style, colors, palette } : {};
   const promise = new Promise((resolve, reject) => {
-    xhr.open('POST', `/v1/templates${qs({ title, detail, line_width: lineWidth })}`);
+    xhr.open('POST', `/v1/templates${qs({ title, detail, line_width: lineWidth, ...numbers })}`);
     const token = getToken();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
     xhr.setRequestHeader('Accept', 'application/json, application/problem+json');

@@ -9,6 +9,7 @@ import { h, uid } from '../dom.js';
 import { wallMask, regionAt, packColor, parseHexColor, applyFill, undoPatch, redoPatch } from '../fill.js';
 import { MIN_ZOOM, MAX_ZOOM, ZOOM_STEP, clampZoom, fitScale, wheelZoom, pinchZoom, anchorScroll, toImage as clientToImage, isPan } from '../zoom.js';
 import { cursorStart, moveCursor, isFillKey, cursorOffset } from '../cursor.js';
+import { readRegionsPng, labelRegions, checkFill } from '../numbers.js';
 
 export const PALETTE = [
   ['Red', '#e63946'], ['Orange', '#f4a261'], ['Yellow', '#ffd93d'], ['Lime', '#a7c957'],
@@ -102,16 +103,23 @@ export async function colorView(ctx) {
   // ---- controls ----
   const live = h('p', { class: 'sr-status', role: 'status', 'aria-live': 'polite' });
   const say = (t) => { live.textContent = t; };
-  let color = PALETTE[0][1];
-  let colorName = PALETTE[0][0];
+  // A numbered page (issue 19) is colored with its own palette: each swatch shows its number.
+  const numbered = kind === 'template' && meta.style === 'numbers' && (meta.palette || []).length > 0;
+  const paints = numbered
+    ? meta.palette.map((p) => [p.name ? `${p.number} ${p.name}` : `${p.number}`, p.rgb, p.number])
+    : PALETTE;
+  let color = paints[0][1];
+  let colorName = paints[0][0];
   let tool = 'fill';
 
   const paletteName = uid('palette');
-  const swatches = PALETTE.map(([name, hex], i) => {
+  const swatches = paints.map(([name, hex, number], i) => {
     const rid = uid('sw');
     const input = h('input', { type: 'radio', name: paletteName, id: rid, value: hex, checked: i === 0, class: 'visually-hidden', dataset: { color: hex } });
     input.addEventListener('change', () => { color = hex; colorName = name; setTool('fill'); });
-    const label = h('label', { for: rid, title: name }, h('span', { class: 'visually-hidden' }, name));
+    const label = number
+      ? h('label', { for: rid, title: name, class: 'numbered', dataset: { number: String(number) } }, String(number))
+      : h('label', { for: rid, title: name }, h('span', { class: 'visually-hidden' }, name));
     label.style.setProperty('--c', hex); // through the CSSOM: the CSP allows no style attribute
     return h('span', { class: 'swatch' }, input, label);
   });
@@ -408,6 +416,43 @@ export async function colorView(ctx) {
     ro.disconnect();
   });
 
+  // ---- paint by numbers: "Check" marks the regions filled with the wrong colour ----
+  const checkBtn = h('button', { type: 'button', class: 'check' }, 'Check');
+  const checkResult = h('output', { class: 'check-result', 'aria-live': 'polite' });
+  let regions = null;
+  async function check() {
+    if (!regions) {
+      // Read as bytes (a blob: URL is not ours to fetch under the CSP).
+      const res = await api.request(`/v1/templates/${id}/regions.png`, { raw: true });
+      const r = await readRegionsPng(await res.arrayBuffer());
+      if (r.width !== W || r.height !== H) throw new Error('the regions do not fit the page');
+      regions = labelRegions(r.values, W, H);
+    }
+    const colorOf = {};
+    for (const p of meta.palette) colorOf[p.number] = packColor(...parseHexColor(p.rgb));
+    const out = checkFill(regions, pixels, colorOf, packColor(255, 255, 255));
+    // Wrong regions get red stripes: a fill of the right colour paints them over.
+    const mark = packColor(230, 0, 0);
+    const wrong = new Uint8Array(regions.numbers.length);
+    for (const r of out.wrong) wrong[r] = 1;
+    for (let i = 0; i < pixels.length; i++) {
+      if (wrong[regions.label[i]] && ((i % W) + Math.floor(i / W)) % 10 < 3) pixels[i] = mark;
+    }
+    if (out.wrong.length) commit();
+    checkResult.dataset.wrong = String(out.wrong.length);
+    checkResult.dataset.right = String(out.right.length);
+    checkResult.dataset.empty = String(out.empty.length);
+    checkResult.textContent = out.wrong.length
+      ? `${out.wrong.length} ${out.wrong.length === 1 ? 'shape has' : 'shapes have'} the wrong color (striped red).`
+      : out.empty.length
+        ? `All filled shapes are right. ${out.empty.length} still to fill.`
+        : 'Every shape is right: the picture is done!';
+    say(checkResult.textContent);
+  }
+  checkBtn.addEventListener('click', () => {
+    check().catch((e) => { checkResult.textContent = `Could not check: ${e.message}`; });
+  });
+
   // ---- layout ----
   const back = kind === 'template'
     ? h('a', { href: '#/library', class: 'back' }, '← My library')
@@ -420,6 +465,7 @@ export async function colorView(ctx) {
     h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Coloring tools' },
       palette, tools,
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'History' }, undoBtn, redoBtn),
+      numbered ? h('div', { class: 'button-row', role: 'group', 'aria-label': 'Paint by numbers' }, checkBtn, checkResult) : null,
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Zoom' }, zoomOut, zoomLabel, zoomIn, zoomFit),
       h('div', { class: 'button-row', role: 'group', 'aria-label': 'Save' }, download, downloadSvg, downloadPdf,
         h('label', { for: paperId }, 'Paper'), paper, printBtn, startOver)),

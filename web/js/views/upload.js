@@ -41,6 +41,21 @@ export function uploadView(ctx) {
   const lwOut = h('output', { for: lwId }, '2');
   const lineWidth = h('input', { id: lwId, name: 'line_width', type: 'range', min: 1, max: 8, step: 1, value: 2,
     'aria-describedby': `${lwId}-hint` });
+  // Paint by numbers (issue 19): the page's kind, its number of colours and their source.
+  const styleId = uid('style');
+  const style = h('select', { id: styleId, name: 'style' },
+    h('option', { value: 'lines' }, 'Coloring page (lines)'),
+    h('option', { value: 'numbers' }, 'Paint by numbers'));
+  const colorsId = uid('colors');
+  const colors = h('input', { id: colorsId, name: 'colors', type: 'number', min: 4, max: 32, step: 1, value: 12 });
+  const paletteId = uid('palette');
+  const paletteSel = h('select', { id: paletteId, name: 'palette' },
+    h('option', { value: 'photo' }, 'Colors of the photo'),
+    h('option', { value: 'crayons24' }, '24 crayons'));
+  const numbersFields = h('div', { class: 'field numbers', hidden: true },
+    h('label', { for: colorsId }, 'Colors (4–32)'), colors,
+    h('label', { for: paletteId }, 'Palette'), paletteSel);
+  style.addEventListener('change', () => { numbersFields.hidden = style.value !== 'numbers'; });
   detail.addEventListener('input', () => { detailOut.textContent = detail.value; detail.setAttribute('aria-valuetext', `${detail.value} of 5`); });
   lineWidth.addEventListener('input', () => { lwOut.textContent = lineWidth.value; lineWidth.setAttribute('aria-valuetext', `${lineWidth.value} pixels`); });
 
@@ -89,6 +104,8 @@ export function uploadView(ctx) {
       h('label', { for: lwId }, 'Line width ', lwOut),
       h('p', { class: 'hint', id: `${lwId}-hint` }, 'Thickness of the lines in pixels (1–8).'),
       lineWidth),
+    h('div', { class: 'field' }, h('label', { for: styleId }, 'Kind of page'), style),
+    numbersFields,
     status, progressWrap,
     h('div', { class: 'actions' }, submit, cancel));
 
@@ -117,7 +134,7 @@ export function uploadView(ctx) {
     submit.disabled = true;
     cancel.hidden = false;
     const t = title.input.value.trim() || titleFromFile(f.name);
-    current = api.uploadTemplate(f, { type, title: t, detail: detail.value, lineWidth: lineWidth.value }, (p) => {
+    current = api.uploadTemplate(f, { type, title: t, detail: detail.value, lineWidth: lineWidth.value, style: style.value, colors: colors.value, palette: paletteSel.value }, (p) => {
       if (p.phase === 'upload' && p.total) {
         const pct = Math.round((100 * p.loaded) / p.total);
         bar.value = pct;
