@@ -74,6 +74,29 @@ class RedisClusterStoryTest(it.StackTestCase):
         self.assertEqual(it.redis(users, "EXISTS", "user:{%s}" % got[2]["id"]), b":1")
         self.assertEqual(self.req("POST", "/v1/sessions", body)[0], 201)
 
+    def test_name_of_a_registration_crashed_before_its_user_was_kept(self):
+        """A crash between keeping the claim (step 3) and keeping the user
+        (step 4) leaves a permanent name whose user expired: the name is not
+        lost, the next registration of it releases it and succeeds, and the
+        new user and its name no longer expire."""
+        name = "d" + uuid.uuid4().hex[:12]
+        users = self.stack.port_of("users-redis")
+        gone = uuid.uuid4().hex
+        self.assertEqual(it.redis(users, "SET", "username:{%s}" % name, gone), b"+OK")
+        body = {"username": name, "password": PW}
+        self.assertEqual(self.req("POST", "/v1/sessions", body)[0], 401)
+        st, h, b = self.req("POST", "/v1/users", body)
+        self.assertEqual(st, 201, b)
+        self.assertNotEqual(b["id"], gone)
+        self.assertEqual(it.redis(users, "PTTL", "username:{%s}" % name), b":-1")
+        self.assertEqual(it.redis(users, "PTTL", "user:{%s}" % b["id"]), b":-1")
+        self.assertEqual(self.req("POST", "/v1/sessions", body)[0], 201)
+        # a held name (an erased account's) is not released this way
+        held = "h" + uuid.uuid4().hex[:12]
+        self.assertEqual(it.redis(users, "SET", "username:{%s}" % held, "held:" + gone), b"+OK")
+        self.assertProblem(*self.req("POST", "/v1/users", {"username": held, "password": PW}),
+                           409)
+
     def test_orphaned_images_are_reaped(self):
         """A publish writes the PNG/SVG (the item's slot) before the item (the
         {gallery} slot); a crash between leaves bytes no item names, queued

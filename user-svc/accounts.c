@@ -16,6 +16,7 @@
 
 #include "account_rules.h"
 #include "clock.h"
+#include "content_rules.h"
 #include "idem.h"
 #include "keys.h"
 #include "log.h"
@@ -33,15 +34,24 @@
  * ordered steps, each safe to repeat (DESIGN-NOTES "Invariants"):
  *   1 claim   SET username:{name} uid NX PX lease  - the name is ours for the
  *             call's deadline + 1 s; a crash leaves a claim that expires
- *   2 user    user:{uid} written (only if absent)
+ *   2 user    user:{uid} written (only if absent), expiring with the lease
  *   3 keep    the claim made permanent, if it is still ours
- * A failure in 2 with a known outcome releases the claim at once. */
+ *   4 persist the user made permanent
+ * A failure in 2 with a known outcome releases the claim at once. A crash
+ * between 3 and 4 leaves a permanent name whose user expires: such a
+ * dangling name is released on the next registration of it (usvc_name_live),
+ * so no name is lost to a crash. */
 /* clang-format off */
-/* KEYS: user. ARGV: 1 uid, 2 username, 3 pwhash, 4 email, 5 created. */
+/* KEYS: user. ARGV: 1 uid, 2 username, 3 pwhash, 4 email, 5 created, 6 lease (ms). */
 static const char usvc_register_user_lua[] =
     USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end "
     "redis.call('HSET', KEYS[1], 'id', ARGV[1], 'username', ARGV[2], 'pwhash', ARGV[3], "
-    "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') return 1";
+    "'email', ARGV[4], 'created_at', ARGV[5], 'role', 'user') "
+    "redis.call('PEXPIRE', KEYS[1], ARGV[6]) return 1";
+/* KEYS: username. {the uid it names, its pttl}, or {} when there is none. */
+static const char usvc_name_read_lua[] =
+    USVC_LUA "local v = redis.call('GET', KEYS[1]) "
+    "if not v then return {} end return {v, redis.call('PTTL', KEYS[1])}";
 /* KEYS: username. ARGV: 1 uid. 1 when the claim was ours (now permanent). */
 static const char usvc_name_keep_lua[] =
     USVC_LUA "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
@@ -127,31 +137,117 @@ static ink_err usvc_script1(ink_rpc_ctx *ctx, const char *lua, const char *key, 
 	return INK_OK;
 }
 
-/* usvc_name_claim is step 1: INK_OK with *claimed 0 when the name is taken. */
-static ink_err usvc_name_claim(ink_rpc_ctx *ctx, const char *name_key, const char *uid,
-                               int *claimed)
+/* usvc_name_read reads whether the name key exists, the user id it names
+ * ("" when it names none: a held name) and its pttl. */
+static ink_err usvc_name_read(ink_rpc_ctx *ctx, const char *name_key, int *exists, char uid[33],
+                              long long *pttl)
 {
 	usvc_worker *w = ctx->worker;
-	const usvc_app *app = ctx->app;
 	redisReply *rep = NULL;
 	char why[256];
-	long long lease = (long long)ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms) + 1000;
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s NX PX %lld",
-	                            name_key, uid, lease);
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 %s",
+	                            usvc_name_read_lua, name_key);
 
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	*claimed = rep->type == REDIS_REPLY_STATUS;
+	uid[0] = '\0';
+	*exists = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2;
+	if (*exists && rep->element[0]->type == REDIS_REPLY_STRING &&
+	    ink_id_ok(rep->element[0]->str) && rep->element[1]->type == REDIS_REPLY_INTEGER) {
+		memcpy(uid, rep->element[0]->str, 33);
+		*pttl = rep->element[1]->integer;
+	}
 	freeReplyObject(rep);
-	return *claimed ? usvc_replicated(ctx) : INK_OK;
+	return INK_OK;
 }
 
-/* usvc_register_write is steps 2 and 3 for a claimed name. */
+/* usvc_name_live sets *live 0 when name_key is free, or names a user that
+ * is gone for good (a permanent name whose registration crashed before
+ * step 4: the name is released here, if it still names that user); else 1.
+ * A claim with a lease is a registration under way: live. */
+static ink_err usvc_name_live(ink_rpc_ctx *ctx, const char *name_key, int *live)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char uid[33], user_key[USVC_KEY_MAX], why[256];
+	long long pttl = 0, res = 0;
+	int exists = 0;
+	ink_err err = usvc_name_read(ctx, name_key, &exists, uid, &pttl);
+
+	if (err != INK_OK)
+		return err;
+	if (!exists || uid[0] == '\0' || pttl != -1) { /* free, held, or a lease */
+		*live = exists;
+		return INK_OK;
+	}
+	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, uid);
+	err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EXISTS %s", user_key);
+	if (err != INK_OK)
+		return usvc_db_fail(ctx, err, why);
+	int gone = rep->type == REDIS_REPLY_INTEGER && rep->integer == 0;
+	freeReplyObject(rep);
+	if (!gone) {
+		*live = 1;
+		return INK_OK;
+	}
+	const char *args[] = {uid};
+	err = usvc_script1(ctx, usvc_name_release_lua, name_key, 1, args, &res);
+	if (err == INK_OK) {
+		ink_log_warn("registration: released %s, which named user %s that is gone",
+		             name_key, uid);
+		*live = 0;
+	}
+	return err;
+}
+
+/* usvc_name_claim is step 1: INK_OK with *claimed 0 when the name is taken.
+ * A dangling name (usvc_name_live) is released and claimed once more. */
+static ink_err usvc_name_claim(ink_rpc_ctx *ctx, const char *name_key, const char *uid,
+                               const char *lease, int *claimed)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+	int live = 1;
+
+	for (int round = 0; round < 2; round++) {
+		ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "SET %s %s NX PX %s",
+		                            name_key, uid, lease);
+		if (err != INK_OK)
+			return usvc_db_fail(ctx, err, why);
+		*claimed = rep->type == REDIS_REPLY_STATUS;
+		freeReplyObject(rep);
+		if (*claimed)
+			return usvc_replicated(ctx);
+		if (round == 0 && ((err = usvc_name_live(ctx, name_key, &live)) != INK_OK || live))
+			return err;
+	}
+	return INK_OK;
+}
+
+/* usvc_user_persist is step 4: the new user no longer expires. */
+static ink_err usvc_user_persist(ink_rpc_ctx *ctx, const char *user_key)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	char why[256];
+	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why), "PERSIST %s", user_key);
+
+	if (err != INK_OK)
+		return usvc_db_fail(ctx, err, why);
+	int kept = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+	freeReplyObject(rep);
+	if (!kept) /* the user's lease ran out first; its name is released when next claimed */
+		return ink_rpc_fail(ctx, INK_UNAVAILABLE, "registration took too long; try again");
+	return usvc_replicated(ctx);
+}
+
+/* usvc_register_write is steps 2 to 4 for a claimed name. */
 static ink_err usvc_register_write(ink_rpc_ctx *ctx, const char *name_key, const char *user_key,
                                    const char **args)
 {
 	long long res = 0;
-	ink_err err = usvc_script1(ctx, usvc_register_user_lua, user_key, 5, args, &res);
+	ink_err err = usvc_script1(ctx, usvc_register_user_lua, user_key, 6, args, &res);
 
 	if (err == INK_OK && res != 1)
 		err = ink_rpc_fail(ctx, INK_INTERNAL, "a user with this id exists");
@@ -163,6 +259,8 @@ static ink_err usvc_register_write(ink_rpc_ctx *ctx, const char *name_key, const
 		err = ink_rpc_fail(ctx, INK_UNAVAILABLE, "registration took too long; try again");
 	if (err == INK_OK)
 		err = usvc_replicated(ctx);
+	if (err == INK_OK)
+		err = usvc_user_persist(ctx, user_key);
 	return err;
 }
 
@@ -170,7 +268,8 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
                                    const char *pwhash, Inkwell__User__V1__User *u)
 {
 	uint8_t raw[16];
-	char uid[33], folded[INK_USERNAME_MAX + 1], created[24], name_key[USVC_KEY_MAX],
+	const usvc_app *app = ctx->app;
+	char uid[33], folded[INK_USERNAME_MAX + 1], created[24], lease[24], name_key[USVC_KEY_MAX],
 	    user_key[USVC_KEY_MAX];
 	int claimed = 0;
 	long long res = 0;
@@ -182,8 +281,10 @@ static ink_err usvc_register_store(ink_rpc_ctx *ctx, const Inkwell__User__V1__Re
 	snprintf(created, sizeof(created), "%lld", (long long)now);
 	snprintf(name_key, sizeof(name_key), USVC_KEY_USERNAME, folded);
 	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, uid);
-	const char *args[] = {uid, rq->username, pwhash, rq->email, created};
-	ink_err err = usvc_name_claim(ctx, name_key, uid, &claimed);
+	snprintf(lease, sizeof(lease), "%lld",
+	         (long long)ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms) + 1000);
+	const char *args[] = {uid, rq->username, pwhash, rq->email, created, lease};
+	ink_err err = usvc_name_claim(ctx, name_key, uid, lease, &claimed);
 	if (err != INK_OK)
 		return err;
 	if (!claimed)
@@ -210,21 +311,15 @@ static ink_err usvc_shed(ink_rpc_ctx *ctx)
 	return ink_rpc_fail(ctx, INK_UNAVAILABLE, "too many sign-ins at once; retry shortly");
 }
 
-/* usvc_name_taken: 1 when the folded username is registered. */
+/* usvc_name_taken: 1 when the folded username is registered (or being so;
+ * a dangling name is released: usvc_name_live). */
 static ink_err usvc_name_taken(ink_rpc_ctx *ctx, const char *username, int *taken)
 {
-	usvc_worker *w = ctx->worker;
-	char folded[INK_USERNAME_MAX + 1], why[256];
-	redisReply *rep = NULL;
+	char folded[INK_USERNAME_MAX + 1], name_key[USVC_KEY_MAX];
 
 	ink_username_fold(username, folded, sizeof(folded));
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EXISTS " USVC_KEY_USERNAME, folded);
-	if (err != INK_OK)
-		return usvc_db_fail(ctx, err, why);
-	*taken = rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
-	freeReplyObject(rep);
-	return INK_OK;
+	snprintf(name_key, sizeof(name_key), USVC_KEY_USERNAME, folded);
+	return usvc_name_live(ctx, name_key, taken);
 }
 
 /* usvc_register_hash hashes the password in a hashing slot. The name is
