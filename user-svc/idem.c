@@ -201,6 +201,12 @@ void usvc_idem_finish(ink_rpc_ctx *ctx, usvc_idem *idem)
 		return;
 	}
 	freeReplyObject(rep);
+	/* The reply is already replicated; this makes its replay survive a failover too. A
+	 * replica that does not confirm in time loses nothing the caller sees: a repeat with
+	 * the key then runs the call again, which answers as the state it finds. */
+	const usvc_app *app = ctx->app;
+	if (ink_replica_wait(w->redis, &app->cfg.wait, why, sizeof(why)) != INK_OK)
+		ink_log_warn("idempotency key's record not confirmed by a replica: %s", why);
 }
 
 ink_err usvc_idem_end(ink_rpc_ctx *ctx, usvc_idem *idem, ink_err err)
