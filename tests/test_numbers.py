@@ -195,6 +195,20 @@ class NumbersTest(it.StackTestCase):
             self.assertEqual(st, 200, suffix)
             self.assertEqual(saved, mine, suffix)
 
+    def test_removed_item_leaves_no_numbered_blobs(self):
+        st, _, t = upload(self.alice, "title=Gone&style=numbers&colors=4")
+        self.assertEqual(st, 201, t)
+        st, _, g = self.alice.req("POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertIn(st, (200, 201), g)
+        gid = g["gallery_id"]
+        pub = self.stack.port_of("public-redis")
+        keys = ["public:{%s}:%s" % (gid, k) for k in ("png", "plain", "regions")]
+        self.assertEqual(it.redis(pub, "EXISTS", *keys), b":3")
+        st, _, _ = self.alice.req("DELETE", "/v1/gallery/" + gid)
+        self.assertEqual(st, 204)
+        # The removal reaps its item's blobs before it answers.
+        self.assertEqual(it.redis(pub, "EXISTS", *keys), b":0")
+
     def test_published_lines_item_has_no_numbers(self):
         st, _, t = upload(self.alice, "title=LinesPub")
         self.assertEqual(st, 201, t)
