@@ -66,6 +66,8 @@ const edge_route edge_routes[] = {
     {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL_IN_CALL,
      EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/regions.png", edge_gallery_regions, EDGE_AUTH_OPTIONAL_IN_CALL,
+     EDGE_BODY_NONE},
     {"GET", "/v1/gallery/{id}/image.svg", edge_gallery_svg, EDGE_AUTH_OPTIONAL_IN_CALL,
      EDGE_BODY_NONE},
     {"GET", "/v1/gallery/{id}/page.pdf", edge_gallery_pdf, EDGE_AUTH_OPTIONAL_IN_CALL,

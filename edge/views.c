@@ -65,16 +65,37 @@ json_t *edge_view_template(const Inkwell__User__V1__Template *t)
 	                 edge_view_palette(t));
 }
 
+/* A numbered item's palette (issue 19), as edge_view_palette's; [] for a lines item. */
+static json_t *edge_view_gallery_palette(const Inkwell__Template__V1__GalleryItem *g)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < g->n_palette; i++) {
+		const Inkwell__Template__V1__Swatch *s = g->palette[i];
+		json_t *o = json_pack("{s:I, s:s}", "number", (json_int_t)s->number, "rgb", s->rgb);
+
+		if (o != NULL && s->name[0] &&
+		    json_object_set_new(o, "name", json_string(s->name)) != 0) {
+			json_decref(o);
+			o = NULL; /* edge_view_append then drops the array: the caller answers 500
+			           */
+		}
+		a = edge_view_append(a, o);
+	}
+	return a;
+}
+
 json_t *edge_view_gallery_item(const Inkwell__Template__V1__GalleryItem *g)
 {
 	char published[40], url[96];
 
 	edge_view_time(g->published_at_unix_ms, published, sizeof(published));
 	snprintf(url, sizeof(url), "/v1/gallery/%s/image", g->gallery_id);
-	return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s}", "gallery_id", g->gallery_id,
-	                 "title", g->title, "width", (json_int_t)g->width, "height",
+	return json_pack("{s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "gallery_id",
+	                 g->gallery_id, "title", g->title, "width", (json_int_t)g->width, "height",
 	                 (json_int_t)g->height, "publisher", g->publisher_name, "published_at",
-	                 published, "image_url", url);
+	                 published, "image_url", url, "style", g->style[0] ? g->style : "lines",
+	                 "palette", edge_view_gallery_palette(g));
 }
 
 json_t *edge_view_report(const Inkwell__Template__V1__Report *r)

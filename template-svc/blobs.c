@@ -1,6 +1,7 @@
 /*
- * blobs.c - writing and reaping items' PNG and SVG bytes (see blobs.h): the
- * one place that touches `public:{pid}:png` / `:svg` but for the plain reads
+ * blobs.c - writing and reaping items' PNG and SVG bytes, and a numbered
+ * item's plain and regions ones (see blobs.h): the one place that touches
+ * `public:{pid}:png` / `:svg` / ... but for the plain reads
  * of gallery.c and print.c.
  */
 #include "blobs.h"
@@ -17,12 +18,28 @@
 #define BLOBS_REAP_BATCH   16
 #define BLOBS_REAP_BATCHES 4
 
-ink_err blobs_write(ink_rpc_ctx *ctx, const char *pid, const uint8_t *png, size_t png_len,
-                    const uint8_t *svg, size_t svg_len)
+/* BLOBS_N: the most blobs an item has (png, svg, plain, plain_svg, regions). */
+#define BLOBS_N 5
+
+/* blobs_add appends key fmt(pid) = data to the MSET arguments unless empty. */
+static void blobs_add(const char **argv, size_t *argvlen, int *argc, char *key, const char *fmt,
+                      const char *pid, const ProtobufCBinaryData *data)
+{
+	if (data->len == 0)
+		return;
+	snprintf(key, GALLERY_KEY_MAX, fmt, pid);
+	argv[*argc] = key;
+	argvlen[(*argc)++] = strlen(key);
+	argv[*argc] = (const char *)data->data;
+	argvlen[(*argc)++] = data->len;
+}
+
+ink_err blobs_write(ink_rpc_ctx *ctx, const char *pid,
+                    const Inkwell__Template__V1__PublishRequest *r)
 {
 	tsvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
-	char why[256], png_key[GALLERY_KEY_MAX], svg_key[GALLERY_KEY_MAX];
+	char why[256], keys[BLOBS_N][GALLERY_KEY_MAX];
 	long long when = (long long)(ink_now_unix_ms() + BLOBS_PENDING_MS);
 	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                            "ZADD " GALLERY_KEY_BLOBS_DOOMED " %lld %s", when, pid);
@@ -30,11 +47,20 @@ ink_err blobs_write(ink_rpc_ctx *ctx, const char *pid, const uint8_t *png, size_
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
-	snprintf(png_key, sizeof(png_key), GALLERY_KEY_ITEM_PNG, pid);
-	snprintf(svg_key, sizeof(svg_key), GALLERY_KEY_ITEM_SVG, pid);
-	const char *argv[] = {"MSET", png_key, (const char *)png, svg_key, (const char *)svg};
-	size_t argvlen[] = {4, strlen(png_key), png_len, strlen(svg_key), svg_len};
-	err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), svg_len ? 5 : 3, argv, argvlen);
+	const char *argv[1 + 2 * BLOBS_N] = {"MSET"};
+	size_t argvlen[1 + 2 * BLOBS_N] = {4};
+	int argc = 1;
+	/* the PNG always goes: a publish was refused without one */
+	snprintf(keys[0], GALLERY_KEY_MAX, GALLERY_KEY_ITEM_PNG, pid);
+	argv[argc] = keys[0];
+	argvlen[argc++] = strlen(keys[0]);
+	argv[argc] = (const char *)r->png.data;
+	argvlen[argc++] = r->png.len;
+	blobs_add(argv, argvlen, &argc, keys[1], GALLERY_KEY_ITEM_SVG, pid, &r->svg);
+	blobs_add(argv, argvlen, &argc, keys[2], GALLERY_KEY_ITEM_PLAIN, pid, &r->plain_png);
+	blobs_add(argv, argvlen, &argc, keys[3], GALLERY_KEY_ITEM_PLAIN_SVG, pid, &r->plain_svg);
+	blobs_add(argv, argvlen, &argc, keys[4], GALLERY_KEY_ITEM_REGIONS, pid, &r->regions_png);
+	err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), argc, argv, argvlen);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
 	freeReplyObject(rep);
@@ -58,7 +84,10 @@ static ink_err blobs_reap_one(ink_redis *r, const char *pid, char *why, size_t w
 {
 	redisReply *rep = NULL;
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len,
-	                            "DEL " GALLERY_KEY_ITEM_PNG " " GALLERY_KEY_ITEM_SVG, pid, pid);
+	                            "DEL " GALLERY_KEY_ITEM_PNG " " GALLERY_KEY_ITEM_SVG
+	                            " " GALLERY_KEY_ITEM_PLAIN " " GALLERY_KEY_ITEM_PLAIN_SVG
+	                            " " GALLERY_KEY_ITEM_REGIONS,
+	                            pid, pid, pid, pid, pid);
 
 	if (err != INK_OK)
 		return err;

@@ -14,18 +14,20 @@
 
 #include "err.h"
 #include "rpc_server.h"
+#include "template.pb-c.h"
 
 /* A publish's blobs are reaped this long after it began unless its item was
  * made by then (far beyond any call's deadline). */
 #define BLOBS_PENDING_MS 600000
 
-/* blobs_write stores item pid's PNG and SVG (svg_len 0: none) for a publish
+/* blobs_write stores item pid's blobs from r (PNG; SVG, plain PNG and SVG,
+ * regions PNG when not empty) for a publish
  * about to create it: first pid is queued to be reaped BLOBS_PENDING_MS from
  * now (the publish script takes it out), then the bytes are written and
  * WAITed for the replicas. Returns INK_OK or the code of the failed call
  * (tsvc_db_fail). */
-INK_WUR ink_err blobs_write(ink_rpc_ctx *ctx, const char *pid, const uint8_t *png, size_t png_len,
-                            const uint8_t *svg, size_t svg_len);
+INK_WUR ink_err blobs_write(ink_rpc_ctx *ctx, const char *pid,
+                            const Inkwell__Template__V1__PublishRequest *r);
 
 /* blobs_doom queues item pid's blobs to be reaped now (a publish that found
  * its item existing or refused). Best effort: a failure leaves them to the

@@ -2,13 +2,12 @@
  * gallery.c - one public gallery item at a time: publish, read, image,
  * delete (gallery_list.c pages through them).
  *
- * An item is its hash, its PNG and SVG (on the item's own cluster slot,
- * blobs.c), its entry in the time-ordered `gallery` index and the
- * `published:{gallery}:source_key` marker that makes publishing idempotent.
- * The bytes are written first; then one Lua script on the `{gallery}` slot
- * makes the item, its index entry and marker together, so a crash never
- * leaves an index entry without its item or a marker pointing nowhere, and
- * two concurrent publishes of one source make one item.
+ * An item is its hash, its PNG and SVG (and a numbered item's plain and
+ * regions images; on the item's own cluster slot, blobs.c), its entry in the time-ordered `gallery`
+ * index and the `published:{gallery}:source_key` marker that makes publishing idempotent. The bytes
+ * are written first; then one Lua script on the `{gallery}` slot makes the item, its index entry
+ * and marker together, so a crash never leaves an index entry without its item or a marker pointing
+ * nowhere, and two concurrent publishes of one source make one item.
  */
 #include "gallery.h"
 
@@ -18,6 +17,7 @@
 #include <string.h>
 
 #include "blobs.h"
+#include "gallery_numbers.h"
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
@@ -29,13 +29,11 @@
 #define GALLERY_SHA256_LEN (2 * crypto_hash_sha256_BYTES + 1)
 
 /* KEYS: 1 the `{gallery}` slot. ARGV: 1 source_key, 2 pid, 3 title, 4 width,
- * 5 height, 6 publisher_id, 7 publisher_name, 8 now, 9 etag, 10 unused,
- * 11 sha256 of the png, 12 unused. The PNG and SVG are on the item's slot,
- * written before (blobs_write): the item made here takes them out of the
- * reap queue. Returns 1
- * when it created the item, -1 when moderation took this source's item
- * down, -2 when it took down a page with this PNG (another copy), else {0,
- * the existing item's fields}. */
+ * 5 height, 6 publisher_id, 7 publisher_name, 8 now, 9 etag, 10 style,
+ * 11 sha256 of the png, 12 palette (text, gallery_numbers.h). The PNG and SVG are on the item's
+ * slot, written before (blobs_write): the item made here takes them out of the reap queue. Returns
+ * 1 when it created the item, -1 when moderation took this source's item down, -2 when it took down
+ * a page with this PNG (another copy), else {0, the existing item's fields}. */
 /* clang-format off */
 static const char gallery_publish_lua[] =
     GALLERY_LUA GALLERY_LUA_KEYS
@@ -51,7 +49,7 @@ static const char gallery_publish_lua[] =
     "redis.call('HSET', k_item(ARGV[2]), 'id', ARGV[2], 'source_key', ARGV[1], "
     "  'title', ARGV[3], 'width', ARGV[4], 'height', ARGV[5], 'publisher_id', ARGV[6], "
     "  'publisher_name', ARGV[7], 'published_at', ARGV[8], 'etag', ARGV[9], "
-    "  'sha256', ARGV[11]) "
+    "  'sha256', ARGV[11], 'style', ARGV[10], 'palette', ARGV[12]) "
     "redis.call('ZREM', K_BLOBS_DOOMED, ARGV[2]) "
     "redis.call('ZADD', K_INDEX, ARGV[8], ARGV[2]) "
     "redis.call('SADD', k_copies(ARGV[11]), ARGV[2]) "
@@ -78,6 +76,9 @@ void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it)
 	free(it->publisher_id);
 	free(it->publisher_name);
 	free(it->etag);
+	if (it->style != protobuf_c_empty_string)
+		free(it->style);
+	gallery_palette_free(it);
 	inkwell__template__v1__gallery_item__init(it);
 }
 
@@ -95,8 +96,11 @@ ink_err gallery_item_from_reply(redisReply *const *e, size_t n,
 	out->publisher_name = tsvc_reply_str(e[5]);
 	out->published_at_unix_ms = tsvc_reply_num(e[6]);
 	out->etag = tsvc_reply_str(e[7]);
+	out->style = tsvc_reply_str(e[8]);
 	if (!out->gallery_id || !out->title || !out->publisher_id || !out->publisher_name ||
-	    !out->etag) {
+	    !out->etag || !out->style ||
+	    gallery_palette_parse(e[9]->type == REDIS_REPLY_STRING ? e[9]->str : NULL, out) !=
+	        INK_OK) {
 		gallery_item_fini(out);
 		return INK_RESOURCE_EXHAUSTED;
 	}
@@ -152,6 +156,13 @@ static ink_err gallery_publish_check(ink_rpc_ctx *ctx,
 	if (r->svg.len > (size_t)cfg->max_image_bytes)
 		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE, "svg is larger than %lld bytes",
 		                    (long long)cfg->max_image_bytes);
+	if (r->plain_png.len + r->plain_svg.len + r->regions_png.len > (size_t)cfg->max_image_bytes)
+		return ink_rpc_fail(ctx, INK_PAYLOAD_TOO_LARGE,
+		                    "plain and regions images are larger than %lld bytes",
+		                    (long long)cfg->max_image_bytes);
+	if (strcmp(r->style, "") != 0 && strcmp(r->style, "lines") != 0 &&
+	    strcmp(r->style, "numbers") != 0)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "style must be lines or numbers");
 	if (tsvc_png_size(r->png.data, r->png.len, &w, &h) != INK_OK)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "png is not a PNG image");
 	if (w == 0 || h == 0 || w != r->width || h != r->height)
@@ -175,6 +186,7 @@ static void gallery_fingerprint(const uint8_t *png, size_t len, char out[GALLERY
 /* gallery_publish_new fills *out with the item the script just created. */
 static ink_err gallery_publish_new(ink_rpc_ctx *ctx, const Inkwell__Template__V1__PublishRequest *r,
                                    const char *pid, int64_t now, const char *etag,
+                                   const char *style, const char *palette,
                                    Inkwell__Template__V1__GalleryItem *out)
 {
 	inkwell__template__v1__gallery_item__init(out);
@@ -187,11 +199,41 @@ static ink_err gallery_publish_new(ink_rpc_ctx *ctx, const Inkwell__Template__V1
 	out->published_at_unix_ms = now;
 	out->etag = strdup(etag);
 	out->created = 1;
+	out->style = strdup(style);
 	if (!out->gallery_id || !out->title || !out->publisher_id || !out->publisher_name ||
-	    !out->etag) {
+	    !out->etag || !out->style || gallery_palette_parse(palette, out) != INK_OK) {
 		gallery_item_fini(out);
 		return tsvc_oom(ctx);
 	}
+	return INK_OK;
+}
+
+/* gallery_publish_not_new answers a publish script's reply rep (freed here) that did not
+ * create the item: refused by moderation, or *out the existing item. */
+static ink_err gallery_publish_not_new(ink_rpc_ctx *ctx,
+                                       const Inkwell__Template__V1__PublishRequest *r,
+                                       redisReply *rep, Inkwell__Template__V1__GalleryItem *out)
+{
+	ink_err err;
+
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer < 0) {
+		ink_log_info("publish %s refused: %s", r->source_key,
+		             rep->integer == -1 ? "its item was taken down"
+		                                : "a copy of this page was taken down");
+		freeReplyObject(rep);
+		return ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
+		                    "this page was removed by a moderator: gallery moderation took "
+		                    "it down, and no copy of it can be published again");
+	}
+	err = INK_INTERNAL;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + GALLERY_ITEM_NFIELDS)
+		err = gallery_item_from_reply(rep->element + 1, rep->elements - 1, out);
+	freeReplyObject(rep);
+	if (err == INK_RESOURCE_EXHAUSTED)
+		return tsvc_oom(ctx);
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "publish script: unexpected reply");
+	ink_log_info("publish %s: already published as %s", r->source_key, out->gallery_id);
 	return INK_OK;
 }
 
@@ -204,8 +246,11 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	tsvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
 	char pid[TSVC_ID_LEN], etag[TSVC_ID_LEN], sha[GALLERY_SHA256_LEN], ws[16], hs[16],
-	    now_s[24], why[256];
+	    now_s[24], why[256], palette[GALLERY_PALETTE_TEXT_MAX];
+	const char *style = strcmp(r->style, "numbers") == 0 ? "numbers" : "lines";
 
+	if (gallery_palette_text(r->palette, r->n_palette, palette, sizeof(palette)) != INK_OK)
+		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "palette is malformed");
 	tsvc_new_id(pid);
 	tsvc_etag(r->png.data, r->png.len, etag);
 	gallery_fingerprint(r->png.data, r->png.len, sha);
@@ -226,13 +271,13 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 	                      ctx->caller->username,
 	                      now_s,
 	                      etag,
-	                      "",
+	                      style,
 	                      sha,
-	                      ""};
+	                      palette};
 	size_t argvlen[16];
 	for (size_t i = 0; i < 16; i++)
 		argvlen[i] = strlen(argv[i]);
-	ink_err err = blobs_write(ctx, pid, r->png.data, r->png.len, r->svg.data, r->svg.len);
+	ink_err err = blobs_write(ctx, pid, r);
 	if (err != INK_OK)
 		return err;
 	err = ink_redis_cmd_argv(w->redis, &rep, why, sizeof(why), 16, argv, argvlen);
@@ -242,29 +287,13 @@ static ink_err gallery_publish_store(ink_rpc_ctx *ctx,
 		freeReplyObject(rep);
 		err = tsvc_replicated(ctx);
 		blobs_reap(ctx); /* what a crashed publish or removal left, if due */
-		return err == INK_OK ? gallery_publish_new(ctx, r, pid, now, etag, out) : err;
+		return err == INK_OK
+		           ? gallery_publish_new(ctx, r, pid, now, etag, style, palette, out)
+		           : err;
 	}
 	blobs_doom(ctx, pid); /* not this call's item: its bytes go */
 	blobs_reap(ctx);
-	if (rep->type == REDIS_REPLY_INTEGER && rep->integer < 0) {
-		ink_log_info("publish %s refused: %s", r->source_key,
-		             rep->integer == -1 ? "its item was taken down"
-		                                : "a copy of this page was taken down");
-		freeReplyObject(rep);
-		return ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
-		                    "this page was removed by a moderator: gallery moderation took "
-		                    "it down, and no copy of it can be published again");
-	}
-	err = INK_INTERNAL;
-	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + GALLERY_ITEM_NFIELDS)
-		err = gallery_item_from_reply(rep->element + 1, rep->elements - 1, out);
-	freeReplyObject(rep);
-	if (err == INK_RESOURCE_EXHAUSTED)
-		return tsvc_oom(ctx);
-	if (err != INK_OK)
-		return ink_rpc_fail(ctx, INK_INTERNAL, "publish script: unexpected reply");
-	ink_log_info("publish %s: already published as %s", r->source_key, out->gallery_id);
-	return INK_OK;
+	return gallery_publish_not_new(ctx, r, rep, out);
 }
 
 ink_err gallery_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
@@ -332,7 +361,7 @@ ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
  * Two plain reads, no script: the PNG is immutable, so the only race is a
  * delete in between, which reads as NOT_FOUND like a delete before. Plain
  * GET also spares Redis copying a large PNG through Lua. */
-static ink_err gallery_image_load(ink_rpc_ctx *ctx, const char *pid)
+static ink_err gallery_image_load(ink_rpc_ctx *ctx, const char *pid, const char *key_fmt)
 {
 	tsvc_worker *w = ctx->worker;
 	Inkwell__Template__V1__GalleryImage img = INKWELL__TEMPLATE__V1__GALLERY_IMAGE__INIT;
@@ -347,16 +376,30 @@ static ink_err gallery_image_load(ink_rpc_ctx *ctx, const char *pid)
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
 		goto out;
 	}
-	err = ink_redis_cmd(w->redis, &png, why, sizeof(why), "GET " GALLERY_KEY_ITEM_PNG, pid);
+	char key[GALLERY_KEY_MAX];
+	snprintf(key, sizeof(key), key_fmt, pid);
+	err = ink_redis_cmd(w->redis, &png, why, sizeof(why), "GET %s", key);
 	if (err != INK_OK) {
 		err = tsvc_db_fail(ctx, err, why);
 		goto out;
 	}
+	if (png->type != REDIS_REPLY_STRING && strcmp(key_fmt, GALLERY_KEY_ITEM_PLAIN) == 0) {
+		/* a lines item has no plain image: its page is already plain */
+		freeReplyObject(png);
+		png = NULL;
+		freeReplyObject(etag);
+		return gallery_image_load(ctx, pid, GALLERY_KEY_ITEM_PNG);
+	}
 	if (png->type != REDIS_REPLY_STRING) {
-		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
+		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "gallery item %s has no such image", pid);
 		goto out;
 	}
+	char vetag[TSVC_ID_LEN];
 	img.etag = etag->str;
+	if (strcmp(key_fmt, GALLERY_KEY_ITEM_PNG) != 0) { /* the item's etag names its PNG */
+		tsvc_etag((const uint8_t *)png->str, png->len, vetag);
+		img.etag = vetag;
+	}
 	img.png.data = (uint8_t *)png->str;
 	img.png.len = png->len;
 	err = ink_rpc_reply(ctx, &img.base);
@@ -374,7 +417,14 @@ ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	if (err != INK_OK)
 		return err;
-	err = gallery_image_load(ctx, ref->gallery_id);
+	if (strcmp(ref->variant, "") == 0)
+		err = gallery_image_load(ctx, ref->gallery_id, GALLERY_KEY_ITEM_PNG);
+	else if (strcmp(ref->variant, "plain") == 0)
+		err = gallery_image_load(ctx, ref->gallery_id, GALLERY_KEY_ITEM_PLAIN);
+	else if (strcmp(ref->variant, "regions") == 0)
+		err = gallery_image_load(ctx, ref->gallery_id, GALLERY_KEY_ITEM_REGIONS);
+	else
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "variant must be plain or regions");
 	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
 	return err;
 }

@@ -44,11 +44,12 @@ INK_WUR ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* An item's hash fields in the order gallery_item_from_reply reads them. */
-#define GALLERY_ITEM_NFIELDS 8
-#define GALLERY_ITEM_FIELDS  "id title width height publisher_id publisher_name published_at etag"
+#define GALLERY_ITEM_NFIELDS 10
+#define GALLERY_ITEM_FIELDS                                                                        \
+	"id title width height publisher_id publisher_name published_at etag style palette"
 #define GALLERY_ITEM_FIELDS_LUA                                                                    \
 	"'id', 'title', 'width', 'height', 'publisher_id', 'publisher_name', 'published_at', "     \
-	"'etag'"
+	"'etag', 'style', 'palette'"
 
 /* Resolved reports stay readable this long (seconds) for an audit trail. */
 #define GALLERY_RESOLVED_TTL_S "7776000"

@@ -18,13 +18,19 @@
 
 /* hash: id, source_key, title, width, height, publisher_id, publisher_name,
  * published_at (unix ms), etag, sha256 (hex SHA-256 of the PNG; items
- * published before takedowns covered copies have none) */
+ * published before takedowns covered copies have none), style and palette
+ * (issue 19: "numbers" and "n|#rrggbb|name;..."; absent before) */
 #define GALLERY_KEY_ITEM "public:{gallery}:%s"
 /* string: the item's PNG; immutable */
 #define GALLERY_KEY_ITEM_PNG "public:{%s}:png"
 /* string: the item's SVG (the same curves as the PNG, printed to PDF on
  * request); immutable; absent for items published before SVGs were kept */
 #define GALLERY_KEY_ITEM_SVG "public:{%s}:svg"
+/* strings: a numbered item's plain outline (PNG, SVG) and regions PNG
+ * (issue 19); immutable, beside and like its PNG; absent for a lines item */
+#define GALLERY_KEY_ITEM_PLAIN     "public:{%s}:plain"
+#define GALLERY_KEY_ITEM_PLAIN_SVG "public:{%s}:plain_svg"
+#define GALLERY_KEY_ITEM_REGIONS   "public:{%s}:regions"
 /* hash: reporter id -> report id, of the item's OPEN reports only */
 #define GALLERY_KEY_ITEM_REPORTS "public:{gallery}:%s:reports"
 /* zset: gallery ids scored by publication time (unix ms) */

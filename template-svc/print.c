@@ -10,11 +10,13 @@
 #include "print.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "gallery.h"
+#include "gallery_numbers.h"
 #include "img.h"
 #include "keys.h"
 #include "log.h"
@@ -129,8 +131,8 @@ ink_err print_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
  * no script: the SVG is immutable, so the only race is a delete in
  * between, which reads as not found like a delete before. On INK_OK the
  * caller frees both replies (freeReplyObject). */
-static ink_err print_load(ink_rpc_ctx *ctx, const char *pid, const char *field, redisReply **value,
-                          redisReply **svg)
+static ink_err print_load(ink_rpc_ctx *ctx, const char *pid, const char *field, const char *svg_fmt,
+                          redisReply **value, redisReply **svg)
 {
 	tsvc_worker *w = ctx->worker;
 	redisReply *v = NULL, *s = NULL;
@@ -144,7 +146,9 @@ static ink_err print_load(ink_rpc_ctx *ctx, const char *pid, const char *field, 
 		freeReplyObject(v);
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", pid);
 	}
-	err = ink_redis_cmd(w->redis, &s, why, sizeof(why), "GET " GALLERY_KEY_ITEM_SVG, pid);
+	char key[GALLERY_KEY_MAX];
+	snprintf(key, sizeof(key), svg_fmt, pid);
+	err = ink_redis_cmd(w->redis, &s, why, sizeof(why), "GET %s", key);
 	if (err != INK_OK) {
 		freeReplyObject(v);
 		return tsvc_db_fail(ctx, err, why);
@@ -169,7 +173,12 @@ ink_err print_gallery_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 
 	if (err != INK_OK)
 		return err;
-	err = print_load(ctx, ref->gallery_id, "id", &id, &svg);
+	if (strcmp(ref->variant, "") == 0)
+		err = print_load(ctx, ref->gallery_id, "id", GALLERY_KEY_ITEM_SVG, &id, &svg);
+	else if (strcmp(ref->variant, "plain") == 0) /* issue 19: a numbered item's outline */
+		err = print_load(ctx, ref->gallery_id, "id", GALLERY_KEY_ITEM_PLAIN_SVG, &id, &svg);
+	else
+		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "an SVG's variant must be plain");
 	if (err == INK_OK) {
 		tsvc_etag((const uint8_t *)svg->str, svg->len, etag);
 		img.svg.data = (uint8_t *)svg->str;
@@ -183,11 +192,41 @@ ink_err print_gallery_svg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
+/* print_gallery_palette reads item pid's palette (issue 19) into it and pal; none for a lines
+ * item. On INK_OK the caller frees it (gallery_palette_free); pal's names point into it. */
+static ink_err print_gallery_palette(ink_rpc_ctx *ctx, const char *pid,
+                                     Inkwell__Template__V1__GalleryItem *it, img_swatch *pal,
+                                     int *npal)
+{
+	tsvc_worker *w = ctx->worker;
+	redisReply *v = NULL;
+	char why[256];
+	ink_err err =
+	    ink_redis_cmd(w->redis, &v, why, sizeof(why), "HGET " GALLERY_KEY_ITEM " palette", pid);
+
+	if (err != INK_OK)
+		return tsvc_db_fail(ctx, err, why);
+	err = gallery_palette_parse(v->type == REDIS_REPLY_STRING ? v->str : NULL, it);
+	freeReplyObject(v);
+	if (err == INK_OK &&
+	    tsvc_swatch_read(it->palette, it->n_palette, pal, npal, why, sizeof(why)) != INK_OK)
+		err = INK_INTERNAL;
+	if (err != INK_OK) {
+		gallery_palette_free(it);
+		return err == INK_INTERNAL ? ink_rpc_fail(ctx, err, "stored palette: %s", why)
+		                           : tsvc_oom(ctx);
+	}
+	return INK_OK;
+}
+
 ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__Template__V1__PrintGalleryRequest *r =
 	    inkwell__template__v1__print_gallery_request__unpack(NULL, len, body);
+	Inkwell__Template__V1__GalleryItem it = INKWELL__TEMPLATE__V1__GALLERY_ITEM__INIT;
 	redisReply *title = NULL, *svg = NULL;
+	img_swatch pal[IMG_COLORS_MAX];
+	int npal = 0;
 
 	if (r == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
@@ -197,9 +236,12 @@ ink_err print_gallery_page(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT,
 		                   "gallery_id must be 32 lowercase hex characters");
 	if (err == INK_OK)
-		err = print_load(ctx, r->gallery_id, "title", &title, &svg);
+		err = print_load(ctx, r->gallery_id, "title", GALLERY_KEY_ITEM_SVG, &title, &svg);
 	if (err == INK_OK) {
-		err = print_reply(ctx, svg->str, svg->len, title->str, r->paper, NULL, 0);
+		err = print_gallery_palette(ctx, r->gallery_id, &it, pal, &npal);
+		if (err == INK_OK)
+			err = print_reply(ctx, svg->str, svg->len, title->str, r->paper, pal, npal);
+		gallery_palette_free(&it);
 		freeReplyObject(title);
 		freeReplyObject(svg);
 	}

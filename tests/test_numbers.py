@@ -4,7 +4,9 @@ Redis stack: POST /v1/templates?style=numbers&colors=N&palette=photo|crayons24 g
 template with its style and palette; /image is the numbered page, /image?numbers=0 the plain
 outline, /regions.png the 16-bit regions (every region holds exactly one number of its own),
 /page.pdf carries the legend (pdftotext shows every number); bad parameters are 400
-problem+json naming the field; a lines page has an empty palette and no regions. Every answer
+problem+json naming the field; a lines page has an empty palette and no regions. Published,
+the gallery item keeps the style and palette, its own /image?numbers=0, /regions.png and a
+PDF with the legend, and saving it gives a numbered library template again. Every answer
 is validated against docs/openapi.yaml by inkwell_test."""
 
 import io
@@ -140,6 +142,84 @@ class NumbersTest(it.StackTestCase):
         _, _, b = self.alice.req("GET", base + "/image?numbers=0")
         self.assertEqual(a, b)
         st, h, body = self.alice.req("GET", base + "/regions.png")
+        self.assertProblem(st, h, body, 404)
+
+    def pdf_words(self, path):
+        st, h, pdf = self.alice.req("GET", path)
+        self.assertEqual(st, 200)
+        self.assertTrue(pdf.startswith(b"%PDF-"))
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(pdf)
+            f.flush()
+            text = subprocess.run(["pdftotext", f.name, "-"], stdout=subprocess.PIPE,
+                                  check=True, timeout=30).stdout.decode()
+        return set(text.split()), text
+
+    def test_published_item_keeps_numbers_and_saves_numbered(self):
+        st, _, g = self.alice.req("POST", self.base + "/publish")
+        self.assertIn(st, (200, 201), g)
+        gid = g["gallery_id"]
+        gbase = "/v1/gallery/%s" % gid
+        self.assertEqual((g["style"], g["palette"]), ("numbers", self.tpl["palette"]))
+        st, _, item = self.req("GET", gbase)
+        self.assertEqual(st, 200, item)
+        self.assertEqual((item["style"], item["palette"]), ("numbers", self.tpl["palette"]))
+        st, _, page = self.req("GET", "/v1/gallery?limit=100")
+        self.assertEqual(st, 200)
+        listed = [i for i in page["items"] if i["gallery_id"] == gid]
+        self.assertEqual(listed[0]["palette"], self.tpl["palette"])
+        # The item's pictures are the template's own.
+        for suffix in ("/image", "/image?numbers=0", "/regions.png"):
+            _, _, mine = self.alice.req("GET", self.base + suffix)
+            st, h, public = self.req("GET", gbase + suffix)
+            self.assertEqual(st, 200, suffix)
+            self.assertEqual(h["Content-Type"], "image/png")
+            self.assertEqual(public, mine, suffix)
+        _, _, numbered = self.req("GET", gbase + "/image")
+        _, _, plain = self.req("GET", gbase + "/image?numbers=0")
+        self.assertNotEqual(numbered, plain)
+        st, h, body = self.req("GET", gbase + "/image?numbers=2")
+        self.assertProblem(st, h, body, 400)
+        words, text = self.pdf_words(gbase + "/page.pdf")
+        for p in self.tpl["palette"]:
+            self.assertIn(str(p["number"]), words, text)
+        # Saving it brings the numbers back into a library.
+        bob = Client(self)
+        st, _, copy = bob.req("POST", gbase + "/save")
+        self.assertEqual(st, 201, copy)
+        self.assertEqual((copy["style"], copy["palette"]), ("numbers", self.tpl["palette"]))
+        cbase = "/v1/templates/%s" % copy["id"]
+        for suffix in ("/image?numbers=0", "/regions.png"):
+            _, _, mine = self.alice.req("GET", self.base + suffix)
+            st, _, saved = bob.req("GET", cbase + suffix)
+            self.assertEqual(st, 200, suffix)
+            self.assertEqual(saved, mine, suffix)
+
+    def test_removed_item_leaves_no_numbered_blobs(self):
+        st, _, t = upload(self.alice, "title=Gone&style=numbers&colors=4")
+        self.assertEqual(st, 201, t)
+        st, _, g = self.alice.req("POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertIn(st, (200, 201), g)
+        gid = g["gallery_id"]
+        pub = self.stack.port_of("public-redis")
+        keys = ["public:{%s}:%s" % (gid, k) for k in ("png", "plain", "regions")]
+        self.assertEqual(it.redis(pub, "EXISTS", *keys), b":3")
+        st, _, _ = self.alice.req("DELETE", "/v1/gallery/" + gid)
+        self.assertEqual(st, 204)
+        # The removal reaps its item's blobs before it answers.
+        self.assertEqual(it.redis(pub, "EXISTS", *keys), b":0")
+
+    def test_published_lines_item_has_no_numbers(self):
+        st, _, t = upload(self.alice, "title=LinesPub")
+        self.assertEqual(st, 201, t)
+        st, _, g = self.alice.req("POST", "/v1/templates/%s/publish" % t["id"])
+        self.assertIn(st, (200, 201), g)
+        gbase = "/v1/gallery/%s" % g["gallery_id"]
+        self.assertEqual((g["style"], g["palette"]), ("lines", []))
+        _, _, a = self.req("GET", gbase + "/image")
+        _, _, b = self.req("GET", gbase + "/image?numbers=0")
+        self.assertEqual(a, b)
+        st, h, body = self.req("GET", gbase + "/regions.png")
         self.assertProblem(st, h, body, 404)
 
 

@@ -22,6 +22,7 @@
 #include "keys.h"
 #include "log.h"
 #include "library.h"
+#include "publish_numbers.h"
 #include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
@@ -96,6 +97,7 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
                         Inkwell__User__V1__PublishTemplateResponse *out)
 {
 	Inkwell__Template__V1__PublishRequest rq = INKWELL__TEMPLATE__V1__PUBLISH_REQUEST__INIT;
+	usvc_pub_numbers nums;
 	char source[80];
 
 	snprintf(source, sizeof(source), "%s:%s", ctx->caller->user_id, t->id);
@@ -109,7 +111,11 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
 		rq.svg.data = (uint8_t *)svg->str;
 		rq.svg.len = svg->len;
 	}
-	ink_err err = pub_call(ctx, PUB_PUBLISH, &rq.base, &out->item);
+	ink_err err = usvc_pub_numbers_load(ctx, t, &nums, &rq);
+	if (err != INK_OK)
+		return err;
+	err = pub_call(ctx, PUB_PUBLISH, &rq.base, &out->item);
+	usvc_pub_numbers_fini(&nums);
 	if (err != INK_OK)
 		return err;
 	Inkwell__Template__V1__GalleryItem *item =
@@ -275,6 +281,8 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__Template__V1__GalleryImage *image = NULL, *svg = NULL;
 	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
 	Inkwell__User__V1__Template t;
+	usvc_save_numbers nums = {0};
+	usvc_numbers nb;
 	usvc_idem idem = {0};
 	int replayed = 0;
 	ink_err err = usvc_require_user(ctx);
@@ -296,9 +304,13 @@ ink_err usvc_lib_save(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK)
 		err = pub_fetch_svg(ctx, &ref, &svg);
 	if (err == INK_OK)
-		err = usvc_lib_store(ctx, item->title, item->width, item->height, 0, 0,
-		                     image->png.data, image->png.len, svg ? svg->svg.data : NULL,
-		                     svg ? svg->svg.len : 0, &t);
+		err = usvc_save_numbers_fetch(ctx, item, &nums, &nb);
+	if (err == INK_OK) {
+		err = usvc_lib_store_numbers(
+		    ctx, item->title, item->width, item->height, 0, 0, image->png.data,
+		    image->png.len, svg ? svg->svg.data : NULL, svg ? svg->svg.len : 0, &nb, &t);
+		usvc_save_numbers_fini(&nums);
+	}
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);

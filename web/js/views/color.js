@@ -103,8 +103,9 @@ export async function colorView(ctx) {
   // ---- controls ----
   const live = h('p', { class: 'sr-status', role: 'status', 'aria-live': 'polite' });
   const say = (t) => { live.textContent = t; };
-  // A numbered page (issue 19) is colored with its own palette: each swatch shows its number.
-  const numbered = kind === 'template' && meta.style === 'numbers' && (meta.palette || []).length > 0;
+  // A numbered page (issue 19), private or published, is colored with its own palette: each
+  // swatch shows its number.
+  const numbered = meta.style === 'numbers' && (meta.palette || []).length > 0;
   const paints = numbered
     ? meta.palette.map((p) => [p.name ? `${p.number} ${p.name}` : `${p.number}`, p.rgb, p.number])
     : PALETTE;
@@ -423,7 +424,8 @@ export async function colorView(ctx) {
   async function check() {
     if (!regions) {
       // Read as bytes (a blob: URL is not ours to fetch under the CSP).
-      const res = await api.request(`/v1/templates/${id}/regions.png`, { raw: true });
+      const base = kind === 'template' ? '/v1/templates' : '/v1/gallery';
+      const res = await api.request(`${base}/${id}/regions.png`, { raw: true });
       const r = await readRegionsPng(await res.arrayBuffer());
       if (r.width !== W || r.height !== H) throw new Error('the regions do not fit the page');
       regions = labelRegions(r.values, W, H);
