@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USVC_PAL_MAX 32
+#include "palette_text.h"
+
+#define USVC_PAL_MAX INK_PALETTE_MAX
 
 void usvc_numbers_from_page(const Inkwell__Template__V1__ConvertResponse *page, usvc_numbers *n)
 {
@@ -32,16 +34,10 @@ ink_err usvc_palette_text(Inkwell__Template__V1__Swatch *const *pal, size_t n, c
 		return INK_INVALID_ARGUMENT;
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
-		const char *name = pal[i]->name != NULL ? pal[i]->name : "";
-		int k;
-
-		if (strpbrk(name, "|;") != NULL || strpbrk(pal[i]->rgb, "|;") != NULL)
-			return INK_INVALID_ARGUMENT;
-		k = snprintf(out + used, out_len - used, "%s%d|%s|%s", i ? ";" : "", pal[i]->number,
-		             pal[i]->rgb, name);
-		if (k < 0 || (size_t)k >= out_len - used)
-			return INK_INVALID_ARGUMENT;
-		used += (size_t)k;
+		ink_err err = ink_palette_text_put(out, out_len, &used, pal[i]->number, pal[i]->rgb,
+		                                   pal[i]->name);
+		if (err != INK_OK)
+			return err;
 	}
 	return INK_OK;
 }
@@ -62,17 +58,16 @@ void usvc_palette_free(Inkwell__User__V1__Template *t)
 }
 
 /* Appends one swatch to t (strings copied). -1 on OOM. */
-static int usvc_palette_add(Inkwell__User__V1__Template *t, int number, const char *rgb,
-                            size_t rgb_len, const char *name, size_t name_len)
+static int usvc_palette_add(Inkwell__User__V1__Template *t, const ink_swatch_text *sw)
 {
 	Inkwell__User__V1__Swatch *s = malloc(sizeof(*s));
 
 	if (s == NULL)
 		return -1;
 	inkwell__user__v1__swatch__init(s);
-	s->number = number;
-	s->rgb = strndup(rgb, rgb_len);
-	s->name = strndup(name, name_len);
+	s->number = sw->number;
+	s->rgb = strndup(sw->rgb, sw->rgb_len);
+	s->name = strndup(sw->name, sw->name_len);
 	if (s->rgb == NULL || s->name == NULL) {
 		free(s->rgb);
 		free(s->name);
@@ -83,42 +78,17 @@ static int usvc_palette_add(Inkwell__User__V1__Template *t, int number, const ch
 	return 0;
 }
 
-/* One "number|rgb|name" entry of [p, end) into t; 0 also when it is malformed (skipped). */
-static int usvc_palette_entry(Inkwell__User__V1__Template *t, const char *p, const char *end)
-{
-	const char *bar1 = memchr(p, '|', (size_t)(end - p)), *bar2;
-	char *num_end;
-	long number;
-
-	if (bar1 == NULL)
-		return 0;
-	bar2 = memchr(bar1 + 1, '|', (size_t)(end - bar1 - 1));
-	if (bar2 == NULL)
-		return 0;
-	number = strtol(p, &num_end, 10);
-	if (num_end != bar1 || number < 1 || number > 99)
-		return 0;
-	return usvc_palette_add(t, (int)number, bar1 + 1, (size_t)(bar2 - bar1 - 1), bar2 + 1,
-	                        (size_t)(end - bar2 - 1));
-}
-
 ink_err usvc_palette_parse(const char *text, Inkwell__User__V1__Template *t)
 {
-	const char *p = text;
+	ink_swatch_text sw;
 
 	t->palette = calloc(USVC_PAL_MAX, sizeof(*t->palette));
 	t->n_palette = 0;
 	if (t->palette == NULL)
 		return INK_RESOURCE_EXHAUSTED;
-	while (p != NULL && *p != '\0' && t->n_palette < USVC_PAL_MAX) {
-		const char *end = strchr(p, ';');
-
-		if (end == NULL)
-			end = p + strlen(p);
-		if (usvc_palette_entry(t, p, end) != 0)
+	while (t->n_palette < USVC_PAL_MAX && ink_palette_text_next(&text, &sw))
+		if (usvc_palette_add(t, &sw) != 0)
 			return INK_RESOURCE_EXHAUSTED;
-		p = *end == ';' ? end + 1 : end;
-	}
 	return INK_OK;
 }
 
@@ -131,9 +101,9 @@ ink_err usvc_palette_copy(const Inkwell__User__V1__Template *src, Inkwell__User_
 		return INK_RESOURCE_EXHAUSTED;
 	for (size_t i = 0; i < src->n_palette && i < USVC_PAL_MAX; i++) {
 		const Inkwell__User__V1__Swatch *s = src->palette[i];
+		ink_swatch_text sw = {s->number, s->rgb, strlen(s->rgb), s->name, strlen(s->name)};
 
-		if (usvc_palette_add(dst, s->number, s->rgb, strlen(s->rgb), s->name,
-		                     strlen(s->name)) != 0)
+		if (usvc_palette_add(dst, &sw) != 0)
 			return INK_RESOURCE_EXHAUSTED;
 	}
 	return INK_OK;
