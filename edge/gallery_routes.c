@@ -64,25 +64,14 @@ void edge_gallery_get(edge_req *req)
 	protobuf_c_message_free_unpacked(&g->base, NULL);
 }
 
-/* ?numbers=0: a numbered item's plain outline (issue 19; a lines item is its own). */
-static const char *const gal_numbers[] = {"1", "0", NULL};
-
 void edge_gallery_image(edge_req *req)
 {
 	Inkwell__Template__V1__GalleryRef ref = gal_ref(req);
-	json_t *errors = json_array();
-	char numbers[4];
+	const char *variant = "";
 
-	if (errors == NULL) {
-		edge_send_problem(req, 500, NULL, "out of memory");
+	if (edge_picture_numbers(req, &variant) != 0)
 		return;
-	}
-	if (edge_query_choice(req, "numbers", gal_numbers, numbers, sizeof(numbers), errors) != 0) {
-		edge_send_validation(req, errors);
-		return;
-	}
-	json_decref(errors);
-	ref.variant = numbers[0] == '0' ? "plain" : "";
+	ref.variant = (char *)variant;
 	/* Public and immutable, but a moderator can take it down: caches may
 	 * keep it minutes, not days. */
 	edge_send_picture(req, GAL_TPL "GetGalleryImage", &ref.base,

@@ -187,25 +187,14 @@ void edge_lib_get(edge_req *req)
 	lib_call(req, LIB_RPC "GetTemplate", &ref.base, 200, 0);
 }
 
-/* ?numbers=0: a numbered page's plain outline (issue 19; a lines page is its own). */
-static const char *const lib_numbers[] = {"1", "0", NULL};
-
 void edge_lib_image(edge_req *req)
 {
 	Inkwell__User__V1__TemplateRef ref = lib_ref(req);
-	json_t *errors = json_array();
-	char numbers[4];
+	const char *variant = "";
 
-	if (errors == NULL) {
-		edge_send_problem(req, 500, NULL, "out of memory");
+	if (edge_picture_numbers(req, &variant) != 0)
 		return;
-	}
-	if (edge_query_choice(req, "numbers", lib_numbers, numbers, sizeof(numbers), errors) != 0) {
-		edge_send_validation(req, errors);
-		return;
-	}
-	json_decref(errors);
-	ref.variant = numbers[0] == '0' ? "plain" : "";
+	ref.variant = (char *)variant;
 
 	edge_send_picture(req, LIB_RPC "GetTemplateImage", &ref.base,
 	                  &inkwell__user__v1__template_image__descriptor, EDGE_PICTURE_PNG,

@@ -83,6 +83,26 @@ static const ProtobufCFieldDescriptor *png_field(const ProtobufCMessage *m, cons
 	return f != NULL && f->type == type && f->label == PROTOBUF_C_LABEL_NONE ? f : NULL;
 }
 
+static const char *const png_numbers[] = {"1", "0", NULL};
+
+int edge_picture_numbers(edge_req *req, const char **variant)
+{
+	json_t *errors = json_array();
+	char numbers[4];
+
+	if (errors == NULL) {
+		edge_send_problem(req, 500, NULL, "out of memory");
+		return -1;
+	}
+	if (edge_query_choice(req, "numbers", png_numbers, numbers, sizeof(numbers), errors) != 0) {
+		edge_send_validation(req, errors);
+		return -1;
+	}
+	json_decref(errors);
+	*variant = numbers[0] == '0' ? "plain" : "";
+	return 0;
+}
+
 void edge_send_picture(edge_req *req, const char *method, const ProtobufCMessage *msg,
                        const ProtobufCMessageDescriptor *reply_desc, edge_picture kind,
                        const char *cache_control)

@@ -40,6 +40,11 @@ typedef enum {
 	EDGE_PICTURE_SVG, /* the `svg` field, as image/svg+xml (edge_send_svg) */
 } edge_picture;
 
+/* edge_picture_numbers reads a picture route's ?numbers=1|0 (default 1) into *variant: ""
+ * (the page as numbered) or "plain" (a numbered page's outline without its numbers; issue
+ * 19). Returns 0, or -1 after answering 400 naming the choices (500 when out of memory). */
+INK_WUR int edge_picture_numbers(edge_req *req, const char **variant);
+
 /* edge_send_picture calls `method` with msg through edge_rpc_msg, expecting a
  * reply of type reply_desc that has `bytes png`, `bytes svg` and `string
  * etag` (the library's TemplateImage, the gallery's GalleryImage), and sends

@@ -30,6 +30,20 @@ json_t *edge_view_user(const Inkwell__User__V1__User *u, int with_email)
 	return o;
 }
 
+/* One swatch of a palette (issue 19): {"number", "rgb", "name"?}; NULL when out of memory
+ * (edge_view_append then drops the array: the caller answers 500). Both protos' Swatch
+ * messages have these fields. */
+static json_t *edge_view_swatch(int32_t number, const char *rgb, const char *name)
+{
+	json_t *o = json_pack("{s:I, s:s}", "number", (json_int_t)number, "rgb", rgb);
+
+	if (o != NULL && name[0] && json_object_set_new(o, "name", json_string(name)) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* A numbered page's palette (issue 19): [{"number", "rgb", "name"?}], [] for a lines page. */
 static json_t *edge_view_palette(const Inkwell__User__V1__Template *t)
 {
@@ -37,15 +51,7 @@ static json_t *edge_view_palette(const Inkwell__User__V1__Template *t)
 
 	for (size_t i = 0; a != NULL && i < t->n_palette; i++) {
 		const Inkwell__User__V1__Swatch *s = t->palette[i];
-		json_t *o = json_pack("{s:I, s:s}", "number", (json_int_t)s->number, "rgb", s->rgb);
-
-		if (o != NULL && s->name[0] &&
-		    json_object_set_new(o, "name", json_string(s->name)) != 0) {
-			json_decref(o);
-			o = NULL; /* edge_view_append then drops the array: the caller answers 500
-			           */
-		}
-		a = edge_view_append(a, o);
+		a = edge_view_append(a, edge_view_swatch(s->number, s->rgb, s->name));
 	}
 	return a;
 }
@@ -72,15 +78,7 @@ static json_t *edge_view_gallery_palette(const Inkwell__Template__V1__GalleryIte
 
 	for (size_t i = 0; a != NULL && i < g->n_palette; i++) {
 		const Inkwell__Template__V1__Swatch *s = g->palette[i];
-		json_t *o = json_pack("{s:I, s:s}", "number", (json_int_t)s->number, "rgb", s->rgb);
-
-		if (o != NULL && s->name[0] &&
-		    json_object_set_new(o, "name", json_string(s->name)) != 0) {
-			json_decref(o);
-			o = NULL; /* edge_view_append then drops the array: the caller answers 500
-			           */
-		}
-		a = edge_view_append(a, o);
+		a = edge_view_append(a, edge_view_swatch(s->number, s->rgb, s->name));
 	}
 	return a;
 }
