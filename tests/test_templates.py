@@ -412,8 +412,15 @@ class DurabilityTest(it.StackTestCase):
         self.assertEqual(st, 201)
         st, _, g = u.req("POST", "/v1/templates/%s/publish" % t["id"])
         self.assertEqual(st, 201)
-        # Redis write()s the AOF before it answers; kill -9 loses nothing the
-        # kernel already has (everysec only bounds loss on a machine crash).
+        # kill -9 loses nothing the kernel already has (everysec only bounds
+        # loss on a machine crash). Redis normally write()s the AOF before it
+        # answers, but with everysec it may postpone that write (up to 2 s)
+        # while a slow fsync is still running: wait until both have written.
+        for name in ("users-redis", "public-redis"):
+            port = self.stack.port_of(name)
+            it.poll(lambda: b"aof_buffer_length:0" in subprocess.run(
+                ["redis-cli", "-p", str(port), "INFO", "persistence"],
+                capture_output=True, check=True).stdout, 5, "%s to write its AOF" % name)
         self.stack.kill9_all()
         self.stack.start()
         st, _, got = u.req("GET", "/v1/templates/" + t["id"])
