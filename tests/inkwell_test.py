@@ -275,6 +275,13 @@ class StackTestCase(unittest.TestCase, InkwellAsserts):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
         return r.returncode, r.stdout.decode(errors="replace")
 
+    def grant_admin(self, name):
+        """Makes user `name` an admin the way an operator does (`user-svc grant-admin`)."""
+        r = subprocess.run([str(BIN / "user-svc"), "grant-admin", name],
+                           env={"USERS_REDIS_ADDR": self.stack.addr_of("users-redis")},
+                           capture_output=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def health(self):
         return self.req("GET", "/healthz")
 

@@ -9,7 +9,6 @@ limit as sign-in for a wrong password."""
 
 import io
 import json
-import subprocess
 import time
 import zipfile
 
@@ -40,12 +39,6 @@ class ManageBase(it.StackTestCase):
 
     def me_status(self, token):
         return self.req("GET", "/v1/users/me", headers=bearer(token))[0]
-
-    def make_admin(self, client):
-        env = {"USERS_REDIS_ADDR": "127.0.0.1:%d" % self.stack.port_of("users-redis")}
-        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", client.name], env=env,
-                           capture_output=True, timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
 
     def users_redis(self, *args):
         return it.redis(self.stack.port_of("users-redis"), *args)
@@ -147,7 +140,7 @@ class DeleteAccountTest(ManageBase):
 
     def test_delete_account_with_its_data(self):
         alice, bob, admin = tt.Client(self), tt.Client(self), tt.Client(self)
-        self.make_admin(admin)
+        self.grant_admin(admin.name)
         st, _, t1 = alice.upload(self.png)
         self.assertEqual(st, 201, t1)
         st, _, t2 = alice.upload(self.png2, query="title=Second")
@@ -222,7 +215,7 @@ class DeleteAccountTest(ManageBase):
 
     def test_admin_removal_is_logged(self):
         admin, bob, dave = tt.Client(self), tt.Client(self), tt.Client(self)
-        self.make_admin(admin)
+        self.grant_admin(admin.name)
         st, _, t = dave.upload(self.png)
         self.assertEqual(st, 201, t)
         st, h, b = bob.req("DELETE", "/v1/admin/users/" + dave.id)

@@ -4,7 +4,6 @@ registration rules, strict JSON validation, login/logout/expiry, tokens,
 races, rate limits, admin grant, and health during a burst of logins."""
 
 import json
-import socket
 import subprocess
 import threading
 import uuid

@@ -12,7 +12,6 @@ defect 3).
   the first call runs is 409; keys are per user (per client to register).
 """
 
-import json
 import os
 import signal
 import subprocess

@@ -26,11 +26,7 @@ class MigrateKeysTest(it.StackTestCase):
 
     def test_old_keys_are_renamed_and_served(self):
         admin = tt.Client(self)
-        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", admin.name],
-                           env={"USERS_REDIS_ADDR": "127.0.0.1:%d" %
-                                self.stack.port_of("users-redis")},
-                           capture_output=True, timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.grant_admin(admin.name)
         pub = self.stack.port_of("public-redis")
         png = tt.photo_bytes("PNG", (120, 80))
         pid, rid, src = uuid.uuid4().hex, uuid.uuid4().hex, "old:" + uuid.uuid4().hex[:8]

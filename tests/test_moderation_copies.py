@@ -9,7 +9,6 @@ happens); an admin removes G. Then no copy of that page can be published
 again (403, "removed by a moderator"), the live copies went down with G, and
 T's gallery_id reads null in the item and in the library list."""
 
-import subprocess
 
 import inkwell_test as it
 import test_templates as tt
@@ -22,12 +21,6 @@ class ModerationCopiesTest(it.StackTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.png = tt.photo_bytes("PNG", (240, 160))  # the page taken down
-
-    def make_admin(self, client):
-        env = {"USERS_REDIS_ADDR": "127.0.0.1:%d" % self.stack.port_of("users-redis")}
-        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", client.name], env=env,
-                           capture_output=True, timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
 
     def publish(self, client, tid):
         return client.req("POST", "/v1/templates/%s/publish" % tid)
@@ -43,7 +36,7 @@ class ModerationCopiesTest(it.StackTestCase):
 
     def test_takedown_covers_saved_copies(self):
         alice, bob, dave, carol = (tt.Client(self) for _ in range(4))
-        self.make_admin(carol)
+        self.grant_admin(carol.name)
 
         st, _, t = alice.upload(self.png)
         self.assertEqual(st, 201, t)

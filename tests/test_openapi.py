@@ -14,7 +14,6 @@ through the real nginx -> edge -> user-svc -> template-svc -> Redis stack:
 
 import copy
 import re
-import subprocess
 import unittest
 from urllib.parse import parse_qs, urlsplit
 
@@ -171,10 +170,7 @@ class OpenapiTest(it.StackTestCase):
 
         # the reports list is one page: next_cursor null, no Link
         carol = Client(self)
-        env = {"USERS_REDIS_ADDR": "127.0.0.1:%d" % self.stack.port_of("users-redis")}
-        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", carol.name], env=env,
-                           capture_output=True, timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        self.grant_admin(carol.name)
         st, _, rep = alice.req("POST", "/v1/gallery/%s/reports" % published[0],
                                {"reason": "spam"})
         self.assertEqual(st, 201, rep)

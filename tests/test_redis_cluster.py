@@ -32,13 +32,6 @@ class RedisClusterStoryTest(it.StackTestCase):
         cls.png = tt.photo_bytes("PNG", (240, 160))
         cls.png2 = tt.photo_bytes("PNG", (160, 240))
 
-    def make_admin(self, client):
-        import subprocess
-        env = {"USERS_REDIS_ADDR": "127.0.0.1:%d" % self.stack.port_of("users-redis")}
-        r = subprocess.run([str(it.BIN / "user-svc"), "grant-admin", client.name], env=env,
-                           capture_output=True, timeout=30)
-        self.assertEqual(r.returncode, 0, r.stderr)
-
     def assertNoCrossSlot(self):
         for name in ("user-svc", "template-svc"):
             log = self.log_text(name)
@@ -144,7 +137,7 @@ class RedisClusterStoryTest(it.StackTestCase):
 
     def test_user_story(self):
         alice, bob, carol = tt.Client(self), tt.Client(self), tt.Client(self)
-        self.make_admin(carol)
+        self.grant_admin(carol.name)
 
         # a second registration of the name is refused, the first still signs in
         st, h, b = self.req("POST", "/v1/users", {"username": alice.name, "password": PW})
