@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 
 	if (n < 1)
 		n = 1;
-	ink_metrics_init("metrics-bench");
+	if (ink_metrics_init("metrics-bench") != INK_OK)
+		return 2;
 	for (int i = 0; i < 64; i++) {
 		ink_metrics_add(&bench_calls, other, 1);
 		other[2] = i % 2 ? "NOT_FOUND" : "OK";

@@ -230,7 +230,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ink_log_init("rpc-bench");
-	ink_metrics_init("rpc-bench"); /* METRICS_ENABLED=0: bench/metrics.sh's baseline */
+	if (ink_metrics_init("rpc-bench") !=
+	    INK_OK) /* METRICS_ENABLED=0: bench/metrics.sh's baseline */
+		return 2;
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
 	double raw = bench_raw(url, seconds, threads, workers);
 	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port + 1);

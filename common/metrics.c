@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "config.h"
 
 #ifndef INK_VERSION
 #define INK_VERSION "unknown"
@@ -67,13 +68,15 @@ static struct {
 
 static _Thread_local metrics_shard *metrics_mine;
 
-void ink_metrics_init(const char *service)
+ink_err ink_metrics_init(const char *service)
 {
-	const char *on = getenv("METRICS_ENABLED");
+	int64_t on = 1;
+	ink_err err = ink_cfg_int("METRICS_ENABLED", 1, 0, 1, &on);
 
 	metrics_reg.service = service;
 	metrics_reg.start_unix_s = (double)ink_now_unix_ms() / 1000.0;
-	metrics_reg.disabled = on != NULL && strcmp(on, "0") == 0;
+	metrics_reg.disabled = err == INK_OK && on == 0;
+	return err;
 }
 
 int ink_metrics_enabled(void)

@@ -59,8 +59,9 @@ extern const int ink_metrics_latency_nbounds;
  * ink_metrics_add / observe into a no-op, for the benchmark's baseline).
  * Call once from main before any thread starts; `service` must outlive the
  * process (a literal). Without it recording is on and build info says
- * "unknown". */
-void ink_metrics_init(const char *service);
+ * "unknown". Returns INK_INVALID_ARGUMENT (logged, recording stays on) when
+ * METRICS_ENABLED is neither 0 nor 1: a service refuses to start on it. */
+INK_WUR ink_err ink_metrics_init(const char *service);
 
 /* ink_metrics_enabled returns 0 when METRICS_ENABLED=0 turned recording off. */
 int ink_metrics_enabled(void);

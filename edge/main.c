@@ -55,7 +55,8 @@ int main(void)
 	ink_metrics_http *metrics = NULL;
 
 	ink_log_init("edge");
-	ink_metrics_init("edge");
+	if (ink_metrics_init("edge") != INK_OK)
+		return 1;
 	if (sodium_init() < 0) {
 		ink_log_error("libsodium failed to initialise");
 		return 1;

@@ -76,7 +76,8 @@ int main(int argc, char **argv)
 	ink_metrics_http *metrics = NULL;
 
 	ink_log_init(TSVC_NAME);
-	ink_metrics_init(TSVC_NAME);
+	if (ink_metrics_init(TSVC_NAME) != INK_OK)
+		return 1;
 	if (argc == 2 && strcmp(argv[1], "migrate-keys") == 0)
 		return tsvc_migrate_main();
 	if (argc != 1) {

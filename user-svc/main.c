@@ -140,7 +140,8 @@ int main(int argc, char **argv)
 
 	memset(&app, 0, sizeof(app));
 	ink_log_init(USVC_NAME);
-	ink_metrics_init(USVC_NAME);
+	if (ink_metrics_init(USVC_NAME) != INK_OK)
+		return 1;
 	if (ink_service_block_signals() != INK_OK || usvc_config_load(&app.cfg) != INK_OK)
 		return 1;
 	if (sodium_init() < 0) {

@@ -137,14 +137,18 @@ static void test_disabled(void **state)
 {
 	(void)state;
 	setenv("METRICS_ENABLED", "0", 1);
-	ink_metrics_init("metrics_test");
+	assert_int_equal(ink_metrics_init("metrics_test"), INK_OK);
 	assert_false(ink_metrics_enabled());
 	ink_metrics_add(&t_counter, (const char *[]){"Off", "OK"}, 1);
 	char *text = t_scrape();
 	assert_null(strstr(text, "method=\"Off\""));
 	free(text);
+	/* A typo is refused (the service would not start), not read as "on". */
+	setenv("METRICS_ENABLED", "off", 1);
+	assert_int_equal(ink_metrics_init("metrics_test"), INK_INVALID_ARGUMENT);
+	assert_true(ink_metrics_enabled());
 	unsetenv("METRICS_ENABLED");
-	ink_metrics_init("metrics_test");
+	assert_int_equal(ink_metrics_init("metrics_test"), INK_OK);
 	assert_true(ink_metrics_enabled());
 }
 
@@ -156,6 +160,7 @@ int main(void)
 	    cmocka_unit_test(test_collector),
 	    cmocka_unit_test(test_disabled),
 	};
-	ink_metrics_init("metrics_test");
+	if (ink_metrics_init("metrics_test") != INK_OK)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -360,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(test_clusterdown),
 	    cmocka_unit_test(test_failover),
 	};
-	ink_metrics_init("redis_cluster_test");
+	if (ink_metrics_init("redis_cluster_test") != INK_OK)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
