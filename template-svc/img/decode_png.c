@@ -20,34 +20,18 @@
  * reports errors through png_error -> our error function -> longjmp; its message becomes
  * the user's reason.
  */
-#include <math.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "img_priv.h"
+#include "png_luma.h"
 
 /* Ancillary chunks (text, ICC) bigger than this are refused: a zTXt bomb can't grow. */
 #define IMG_PNG_CHUNK_MAX ((png_alloc_size_t)8 * 1024 * 1024)
 /* Bytes handed to libpng at a time; after the last row we stop handing. */
 #define IMG_PNG_FEED ((size_t)64 * 1024)
-
-/* libpng's rgb_to_gray weights for png_set_rgb_to_gray_fixed(png, 1, 29900, 58700), in 15
- * bits and truncated as libpng truncates them. */
-#define IMG_PNG_RC ((uint32_t)29900 * 32768 / 100000)
-#define IMG_PNG_GC ((uint32_t)58700 * 32768 / 100000)
-#define IMG_PNG_BC (32768 - IMG_PNG_RC - IMG_PNG_GC)
-
-/* What libpng's rgb_to_gray would use for this file: its gamma tables, built as libpng
- * 1.6 builds them (png.c png_build_gamma_table, floating-point arithmetic) when the file's
- * gamma is not ~1. Valid for colour sources only. */
-typedef struct img_png_luma {
-	int gamma;      /* 1: through the tables; 0: straight weighted sum */
-	unsigned shift; /* 16-bit tables: low bits of a sample libpng ignores */
-	uint8_t same8[256], to1_8[256], from1_8[256];
-	uint16_t same16[8][256], to1_16[8][256], from1_16[8][256];
-} img_png_luma;
 
 typedef struct img_png {
 	png_structp png;
@@ -101,184 +85,6 @@ static void img_png_fail(img_png *c, ink_err err, const char *what)
 		img_why(c->msg, sizeof(c->msg), "%s", what);
 	}
 	png_longjmp(c->png, 1);
-}
-
-/* ---- libpng's gamma arithmetic (png.c), so our gray is its gray ---- */
-
-static int img_png_significant(png_fixed_point g)
-{
-	return g < PNG_FP_1 - PNG_GAMMA_THRESHOLD_FIXED || g > PNG_FP_1 + PNG_GAMMA_THRESHOLD_FIXED;
-}
-
-static png_fixed_point img_png_fixed(double r)
-{
-	return r <= 2147483647. && r >= -2147483648. ? (png_fixed_point)r : 0;
-}
-
-static png_fixed_point img_png_recip(png_fixed_point a) /* png_reciprocal */
-{
-	return img_png_fixed(floor(1E10 / a + .5));
-}
-
-static png_fixed_point img_png_recip2(png_fixed_point a, png_fixed_point b) /* png_reciprocal2 */
-{
-	double r;
-
-	if (a == 0 || b == 0)
-		return 0;
-	r = 1E15 / a;
-	r /= b;
-	return img_png_fixed(floor(r + .5));
-}
-
-static png_fixed_point img_png_product2(png_fixed_point a, png_fixed_point b) /* png_product2 */
-{
-	double r = a * 1E-5;
-
-	r *= b;
-	return img_png_fixed(floor(r + .5));
-}
-
-static unsigned img_png_correct8(unsigned v, png_fixed_point g) /* png_gamma_8bit_correct */
-{
-	if (v > 0 && v < 255)
-		return (uint8_t)floor(255 * pow((int)v / 255., g * .00001) + .5);
-	return v;
-}
-
-static unsigned img_png_correct16(unsigned v, png_fixed_point g) /* png_gamma_16bit_correct */
-{
-	if (v > 0 && v < 65535)
-		return (uint16_t)floor(65535 * pow((int32_t)v / 65535., g * .00001) + .5);
-	return v;
-}
-
-static void img_png_table8(uint8_t t[256], png_fixed_point g) /* png_build_8bit_table */
-{
-	for (unsigned i = 0; i < 256; i++)
-		t[i] = (uint8_t)(img_png_significant(g) ? img_png_correct8(i, g) : i);
-}
-
-static void img_png_table16(uint16_t t[8][256], unsigned shift, png_fixed_point g)
-{
-	unsigned num = 1u << (8 - shift), max = (1u << (16 - shift)) - 1,
-	         max_by_2 = 1u << (15 - shift);
-	double fmax = 1.0 / (((int32_t)1 << (16 - shift)) - 1);
-
-	for (unsigned i = 0; i < num; i++) {
-		for (unsigned j = 0; j < 256; j++) {
-			uint32_t ig = (j << (8 - shift)) + i;
-
-			if (img_png_significant(g)) {
-				t[i][j] = (uint16_t)floor(65535. * pow(ig * fmax, g * .00001) + .5);
-			} else {
-				if (shift != 0)
-					ig = (ig * 65535u + max_by_2) / max;
-				t[i][j] = (uint16_t)ig;
-			}
-		}
-	}
-}
-
-static void img_png_table16to8(uint16_t t[8][256], unsigned shift, png_fixed_point g)
-{
-	unsigned num = 1u << (8 - shift), max = (1u << (16 - shift)) - 1;
-	uint32_t last = 0;
-
-	for (unsigned i = 0; i < 255; i++) {
-		unsigned out = i * 257u;
-		uint32_t bound = img_png_correct16(out + 128u, g);
-
-		bound = (bound * max + 32768u) / 65535u + 1u;
-		for (; last < bound; last++)
-			t[last & (0xffu >> shift)][last >> (8 - shift)] = (uint16_t)out;
-	}
-	for (; last < (num << 8); last++)
-		t[last & (0xffu >> shift)][last >> (8 - shift)] = 65535u;
-}
-
-/* The decisions of png_init_read_transformations and png_build_gamma_table for a colour
- * file read with rgb_to_gray and no screen gamma of ours. */
-static void img_png_luma_init(img_png *c, int depth)
-{
-	img_png_luma *l = &c->luma;
-	png_fixed_point g = 0, screen;
-	png_color_8p sbit;
-
-	if (png_get_gAMA_fixed(c->png, c->info, &g) == 0 || g == 0)
-		g = 0;
-	if (g != 0) {
-		screen = img_png_recip(g);
-	} else {
-		g = PNG_FP_1;
-		screen = PNG_FP_1;
-	}
-	l->gamma = img_png_significant(g) || img_png_significant(screen);
-	if (!l->gamma)
-		return;
-	if (depth <= 8) {
-		img_png_table8(l->same8, screen > 0 ? img_png_recip2(g, screen) : PNG_FP_1);
-		img_png_table8(l->to1_8, img_png_recip(g));
-		img_png_table8(l->from1_8, screen > 0 ? img_png_recip(screen) : g);
-		return;
-	}
-	{
-		unsigned sig = 0, shift = 0;
-
-		if (png_get_sBIT(c->png, c->info, &sbit) != 0) {
-			sig = sbit->red;
-			sig = sbit->green > sig ? sbit->green : sig;
-			sig = sbit->blue > sig ? sbit->blue : sig;
-		}
-		if (sig > 0 && sig < 16)
-			shift = 16 - sig;
-		if (shift < 16u - PNG_MAX_GAMMA_8) /* scale_16 ends at 8 bits */
-			shift = 16u - PNG_MAX_GAMMA_8;
-		if (shift > 8)
-			shift = 8;
-		l->shift = shift;
-		img_png_table16to8(l->same16, shift,
-		                   screen > 0 ? img_png_product2(g, screen) : PNG_FP_1);
-		img_png_table16(l->to1_16, shift, img_png_recip(g));
-		img_png_table16(l->from1_16, shift, screen > 0 ? img_png_recip(screen) : g);
-	}
-}
-
-/* png_do_rgb_to_gray, 8-bit samples. */
-static unsigned img_png_luma8(const img_png_luma *l, unsigned r, unsigned g, unsigned b)
-{
-	if (r == g && r == b)
-		return l->gamma ? l->same8[r] : r;
-	if (!l->gamma)
-		return (IMG_PNG_RC * r + IMG_PNG_GC * g + IMG_PNG_BC * b) >> 15;
-	return l->from1_8[(IMG_PNG_RC * l->to1_8[r] + IMG_PNG_GC * l->to1_8[g] +
-	                   IMG_PNG_BC * l->to1_8[b] + 16384) >>
-	                  15];
-}
-
-/* png_do_rgb_to_gray, 16-bit samples. */
-static unsigned img_png_luma16(const img_png_luma *l, unsigned r, unsigned g, unsigned b)
-{
-	unsigned s = l->shift, y;
-
-	if (!l->gamma)
-		return (IMG_PNG_RC * r + IMG_PNG_GC * g + IMG_PNG_BC * b + 16384) >> 15;
-	if (r == g && r == b)
-		return l->same16[(r & 0xff) >> s][r >> 8];
-	y = (IMG_PNG_RC * l->to1_16[(r & 0xff) >> s][r >> 8] +
-	     IMG_PNG_GC * l->to1_16[(g & 0xff) >> s][g >> 8] +
-	     IMG_PNG_BC * l->to1_16[(b & 0xff) >> s][b >> 8] + 16384) >>
-	    15;
-	return l->from1_16[(y & 0xff) >> s][(y >> 8) & 0xff];
-}
-
-/* png_do_scale_16_to_8 of one sample. */
-static unsigned img_png_scale16(unsigned v)
-{
-	int32_t tmp = (int32_t)(v >> 8);
-
-	tmp += (((int32_t)(v & 0xff) - tmp + 128) * 65535) >> 24;
-	return (unsigned)tmp;
 }
 
 /* Alpha over white, the veil lifted: a photo under a partly transparent layer (a faded
@@ -420,7 +226,7 @@ static void img_png_info(png_structp png, png_infop info)
 		png_longjmp(png, 1);
 	}
 	if (c->colour)
-		img_png_luma_init(c, depth);
+		img_png_luma_init(c->png, c->info, depth, &c->luma);
 	img_png_alloc(c);
 	c->rows_left = img_png_rows(c->w, c->h, c->interlaced);
 	c->ready = 1;
