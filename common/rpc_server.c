@@ -15,8 +15,13 @@
  * has exited is the socket closed: closing it under an in-flight send makes
  * nng 1.5.2 abort on a destroyed mutex.
  *
- * recv/send are synchronous on the worker's own thread (aio + wait), never
- * in an nng callback: handlers block on Redis and CPU work.
+ * recv is synchronous on the worker's own thread (aio + wait), never in an
+ * nng callback: handlers block on Redis and CPU work. A reply's send has an
+ * aio of its own and is not waited for at once: the worker posts its next
+ * receive straight away and waits for that send only before its next one,
+ * or before it exits (so the socket is still never closed under a send).
+ * Every worker's replies share the peer's one pipe, so a send often queues
+ * behind another's, and waiting there cost the worker a wake-up per call.
  */
 #include "rpc_server.h"
 
@@ -57,7 +62,9 @@ typedef struct rpc_worker {
 	ink_rpc_server *server;
 	pthread_t thread;
 	nng_ctx ctx;
-	nng_aio *aio;
+	nng_aio *aio;  /* receives */
+	nng_aio *saio; /* sends; in flight while `sending` */
+	int sending;   /* a send was posted on saio and not waited for yet */
 	void *state;
 	ink_err init_err;
 	int started;
@@ -253,15 +260,46 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 	return err;
 }
 
-/* rpc_worker_serve_one receives one request, dispatches it, sends the reply.
- * Returns nonzero when the socket is closed and the worker must exit. */
-static int rpc_worker_serve_one(rpc_worker *w)
+/* rpc_worker_send_wait waits for the worker's last send, if any; a reply the
+ * peer went away from is freed (nothing else to do). */
+static void rpc_worker_send_wait(rpc_worker *w)
 {
-	const ink_rpc_server_config *cfg = w->server->cfg;
+	if (!w->sending)
+		return;
+	nng_aio_wait(w->saio);
+	w->sending = 0;
+	if (nng_aio_result(w->saio) != 0)
+		nng_msg_free(nng_aio_get_msg(w->saio));
+}
+
+/* rpc_worker_reply dispatches one request and posts its reply's send. */
+static void rpc_worker_reply(rpc_worker *w, nng_msg *msg)
+{
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	nng_msg *reply = NULL;
+	ink_err err = ink_rpc_dispatch(w->server->cfg, w->state, nng_msg_body(msg),
+	                               nng_msg_len(msg), &out, &out_len);
 
+	nng_msg_free(msg);
+	if (err != INK_OK)
+		return; /* out of memory: the client times out */
+	if (nng_msg_alloc(&reply, out_len) != 0) {
+		free(out);
+		return;
+	}
+	memcpy(nng_msg_body(reply), out, out_len);
+	free(out);
+	rpc_worker_send_wait(w); /* one send in flight per context */
+	nng_aio_set_msg(w->saio, reply);
+	nng_ctx_send(w->ctx, w->saio);
+	w->sending = 1;
+}
+
+/* rpc_worker_serve_one receives one request, dispatches it, posts the reply.
+ * Returns nonzero when the socket is closed and the worker must exit. */
+static int rpc_worker_serve_one(rpc_worker *w)
+{
 	ink_rpc_server *s = w->server;
 
 	atomic_store(&w->busy, 0);
@@ -277,24 +315,8 @@ static int rpc_worker_serve_one(rpc_worker *w)
 	atomic_store(&w->busy, 1);
 	nng_msg *msg = nng_aio_get_msg(w->aio);
 	INK_ASSERT(msg != NULL); /* nng: a receive that succeeded carries its message */
-	ink_err err =
-	    ink_rpc_dispatch(cfg, w->state, nng_msg_body(msg), nng_msg_len(msg), &out, &out_len);
-	nng_msg_free(msg);
-	if (err != INK_OK)
-		return 0; /* out of memory: the client times out */
-	if (nng_msg_alloc(&reply, out_len) != 0) {
-		free(out);
-		return 0;
-	}
-	memcpy(nng_msg_body(reply), out, out_len);
-	free(out);
-	nng_aio_set_msg(w->aio, reply);
-	nng_ctx_send(w->ctx, w->aio);
-	nng_aio_wait(w->aio);
-	rv = nng_aio_result(w->aio);
-	if (rv != 0)
-		nng_msg_free(reply); /* client went away: nothing to do */
-	return rv == NNG_ECLOSED || rv == NNG_ECANCELED;
+	rpc_worker_reply(w, msg);
+	return 0;
 }
 
 static void *rpc_worker_main(void *arg)
@@ -314,6 +336,7 @@ static void *rpc_worker_main(void *arg)
 		return NULL;
 	while (!rpc_worker_serve_one(w)) {
 	}
+	rpc_worker_send_wait(w); /* the socket closes only after every worker exits */
 	if (s->cfg->worker_fini != NULL)
 		s->cfg->worker_fini(s->cfg->app, w->state);
 	return NULL;
@@ -337,6 +360,8 @@ static void rpc_server_free(ink_rpc_server *s)
 	for (int i = 0; i < s->nworkers; i++) {
 		if (s->workers[i].aio != NULL)
 			nng_aio_free(s->workers[i].aio);
+		if (s->workers[i].saio != NULL)
+			nng_aio_free(s->workers[i].saio);
 	}
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->ready_cv);
@@ -353,7 +378,9 @@ static ink_err rpc_server_spawn(ink_rpc_server *s)
 	for (int i = 0; i < s->nworkers; i++) {
 		rpc_worker *w = &s->workers[i];
 		w->server = s;
-		if (nng_ctx_open(&w->ctx, s->sock) != 0 || nng_aio_alloc(&w->aio, NULL, NULL) != 0)
+		if (nng_ctx_open(&w->ctx, s->sock) != 0 ||
+		    nng_aio_alloc(&w->aio, NULL, NULL) != 0 ||
+		    nng_aio_alloc(&w->saio, NULL, NULL) != 0)
 			return INK_INTERNAL;
 		if (pthread_create(&w->thread, NULL, rpc_worker_main, w) != 0)
 			return INK_INTERNAL;

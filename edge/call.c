@@ -61,16 +61,18 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 	edge_send_problem(req, status, NULL, message && message[0] ? message : NULL);
 }
 
-ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
-                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
-                         int64_t timeout_ms)
+/* call_rpc is edge_rpc_timeout with the Caller given (NULL: none). */
+static ink_err call_rpc(edge_req *req, ink_rpc_client *client,
+                        const Inkwell__Rpc__V1__Caller *caller, const char *method,
+                        const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                        int64_t timeout_ms)
 {
 	char why[256];
 
 	reply->data = NULL;
 	reply->len = 0;
-	ink_err err = ink_rpc_call(client, method, req->authenticated ? &req->caller : NULL,
-	                           timeout_ms, body, reply, why, sizeof(why));
+	ink_err err =
+	    ink_rpc_call(client, method, caller, timeout_ms, body, reply, why, sizeof(why));
 	if (err == INK_OK)
 		return INK_OK;
 	free(reply->data);
@@ -80,19 +82,26 @@ ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *meth
 	return err;
 }
 
+ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *method,
+                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
+                         int64_t timeout_ms)
+{
+	return call_rpc(req, client, req->authenticated ? &req->caller : NULL, method, body, reply,
+	                timeout_ms);
+}
+
 ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
                  const ProtobufCMessage *body, ProtobufCBinaryData *reply)
 {
 	return edge_rpc_timeout(req, client, method, body, reply, req->app->cfg->rpc_timeout_ms);
 }
 
-/* call_peer picks the service for `method`. A public gallery read made
- * without a token goes straight to template-svc, which owns the public
- * database (issue 16): one hop, not two, and user-svc has nothing to add to
- * it. Everything else goes to user-svc: the library, every write, and a
- * gallery read with a token, which user-svc must check first (it passes the
- * gallery methods on). */
-static ink_rpc_client *call_peer(const edge_req *req, const char *method)
+/* call_public tells whether `method` is a public gallery read: what
+ * template-svc answers for it does not depend on the caller (the product's
+ * decision, issue 16; its handlers never read ctx->caller), so it goes
+ * straight to template-svc, which owns the public database, with no Caller
+ * at all: one hop, not two, whoever asks. */
+static int call_public(const char *method)
 {
 	static const char *const direct[] = {
 	    "inkwell.template.v1.Templates/ListGallery",
@@ -102,13 +111,26 @@ static ink_rpc_client *call_peer(const edge_req *req, const char *method)
 	    "inkwell.template.v1.Templates/PrintGalleryPage",
 	};
 
-	if (req->authenticated || req->app->templates == NULL)
-		return req->app->users;
 	for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
 		if (strcmp(method, direct[i]) == 0)
-			return req->app->templates;
+			return 1;
 	}
-	return req->app->users;
+	return 0;
+}
+
+/* call_send picks the service for `method`: a public read goes to
+ * template-svc (call_public) with no Caller: template-svc resolves no
+ * tokens, and the answer is the anonymous one whatever the request carried.
+ * Everything else goes to user-svc: the library and every write, the
+ * gallery's too (save, report, delete, moderation), which user-svc checks
+ * and passes on. Without a template-svc client (a test's
+ * app) everything goes to user-svc, which forwards gallery methods. */
+static ink_err call_send(edge_req *req, const char *method, const ProtobufCMessage *body,
+                         ProtobufCBinaryData *reply, int64_t timeout_ms)
+{
+	if (req->app->templates != NULL && call_public(method))
+		return call_rpc(req, req->app->templates, NULL, method, body, reply, timeout_ms);
+	return edge_rpc_timeout(req, req->app->users, method, body, reply, timeout_ms);
 }
 
 ProtobufCMessage *edge_rpc_msg(edge_req *req, const char *method, const ProtobufCMessage *body,
@@ -116,8 +138,8 @@ ProtobufCMessage *edge_rpc_msg(edge_req *req, const char *method, const Protobuf
 {
 	ProtobufCBinaryData reply;
 
-	if (edge_rpc_timeout(req, call_peer(req, method), method, body, &reply,
-	                     timeout_ms > 0 ? timeout_ms : req->app->cfg->rpc_timeout_ms) != INK_OK)
+	if (call_send(req, method, body, &reply,
+	              timeout_ms > 0 ? timeout_ms : req->app->cfg->rpc_timeout_ms) != INK_OK)
 		return NULL;
 	ProtobufCMessage *msg = protobuf_c_message_unpack(reply_type, NULL, reply.len, reply.data);
 	free(reply.data);

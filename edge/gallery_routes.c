@@ -1,7 +1,9 @@
 /*
  * gallery_routes.c - gallery and moderation routes (see gallery_routes.h). The RPCs are
- * template-svc's own methods, sent to user-svc, which passes them on with
- * the caller; a read without a token goes to template-svc directly (call.c).
+ * template-svc's own methods. The public reads (list, item, image, SVG, PDF)
+ * answer the same to everyone, so they take no token and go to template-svc
+ * directly (call.c, issue 16); the writes are sent to user-svc, which checks
+ * the caller and passes them on.
  */
 #include "gallery_routes.h"
 

@@ -389,9 +389,10 @@ void edge_send_empty(edge_req *req, int status)
 
 /* http_shareable tells whether a shared cache may keep this error answer for
  * other clients: a public read (GET or HEAD of a route that needs no token)
- * sent without a token, answered with an error status that is cacheable by
- * default (RFC 9111 section 4.2.2). nginx caches gallery 404s, so such
- * bodies must hold nothing of this one request. */
+ * sent without a token, or of a route that ignores tokens (EDGE_AUTH_NONE:
+ * the public gallery, issue 16), answered with an error status that is
+ * cacheable by default (RFC 9111 section 4.2.2). nginx caches gallery 404s,
+ * so such bodies must hold nothing of this one request. */
 static int http_shareable(const edge_req *req, int status)
 {
 	int cacheable =
@@ -400,7 +401,7 @@ static int http_shareable(const edge_req *req, int status)
 	return cacheable && req->route != NULL && req->route->auth != EDGE_AUTH_REQUIRED &&
 	       req->route->auth != EDGE_AUTH_REQUIRED_IN_CALL &&
 	       (strcmp(req->method, "GET") == 0 || req->is_head) &&
-	       edge_header(req, "Authorization") == NULL;
+	       (req->route->auth == EDGE_AUTH_NONE || edge_header(req, "Authorization") == NULL);
 }
 
 /* http_has_header tells whether the response already has header `name`. */

@@ -60,18 +60,16 @@ const edge_route edge_routes[] = {
      EDGE_BODY_NONE},
     {"POST", "/v1/templates/{id}/publish", edge_lib_publish, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
 
-    /* The public gallery and moderation (issue 6). */
-    {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_OPTIONAL_IN_CALL, EDGE_BODY_NONE},
-    {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_OPTIONAL_IN_CALL, EDGE_BODY_NONE},
+    /* The public gallery and moderation (issue 6). Its reads answer the same
+     * to everyone, so they take no token at all (issue 16): one hop, straight
+     * to template-svc (call.c), and a stale or revoked token is ignored. */
+    {"GET", "/v1/gallery", edge_gallery_list, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}", edge_gallery_get, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"DELETE", "/v1/gallery/{id}", edge_gallery_delete, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
-    {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_OPTIONAL_IN_CALL,
-     EDGE_BODY_NONE},
-    {"GET", "/v1/gallery/{id}/regions.png", edge_gallery_regions, EDGE_AUTH_OPTIONAL_IN_CALL,
-     EDGE_BODY_NONE},
-    {"GET", "/v1/gallery/{id}/image.svg", edge_gallery_svg, EDGE_AUTH_OPTIONAL_IN_CALL,
-     EDGE_BODY_NONE},
-    {"GET", "/v1/gallery/{id}/page.pdf", edge_gallery_pdf, EDGE_AUTH_OPTIONAL_IN_CALL,
-     EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/image", edge_gallery_image, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/regions.png", edge_gallery_regions, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/image.svg", edge_gallery_svg, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/v1/gallery/{id}/page.pdf", edge_gallery_pdf, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"POST", "/v1/gallery/{id}/save", edge_gallery_save, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"POST", "/v1/gallery/{id}/reports", edge_gallery_report, EDGE_AUTH_REQUIRED, EDGE_BODY_JSON},
     {"GET", "/v1/admin/reports", edge_admin_reports, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},

@@ -180,6 +180,9 @@ class DeleteAccountTest(ManageBase):
                 self.assertProblem(st, h, b, 404)
                 st, h, b = who.req("GET", "/v1/templates/%s/image" % t["id"])
                 self.assertProblem(st, h, b, 404)
+            # bob's view above may be nginx's for up to a second (issue 16)
+            it.poll(lambda: who.req("GET", "/v1/gallery/" + gid)[0] == 404, 3,
+                    "the erased account's item 404")
             st, h, b = who.req("GET", "/v1/gallery/" + gid)
             self.assertProblem(st, h, b, 404)
             st, h, b = who.req("GET", "/v1/gallery/%s/image" % gid)

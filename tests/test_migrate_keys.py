@@ -55,6 +55,8 @@ class MigrateKeysTest(it.StackTestCase):
 
         out = self.migrate()
         self.assertIn("6 keys renamed, 0 left", out)
+        # the 404 above may be nginx's for up to a second (issue 16)
+        it.poll(lambda: admin.req("GET", "/v1/gallery/" + pid)[0] == 200, 3, "the migrated item")
         st, _, b = admin.req("GET", "/v1/gallery/" + pid)
         self.assertEqual((st, b.get("title")), (200, "Old"), b)
         st, _, img = admin.req("GET", "/v1/gallery/%s/image" % pid)

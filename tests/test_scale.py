@@ -7,7 +7,8 @@ every service and each database a Redis Cluster of 3 masters + 3 replicas
    register, log in, upload, library, publish, gallery, save, report,
    moderation.
 2. Chaos under a bounded read load (READERS threads of library and gallery
-   reads, signed in so nginx's micro-cache does not answer for the services),
+   reads, signed in; nginx's micro-cache answers the gallery's for everyone,
+   issue 16, so the library reads are the ones that reach the services),
    with a writer saving gallery items and filing reports all along. One at a
    time, kill -9 (the pid from <data>/run/<component>.pid):
    - an edge, a user-svc, a template-svc: not one read may fail, and
@@ -304,7 +305,7 @@ class ScaleTest(it.StackTestCase):
         self.assertGreater(len(load.acked_saves), 0, load.writes[-10:])
         self.assertGreater(len(load.acked_items), 0, load.writes[-10:])
         http = it.Http(self.port, timeout=30)
-        auth = {"Authorization": "Bearer " + load.token}  # past nginx's micro-cache
+        auth = {"Authorization": "Bearer " + load.token}  # no item was read before: no cached copy
         lost = []
         for tid in load.acked_saves:
             s, _, b = http.req("GET", "/v1/templates/" + tid, headers=auth)

@@ -3,11 +3,16 @@
 Caller and user-svc resolves it in the method's own call, with no
 Authenticate first and nothing cached at the edge. So what must still hold:
 a logout or a revoked session stops a token on the very next request of
-each fast route, a bad token is 401 (never served as anonymous), another
-user's template is 404, and a gallery item taken down is gone at once.
+each fast library route, a bad token there is 401 (never served as
+anonymous), another user's template is 404. The public gallery's reads take
+no token at all (one hop, straight to template-svc, and nginx's micro-cache
+for everyone): whatever token they carry, revoked or garbage, they answer
+exactly what an anonymous visitor gets, while every gallery write with that
+token is 401; an item taken down is gone within the micro-cache's second.
 """
 
 import io
+import time
 import uuid
 
 from PIL import Image
@@ -56,8 +61,29 @@ class SignedInReadsTest(it.StackTestCase):
         self.assertIn(st, (200, 201), g)
         return t["id"], g["gallery_id"]
 
-    def routes(self, tid, gid):
-        return ["/v1/templates", "/v1/templates/" + tid, "/v1/gallery/" + gid]
+    def routes(self, tid):
+        """The library's fast reads: each one checks the token."""
+        return ["/v1/templates", "/v1/templates/" + tid]
+
+    def public(self, gid):
+        """The public gallery's reads: none checks a token."""
+        base = "/v1/gallery/" + gid
+        return ["/v1/gallery?limit=100", base, base + "/image", base + "/image?numbers=0",
+                base + "/page.pdf", "/v1/gallery/" + uuid.uuid4().hex]
+
+    def assertAnonymous(self, token, path):
+        """With `token` the route answers exactly what an anonymous visitor gets.
+        The token's request goes first, so it is the one nginx may store: then
+        its answer must hold nothing of that request (its id)."""
+        rid = self.new_rid()
+        mine = self.as_(token, "GET", path, headers={"X-Request-Id": rid})
+        anon = self.req("GET", path)
+        self.assertNotIn(rid.encode(), mine[2] if isinstance(mine[2], bytes)
+                         else str(mine[2]).encode(), path)
+        self.assertIn(anon[0], (200, 404), path)
+        for name in ("Content-Type", "Cache-Control", "WWW-Authenticate"):
+            self.assertEqual(mine[1].get(name), anon[1].get(name), (path, name))
+        self.assertEqual((mine[0], mine[2]), (anon[0], anon[2]), path)
 
     def assertRefused(self, token, path):
         st, h, b = self.as_(token, "GET", path)
@@ -68,16 +94,19 @@ class SignedInReadsTest(it.StackTestCase):
         name = self.user()
         token = self.login(name)
         tid, gid = self.published(token)
-        for path in self.routes(tid, gid):
+        for path in self.routes(tid) + ["/v1/gallery/" + gid]:
             st, _, b = self.as_(token, "GET", path)
             self.assertEqual(st, 200, (path, b))
         st, _, _ = self.as_(token, "DELETE", "/v1/sessions/current")
         self.assertEqual(st, 204)
         # No waiting: the very next request of each route is refused.
-        for path in self.routes(tid, gid):
+        for path in self.routes(tid):
             with self.subTest(path=path):
                 self.assertRefused(token, path)
-        # The public item itself is still there for everyone else.
+        # The public item is still there, for everyone: the logged-out token
+        # is ignored there, not refused.
+        st, _, b = self.as_(token, "GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
         st, _, b = self.req("GET", "/v1/gallery/" + gid)
         self.assertEqual((st, b["gallery_id"]), (200, gid))
 
@@ -92,7 +121,7 @@ class SignedInReadsTest(it.StackTestCase):
         self.assertEqual((len(current), len(others)), (1, 1), lst)
         st, _, b = self.as_(keep, "DELETE", "/v1/users/me/sessions/" + others[0])
         self.assertEqual(st, 204, b)
-        for path in self.routes(tid, gid):
+        for path in self.routes(tid):
             with self.subTest(path=path):
                 self.assertRefused(drop, path)
                 st, _, b = self.as_(keep, "GET", path)
@@ -102,9 +131,40 @@ class SignedInReadsTest(it.StackTestCase):
         name = self.user()
         tid, gid = self.published(self.login(name))
         for token in ["A" * 43, "not-a-session-token", "x"]:
-            for path in self.routes(tid, gid):
+            for path in self.routes(tid):
                 with self.subTest(token=token, path=path):
                     self.assertRefused(token, path)
+
+    def test_public_gallery_reads_ignore_bad_tokens_and_writes_refuse_them(self):
+        name = self.user()
+        token = self.login(name)
+        tid, gid = self.published(token)
+        revoked = self.login(name)
+        st, _, _ = self.as_(revoked, "DELETE", "/v1/sessions/current")
+        self.assertEqual(st, 204)
+        for bad in [revoked, "A" * 43, "x"]:
+            for path in self.public(gid):
+                with self.subTest(token=bad[:8], path=path):
+                    self.assertAnonymous(bad, path)
+        # not even a malformed Authorization header matters to a public read
+        st, _, b = self.req("GET", "/v1/gallery/" + gid, headers={"Authorization": "Basic eA=="})
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
+        # ...but every gallery write with such a token is refused
+        writes = [("POST", "/v1/gallery/%s/save" % gid, None),
+                  ("POST", "/v1/gallery/%s/reports" % gid, {"reason": "not a flower"}),
+                  ("POST", "/v1/templates/%s/publish" % tid, None),
+                  ("DELETE", "/v1/gallery/" + gid, None)]
+        for bad in [revoked, "A" * 43]:
+            for method, path, body in writes:
+                with self.subTest(token=bad[:8], write=path):
+                    st, h, b = self.as_(bad, method, path, body)
+                    self.assertProblem(st, h, b, 401)
+                    self.assertIn('error="invalid_token"', h.get("WWW-Authenticate", ""))
+        # and none of them was done: the item is still up, with no copy saved
+        st, _, b = self.as_(token, "GET", "/v1/gallery/" + gid)
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
+        st, _, lst = self.as_(token, "GET", "/v1/templates")
+        self.assertEqual([t["id"] for t in lst["items"]], [tid])
 
     def test_another_users_template_is_404_and_not_listed(self):
         alice, bob = self.login(self.user()), self.login(self.user())
@@ -120,11 +180,17 @@ class SignedInReadsTest(it.StackTestCase):
         self.assertEqual([t["id"] for t in lst["items"]], [tid])
         self.assertEqual(lst["items"][0]["gallery_id"], gid)
 
-    def test_a_removed_item_is_gone_at_once_signed_in(self):
+    def test_a_removed_item_is_gone_within_a_second_signed_in(self):
         alice = self.login(self.user())
         tid, gid = self.published(alice)
+        st, _, b = self.as_(alice, "GET", "/v1/gallery/" + gid)  # now in nginx's cache
+        self.assertEqual((st, b["gallery_id"]), (200, gid))
         st, _, _ = self.as_(alice, "DELETE", "/v1/gallery/" + gid)
         self.assertEqual(st, 204)
+        removed = time.monotonic()
+        it.poll(lambda: self.as_(alice, "GET", "/v1/gallery/" + gid)[0] == 404, 3,
+                "signed-in 404 after removal")
+        self.assertLess(time.monotonic() - removed, 2.0)
         st, h, b = self.as_(alice, "GET", "/v1/gallery/" + gid)
         self.assertProblem(st, h, b, 404)
         for path in ["/v1/templates/" + tid, "/v1/templates"]:

@@ -263,8 +263,10 @@ export function uploadTemplate(file, { type, title, detail, lineWidth, style, co
 }
 
 // ---- gallery & moderation ----
-export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: 'optional' });
-export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: 'optional' });
+// The gallery's reads take no token (issue 16: the answer is the same for everyone, and nginx's
+// cache serves it to all), so none is sent.
+export const listGallery = (cursor, limit = 24) => request(`/v1/gallery${qs({ limit, cursor })}`, { auth: false });
+export const getGalleryItem = (id) => request(`/v1/gallery/${encodeURIComponent(id)}`, { auth: false });
 export const galleryImageUrl = (id) => `/v1/gallery/${encodeURIComponent(id)}/image`;
 export const saveGalleryItem = (id) =>
   request(`/v1/gallery/${encodeURIComponent(id)}/save`, { method: 'POST', idempotent: true });
