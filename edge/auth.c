@@ -130,13 +130,13 @@ static int auth_in_call(edge_req *req)
 int edge_authenticate(edge_req *req)
 {
 	edge_auth need = req->route ? req->route->auth : EDGE_AUTH_NONE;
-	int in_call = need == EDGE_AUTH_REQUIRED_IN_CALL || need == EDGE_AUTH_OPTIONAL_IN_CALL;
+	int in_call = need == EDGE_AUTH_REQUIRED_IN_CALL;
 
 	if (need == EDGE_AUTH_NONE)
 		return 0;
 	const char *h = edge_header(req, "Authorization");
 	if (h == NULL) {
-		if (need == EDGE_AUTH_OPTIONAL || need == EDGE_AUTH_OPTIONAL_IN_CALL)
+		if (need == EDGE_AUTH_OPTIONAL)
 			return 0;
 		auth_refuse(req, NULL, "this route needs an Authorization: Bearer token");
 		return -1;

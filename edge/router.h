@@ -31,14 +31,12 @@ typedef enum edge_auth {
 	EDGE_AUTH_NONE = 0, /* anyone; any Authorization header is ignored */
 	EDGE_AUTH_OPTIONAL, /* anyone; a token, if sent, must be valid (else 401) */
 	EDGE_AUTH_REQUIRED, /* a valid bearer token or 401 */
-	/* As REQUIRED and OPTIONAL, but the edge asks nobody first (issue 16):
-	 * the token's hash rides in the Caller of the handler's user-svc calls
-	 * and user-svc resolves it inside the method, answering
-	 * UNAUTHENTICATED (401) for a token that names no live session. For
-	 * routes whose handlers call only user-svc and never read
-	 * req->caller_* themselves. */
+	/* As REQUIRED, but the edge asks nobody first (issue 16): the token's
+	 * hash rides in the Caller of the handler's user-svc calls and user-svc
+	 * resolves it inside the method, answering UNAUTHENTICATED (401) for a
+	 * token that names no live session. For routes whose handlers call only
+	 * user-svc and never read req->caller_* themselves. */
 	EDGE_AUTH_REQUIRED_IN_CALL,
-	EDGE_AUTH_OPTIONAL_IN_CALL,
 } edge_auth;
 
 typedef enum edge_body {

@@ -73,8 +73,7 @@ export function clearToken() {
 }
 
 let onUnauthorized = () => {};
-/** Called when an authenticated request comes back 401 (expired or revoked token), with
- * {quiet: true} when the request goes on anonymously (a public read): no need to log in for it. */
+/** Called when an authenticated request comes back 401 (expired or revoked token). */
 export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
 
 function withRetryAfter(err, header) {
@@ -100,10 +99,8 @@ async function readProblem(res) {
  * fetch wrapper: JSON in, JSON out, problem+json → ApiError.
  * opts: {method, body (object → JSON), auth, headers, raw}
  * idempotent: send an Idempotency-Key (opts.idempotencyKey, else a fresh one) - every create does.
- * auth: true (default: the token when there is one), false (never), or 'optional' (public reads:
- * the token when there is one, so a signed-in user bypasses nginx's micro-cache and sees their own
- * publish or removal at once; an expired token ends the session quietly and the read is retried
- * anonymously instead of sending the visitor to the login page).
+ * auth: true (default: the token when there is one) or false (never: the gallery's public reads,
+ * which take no token and share nginx's micro-cache with every reader).
  */
 export async function request(path, opts = {}) {
   const headers = new Headers(opts.headers || {});
@@ -132,10 +129,6 @@ export async function request(path, opts = {}) {
     const wrongPassword = opts.passwordCheck && !/invalid_token/.test(res.headers.get('WWW-Authenticate') || '');
     if (res.status === 401 && useAuth && !wrongPassword) {
       clearToken();
-      if (opts.auth === 'optional') {
-        onUnauthorized(err, { quiet: true });
-        return request(path, { ...opts, auth: false });
-      }
       onUnauthorized(err);
     }
     throw err;

@@ -89,13 +89,11 @@ function updateNav() {
   }
 }
 
-api.setUnauthorizedHandler((err, { quiet = false } = {}) => {
+api.setUnauthorizedHandler(() => {
   state.me = null;
   updateNav();
   const { path } = parseHash();
-  if (quiet) {
-    flash('Your session has ended. Log in again to see your library.', 'info');
-  } else if (path !== '/login') {
+  if (path !== '/login') {
     pendingFlash = { text: 'Your session has ended. Please log in again.', kind: 'info' };
     location.hash = `/login?next=${encodeURIComponent(path)}`;
   }
