@@ -20,6 +20,7 @@
 #include "gallery_numbers.h"
 #include "clock.h"
 #include "keys.h"
+#include "removed.h"
 #include "log.h"
 #include "support.h"
 #include "svc.h"
@@ -58,15 +59,17 @@ static const char gallery_publish_lua[] =
 /* clang-format on */
 
 /* ARGV: 1 pid, 2 caller id, 3 "1" when the caller is an admin, 4 now.
- * Returns 1 when removed, 0 when there is no such item, -1 when not
- * allowed. An admin removing someone else's item is moderation. */
+ * Returns the `removed_items` table (pid, publisher, source key per item removed)
+ * when removed, 0 when there is no such item, -1 when not allowed. An admin
+ * removing someone else's item is moderation. */
 /* clang-format off */
 static const char gallery_delete_lua[] =
     GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
     "local pub = redis.call('HGET', k_item(ARGV[1]), 'publisher_id') "
     "if not pub then return 0 end "
     "if ARGV[3] ~= '1' and pub ~= ARGV[2] then return -1 end "
-    "return remove_item(ARGV[1], ARGV[4], ARGV[2], pub ~= ARGV[2])";
+    "remove_item(ARGV[1], ARGV[4], ARGV[2], pub ~= ARGV[2]) "
+    "return removed_items";
 /* clang-format on */
 
 void gallery_item_fini(Inkwell__Template__V1__GalleryItem *it)
@@ -429,11 +432,35 @@ ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
+/* gallery_delete_reply answers a delete that removed the items rep (the
+ * script's `removed_items` table, freed by the caller) names. */
+static ink_err gallery_delete_reply(ink_rpc_ctx *ctx, const char *gid, const redisReply *rep)
+{
+	Inkwell__Template__V1__Removal out = INKWELL__TEMPLATE__V1__REMOVAL__INIT;
+	gallery_removed removed;
+	ink_err err = tsvc_replicated(ctx);
+
+	blobs_reap(ctx); /* after the WAIT: it names the node that removed */
+	if (err != INK_OK)
+		return err;
+	ink_log_info("gallery item %s deleted by %s (%zu items)", gid, ctx->caller->user_id,
+	             rep->elements / 3);
+	err = gallery_removed_from_reply(rep->element, rep->elements, &removed);
+	if (err == INK_RESOURCE_EXHAUSTED)
+		return tsvc_oom(ctx);
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "delete script: unexpected reply");
+	out.removed = removed.ptrs;
+	out.n_removed = removed.n;
+	err = ink_rpc_reply(ctx, &out.base);
+	gallery_removed_fini(&removed);
+	return err;
+}
+
 ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	tsvc_worker *w = ctx->worker;
 	Inkwell__Template__V1__GalleryRef *ref = NULL;
-	Inkwell__Template__V1__Empty empty = INKWELL__TEMPLATE__V1__EMPTY__INIT;
 	redisReply *rep = NULL;
 	char why[256];
 	ink_err err = tsvc_require_user(ctx);
@@ -453,26 +480,17 @@ ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		goto out;
 	}
 	long long res = rep->type == REDIS_REPLY_INTEGER ? rep->integer : -2;
-	freeReplyObject(rep);
-	if (res == 1) {
-		err = tsvc_replicated(ctx);
-		blobs_reap(ctx); /* after the WAIT: it names the node that removed */
-	}
-	if (res == 1 && err != INK_OK) {
-		goto out;
-	} else if (res == 1) {
-		ink_log_info("gallery item %s deleted by %s", ref->gallery_id,
-		             ctx->caller->user_id);
-		err = ink_rpc_reply(ctx, &empty.base);
-	} else if (res == 0) {
+	if (rep->type == REDIS_REPLY_ARRAY)
+		err = gallery_delete_reply(ctx, ref->gallery_id, rep);
+	else if (res == 0)
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", ref->gallery_id);
-	} else if (res == -1) {
+	else if (res == -1)
 		err = ink_rpc_fail(ctx, INK_PERMISSION_DENIED,
 		                   "only its publisher or an admin may delete gallery item %s",
 		                   ref->gallery_id);
-	} else {
+	else
 		err = ink_rpc_fail(ctx, INK_INTERNAL, "delete script: unexpected reply");
-	}
+	freeReplyObject(rep);
 out:
 	inkwell__template__v1__gallery_ref__free_unpacked(ref, NULL);
 	return err;

@@ -37,7 +37,8 @@ INK_WUR ink_err gallery_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 /* gallery_image: GalleryRef -> GalleryImage (PNG and its etag). */
 INK_WUR ink_err gallery_image(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
-/* gallery_delete: GalleryRef -> Empty. Its publisher or an admin only
+/* gallery_delete: GalleryRef -> Removal (every item removed: this one and,
+ * for a moderator's takedown, its copies). Its publisher or an admin only
  * (PERMISSION_DENIED otherwise); removes the item, its PNG, SVG and index
  * entry, closes its open reports and settles its published marker, in one
  * script (GALLERY_LUA_REMOVE; an admin removing another's item moderates). */
@@ -70,10 +71,14 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
  * under GALLERY_KEY_TAKEDOWN, so no copy of it (a saved copy, the same photo
  * uploaded again) can be published either. An admin's removal also takes
  * down every other live item with that fingerprint (remove_copy). A
- * publisher withdrawing an unreported item may publish it again later. */
+ * publisher withdrawing an unreported item may publish it again later.
+ * Every item removed is appended to the script's `removed_items` table as three
+ * strings (pid, publisher_id, source_key): the reply names them so user-svc
+ * can clear its library records' gallery ids (issue 16, gallery_removed_*). */
 #define GALLERY_LUA_REMOVE                                                                         \
+	"local removed_items = {} "                                                                \
 	"local function remove_copy(pid, now, resolver, moderated) "                               \
-	"  local it = redis.call('HMGET', k_item(pid), 'source_key', 'sha256') "                   \
+	"  local it = redis.call('HMGET', k_item(pid), 'source_key', 'sha256', 'publisher_id') "   \
 	"  local src, fp = it[1], it[2] "                                                          \
 	"  if not src then return 0 end "                                                          \
 	"  local reported = false "                                                                \
@@ -97,6 +102,9 @@ INK_WUR ink_err gallery_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len
 	"  redis.call('DEL', k_item(pid), k_item_reports(pid)) "                                   \
 	"  redis.call('ZADD', K_BLOBS_DOOMED, now, pid) "                                          \
 	"  redis.call('ZREM', K_INDEX, pid) "                                                      \
+	"  table.insert(removed_items, pid) "                                                      \
+	"  table.insert(removed_items, it[3] or '') "                                              \
+	"  table.insert(removed_items, src) "                                                      \
 	"  return 1 "                                                                              \
 	"end "                                                                                     \
 	"local function remove_item(pid, now, resolver, moderated) "                               \

@@ -20,6 +20,7 @@
 #include "gallery.h"
 #include "keys.h"
 #include "log.h"
+#include "removed.h"
 #include "support.h"
 #include "svc.h"
 
@@ -62,7 +63,8 @@ static const char reports_list_lua[] =
 
 /* ARGV: 1 rid, 2 action (remove|dismiss), 3 now, 4 admin id. Returns 0 when
  * there is no such report, -1 when it was resolved the other way, else the
- * report's fields after resolving. */
+ * report's fields after resolving followed by the `removed_items` table (the items
+ * this call removed: none for a dismissal or a repeated removal). */
 /* clang-format off */
 static const char reports_resolve_lua[] =
     GALLERY_LUA GALLERY_LUA_KEYS GALLERY_LUA_REMOVE
@@ -79,7 +81,9 @@ static const char reports_resolve_lua[] =
     "  redis.call('HSET', k, 'status', want, 'resolved_at', ARGV[3], 'resolver_id', ARGV[4]) "
     "  redis.call('EXPIRE', k, " GALLERY_RESOLVED_TTL_S ") "
     "elseif st[1] ~= want then return -1 end "
-    "return redis.call('HMGET', k, " REPORT_FIELDS_LUA ")";
+    "local out = redis.call('HMGET', k, " REPORT_FIELDS_LUA ") "
+    "for _, v in ipairs(removed_items) do out[#out + 1] = v end "
+    "return out";
 /* clang-format on */
 
 static void reports_fini(Inkwell__Template__V1__Report *r)
@@ -116,8 +120,9 @@ static ink_err reports_from_reply(redisReply *const *e, Inkwell__Template__V1__R
 	return INK_OK;
 }
 
-/* reports_reply answers with report fields e[0..REPORT_NFIELDS). */
-static ink_err reports_reply(ink_rpc_ctx *ctx, redisReply *const *e)
+/* reports_reply answers with report fields e[0..REPORT_NFIELDS) and, when
+ * not NULL, the items the call removed. */
+static ink_err reports_reply(ink_rpc_ctx *ctx, redisReply *const *e, const gallery_removed *removed)
 {
 	Inkwell__Template__V1__Report r = INKWELL__TEMPLATE__V1__REPORT__INIT;
 	ink_err err = reports_from_reply(e, &r);
@@ -126,6 +131,10 @@ static ink_err reports_reply(ink_rpc_ctx *ctx, redisReply *const *e)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "report vanished while read");
 	if (err != INK_OK)
 		return tsvc_oom(ctx);
+	if (removed != NULL) {
+		r.removed = removed->ptrs;
+		r.n_removed = removed->n;
+	}
 	err = ink_rpc_reply(ctx, &r.base);
 	reports_fini(&r);
 	return err;
@@ -151,7 +160,7 @@ static ink_err reports_store(ink_rpc_ctx *ctx, const Inkwell__Template__V1__Repo
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no gallery item %s", q->gallery_id);
 	}
 	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 1 + REPORT_NFIELDS) {
-		err = reports_reply(ctx, rep->element + 1);
+		err = reports_reply(ctx, rep->element + 1, NULL);
 		freeReplyObject(rep);
 		return err;
 	}
@@ -276,6 +285,27 @@ ink_err reports_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
+/* reports_resolved_reply answers a resolve script's reply rep (the caller
+ * frees it): the report's fields, then the items the call removed. */
+static ink_err reports_resolved_reply(ink_rpc_ctx *ctx, const redisReply *rep)
+{
+	gallery_removed removed;
+	ink_err err = tsvc_replicated(ctx);
+
+	blobs_reap(ctx); /* after the WAIT: it names the node that removed */
+	if (err != INK_OK)
+		return err;
+	err = gallery_removed_from_reply(rep->element + REPORT_NFIELDS,
+	                                 rep->elements - REPORT_NFIELDS, &removed);
+	if (err == INK_RESOURCE_EXHAUSTED)
+		return tsvc_oom(ctx);
+	if (err != INK_OK)
+		return ink_rpc_fail(ctx, INK_INTERNAL, "resolve script: unexpected reply");
+	err = reports_reply(ctx, rep->element, &removed);
+	gallery_removed_fini(&removed);
+	return err;
+}
+
 static ink_err reports_resolve_run(ink_rpc_ctx *ctx,
                                    const Inkwell__Template__V1__ResolveReportRequest *q)
 {
@@ -289,13 +319,10 @@ static ink_err reports_resolve_run(ink_rpc_ctx *ctx,
 	    reports_resolve_lua, q->report_id, q->action, now_s, ctx->caller->user_id);
 	if (err != INK_OK)
 		return tsvc_db_fail(ctx, err, why);
-	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == REPORT_NFIELDS) {
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements >= REPORT_NFIELDS) {
 		ink_log_info("report %s resolved (%s) by %s", q->report_id, q->action,
 		             ctx->caller->user_id);
-		err = tsvc_replicated(ctx);
-		blobs_reap(ctx); /* after the WAIT: it names the node that removed */
-		if (err == INK_OK)
-			err = reports_reply(ctx, rep->element);
+		err = reports_resolved_reply(ctx, rep);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 0) {
 		err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no report %s", q->report_id);
 	} else if (rep->type == REDIS_REPLY_INTEGER && rep->integer == -1) {

@@ -76,13 +76,6 @@ INK_WUR ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V
 /* usvc_lib_set_gallery records that template `id` is published as gid. */
 INK_WUR ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid);
 
-/* usvc_lib_check_gallery asks template-svc, for each of ts[0..n) that names
- * a gallery item, whether that item still exists; a removed one's gallery id
- * is cleared in *ts (to "") and in Redis. Never fails the call: when
- * template-svc does not answer (at most 500 ms each), the recorded ids stay.
- * (publish.c) */
-void usvc_lib_check_gallery(ink_rpc_ctx *ctx, Inkwell__User__V1__Template *const *ts, size_t n);
-
 void usvc_lib_template_free(Inkwell__User__V1__Template *t);
 
 #endif /* INKWELL_USER_SVC_LIBRARY_H */

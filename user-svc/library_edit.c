@@ -49,8 +49,6 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err == INK_OK)
 		err = usvc_lib_load(ctx, rq->id, &t);
 	if (err == INK_OK) {
-		Inkwell__User__V1__Template *one = &t;
-		usvc_lib_check_gallery(ctx, &one, 1);
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}

@@ -111,7 +111,6 @@ static ink_err libq_list_reply(ink_rpc_ctx *ctx, libq_page *pg)
 	char next[INK_CURSOR_MAX] = "";
 	Inkwell__User__V1__TemplateList out = INKWELL__USER__V1__TEMPLATE_LIST__INIT;
 
-	usvc_lib_check_gallery(ctx, pg->ptrs, (size_t)pg->loaded);
 	/* The ids and scores were checked as they were read: a cursor that
 	 * does not encode is our bug, and ends the listing. */
 	if (pg->more && pg->count > 0 &&
@@ -161,8 +160,6 @@ ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		return err;
 	err = usvc_lib_load(ctx, ref->id, &t);
 	if (err == INK_OK) {
-		Inkwell__User__V1__Template *one = &t;
-		usvc_lib_check_gallery(ctx, &one, 1);
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);
 	}

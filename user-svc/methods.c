@@ -10,6 +10,7 @@
 #include "manage.h"
 #include "sessions.h"
 #include "svc.h"
+#include "unpublished.h"
 #include "worker.h"
 
 const ink_rpc_method usvc_methods[] = {
@@ -40,10 +41,10 @@ const ink_rpc_method usvc_methods[] = {
     {"inkwell.template.v1.Templates/ListGallery", usvc_forward},
     {"inkwell.template.v1.Templates/GetGalleryItem", usvc_forward},
     {"inkwell.template.v1.Templates/GetGalleryImage", usvc_forward},
-    {"inkwell.template.v1.Templates/DeleteGalleryItem", usvc_forward},
+    {"inkwell.template.v1.Templates/DeleteGalleryItem", usvc_forward_removal},
     {"inkwell.template.v1.Templates/ReportGalleryItem", usvc_forward_report},
     {"inkwell.template.v1.Templates/ListReports", usvc_forward},
-    {"inkwell.template.v1.Templates/ResolveReport", usvc_forward},
+    {"inkwell.template.v1.Templates/ResolveReport", usvc_forward_removal},
     {"inkwell.template.v1.Templates/GetGallerySvg", usvc_forward},
     {"inkwell.template.v1.Templates/PrintGalleryPage", usvc_forward},
     {NULL, NULL},

@@ -8,10 +8,10 @@
  * template-svc says which call created it (racing publishes: exactly one
  * 201). The template remembers its newest gallery id for its owner.
  *
- * That id goes stale when the item is removed (its publisher unpublished
- * it, or an admin took it down): template-svc owns the gallery and calls
- * nobody, so user-svc checks on read (usvc_lib_check_gallery) and clears an
- * id whose item is gone, so it reads as null and later reads skip the check.
+ * That id is cleared when the item is removed (unpublished.c: every removal
+ * passes through user-svc and names the items it took). A clear that was
+ * lost is repaired here when the owner publishes again: the new id replaces
+ * it, or a refused publish (no live item under this source) clears it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +26,7 @@
 #include "support.h"
 #include "svc.h"
 #include "template.pb-c.h"
+#include "unpublished.h"
 
 #define PUB_PUBLISH "inkwell.template.v1.Templates/Publish"
 #define PUB_ITEM    "inkwell.template.v1.Templates/GetGalleryItem"
@@ -116,6 +117,9 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
 		return err;
 	err = pub_call(ctx, PUB_PUBLISH, &rq.base, &out->item);
 	usvc_pub_numbers_fini(&nums);
+	/* Refused: this source has no live item, so a recorded id is stale. */
+	if (err == INK_PERMISSION_DENIED && t->gallery_id[0] != '\0')
+		usvc_lib_forget_gallery(ctx, ctx->caller->user_id, t->id, t->gallery_id);
 	if (err != INK_OK)
 		return err;
 	Inkwell__Template__V1__GalleryItem *item =
@@ -128,70 +132,6 @@ static ink_err pub_send(ink_rpc_ctx *ctx, const Inkwell__User__V1__Template *t,
 		err = usvc_lib_set_gallery(ctx, t->id, item->gallery_id);
 	inkwell__template__v1__gallery_item__free_unpacked(item, NULL);
 	return err;
-}
-
-/* Longest a read waits for template-svc to say whether an item still
- * exists: a slow gallery must not make a library read time out. */
-#define PUB_CHECK_MS 500
-
-/* pub_forget_gallery clears template `id`'s gallery id when it is still
- * `gid` (a concurrent publish may have set a new one). Best effort: a read
- * that cannot repair still answers with the id cleared. */
-static void pub_forget_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
-{
-	usvc_worker *w = ctx->worker;
-	redisReply *rep = NULL;
-	char why[256];
-	ink_err err = ink_redis_cmd(
-	    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-	    USVC_LUA "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
-	             "redis.call('HSET', KEYS[1], 'gallery_id', '') return 1 end return 0",
-	    ctx->caller->user_id, id, gid);
-
-	if (err != INK_OK) {
-		ink_log_warn("template %s: stale gallery id %s not cleared: %s", id, gid, why);
-		return;
-	}
-	freeReplyObject(rep);
-}
-
-/* pub_item_gone asks template-svc whether gallery item gid is gone: 1 for
- * NOT_FOUND, 0 when it exists, -1 when template-svc did not say. */
-static int pub_item_gone(ink_rpc_ctx *ctx, const char *gid)
-{
-	usvc_app *app = ctx->app;
-	Inkwell__Template__V1__GalleryRef ref = INKWELL__TEMPLATE__V1__GALLERY_REF__INIT;
-	ProtobufCBinaryData reply = {0, NULL};
-	char why[256];
-	int64_t budget = ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms);
-
-	ref.gallery_id = (char *)gid;
-	ink_err err = ink_rpc_call(app->templates, PUB_ITEM, ctx->caller,
-	                           budget < PUB_CHECK_MS ? budget : PUB_CHECK_MS, &ref.base, &reply,
-	                           why, sizeof(why));
-	free(reply.data);
-	if (err == INK_OK)
-		return 0;
-	if (err == INK_NOT_FOUND)
-		return 1;
-	ink_log_warn("gallery item %s: cannot check it still exists: %s", gid, why);
-	return -1;
-}
-
-void usvc_lib_check_gallery(ink_rpc_ctx *ctx, Inkwell__User__V1__Template *const *ts, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Inkwell__User__V1__Template *t = ts[i];
-		if (t->gallery_id[0] == '\0')
-			continue;
-		int gone = pub_item_gone(ctx, t->gallery_id);
-		if (gone < 0)
-			return; /* template-svc is down or slow: keep what is recorded */
-		if (gone == 0)
-			continue;
-		pub_forget_gallery(ctx, t->id, t->gallery_id);
-		t->gallery_id[0] = '\0'; /* malloc'd by usvc_lib_load: still freed */
-	}
 }
 
 ink_err usvc_lib_publish(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)

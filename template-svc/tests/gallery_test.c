@@ -301,6 +301,30 @@ static void test_delete_permissions(void **state)
 	inkwell__template__v1__gallery_item__free_unpacked(it2, NULL);
 }
 
+/* assert_removed checks that a Removal (packed in reply, freed here) names
+ * exactly the items a and b, with their publishers and sources (issue 16:
+ * user-svc clears its library records from it). */
+static void assert_removed(ProtobufCBinaryData reply, const item_t *a, const item_t *b)
+{
+	Inkwell__Template__V1__Removal *m =
+	    inkwell__template__v1__removal__unpack(NULL, reply.len, reply.data);
+
+	free(reply.data);
+	assert_non_null(m);
+	assert_int_equal(m->n_removed, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const Inkwell__Template__V1__RemovedItem *r = m->removed[i];
+		const item_t *it = strcmp(r->gallery_id, a->gallery_id) == 0 ? a : b;
+		char source[80];
+		snprintf(source, sizeof(source), "%s:%s", it->publisher_id, it == a ? "t" : "c");
+		assert_string_equal(r->gallery_id, it->gallery_id);
+		assert_string_equal(r->publisher_id, it->publisher_id);
+		assert_string_equal(r->source_key, source);
+	}
+	assert_string_not_equal(m->removed[0]->gallery_id, m->removed[1]->gallery_id);
+	inkwell__template__v1__removal__free_unpacked(m, NULL);
+}
+
 /* A takedown covers every copy of the page: the live ones go with it, and
  * no copy under any source (a saved copy, the photo uploaded again) can be
  * published afterwards. A publisher's own withdrawal bans nothing. */
@@ -317,9 +341,11 @@ static void test_takedown_covers_copies(void **state)
 	assert_int_equal(harness_publish_png(BOB, BOB ":o", "Other", png2, len2, &other), INK_OK);
 	assert_int_equal(harness_redis_int("ZCARD %s", "gallery"), 3);
 
+	ProtobufCBinaryData reply;
 	assert_int_equal(
-	    harness_ref_drop(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", orig->gallery_id),
+	    harness_ref(TSVC_T("DeleteGalleryItem"), ADMIN, "admin", orig->gallery_id, &reply),
 	    INK_OK);
+	assert_removed(reply, orig, copy);
 	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, orig->gallery_id),
 	                 INK_NOT_FOUND);
 	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, copy->gallery_id),

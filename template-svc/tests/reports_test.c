@@ -115,6 +115,11 @@ static void test_report_resolve_remove(void **state)
 	assert_int_equal(resolve(ADMIN, "admin", r1->report_id, "remove", &done), INK_OK);
 	assert_string_equal(done->status, "removed");
 	assert_string_equal(done->report_id, r1->report_id);
+	/* It names the item it removed, for user-svc's library (issue 16). */
+	assert_int_equal(done->n_removed, 1);
+	assert_string_equal(done->removed[0]->gallery_id, it->gallery_id);
+	assert_string_equal(done->removed[0]->publisher_id, ALICE);
+	assert_string_equal(done->removed[0]->source_key, "rep:1");
 	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, it->gallery_id),
 	                 INK_NOT_FOUND);
 	assert_int_equal(harness_ref_drop(TSVC_T("GetGalleryItem"), NULL, NULL, keep->gallery_id),
@@ -123,8 +128,12 @@ static void test_report_resolve_remove(void **state)
 	assert_int_equal(list_reports(ADMIN, "admin", &list), INK_OK);
 	assert_int_equal(list->n_items, 0);
 	inkwell__template__v1__report_list__free_unpacked(list, NULL);
-	/* Resolving again the same way is a no-op; the other way is refused. */
-	assert_int_equal(resolve(ADMIN, "admin", r1->report_id, "remove", NULL), INK_OK);
+	/* Resolving again the same way is a no-op (it removes nothing); the
+	 * other way is refused. */
+	report_t *again = NULL;
+	assert_int_equal(resolve(ADMIN, "admin", r1->report_id, "remove", &again), INK_OK);
+	assert_int_equal(again->n_removed, 0);
+	inkwell__template__v1__report__free_unpacked(again, NULL);
 	assert_int_equal(resolve(ADMIN, "admin", r2->report_id, "dismiss", NULL), INK_ABORTED);
 	/* What moderation removed cannot simply be published again. */
 	assert_int_equal(harness_redis_int("EXISTS published:{gallery}:%s", "rep:1"), 1);
