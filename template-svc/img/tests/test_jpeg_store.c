@@ -6,7 +6,8 @@
  * The JPEGs are made here with libjpeg, each with its own scan script: libjpeg's simple
  * progression, 96 scans of successive approximation, AC bands never refined (so the
  * output pass runs block smoothing over a five-row window), components in separate
- * sequential scans; 4:2:0, 4:2:2, 4:4:4, gray; with and without restart markers.
+ * sequential scans; 4:2:0, 4:2:2, 4:4:4, gray, CMYK; with and without restart markers; cut
+ * short; noise (rows kept plain); and a budget the store must refuse to grow past.
  * argv[1]: a real photo (PNG) from Debian's libjxl-testdata.
  */
 #include <setjmp.h>
@@ -337,6 +338,28 @@ static void test_budget(void **state)
 	free(jpg);
 }
 
+/* synth.c's progressive gray, YCbCr and Adobe CMYK (four components) with EXIF
+ * orientation: the same pages from both stores. */
+static void test_synth_kinds(void **state)
+{
+	const uint32_t w = 200, h = 150;
+	uint8_t *rgba = synth_rgba(SYNTH_SHAPES, w, h);
+
+	(void)state;
+	for (int c = 1; c <= 4; c++) {
+		size_t len;
+		uint8_t *jpg;
+
+		if (c == 2)
+			continue;
+		jpg = synth_jpeg(rgba, w, h, c, 1, 80, 6, &len);
+		assert_non_null(jpg);
+		assert_true(st_compare(jpg, len, 4096, INK_OK).multi_scan);
+		free(jpg);
+	}
+	free(rgba);
+}
+
 /* A baseline file never asks for a whole-image store. */
 static void test_baseline(void **state)
 {
@@ -361,7 +384,8 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_flavours),  cmocka_unit_test(test_noise),
 	    cmocka_unit_test(test_truncated), cmocka_unit_test(test_photo),
-	    cmocka_unit_test(test_budget),    cmocka_unit_test(test_baseline),
+	    cmocka_unit_test(test_budget),    cmocka_unit_test(test_synth_kinds),
+	    cmocka_unit_test(test_baseline),
 	};
 
 	if (argc != 2) {
