@@ -250,6 +250,39 @@ static void img_jstore_move(j_common_ptr cinfo, jvirt_barray_ptr a, JDIMENSION n
 		img_jstore_load(cinfo, a, nc + i, a->win[i]);
 }
 
+/* Moves the window, if it must, to hold rows [start_row, end_row): forward, the target rows
+ * end it; backward (a new pass), they start it. */
+static void img_jstore_reach(j_common_ptr cinfo, jvirt_barray_ptr a, JDIMENSION start_row,
+                             JDIMENSION end_row)
+{
+	JDIMENSION nc;
+
+	if (a->loaded && start_row >= a->cur && end_row <= a->cur + a->win_rows)
+		return;
+	if (a->loaded && start_row > a->cur)
+		nc = end_row > a->win_rows ? end_row - a->win_rows : 0;
+	else
+		nc = start_row;
+	if (nc > a->rows_in_array - a->win_rows)
+		nc = a->rows_in_array - a->win_rows;
+	img_jstore_move(cinfo, a, nc);
+}
+
+/* jmemmgr.c's checks on rows never written: a writer may not skip any, a reader of a
+ * pre-zeroed array sees zeros (as never-written rows decode here). */
+static void img_jstore_define(j_common_ptr cinfo, jvirt_barray_ptr a, JDIMENSION start_row,
+                              JDIMENSION end_row, boolean writable)
+{
+	if (a->first_undef_row >= end_row)
+		return;
+	if (a->first_undef_row < start_row && writable)
+		ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
+	if (!a->pre_zero && !writable)
+		ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
+	if (writable)
+		a->first_undef_row = end_row;
+}
+
 /* jmemmgr.c's access_virt_barray, with the window moved as above. */
 static JBLOCKARRAY img_jstore_access(j_common_ptr cinfo, jvirt_barray_ptr a, JDIMENSION start_row,
                                      JDIMENSION num_rows, boolean writable)
@@ -259,25 +292,8 @@ static JBLOCKARRAY img_jstore_access(j_common_ptr cinfo, jvirt_barray_ptr a, JDI
 	if (end_row > a->rows_in_array || num_rows > a->maxaccess || a->win == NULL ||
 	    end_row < start_row)
 		ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
-	if (!a->loaded || start_row < a->cur || end_row > a->cur + a->win_rows) {
-		/* Forward: the target rows end the window; backward: they start it. */
-		JDIMENSION nc = a->loaded && start_row > a->cur
-		                    ? (end_row > a->win_rows ? end_row - a->win_rows : 0)
-		                    : start_row;
-
-		if (nc > a->rows_in_array - a->win_rows)
-			nc = a->rows_in_array - a->win_rows;
-		img_jstore_move(cinfo, a, nc);
-	}
-	if (a->first_undef_row < end_row) {
-		/* Rows past it read as zero, as libjpeg's pre-zeroed ones do. */
-		if (a->first_undef_row < start_row && writable)
-			ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
-		if (!a->pre_zero && !writable)
-			ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
-		if (writable)
-			a->first_undef_row = end_row;
-	}
+	img_jstore_reach(cinfo, a, start_row, end_row);
+	img_jstore_define(cinfo, a, start_row, end_row, writable);
 	if (writable)
 		memset(a->dirty + (start_row - a->cur), 1, num_rows);
 	return a->win + (start_row - a->cur);
