@@ -11,6 +11,8 @@
  * Dimensions are checked from the header before jpeg_start_decompress allocates.
  * libjpeg's error_exit would exit(): ours longjmps back with the message. A premature end
  * of data is only a warning to libjpeg (it pads with gray); to us it is "JPEG is truncated".
+ * A multi-scan (progressive) file keeps its coefficients in decode_jpeg_store.c's compact
+ * store instead of libjpeg's 2 bytes each.
  */
 #include <setjmp.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "decode_jpeg_store.h"
 #include "img_priv.h"
 
 /* A progressive JPEG may have any number of scans, each a full pass over the image. */
@@ -49,6 +52,9 @@ typedef struct img_jpeg {
 	int orientation;
 	const uint8_t *src_data;
 	size_t src_len;
+	img_jstore_mode mode;
+	img_jstore store;      /* IMG_JSTORE_COMPACT; installed once the header is read */
+	uint64_t libjpeg_coef; /* bytes libjpeg's own store takes for the file */
 } img_jpeg;
 
 static void img_jpeg_fail(j_common_ptr cinfo, ink_err err, const char *what)
@@ -69,6 +75,15 @@ static void img_jpeg_error_exit(j_common_ptr cinfo)
 	int code = cinfo->err->msg_code;
 
 	(*cinfo->err->format_message)(cinfo, buf);
+	if (code == JERR_OUT_OF_MEMORY && ((img_jpeg *)cinfo)->store.over_budget) {
+		img_why(
+		    line, sizeof(line),
+		    "progressive JPEG needs more than the %.0f MiB allowed to decode; save it as "
+		    "baseline (not progressive)",
+		    (double)((img_jpeg *)cinfo)->store.budget / (1 << 20));
+		img_jpeg_fail(cinfo, INK_PAYLOAD_TOO_LARGE, line);
+		return;
+	}
 	if (code == JERR_OUT_OF_MEMORY || code == JERR_NO_BACKING_STORE) {
 		img_jpeg_fail(cinfo, INK_RESOURCE_EXHAUSTED, "out of memory decoding the JPEG");
 		return;
@@ -242,9 +257,11 @@ static uint64_t img_jpeg_coef_bytes(j_decompress_ptr d)
 }
 
 /* Memory bound of a multi-scan JPEG: IMG_JPEG_COEF_BPP bytes a pixel of the image padded
- * to whole MCUs (what a 4:2:0 file needs exactly), or IMG_JPEG_COEF_FLOOR for a small one.
- * A 4:4:4 (6 bytes a pixel) or CMYK (8) progressive photo of more than a few megapixels is
- * refused: libjpeg cannot decode it in less, and four at once would take a GiB. */
+ * to whole MCUs (what libjpeg's store needs for a 4:2:0 file exactly), or
+ * IMG_JPEG_COEF_FLOOR for a small one. The compact store enforces it as it grows (a photo
+ * takes a fraction of it, whatever its sampling). With libjpeg's store (tests only) a
+ * 4:4:4 (6 bytes a pixel) or CMYK (8) progressive photo of more than a few megapixels is
+ * refused from the header. */
 static void img_jpeg_check_memory(img_jpeg *c)
 {
 	j_decompress_ptr d = &c->cinfo;
@@ -258,6 +275,11 @@ static void img_jpeg_check_memory(img_jpeg *c)
 
 	if (budget < IMG_JPEG_COEF_FLOOR)
 		budget = IMG_JPEG_COEF_FLOOR;
+	c->libjpeg_coef = need;
+	if (c->mode == IMG_JSTORE_COMPACT) {
+		img_jstore_install(&c->store, d, budget);
+		return;
+	}
 	if (need > budget) {
 		img_why(
 		    why, sizeof(why),
@@ -350,6 +372,12 @@ static int img_jpeg_run(img_jpeg *c)
 ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
                         size_t why_len)
 {
+	return img_decode_jpeg_with(d, n, o, IMG_JSTORE_COMPACT, out, NULL, why, why_len);
+}
+
+ink_err img_decode_jpeg_with(const uint8_t *d, size_t n, const img_opts *o, img_jstore_mode mode,
+                             img_gray *out, img_jstore_stats *stats, char *why, size_t why_len)
+{
 	img_jpeg *c;
 	ink_err err = INK_OK;
 
@@ -369,6 +397,7 @@ ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray 
 		return INK_RESOURCE_EXHAUSTED;
 	}
 	c->opts = o;
+	c->mode = mode;
 	c->orientation = 1;
 	c->cinfo.err = jpeg_std_error(&c->jerr.pub);
 	c->jerr.pub.error_exit = img_jpeg_error_exit;
@@ -388,6 +417,11 @@ ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray 
 	}
 	*out = c->page;
 	c->page.px = c->page.rgb = NULL;
+	if (stats != NULL) {
+		stats->multi_scan = c->libjpeg_coef > 0;
+		stats->peak = c->store.peak;
+		stats->libjpeg = c->libjpeg_coef;
+	}
 out:
 	jpeg_destroy_decompress(&c->cinfo);
 	img_shrink_fini(&c->shr);

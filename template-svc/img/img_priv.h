@@ -121,9 +121,9 @@ ink_err img_decode_png(const uint8_t *d, size_t n, const img_opts *o, img_gray *
 /* img_decode_jpeg decodes a JPEG (baseline, progressive, gray, RGB, CMYK/YCCK with Adobe
  * inversion) at the smallest DCT scale that still covers the page, shrinks it to page size
  * (px gray; rgb too unless the JPEG is gray) and applies the EXIF orientation. A
- * multi-scan (progressive) JPEG whose coefficient buffer would exceed IMG_JPEG_COEF_BPP
- * bytes a pixel (or IMG_JPEG_COEF_FLOOR, if more) is PAYLOAD_TOO_LARGE before anything is
- * allocated. Errors otherwise as img_decode_png. */
+ * multi-scan (progressive) JPEG keeps its coefficients in decode_jpeg_store.c's compact
+ * store; one whose store would grow past IMG_JPEG_COEF_BPP bytes a pixel (or
+ * IMG_JPEG_COEF_FLOOR, if more) is PAYLOAD_TOO_LARGE. Errors otherwise as img_decode_png. */
 ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray *out, char *why,
                         size_t why_len);
 
@@ -131,8 +131,9 @@ ink_err img_decode_jpeg(const uint8_t *d, size_t n, const img_opts *o, img_gray 
  * has passed. */
 int img_past_deadline(const img_limits *lim);
 
-/* Memory bound of a multi-scan JPEG: libjpeg holds every DCT coefficient of the image (2
- * bytes each); a 4:2:0 photo needs 3 bytes a pixel, a 4:4:4 one 6, CMYK 8. */
+/* Memory bound of a multi-scan JPEG's coefficient store. libjpeg's own holds every DCT
+ * coefficient (2 bytes each): a 4:2:0 photo 3 bytes a pixel, 4:4:4 6, CMYK 8; the compact
+ * store a fraction of that (only noise-like files come near it). */
 #define IMG_JPEG_COEF_BPP   3u
 #define IMG_JPEG_COEF_FLOOR ((uint64_t)32 << 20)
 

@@ -79,6 +79,24 @@ int main(int argc, char **argv)
 		free(rgba);
 	}
 	{
+		/* Issue 11: progressive 4:2:0 and 4:4:4 of several iMCU rows, so the compact
+		 * coefficient store (decode_jpeg_store.c) moves its windows and codes rows. */
+		uint8_t *rgba = synth_rgba(SYNTH_SHAPES, 160, 120);
+
+		for (int hs = 1; hs <= 2; hs++) {
+			size_t n;
+			uint8_t *jpg =
+			    rgba ? synth_jpeg_sampled(rgba, 160, 120, hs, hs, 1, 75, &n) : NULL;
+
+			(void)snprintf(name, sizeof(name), "progressive_%d.jpg", hs);
+			if (jpg == NULL || write_file(argv[1], name, jpg, n) != 0)
+				return 1;
+			free(jpg);
+			count++;
+		}
+		free(rgba);
+	}
+	{
 		/* Issue 12: rows, then a zlib stream that goes on (4 MiB of zeros, ~4 KB). */
 		size_t n;
 		uint8_t *png = synth_png_trailing(100, 100, (uint64_t)4 << 20, &n);
