@@ -109,8 +109,31 @@ static int img_ink_neighbours(const uint8_t *ink, uint32_t w, uint32_t h, uint32
 	return n;
 }
 
+/* Whether p is an open end of the skeleton: at most one present ink neighbour (the frame
+ * counting as ink, so a line ending on it is no end), or, inside the page, up to three that
+ * touch each other (one run around p): the tip of a branch leaning on a line, which sees the
+ * line's pixels left, below and right of it. */
+static int img_prune_is_end(const uint8_t *ink, uint32_t w, uint32_t h, uint32_t x, uint32_t y)
+{
+	static const int rx[8] = {0, 1, 1, 1, 0, -1, -1, -1}, ry[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
+	int n = img_ink_neighbours(ink, w, h, x, y), on[8], runs = 0;
+
+	if (n <= 1)
+		return 1;
+	if (n > 3 || x == 0 || y == 0 || x + 1 >= w || y + 1 >= h)
+		return 0;
+	for (int i = 0; i < 8; i++) {
+		uint8_t v = ink[(size_t)((int64_t)y + ry[i]) * w + (size_t)((int64_t)x + rx[i])];
+
+		on[i] = v == 1 || v == IMG_PRUNE_QUEUED;
+	}
+	for (int i = 0; i < 8; i++)
+		runs += on[i] && !on[(i + 7) % 8];
+	return runs == 1;
+}
+
 /* Appends to list[*n] the neighbours of p holding `from`, relabelled `to`; with ends set,
- * only those left with at most one present ink neighbour (the new ends). */
+ * only those that are ends now (img_prune_is_end). */
 static void img_prune_visit(uint8_t *ink, uint32_t w, uint32_t h, uint32_t p, uint8_t from,
                             uint8_t to, int ends, uint32_t *list, size_t *n)
 {
@@ -123,7 +146,7 @@ static void img_prune_visit(uint8_t *ink, uint32_t w, uint32_t h, uint32_t p, ui
 
 			if (nx < 0 || ny < 0 || nx >= w || ny >= h || ink[q] != from)
 				continue;
-			if (ends && img_ink_neighbours(ink, w, h, (uint32_t)nx, (uint32_t)ny) > 1)
+			if (ends && !img_prune_is_end(ink, w, h, (uint32_t)nx, (uint32_t)ny))
 				continue;
 			ink[q] = to;
 			list[(*n)++] = (uint32_t)q;
@@ -151,14 +174,13 @@ static void img_prune_round(uint8_t *ink, uint32_t w, uint32_t h, uint32_t *list
  * left regrows len pixels from its new ends along what was peeled. A spur (a short branch
  * off a line, which thinning a melted band leaves) is gone, since the junction it hung on is
  * no end; the end of a line grows back to where it was. Peeling alone shortened every
- * stroke by len at each open end and took a fifth of a short stroke off a child's page. */
+ * stroke by len pixels at each open end (a 20 px stroke lost 6). */
 void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len, uint32_t *stack)
 {
 	size_t N = (size_t)w * h, n = 0;
 
 	for (size_t p = 0; p < N; p++)
-		if (ink[p] &&
-		    img_ink_neighbours(ink, w, h, (uint32_t)(p % w), (uint32_t)(p / w)) <= 1)
+		if (ink[p] && img_prune_is_end(ink, w, h, (uint32_t)(p % w), (uint32_t)(p / w)))
 			stack[n++] = (uint32_t)p;
 	for (size_t i = 0; i < n; i++)
 		ink[stack[i]] = IMG_PRUNE_QUEUED;

@@ -130,8 +130,9 @@ static ink_err img_draw_flow(const img_gray *g, img_draw_bufs *b)
  * there: a second detector beside the first would draw the same outline twice, side by
  * side. A line of cur is judged by its own length (under min_px it is dropped) before it is
  * cut: judged after, the part of a long strong edge that reaches past a drawn line's end
- * was short and dropped, and with it the outline where the two detectors part (0.02-0.03 of
- * `recall` and `detail` at detail 1). Only the cut's crumbs go after it. scratch: w*h. */
+ * was short and dropped, and with it the outline where the two detectors part (0.02 of
+ * `recall` and `detail` on the blossoms at detail 1). Only the cut's crumbs go after it.
+ * scratch: w*h bytes. */
 static void img_draw_add_beside(img_draw_bufs *b, uint8_t *cur, uint8_t *scratch, uint32_t w,
                                 uint32_t h, int gap, uint32_t min_px)
 {
