@@ -109,7 +109,8 @@ void img_bin_fini(img_bin *b);
 
 /* ---- decoders: bytes -> page-size gray (and RGB), limits checked before allocation ---- */
 
-/* img_decode_png decodes a PNG (any color type/depth, interlace, tRNS; alpha over white)
+/* img_decode_png decodes a PNG (any color type/depth, interlace, tRNS; a pixel keeps its
+ * colour under any alpha but 0, which is white)
  * straight to a page-size raster (max_side of opts): px gray, and rgb too for a colour
  * source (palette or RGB). It reads rows only as far as the last one the header declares:
  * data after them (more IDAT, a zlib stream that goes on) is never inflated. Errors:
@@ -212,9 +213,10 @@ uint32_t img_fill(uint8_t *m, uint32_t w, uint32_t h, size_t p, uint8_t val, uin
 /* img_fill_slivers inks white regions (4-connected) under min_px. stack: w*h uint32. */
 int img_fill_slivers(uint8_t *ink, uint32_t w, uint32_t h, uint32_t min_px, uint32_t *stack);
 
-/* img_prune_spurs removes open line ends, `len` pixels deep, from a 1-px skeleton; the image
- * frame counts as ink, so lines ending on it stay. */
-void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len);
+/* img_prune_spurs removes spurs (branches up to `len` pixels that end open) from a 1-px
+ * skeleton; the open ends of longer lines stay where they were. The image frame counts as
+ * ink, so lines ending on it stay. stack: w*h uint32. */
+void img_prune_spurs(uint8_t *ink, uint32_t w, uint32_t h, int len, uint32_t *stack);
 
 /* ---- stroke.c ---- */
 

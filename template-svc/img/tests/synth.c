@@ -59,6 +59,28 @@ static int synth_text_at(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
 	return glyph[ch][gy][gx % 6] == '1';
 }
 
+/* One pixel of SYNTH_SHAPES (fade 0) or SYNTH_ALPHA (fade 1: alpha falling left to right,
+ * the last twentieth fully transparent over black, as encoders often leave it). */
+static void synth_shapes_px(uint8_t *p, double fx, double fy, unsigned n, int fade)
+{
+	/* Ground: mid gray with mild texture. */
+	unsigned g = 150 + (n & 15);
+	unsigned a = fade ? (unsigned)(255 * (1 - fx)) : 255;
+	double dx = fx - 0.3, dy = fy - 0.35;
+
+	if (fade && fx >= 0.95) {
+		synth_put(p, 0, 0, 0, 0);
+		return;
+	}
+	synth_put(p, g, g + 10, g - 10, a);
+	if (dx * dx + dy * dy < 0.04)
+		synth_put(p, 220, 40, 40, a); /* disc */
+	if (fx > 0.6 && fx < 0.9 && fy > 0.15 && fy < 0.45)
+		synth_put(p, 30, 60, 200, a); /* square */
+	if (fy > 0.6 && fy < 0.9 && synth_abs(fx - 0.5) < (fy - 0.6))
+		synth_put(p, 250, 230, 60, a); /* triangle */
+}
+
 uint8_t *synth_rgba(synth_scene s, uint32_t w, uint32_t h)
 {
 	uint8_t *px = malloc((size_t)w * h * 4);
@@ -70,25 +92,13 @@ uint8_t *synth_rgba(synth_scene s, uint32_t w, uint32_t h)
 		for (uint32_t x = 0; x < w; x++) {
 			uint8_t *p = px + ((size_t)y * w + x) * 4;
 			double fx = (double)x / w, fy = (double)y / h;
-			double dx = fx - 0.3, dy = fy - 0.35;
 			unsigned n = synth_rand(&seed);
 
 			switch (s) {
 			case SYNTH_SHAPES:
-			case SYNTH_ALPHA: {
-				/* Ground: mid gray with mild texture. */
-				unsigned g = 150 + (n & 15);
-				unsigned a = s == SYNTH_ALPHA ? (unsigned)(255 * (1 - fx)) : 255;
-
-				synth_put(p, g, g + 10, g - 10, a);
-				if (dx * dx + dy * dy < 0.04)
-					synth_put(p, 220, 40, 40, a); /* disc */
-				if (fx > 0.6 && fx < 0.9 && fy > 0.15 && fy < 0.45)
-					synth_put(p, 30, 60, 200, a); /* square */
-				if (fy > 0.6 && fy < 0.9 && synth_abs(fx - 0.5) < (fy - 0.6))
-					synth_put(p, 250, 230, 60, a); /* triangle */
+			case SYNTH_ALPHA:
+				synth_shapes_px(p, fx, fy, n, s == SYNTH_ALPHA);
 				break;
-			}
 			case SYNTH_GRADIENT: {
 				unsigned g = (unsigned)(255 * (fx + fy) / 2);
 
@@ -578,11 +588,9 @@ uint8_t *synth_png_reference(const uint8_t *data, size_t len, int rgb, uint32_t 
 	for (size_t i = 0; i < (size_t)pw * ph; i++) {
 		unsigned a = ch == och + 1 ? img[i * ch + och] : 255;
 
-		/* The engine lifts the veil of a partial alpha (decode_png.c): 4 a, capped. */
-		a = a * 4u > 255u ? 255u : a * 4u;
+		/* The engine keeps the colour under any alpha but 0 (decode_png.c). */
 		for (int c = 0; c < och; c++)
-			out[i * och + c] =
-			    (uint8_t)((img[i * ch + c] * a + 255u * (255u - a) + 127u) / 255u);
+			out[i * och + c] = a == 0 ? 255 : img[i * ch + c];
 	}
 	png_destroy_read_struct(&png, &info, NULL);
 	free(img);

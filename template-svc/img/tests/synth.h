@@ -60,7 +60,8 @@ uint8_t *synth_png_trailing(uint32_t w, uint32_t h, uint64_t zeros, size_t *len)
 
 /* synth_png_reference decodes png the way the engine made its gray before it kept colour:
  * libpng's sequential reader with expand, scale_16, rgb_to_gray (ITU-R 601) and interlace
- * handling, alpha over white; with rgb set, the same without rgb_to_gray, giving RGB.
+ * handling, the colour kept under alpha and white where alpha is 0; with rgb set, the same
+ * without rgb_to_gray, giving RGB.
  * Returns w*h gray or w*h*3 RGB bytes (malloc'd), or NULL (with rgb set: a gray source). */
 uint8_t *synth_png_reference(const uint8_t *png, size_t len, int rgb, uint32_t *w, uint32_t *h);
 

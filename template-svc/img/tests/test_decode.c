@@ -1,8 +1,8 @@
 /*
  * test_decode.c - the engine's input side on images made in memory: options, byte and
  * pixel limits (bombs refused from the header), every PNG and JPEG flavour, odd sizes
- * (1x1, 1x10000), flat and noise images, alpha over white, EXIF orientation, truncation
- * at every KiB and random corruption: a page or a clean error, never a crash.
+ * (1x1, 1x10000), flat and noise images, alpha (colour kept, transparent white), EXIF orientation,
+ * truncation at every KiB and random corruption: a page or a clean error, never a crash.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -220,12 +220,15 @@ static void test_alpha_over_white(void **state)
 	(void)state;
 	img_opts_default(&o);
 	assert_int_equal(img_decode_png(png, len, &o, &g, why, sizeof(why)), INK_OK);
-	/* Last column: alpha ~0 -> white; first column: opaque ground (~155). */
+	/* Last column: alpha 0 over black -> white paper; first column: opaque ground (~155);
+	 * column 180, alpha 25: the same ground, not faded towards white. */
 	assert_true(g.px[50 * 200 + 199] >= 250);
 	assert_true(g.px[50 * 200 + 0] < 200);
+	assert_true(g.px[50 * 200 + 180] > 130 && g.px[50 * 200 + 180] < 190);
 	img_gray_fini(&g);
 	assert_int_equal(img_decode_png(pga, lga, &o, &g, why, sizeof(why)), INK_OK);
 	assert_true(g.px[50 * 200 + 199] >= 250);
+	assert_true(g.px[50 * 200 + 180] > 130 && g.px[50 * 200 + 180] < 190);
 	img_gray_fini(&g);
 	free(png);
 	free(pga);

@@ -6,11 +6,8 @@
    one JSON object whose figures agree with page-quality.
 2. Every real photo of Debian's libjxl-testdata (PNG 8/16-bit, gray, alpha, baseline and
    progressive JPEG), at --detail 1, 3 and 5: every page must pass
-   shared/tools/page-quality --lines, except the few (photo, detail) pairs in SHORTFALLS,
-   which must still be closed and printable (ink, specks, fillable, slivers, largest) and
-   are printed as shortfalls: the issue stays open on them, and a pair that starts passing must be
-   taken off the list (the test fails until it is, so the list never goes stale).
-   Line widths 1..8 pass on the hardest photo.
+   shared/tools/page-quality --lines (every band, `lines` included); one that fails fails
+   the test. Line widths 1..8 pass on the hardest photo.
 3. --detail steers the number of regions, --line-width the amount of ink.
 Fails (does not skip) when the photos or page-quality are missing: CI installs them."""
 import concurrent.futures
@@ -36,14 +33,6 @@ PHOTOS = [
     "jxl/hdr_room.png",
 ]
 LEVELS = (1, 3, 5)
-# (photo, detail) pairs whose `lines`/`detail` bands are not reached yet (issue 11 open).
-SHORTFALLS = {
-    ("external/wesaturate/500px/tmshre_riaphotographs_srgb8.png", 1),
-    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 1),
-    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 3),
-    ("external/wesaturate/500px/tmshre_riaphotographs_alpha.png", 5),
-    ("external/wesaturate/500px/u76c0g_bliznaca_srgb8.png", 1),
-}
 failures = []
 
 
@@ -129,15 +118,24 @@ def main():
             continue
         print("     " + q.stdout.strip())
         rep = json.loads(r.stdout)
-        if (rel, d) in SHORTFALLS:
-            check(printable(rep), f"{what}: known shortfall, still closed and printable")
-            check(q.returncode != 0, f"{what}: passes --lines now: take it off SHORTFALLS")
-        else:
-            check(q.returncode == 0, f"{what}: page-quality --lines passes")
+        check(printable(rep), f"{what}: closed and printable")
+        check(q.returncode == 0, f"{what}: page-quality --lines passes")
         check(rep["ok"] == (qb.returncode == 0), f"{what}: --report agrees")
         fig = dict(kv.split("=") for kv in q.stdout.split() if "=" in kv)
         check(abs(float(fig["ink"]) - rep["ink"]) < 0.002 and
               int(fig["fillable"]) == rep["fillable"], f"{what}: report agrees with page-quality")
+
+    # 2a. A partly transparent photo is drawn as its picture: the vignetted copy of the
+    # tulips (same RGB, alpha 2..255) gives the opaque copy's page, byte for byte.
+    for d in LEVELS:
+        pages = []
+        for rel in PHOTOS[6:8]:
+            name = os.path.join(tmp, f"{os.path.basename(rel)}.d{d}.png")
+            if os.path.exists(name):
+                with open(name, "rb") as f:
+                    pages.append(f.read())
+        check(len(pages) == 2 and pages[0] == pages[1],
+              f"tulips under a vignette of alpha --detail {d}: same page")
 
     # 2b. Line widths 1..8 still pass, on the hardest photo.
     src = os.path.join(DATA, PHOTOS[8])

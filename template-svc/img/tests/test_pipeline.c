@@ -1,7 +1,7 @@
 /*
  * test_pipeline.c - the engine's output side on images made in memory: drawn shapes and
  * letters come out closed (a flood fill from inside stays inside), line width and page
- * size do what they say, concurrent conversions agree, the report's bands.
+ * size do what they say, concurrent conversions agree, the report's bands, spur pruning.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -282,13 +282,32 @@ static void test_report_ok(void **state)
 	assert_false(img_report_ok(&r));
 }
 
+/* Pruning takes a short branch off a line and leaves strokes whole: their open ends stay
+ * where they were, and so does a branch longer than the prune. */
+static void test_prune_spurs(void **state)
+{
+	enum { W = 40, H = 20 };
+	uint8_t ink[W * H] = {0}, want[W * H] = {0};
+	uint32_t stack[W * H];
+
+	(void)state;
+	for (int x = 5; x <= 34; x++)
+		want[10 * W + x] = 1; /* a stroke with two open ends */
+	for (int y = 3; y <= 9; y++)
+		want[y * W + 10] = 1; /* a 7 px branch: longer than the prune */
+	memcpy(ink, want, sizeof(ink));
+	ink[9 * W + 20] = ink[8 * W + 20] = 1; /* a 2 px spur */
+	img_prune_spurs(ink, W, H, 3, stack);
+	assert_memory_equal(ink, want, sizeof(ink));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shapes_closed), cmocka_unit_test(test_flat_background),
 	    cmocka_unit_test(test_text_closed),   cmocka_unit_test(test_line_width),
 	    cmocka_unit_test(test_max_side),      cmocka_unit_test(test_threads),
-	    cmocka_unit_test(test_report_ok),
+	    cmocka_unit_test(test_report_ok),     cmocka_unit_test(test_prune_spurs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
