@@ -8,9 +8,9 @@ one published picture, then two measured runs, each summing utime+stime (from
 /proc/<pid>/stat) of every process of the stack (nginx and its workers, the
 edges, user-svc, template-svc, Redis) before and after:
   conversion    CONVERSIONS uploads of a 1-megapixel JPEG, 2 at a time
-  gallery read  READS  GET /v1/gallery/{id} signed in (past nginx's micro-cache:
-                the whole chain nginx -> edge -> user-svc -> template-svc -> Redis),
-                READ_THREADS at a time
+  library read  READS  GET /v1/templates/{id} signed in (never cached: the chain
+                nginx -> edge -> user-svc -> Redis; a gallery read is public and
+                nginx's micro-cache answers it for everyone), READ_THREADS at a time
 and prints CPU-seconds per request. The client (this script) is not counted.
 Per-request cost is flat when the N=2 figure stays within COST_MAX_RATIO (1.3)
 of N=1: the script exits 1 otherwise. The first requests of a run (the warm-up,
@@ -139,20 +139,19 @@ def bench(instances, jpeg, args):
         cl.req("POST", "/v1/users", {"username": name, "password": PASSWORD})
         cl.token = cl.req("POST", "/v1/sessions", {"username": name, "password": PASSWORD})["token"]
         tid = cl.req("POST", "/v1/templates?title=Cost", jpeg, "image/jpeg")["id"]
-        gid = cl.req("POST", "/v1/templates/%s/publish" % tid, b"")["gallery_id"]
 
         def upload(conn):
             cl.req("POST", "/v1/templates?title=Cost", jpeg, "image/jpeg", conn)
 
         def read(conn):
-            cl.req("GET", "/v1/gallery/" + gid, conn=conn)
+            cl.req("GET", "/v1/templates/" + tid, conn=conn)
 
         upload.port = read.port = port
         # Warm-up: every connection of every instance made, caches filled.
         run_parallel(args["threads"], 20 * instances, read)
         run_parallel(2, 2, upload)
         rows = [measure(st, "conversion", 2, args["conversions"], upload),
-                measure(st, "gallery read", args["threads"], args["reads"], read)]
+                measure(st, "library read", args["threads"], args["reads"], read)]
         for r in rows:
             r["instances"] = instances
         return rows
@@ -184,7 +183,7 @@ def main():
                                                     r["cpu_s"], r["wall_s"],
                                                     r["cpu_per_request_ms"]))
     flat = True
-    for what in ("conversion", "gallery read"):
+    for what in ("conversion", "library read"):
         by_n = {r["instances"]: r["cpu_per_request_ms"] for r in rows if r["what"] == what}
         if 1 in by_n and len(by_n) > 1:
             for n, v in sorted(by_n.items()):
