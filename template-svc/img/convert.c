@@ -6,6 +6,7 @@
  *   SVG rendered antialiased by cairo -> report on that render -> PNG.
  * Every buffer is page-sized and owned by one img_work, freed in one place.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,69 @@ static ink_err img_source_mag(img_work *wk)
 	return INK_OK;
 }
 
+/* The report on the settled page: its own figures, and the photo's when asked.
+ * INK_RESOURCE_EXHAUSTED on OOM. */
+static ink_err img_convert_report(img_work *wk, int want_report, img_report *r)
+{
+	ink_err err = img_report_page(wk->ink2, wk->gray.w, wk->gray.h, r);
+
+	if (err != INK_OK || !want_report)
+		return err;
+	err = img_source_mag(wk);
+	if (err != INK_OK)
+		return err;
+	return img_report_source(wk->ink2, wk->mag, wk->gray.w, wk->gray.h, r);
+}
+
+/* The page's PNG, encoded on a thread of its own beside the report: the encoder reads the
+ * settled gray only, the report its mask and the photo. */
+typedef struct img_encode_job {
+	const uint8_t *gray;
+	uint32_t w, h;
+	uint8_t *png; /* on success */
+	size_t len;
+	ink_err err;
+	char why[200];
+} img_encode_job;
+
+static void *img_encode_run(void *arg)
+{
+	img_encode_job *j = arg;
+
+	j->err = img_encode_png(j->gray, j->w, j->h, &j->png, &j->len, j->why, sizeof(j->why));
+	return NULL;
+}
+
+/* Report and PNG of the settled page (the PNG into page->png). The report's error wins, as
+ * when they ran one after the other. */
+static ink_err img_convert_finish(img_work *wk, int want_report, img_page *page, char *why,
+                                  size_t why_len)
+{
+	img_encode_job j = {.gray = wk->ink, .w = wk->gray.w, .h = wk->gray.h};
+	pthread_t t;
+	int started = pthread_create(&t, NULL, img_encode_run, &j) == 0;
+	ink_err err = img_convert_report(wk, want_report, &page->report);
+
+	if (started)
+		/* Joining a thread we created and did not detach cannot fail. */
+		(void)pthread_join(t, NULL);
+	else
+		(void)img_encode_run(&j);
+	if (err != INK_OK) {
+		free(j.png);
+		img_why(why, why_len, "out of memory converting a %ux%u page", wk->gray.w,
+		        wk->gray.h);
+		return err;
+	}
+	if (j.err != INK_OK) {
+		img_why(why, why_len, "%s", j.why);
+		return j.err;
+	}
+	page->png = j.png;
+	page->png_len = j.len;
+	return INK_OK;
+}
+
 static ink_err img_decode(const uint8_t *data, size_t len, const img_opts *o, img_gray *g,
                           char *why, size_t why_len)
 {
@@ -199,18 +263,7 @@ ink_err img_convert(const uint8_t *data, size_t len, const img_opts *opts, int w
 		err = img_convert_number(&wk, opts, &page);
 	if (err != INK_OK)
 		goto oom;
-	err = img_report_page(wk.ink2, wk.gray.w, wk.gray.h, &page.report);
-	if (err != INK_OK)
-		goto oom;
-	if (want_report) {
-		err = img_source_mag(&wk);
-		if (err != INK_OK)
-			goto oom;
-		err = img_report_source(wk.ink2, wk.mag, wk.gray.w, wk.gray.h, &page.report);
-		if (err != INK_OK)
-			goto oom;
-	}
-	err = img_encode_png(wk.ink, wk.gray.w, wk.gray.h, &page.png, &page.png_len, why, why_len);
+	err = img_convert_finish(&wk, want_report, &page, why, why_len);
 	if (err == INK_OK)
 		err = img_convert_numbered_png(&wk, &page, why, why_len);
 	if (err != INK_OK)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "img_priv.h"
+#include "ink_assert.h"
 
 #define IMG_GAUSS_MAX_R 32
 #define IMG_HIST_BINS   4096
@@ -35,6 +36,26 @@ typedef struct img_gauss_job {
 	float k[2 * IMG_GAUSS_MAX_R + 1];
 } img_gauss_job;
 
+/* Interior pixels from x on, IMG_GAUSS_RUN at a time: each pixel's sum is taken in the same
+ * order as one at a time (the same bits), but the pixels of a run side by side, which the
+ * compiler turns into vector lanes. Returns the first pixel not done. */
+#define IMG_GAUSS_RUN 8
+static uint32_t img_gauss_run_h(const img_gauss_job *j, const float *row, float *o, uint32_t x)
+{
+	uint32_t w = j->w, r = (uint32_t)j->r;
+
+	for (; x + IMG_GAUSS_RUN - 1 + r < w; x += IMG_GAUSS_RUN) {
+		const float *p = row + x - r;
+		float s[IMG_GAUSS_RUN] = {0};
+
+		for (uint32_t i = 0; i <= 2 * r; i++)
+			for (int l = 0; l < IMG_GAUSS_RUN; l++)
+				s[l] += j->k[i] * p[i + (uint32_t)l];
+		memcpy(o + x, s, sizeof(s));
+	}
+	return x;
+}
+
 /* Horizontal pass, rows [y0, y1): in -> tmp. */
 static void img_gauss_rows_h(void *ctx, uint32_t y0, uint32_t y1)
 {
@@ -45,10 +66,16 @@ static void img_gauss_rows_h(void *ctx, uint32_t y0, uint32_t y1)
 	for (uint32_t y = y0; y < y1; y++) {
 		const float *row = j->in + (size_t)y * w;
 		float *o = j->tmp + (size_t)y * w;
+		uint32_t x = 0;
 
-		for (uint32_t x = 0; x < w; x++) {
+		for (; x < w; x++) {
 			float s = 0;
 
+			if (x >= (uint32_t)r && x + (uint32_t)r < w) {
+				x = img_gauss_run_h(j, row, o, x);
+				if (x >= w)
+					break;
+			}
 			if (x >= (uint32_t)r && x + (uint32_t)r < w) {
 				const float *p = row + x - r;
 
@@ -135,33 +162,72 @@ void img_sobel(const float *g, float *mag, uint32_t w, uint32_t h)
 	img_par_rows(w, h, img_sobel_rows, &j);
 }
 
-/* Which bin of [lo, hi) holds rank `want` (0-based); *below = count under that bin. */
-static int img_hist_find(const float *v, size_t n, float lo, float hi, size_t want, size_t *below)
+/* A percentile's passes over v, in two halves at once (parallel.c, a "row" being one value):
+ * minima, maxima and bin counts of the halves add up to those of the whole, exactly. */
+typedef struct img_pct_job {
+	const float *v;
+	float lo, hi, scale; /* the histogram's range, for img_pct_hist */
+	float min[2], max[2];
+	size_t under[2];                 /* values below lo */
+	uint32_t hist[2][IMG_HIST_BINS]; /* per half */
+} img_pct_job;
+
+static void img_pct_minmax(void *ctx, uint32_t i0, uint32_t i1)
 {
-	uint32_t hist[IMG_HIST_BINS];
-	float scale = (float)IMG_HIST_BINS / (hi - lo);
+	img_pct_job *j = ctx;
+	float lo = j->v[i0], hi = j->v[i0];
+
+	for (size_t i = (size_t)i0 + 1; i < i1; i++) {
+		lo = j->v[i] < lo ? j->v[i] : lo;
+		hi = j->v[i] > hi ? j->v[i] : hi;
+	}
+	j->min[i0 != 0] = lo;
+	j->max[i0 != 0] = hi;
+}
+
+static void img_pct_hist(void *ctx, uint32_t i0, uint32_t i1)
+{
+	img_pct_job *j = ctx;
+	uint32_t *hist = j->hist[i0 != 0];
 	size_t acc = 0;
 
-	memset(hist, 0, sizeof(hist));
-	for (size_t i = 0; i < n; i++) {
-		float f = v[i];
+	memset(hist, 0, sizeof(j->hist[0]));
+	for (size_t i = i0; i < i1; i++) {
+		float f = j->v[i];
 		int b;
 
-		if (f < lo) {
+		if (f < j->lo) {
 			acc++;
 			continue;
 		}
-		if (f >= hi)
+		if (f >= j->hi)
 			continue;
-		b = (int)((f - lo) * scale);
+		b = (int)((f - j->lo) * j->scale);
 		hist[b < IMG_HIST_BINS ? b : IMG_HIST_BINS - 1]++;
 	}
+	j->under[i0 != 0] = acc;
+}
+
+/* Which bin of [lo, hi) holds rank `want` (0-based); *below = count under that bin. */
+static int img_hist_find(img_pct_job *j, uint32_t n, float lo, float hi, size_t want, size_t *below)
+{
+	size_t acc;
+
+	j->lo = lo;
+	j->hi = hi;
+	j->scale = (float)IMG_HIST_BINS / (hi - lo);
+	j->under[1] = 0;
+	memset(j->hist[1], 0, sizeof(j->hist[1]));
+	img_par_rows(1, n, img_pct_hist, j);
+	acc = j->under[0] + j->under[1];
 	for (int b = 0; b < IMG_HIST_BINS; b++) {
-		if (acc + hist[b] > want) {
+		uint32_t c = j->hist[0][b] + j->hist[1][b];
+
+		if (acc + c > want) {
 			*below = acc;
 			return b;
 		}
-		acc += hist[b];
+		acc += c;
 	}
 	*below = acc;
 	return IMG_HIST_BINS - 1;
@@ -169,17 +235,21 @@ static int img_hist_find(const float *v, size_t n, float lo, float hi, size_t wa
 
 float img_percentile(const float *v, size_t n, double p)
 {
+	img_pct_job j;
 	float lo, hi, step;
 	size_t want, below;
 	int b;
 
 	if (n == 0)
 		return 0;
-	lo = hi = v[0];
-	for (size_t i = 1; i < n; i++) {
-		lo = v[i] < lo ? v[i] : lo;
-		hi = v[i] > hi ? v[i] : hi;
-	}
+	/* A page's pixels: at most IMG_PAGE_SIDE_MAX squared, well within a row count. */
+	INK_ASSERT(n <= UINT32_MAX);
+	j.v = v;
+	/* What the second half leaves when img_par_rows runs the whole in one call. */
+	j.min[1] = j.max[1] = v[0];
+	img_par_rows(1, (uint32_t)n, img_pct_minmax, &j);
+	lo = j.min[1] < j.min[0] ? j.min[1] : j.min[0];
+	hi = j.max[1] > j.max[0] ? j.max[1] : j.max[0];
 	if (!(hi > lo))
 		return lo;
 	want = (size_t)(p / 100.0 * (double)(n - 1) + 0.5);
@@ -187,10 +257,10 @@ float img_percentile(const float *v, size_t n, double p)
 		want = n - 1;
 	hi = nextafterf(hi, INFINITY);
 	/* Two rounds of histogram: 4096 bins, then 4096 inside the chosen one. */
-	b = img_hist_find(v, n, lo, hi, want, &below);
+	b = img_hist_find(&j, (uint32_t)n, lo, hi, want, &below);
 	step = (hi - lo) / IMG_HIST_BINS;
 	lo = lo + step * (float)b;
 	hi = lo + step;
-	b = img_hist_find(v, n, lo, hi, want, &below);
+	b = img_hist_find(&j, (uint32_t)n, lo, hi, want, &below);
 	return lo + (hi - lo) / IMG_HIST_BINS * (float)b;
 }

@@ -9,6 +9,7 @@
  * own rows, so it runs in row bands.
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "img_priv.h"
@@ -26,13 +27,53 @@ typedef struct img_bil_job {
 	float kr[IMG_BIL_LUT];
 } img_bil_job;
 
+/* Pixel i of the page, its taps at i + t * step for t in -IMG_BIL_R..IMG_BIL_R all inside
+ * the page: img_bil_rows's sums in the same order, without its bounds tests. */
+static void img_bil_px(const img_bil_job *j, size_t i, ptrdiff_t step)
+{
+	const float *p0 = j->in[0] + i, *p1 = j->in[1] + i, *p2 = j->in[2] + i;
+	float c0 = *p0, c1 = *p1, c2 = *p2;
+	float s0 = 0, s1 = 0, s2 = 0, ws = 0;
+
+	for (int t = -IMG_BIL_R; t <= IMG_BIL_R; t++) {
+		ptrdiff_t k = t * step;
+		float v0 = p0[k], v1 = p1[k], v2 = p2[k];
+		float d0 = v0 - c0, d1 = v1 - c1, d2 = v2 - c2, wt;
+		float d = (d0 * d0 + d1 * d1 + d2 * d2) / IMG_BIL_LUT_SC;
+
+		if (d >= IMG_BIL_LUT)
+			continue;
+		wt = j->ks[t + IMG_BIL_R] * j->kr[(int)d];
+		s0 += wt * v0;
+		s1 += wt * v1;
+		s2 += wt * v2;
+		ws += wt;
+	}
+	j->out[0][i] = s0 / ws;
+	j->out[1][i] = s1 / ws;
+	j->out[2][i] = s2 / ws;
+}
+
+/* Whether pixel (x, y) has all its taps inside the page. */
+static int img_bil_inside(const img_bil_job *j, uint32_t x, uint32_t y)
+{
+	uint32_t q = j->vertical ? y : x, n = j->vertical ? j->h : j->w;
+
+	return q >= IMG_BIL_R && q + IMG_BIL_R < n;
+}
+
 static void img_bil_rows(void *ctx, uint32_t y0, uint32_t y1)
 {
 	const img_bil_job *j = ctx;
 	uint32_t w = j->w, h = j->h;
+	ptrdiff_t step = j->vertical ? (ptrdiff_t)w : 1;
 
 	for (uint32_t y = y0; y < y1; y++)
 		for (uint32_t x = 0; x < w; x++) {
+			if (img_bil_inside(j, x, y)) {
+				img_bil_px(j, (size_t)y * w + x, step);
+				continue;
+			}
 			size_t i = (size_t)y * w + x;
 			float c0 = j->in[0][i], c1 = j->in[1][i], c2 = j->in[2][i];
 			float s0 = 0, s1 = 0, s2 = 0, ws = 0;

@@ -55,6 +55,10 @@ static void img_thin_table(uint8_t peel[2][256])
 	}
 }
 
+/* Rows a sub-pass must look at before a second thread is worth starting for them: starting
+ * one costs about what looking at a hundred rows of a 1000 px page does. */
+#define IMG_THIN_PAR_ROWS 256u
+
 typedef struct img_thin_job {
 	uint8_t *ink;
 	uint8_t *del;
@@ -129,9 +133,17 @@ static void img_thin_rows(void *ctx, uint32_t y0, uint32_t y1)
  * any pixel was peeled. */
 static int img_thin_pass(img_thin_job *j)
 {
+	uint32_t dirty = 0;
 	int any = 0;
 
-	img_par_rows(j->w, j->h, img_thin_rows, j);
+	for (uint32_t y = 0; y < j->h; y++)
+		dirty += j->eval[y];
+	/* After the first rounds only a few thick blobs are left to peel: a thread for their
+	 * rows costs more than it saves. */
+	if (dirty < IMG_THIN_PAR_ROWS)
+		img_thin_rows(j, 0, j->h);
+	else
+		img_par_rows(j->w, j->h, img_thin_rows, j);
 	for (uint32_t y = 0; y < j->h; y++) {
 		uint8_t *row = j->ink + (size_t)y * j->w;
 		const uint8_t *del = j->del + (size_t)y * j->w;

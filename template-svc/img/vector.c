@@ -12,6 +12,7 @@
  * numbers, filled black with the even-odd rule (potrace's holes are the white regions).
  */
 #include <cairo.h>
+#include <math.h>
 #include <potracelib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,33 +64,127 @@ static void img_text_add(img_text *t, const char *fmt, ...)
 	}
 }
 
+/* Room for " X Y" of two coordinates and a command letter: plain decimals of a page's
+ * size are far shorter; anything longer goes through vsnprintf. */
+#define IMG_PT_ROOM 64
+
+/* Makes room for IMG_PT_ROOM more bytes. -1 (t->err set) on OOM. */
+static int img_text_room(img_text *t)
+{
+	if (t->err)
+		return -1;
+	if (t->cap - t->len > IMG_PT_ROOM)
+		return 0;
+	size_t cap = t->cap ? t->cap * 2 : 65536;
+	char *nb = realloc(t->buf, cap);
+
+	if (nb == NULL) {
+		t->err = 1;
+		return -1;
+	}
+	t->buf = nb;
+	t->cap = cap;
+	return 0;
+}
+
+/* The sign of the exact a * 10 - m for a double a >= 0 and a whole or half m near a * 10:
+ * a * 10 = a * 8 + a * 2, both exact, whose rounded sum s and its error e (Knuth's two-sum)
+ * hold it exactly; s - m is then exact too (Sterbenz) or far from 0. */
+static int img_tenths_cmp(double s, double e, double m)
+{
+	double d = (s - m) + e;
+
+	return (d > 0) - (d < 0);
+}
+
+/* Writes x as printf's "%.1f" does (the exact binary value rounded to a tenth, a tie to
+ * even, "-" kept on a negative that rounds to 0) into o; returns the length, or -1 when x is
+ * not a plain number of a page's size (then the caller asks printf). A page has some 50,000
+ * coordinates, and printf's exact decimal conversion was a fifth of the tracing. */
+static int img_fmt_tenths(char *o, double x)
+{
+	double a = fabs(x), a8 = a * 8, a2 = a * 2, s = a8 + a2, bb = s - a8;
+	double e = (a8 - (s - bb)) + (a2 - bb), kf;
+	char digits[24];
+	int n = 0, len = 0;
+	long long k;
+
+	if (!(a < 1e12))
+		return -1;
+	kf = floor(s);
+	if (kf == s && e < 0)
+		kf -= 1;
+	k = (long long)kf;
+	int c = img_tenths_cmp(s, e, kf + 0.5);
+
+	if (c > 0 || (c == 0 && (k & 1)))
+		k++;
+	if (signbit(x))
+		o[len++] = '-';
+	digits[n++] = (char)('0' + k % 10);
+	digits[n++] = '.';
+	k /= 10;
+	do {
+		digits[n++] = (char)('0' + k % 10);
+		k /= 10;
+	} while (k > 0);
+	while (n > 0)
+		o[len++] = digits[--n];
+	return len;
+}
+
 /* One decimal is a tenth of a page pixel: finer than any printer dot at page size, and it
  * keeps a busy page's SVG a few hundred kB. */
 static void img_text_pt(img_text *t, const potrace_dpoint_t *p)
 {
-	img_text_add(t, " %.1f %.1f", p->x, p->y);
+	char *o;
+	int nx, ny;
+
+	if (img_text_room(t) != 0)
+		return;
+	o = t->buf + t->len;
+	o[0] = ' ';
+	nx = img_fmt_tenths(o + 1, p->x);
+	if (nx < 0) {
+		img_text_add(t, " %.1f %.1f", p->x, p->y);
+		return;
+	}
+	o[1 + nx] = ' ';
+	ny = img_fmt_tenths(o + 2 + nx, p->y);
+	if (ny < 0) {
+		img_text_add(t, " %.1f %.1f", p->x, p->y);
+		return;
+	}
+	t->len += (size_t)(2 + nx + ny);
+}
+
+/* A command letter of the path. */
+static void img_text_cmd(img_text *t, char c)
+{
+	if (img_text_room(t) == 0)
+		t->buf[t->len++] = c;
 }
 
 static void img_svg_path(img_text *t, const potrace_curve_t *c)
 {
 	if (c->n <= 0)
 		return;
-	img_text_add(t, "M");
+	img_text_cmd(t, 'M');
 	img_text_pt(t, &c->c[c->n - 1][2]);
 	for (int i = 0; i < c->n; i++) {
 		if (c->tag[i] == POTRACE_CURVETO) {
-			img_text_add(t, "C");
+			img_text_cmd(t, 'C');
 			img_text_pt(t, &c->c[i][0]);
 			img_text_pt(t, &c->c[i][1]);
 			img_text_pt(t, &c->c[i][2]);
 		} else {
-			img_text_add(t, "L");
+			img_text_cmd(t, 'L');
 			img_text_pt(t, &c->c[i][1]);
-			img_text_add(t, "L");
+			img_text_cmd(t, 'L');
 			img_text_pt(t, &c->c[i][2]);
 		}
 	}
-	img_text_add(t, "Z");
+	img_text_cmd(t, 'Z');
 }
 
 /* Packs ink (1 = black) into potrace's bitmap: MSB-first words, row y of the page is
