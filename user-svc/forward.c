@@ -9,17 +9,25 @@
 #include "svc.h"
 #include "template.pb-c.h"
 
-ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+ink_err usvc_forward_call(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
+                          ProtobufCBinaryData *reply)
 {
 	usvc_app *app = ctx->app;
-	ProtobufCBinaryData reply;
 	char why[512];
 	ink_err err = ink_rpc_call_raw(app->templates, ctx->method, ctx->caller,
 	                               ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), body,
-	                               len, &reply, why, sizeof(why));
+	                               len, reply, why, sizeof(why));
+
+	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, err, "%s", why);
+}
+
+ink_err usvc_forward(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	ProtobufCBinaryData reply;
+	ink_err err = usvc_forward_call(ctx, body, len, &reply);
 
 	if (err != INK_OK)
-		return ink_rpc_fail(ctx, err, "%s", why);
+		return err;
 	ink_rpc_reply_raw(ctx, reply);
 	return INK_OK;
 }

@@ -129,17 +129,13 @@ out:
 
 ink_err usvc_forward_removal(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	usvc_app *app = ctx->app;
 	ProtobufCBinaryData reply;
-	char why[512];
-	ink_err err = ink_rpc_call_raw(app->templates, ctx->method, ctx->caller,
-	                               ink_rpc_remaining_ms(ctx, app->cfg.rpc_timeout_ms), body,
-	                               len, &reply, why, sizeof(why));
+	ink_err err = usvc_forward_call(ctx, body, len, &reply);
 
 	if (err == INK_NOT_FOUND && strcmp(ctx->method, UNPUB_DELETE) == 0)
 		unpub_repair(ctx, body, len);
 	if (err != INK_OK)
-		return ink_rpc_fail(ctx, err, "%s", why);
+		return err;
 	unpub_forget_reply(ctx, reply);
 	ink_rpc_reply_raw(ctx, reply);
 	return INK_OK;
