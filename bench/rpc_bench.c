@@ -176,7 +176,8 @@ static double bench_raw(const char *url, int seconds, int threads, int workers)
 
 static double bench_ink(const char *url, int seconds, int threads, int workers)
 {
-	static const ink_rpc_method methods[] = {{"bench.Echo/Echo", bench_echo}, {NULL, NULL}};
+	static const ink_rpc_method methods[] = {{"bench.Echo/Echo", bench_echo, 0},
+	                                         {NULL, NULL, 0}};
 	ink_rpc_server_config cfg = {
 	    .service = "rpc-bench",
 	    .listen = url,

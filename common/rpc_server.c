@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "content_rules.h"
 #include "ink_assert.h"
 #include "log.h"
 #include "metrics.h"
@@ -204,10 +205,17 @@ static ink_err rpc_run(const ink_rpc_server_config *cfg, const ink_rpc_method *m
 		return ink_rpc_fail(ctx, INK_DEADLINE_EXCEEDED, "deadline passed before %s ran",
 		                    req->method);
 	const char *hash = req->caller ? req->caller->token_hash : "";
+	const char *user = req->caller ? req->caller->token_user : "";
 	if (hash != NULL && hash[0] != '\0') {
 		if (cfg->identify == NULL || !rpc_token_hash_ok(hash))
 			return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "the token is not valid");
-		ink_err err = cfg->identify(ctx, hash, &ctx->who);
+		if ((m->flags & INK_RPC_IDENTIFY_IN_METHOD) && user != NULL && ink_id_ok(user)) {
+			ctx->token_hash = hash;
+			ctx->token_user = user;
+			ctx->caller = &rpc_anonymous; /* until the handler resolves it */
+			return m->handler(ctx, req->body.data, req->body.len);
+		}
+		ink_err err = cfg->identify(ctx, hash, user ? user : "", &ctx->who);
 		if (err != INK_OK)
 			return err;
 		ctx->caller = &ctx->who.caller;
@@ -234,6 +242,7 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 	ctx.method = req->method;
 	ctx.request_id = req->request_id;
 	ctx.caller = req->caller ? req->caller : &rpc_anonymous;
+	ctx.token_hash = ctx.token_user = "";
 	ctx.deadline_unix_ms = req->deadline_unix_ms;
 	ctx.worker = worker;
 	ctx.app = cfg->app;

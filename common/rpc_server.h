@@ -46,6 +46,11 @@ typedef struct ink_rpc_ctx {
 	ProtobufCBinaryData out;
 	char message[512];
 	ink_rpc_identity who; /* see ink_rpc_identity */
+	/* INK_RPC_IDENTIFY_IN_METHOD methods only: the token this call carries,
+	 * not resolved yet (caller is anonymous until the handler resolves it;
+	 * both "" when the call has none). Strings are the request's. */
+	const char *token_hash;
+	const char *token_user;
 } ink_rpc_ctx;
 
 /* A handler gets the method's request body (unparsed: it unpacks its own
@@ -53,9 +58,17 @@ typedef struct ink_rpc_ctx {
  * by ink_rpc_fail. */
 typedef ink_err (*ink_rpc_handler)(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
+/* ink_rpc_method.flags. INK_RPC_IDENTIFY_IN_METHOD: a call whose token
+ * names its user (Caller.token_user) is not resolved by `identify` before
+ * the handler; the handler resolves it itself, in the same Redis script as
+ * its read (issue 16), from ctx->token_hash / ctx->token_user. Calls with an
+ * older token are resolved first as for any method. */
+#define INK_RPC_IDENTIFY_IN_METHOD 1
+
 typedef struct ink_rpc_method {
 	const char *name; /* "inkwell.template.v1.Templates/Convert" */
 	ink_rpc_handler handler;
+	int flags; /* INK_RPC_* above; 0 for most */
 } ink_rpc_method;
 
 typedef struct ink_rpc_server_config {
@@ -73,8 +86,10 @@ typedef struct ink_rpc_server_config {
 	 * *who on the worker's thread, before the method runs: INK_OK, or the
 	 * code of ink_rpc_fail (UNAUTHENTICATED: no such live session; the
 	 * method does not run). NULL: a call with a token_hash is refused
-	 * UNAUTHENTICATED (only the service that owns sessions resolves them). */
-	ink_err (*identify)(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who);
+	 * UNAUTHENTICATED (only the service that owns sessions resolves them).
+	 * token_user is the call's Caller.token_user ("" for older tokens). */
+	ink_err (*identify)(ink_rpc_ctx *ctx, const char *token_hash, const char *token_user,
+	                    ink_rpc_identity *who);
 } ink_rpc_server_config;
 
 typedef struct ink_rpc_server ink_rpc_server;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "session_token.h"
 #include "user.pb-c.h"
 
 static int auth_token_char(char c)
@@ -114,8 +115,9 @@ static int auth_call(edge_req *req)
 }
 
 /* auth_in_call prepares an EDGE_AUTH_*_IN_CALL request: the token's hash
- * goes in the Caller, user-svc resolves it inside the call (issue 16). No
- * state is kept here, so a logout takes effect on the very next call. */
+ * goes in the Caller, with the user id the token names (unverified: it
+ * only says where the session lives), and user-svc resolves it inside the
+ * call (issue 16). No state is kept here, so a logout takes effect on the very next call. */
 static int auth_in_call(edge_req *req)
 {
 	uint8_t digest[crypto_hash_sha256_BYTES];
@@ -123,6 +125,8 @@ static int auth_in_call(edge_req *req)
 	crypto_hash_sha256(digest, (const uint8_t *)req->token, strlen(req->token));
 	sodium_bin2hex(req->token_hash, sizeof(req->token_hash), digest, sizeof(digest));
 	req->caller.token_hash = req->token_hash;
+	if (ink_token_user(req->token, req->token_user) == 1)
+		req->caller.token_user = req->token_user;
 	req->authenticated = 1;
 	return 0;
 }

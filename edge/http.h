@@ -85,6 +85,7 @@ struct edge_req {
 	 * caller.token_hash points to (caller_* stay empty: nobody has vouched
 	 * for the token yet; user-svc resolves it inside each call). */
 	char token_hash[65];
+	char token_user[33]; /* the user id the token names, as written (session_token.h) */
 
 	/* Response state: 0 until edge_send_* wrote one. */
 	int status;

@@ -17,23 +17,23 @@
 #define TSVC_METHOD(name) "inkwell.template.v1.Templates/" name
 
 const ink_rpc_method tsvc_methods[] = {
-    {INK_HEALTH_METHOD, tsvc_health},
-    {TSVC_METHOD("Convert"), tsvc_convert},
-    {TSVC_METHOD("Publish"), gallery_publish},
-    {TSVC_METHOD("ListGallery"), gallery_list},
-    {TSVC_METHOD("GetGalleryItem"), gallery_get},
-    {TSVC_METHOD("GetGalleryImage"), gallery_image},
-    {TSVC_METHOD("DeleteGalleryItem"), gallery_delete},
-    {TSVC_METHOD("ReportGalleryItem"), reports_create},
-    {TSVC_METHOD("ListReports"), reports_list},
-    {TSVC_METHOD("ResolveReport"), reports_resolve},
+    {INK_HEALTH_METHOD, tsvc_health, 0},
+    {TSVC_METHOD("Convert"), tsvc_convert, 0},
+    {TSVC_METHOD("Publish"), gallery_publish, 0},
+    {TSVC_METHOD("ListGallery"), gallery_list, 0},
+    {TSVC_METHOD("GetGalleryItem"), gallery_get, 0},
+    {TSVC_METHOD("GetGalleryImage"), gallery_image, 0},
+    {TSVC_METHOD("DeleteGalleryItem"), gallery_delete, 0},
+    {TSVC_METHOD("ReportGalleryItem"), reports_create, 0},
+    {TSVC_METHOD("ListReports"), reports_list, 0},
+    {TSVC_METHOD("ResolveReport"), reports_resolve, 0},
     /* Vector and print outputs (issue 11 part 5). */
-    {TSVC_METHOD("PrintPage"), print_page},
-    {TSVC_METHOD("GetGallerySvg"), print_gallery_svg},
-    {TSVC_METHOD("PrintGalleryPage"), print_gallery_page},
+    {TSVC_METHOD("PrintPage"), print_page, 0},
+    {TSVC_METHOD("GetGallerySvg"), print_gallery_svg, 0},
+    {TSVC_METHOD("PrintGalleryPage"), print_gallery_page, 0},
     /* Account erasure (issue 18). */
-    {TSVC_METHOD("ForgetUser"), forget_user},
-    {NULL, NULL},
+    {TSVC_METHOD("ForgetUser"), forget_user, 0},
+    {NULL, NULL, 0},
 };
 
 ink_err tsvc_worker_init(void *app, void **state)

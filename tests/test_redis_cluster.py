@@ -11,7 +11,9 @@ report, moderation (remove), a publisher's own unpublish, logout, revoking
 sessions, account erasure. Every step must answer as on a standalone Redis,
 and no service may have logged a cross-slot refusal."""
 
+import base64
 import hashlib
+import os
 import uuid
 
 import inkwell_test as it
@@ -116,22 +118,29 @@ class RedisClusterStoryTest(it.StackTestCase):
         self.assertEqual(it.redis(public, "ZCARD", "blobs:{gallery}:doomed"), b":0")
 
     def test_revoked_session_without_metadata_never_authenticates(self):
-        """Revoking deletes the session key first, then its metadata; a
+        """A token from before tokens named their user has a session key on
+        its own slot. Revoking deletes that key first, then its metadata; a
         password change drops every other session's metadata in one script
-        and marks the reset, so a key left behind by a crash is refused."""
+        and marks the reset, so a key left behind by a crash is refused. A
+        token of today's shape has no such key: its metadata is the session."""
         bob = tt.Client(self)
         users = self.stack.port_of("users-redis")
         st, _, s2 = self.req("POST", "/v1/sessions", {"username": bob.name, "password": PW})
         self.assertEqual(st, 201, s2)
         auth2 = {"Authorization": "Bearer " + s2["token"]}
-        self.assertEqual(self.req("GET", "/v1/users/me", headers=auth2)[0], 200)
+        old = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        key = "session:{%s}" % hashlib.sha256(old.encode()).hexdigest()
+        it.redis(users, "SET", key, bob.id, "EX", 600)
+        auth_old = {"Authorization": "Bearer " + old}
+        for auth in (auth2, auth_old):
+            self.assertEqual(self.req("GET", "/v1/users/me", headers=auth)[0], 200)
         st, _, b = bob.req("PUT", "/v1/users/me/password",
                            {"current_password": PW, "new_password": PW + "-2"})
         self.assertEqual(st, 204, b)
-        # as a crash between the reset and the key deletions would leave it
-        key = "session:{%s}" % hashlib.sha256(s2["token"].encode()).hexdigest()
-        it.redis(users, "SET", key, bob.id, "EX", 600)
         self.assertEqual(self.req("GET", "/v1/users/me", headers=auth2)[0], 401)
+        # as a crash between the reset and the key deletions would leave it
+        it.redis(users, "SET", key, bob.id, "EX", 600)
+        self.assertEqual(self.req("GET", "/v1/users/me", headers=auth_old)[0], 401)
         self.assertEqual(it.redis(users, "EXISTS", key), b":0")
         self.assertEqual(bob.req("GET", "/v1/users/me")[0], 200)
 

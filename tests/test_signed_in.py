@@ -11,7 +11,10 @@ exactly what an anonymous visitor gets, while every gallery write with that
 token is 401; an item taken down is gone within the micro-cache's second.
 """
 
+import base64
+import hashlib
 import io
+import os
 import time
 import uuid
 
@@ -197,6 +200,64 @@ class SignedInReadsTest(it.StackTestCase):
             st, _, b = self.as_(alice, "GET", path)
             t = b if path.endswith(tid) else b["items"][0]
             self.assertEqual((st, t["id"], t["gallery_id"]), (200, tid, None), path)
+
+    def me(self, token):
+        st, _, me = self.as_(token, "GET", "/v1/users/me")
+        self.assertEqual(st, 200, me)
+        return me
+
+    def test_a_token_names_its_user_and_only_its_secret_opens_the_session(self):
+        """A token is `<user id>.<secret>`: the id says where the session
+        lives (so the read checks it in the same script), the secret alone
+        opens it. The session is in the user's own keys; nothing else names
+        it. Another user's id, or another secret, opens nothing."""
+        alice, bob = self.login(self.user()), self.login(self.user())
+        tid, _ = self.published(alice)
+        aid, bid = self.me(alice)["id"], self.me(bob)["id"]
+        uid, _, secret = alice.partition(".")
+        self.assertRegex(alice, r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$")
+        self.assertEqual(uid, aid)
+        users = self.stack.port_of("users-redis")
+        h = hashlib.sha256(alice.encode()).hexdigest()
+        sid = hashlib.blake2b(h.encode(), digest_size=16).hexdigest()
+        self.assertEqual(it.redis(users, "EXISTS", "user:{%s}:session:%s" % (aid, sid)), b":1")
+        self.assertEqual(it.redis(users, "EXISTS", "session:{%s}" % h), b":0")
+        forged = [bid + "." + secret,                       # bob's slot, alice's secret
+                  aid + "." + bob.partition(".")[2],        # alice's slot, bob's secret
+                  uuid.uuid4().hex + "." + secret,          # nobody's slot
+                  secret]                                   # the secret alone
+        for token in forged:
+            for path in self.routes(tid) + ["/v1/users/me", "/v1/users/me/sessions"]:
+                with self.subTest(token=token, path=path):
+                    self.assertRefused(token, path)
+            st, h2, b = self.as_(token, "DELETE", "/v1/sessions/current")
+            self.assertProblem(st, h2, b, 401)
+        for path in self.routes(tid):
+            self.assertEqual(self.as_(alice, "GET", path)[0], 200, path)
+        self.assertEqual(self.as_(bob, "GET", "/v1/templates/" + tid)[0], 404)
+
+    def test_an_older_token_works_until_it_is_ended(self):
+        """Tokens issued before tokens named their user (a bare secret, its
+        session found through `session:{hash}`) keep working on every route
+        until they expire or are ended; a logout ends one at once."""
+        name = self.user()
+        uid = self.me(self.login(name))["id"]
+        old = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        users = self.stack.port_of("users-redis")
+        key = "session:{%s}" % hashlib.sha256(old.encode()).hexdigest()
+        self.assertEqual(it.redis(users, "SET", key, uid, "EX", 600), b"+OK")
+        tid, _ = self.published(old)
+        for path in self.routes(tid) + ["/v1/users/me"]:
+            st, _, b = self.as_(old, "GET", path)
+            self.assertEqual(st, 200, (path, b))
+        st, _, lst = self.as_(old, "GET", "/v1/templates")
+        self.assertEqual([t["id"] for t in lst["items"]], [tid])
+        st, _, _ = self.as_(old, "DELETE", "/v1/sessions/current")
+        self.assertEqual(st, 204)
+        self.assertEqual(it.redis(users, "EXISTS", key), b":0")
+        for path in self.routes(tid):
+            with self.subTest(path=path):
+                self.assertRefused(old, path)
 
     def test_a_full_library_page_reads_every_template(self):
         alice = self.login(self.user())

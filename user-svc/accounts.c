@@ -21,14 +21,13 @@
 #include "keys.h"
 #include "log.h"
 #include "password.h"
+#include "session_token.h"
 #include "sessions.h"
 #include "svc.h"
 #include "user.pb-c.h"
 
 #define USVC_TOKEN_BYTES     32
-#define USVC_TOKEN_CHARS     43 /* base64url, no padding */
 #define USVC_BAD_CREDENTIALS "invalid username or password"
-#define USVC_BAD_TOKEN       "invalid or expired token"
 
 /* Registration spans two slots (the name's and the user's), so it is three
  * ordered steps, each safe to repeat (DESIGN-NOTES "Invariants"):
@@ -483,12 +482,16 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 	usvc_worker *w = ctx->worker;
 	usvc_app *app = ctx->app;
 	uint8_t raw[USVC_TOKEN_BYTES];
-	char token[USVC_TOKEN_CHARS + 1], hash[USVC_HASH_HEX], why[256];
+	char token[INK_TOKEN_CHARS + 1], hash[USVC_HASH_HEX], why[256];
 	int stored = 0;
 
+	/* `<uid>.<secret>` (common/session_token.h): the session lives in the
+	 * user's slot, found without a lookup first. */
+	memcpy(token, uid, INK_TOKEN_USER_CHARS);
+	token[INK_TOKEN_USER_CHARS] = '.';
 	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2base64(token, sizeof(token), raw, sizeof(raw),
-	                  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(token + INK_TOKEN_USER_CHARS + 1, INK_TOKEN_SECRET_CHARS + 1, raw,
+	                  sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 	usvc_session_hash(token, hash);
 	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, hash, user_agent,
@@ -539,19 +542,17 @@ out:
 }
 
 /* usvc_token_arg unpacks a TokenRequest and checks the token's shape, so no
- * garbage is ever hashed into a key. Fills hash on INK_OK. */
+ * garbage is ever hashed into a key. Fills hash, and user with the user id
+ * the token names ("" for an older token), on INK_OK. */
 static ink_err usvc_token_arg(ink_rpc_ctx *ctx, const uint8_t *body, size_t len,
-                              char hash[USVC_HASH_HEX])
+                              char hash[USVC_HASH_HEX], char user[INK_TOKEN_USER_CHARS + 1])
 {
 	Inkwell__User__V1__TokenRequest *rq =
 	    inkwell__user__v1__token_request__unpack(NULL, len, body);
 
 	if (rq == NULL)
 		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "token request does not parse");
-	int ok = strlen(rq->token) == USVC_TOKEN_CHARS;
-	for (const char *p = rq->token; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		     (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+	int ok = ink_token_user(rq->token, user) >= 0;
 	if (ok)
 		usvc_session_hash(rq->token, hash);
 	inkwell__user__v1__token_request__free_unpacked(rq, NULL);
@@ -562,13 +563,13 @@ ink_err usvc_logout(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
 	const usvc_app *app = ctx->app;
-	char hash[USVC_HASH_HEX], why[256];
+	char hash[USVC_HASH_HEX], user[INK_TOKEN_USER_CHARS + 1], why[256];
 	int ended = 0;
-	ink_err err = usvc_token_arg(ctx, body, len, hash);
+	ink_err err = usvc_token_arg(ctx, body, len, hash, user);
 
 	if (err != INK_OK)
 		return err;
-	err = usvc_session_end(w->redis, &app->cfg.wait, hash, &ended, why, sizeof(why));
+	err = usvc_session_end(w->redis, &app->cfg.wait, hash, user, &ended, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	if (!ended)
@@ -586,11 +587,12 @@ static ink_err usvc_auth_fail(ink_rpc_ctx *ctx, ink_err err, const char *why)
 	return usvc_db_fail(ctx, err == INK_DEADLINE_EXCEEDED ? INK_UNAVAILABLE : err, why);
 }
 
-ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who)
+ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, const char *token_user,
+                      ink_rpc_identity *who)
 {
 	usvc_worker *w = ctx->worker;
 	char why[256];
-	ink_err err = usvc_session_resolve(w->redis, token_hash, who, why, sizeof(why));
+	ink_err err = usvc_session_resolve(w->redis, token_hash, token_user, who, why, sizeof(why));
 
 	if (err != INK_OK)
 		return usvc_auth_fail(ctx, err, why);
@@ -599,15 +601,27 @@ ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity
 	return INK_OK;
 }
 
+ink_err usvc_identify_now(ink_rpc_ctx *ctx)
+{
+	if (ctx->token_user == NULL || ctx->token_user[0] == '\0')
+		return INK_OK;
+	ink_err err = usvc_identify(ctx, ctx->token_hash, ctx->token_user, &ctx->who);
+	if (err != INK_OK)
+		return err;
+	ctx->caller = &ctx->who.caller;
+	ctx->token_hash = ctx->token_user = "";
+	return INK_OK;
+}
+
 ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	char hash[USVC_HASH_HEX];
+	char hash[USVC_HASH_HEX], user[INK_TOKEN_USER_CHARS + 1];
 	ink_rpc_identity who;
-	ink_err err = usvc_token_arg(ctx, body, len, hash);
+	ink_err err = usvc_token_arg(ctx, body, len, hash, user);
 
 	if (err != INK_OK)
 		return err;
-	err = usvc_identify(ctx, hash, &who);
+	err = usvc_identify(ctx, hash, user, &who);
 	if (err != INK_OK)
 		return err;
 	Inkwell__User__V1__AuthenticateResponse out =

@@ -22,11 +22,19 @@ INK_WUR ink_err usvc_authenticate(ink_rpc_ctx *ctx, const uint8_t *body, size_t 
 INK_WUR ink_err usvc_get_me(ink_rpc_ctx *ctx, const uint8_t *body, size_t len);
 
 /* usvc_identify is user-svc's ink_rpc_server_config.identify (issue 16):
- * the session of token_hash, resolved into *who as Authenticate would (one
- * script: session, its bookkeeping, the user's name and role). INK_OK, or
+ * the session of token_hash (naming token_user: "" for an older token),
+ * resolved into *who as Authenticate would (session_gate.h: one script for
+ * the session, its bookkeeping, the user's name and role). INK_OK, or
  * UNAUTHENTICATED (no live session: the method does not run), UNAVAILABLE
  * (the users Redis is down or slow: nothing was done). */
-INK_WUR ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who);
+INK_WUR ink_err usvc_identify(ink_rpc_ctx *ctx, const char *token_hash, const char *token_user,
+                              ink_rpc_identity *who);
+
+/* usvc_identify_now resolves the token the RPC server left to an
+ * INK_RPC_IDENTIFY_IN_METHOD handler (ctx->token_user set) as usvc_identify
+ * would, for a handler that answers without running its gated script; then
+ * ctx->caller is the user. INK_OK at once when nothing is pending. */
+INK_WUR ink_err usvc_identify_now(ink_rpc_ctx *ctx);
 
 /* usvc_grant_admin gives the existing user `username` the role "admin".
  * INK_NOT_FOUND if there is no such user; INK_UNAVAILABLE if Redis is down

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "content_rules.h"
 #include "keys.h"
 #include "library.h"
+#include "session_gate.h"
 #include "support.h"
 #include "svc.h"
 
@@ -27,17 +29,26 @@
  * so the ones already shown can be skipped without losing the rest. Each
  * id comes with its score and its hash's LIB_FIELDS (issue 16: the page is
  * one round trip, not one per template). */
+#define LIBQ_PAGE_LUA(ix, max, n, owner)                                                           \
+	"local ties = redis.call('ZCOUNT', " ix ", " max ", " max ") "                             \
+	"local r = redis.call('ZREVRANGEBYSCORE', " ix ", " max ", '-inf', 'WITHSCORES', "         \
+	"  'LIMIT', 0, tonumber(" n ") + ties) "                                                   \
+	"local out = {} "                                                                          \
+	"for i = 1, #r, 2 do "                                                                     \
+	"  out[#out + 1] = r[i] out[#out + 1] = r[i + 1] "                                         \
+	"  out[#out + 1] = redis.call('HMGET', 'template:{' .. " owner " .. '}:' .. r[i], "        \
+	"    " USVC_LIB_FIELDS_LUA ") "                                                            \
+	"end "
 static const char libq_page_lua[] =
-    USVC_LUA "local ties = redis.call('ZCOUNT', KEYS[1], ARGV[1], ARGV[1]) "
-             "local r = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[1], '-inf', 'WITHSCORES', "
-             "  'LIMIT', 0, tonumber(ARGV[2]) + ties) "
-             "local out = {} "
-             "for i = 1, #r, 2 do "
-             "  out[#out + 1] = r[i] out[#out + 1] = r[i + 1] "
-             "  out[#out + 1] = redis.call('HMGET', 'template:{' .. ARGV[3] .. '}:' .. r[i], "
-             "    " USVC_LIB_FIELDS_LUA ") "
-             "end "
-             "return out";
+    USVC_LUA LIBQ_PAGE_LUA("KEYS[1]", "ARGV[1]", "ARGV[2]", "ARGV[3]") "return out";
+/* The same behind the session gate (session_gate.h): KEYS user, meta,
+ * index; ARGV hash, now, then the three above. */
+static const char libq_page_gated_lua[] =
+    USVC_LUA USVC_LUA_GATE_OPEN LIBQ_PAGE_LUA("KEYS[3]", "ARGV[3]", "ARGV[4]", "ARGV[5]")
+        USVC_LUA_GATE_RETURN("out");
+/* GetTemplate behind the gate: KEYS user, meta, template; ARGV hash, now. */
+static const char libq_get_gated_lua[] = USVC_LUA USVC_LUA_GATE_OPEN
+    "local t = redis.call('HMGET', KEYS[3], " USVC_LIB_FIELDS_LUA ") " USVC_LUA_GATE_RETURN("t");
 
 /* libq_page: what one page read found. ids[]/scores[] are the index entries
  * shown (count; more: anything follows), items[] the templates among them
@@ -69,28 +80,54 @@ static ink_err libq_page_take(ink_rpc_ctx *ctx, libq_page *pg, const char *id, l
 	return INK_OK;
 }
 
-/* libq_page_read reads up to `limit` templates below the cursor into pg. */
-static ink_err libq_page_read(ink_rpc_ctx *ctx, const char *cursor, int limit, libq_page *pg)
+/* libq_page_run runs the page script for the index below max_arg: behind
+ * the gate when g is not NULL (the caller is resolved on INK_OK). *rep is
+ * the reply to free, *page its page part. */
+static ink_err libq_page_run(ink_rpc_ctx *ctx, const usvc_gate *g, const char *max_arg, int limit,
+                             redisReply **rep, const redisReply **page)
 {
 	usvc_worker *w = ctx->worker;
-	long long max_score = -1;
-	char after[33] = "", max_arg[24] = "+inf", why[256];
-	redisReply *rep = NULL;
+	char why[256];
+	ink_err err;
 
-	if (cursor[0] != '\0') {
-		if (ink_cursor_decode(cursor, &max_score, after) != INK_OK)
-			return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not valid");
-		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
-	}
-	ink_err err = ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-	                            "EVAL %s 1 " USVC_KEY_LIBRARY " %s %d %s", libq_page_lua,
-	                            ctx->caller->user_id, max_arg, limit + 1, ctx->caller->user_id);
+	if (g == NULL)
+		err = ink_redis_cmd(w->redis, rep, why, sizeof(why),
+		                    "EVAL %s 1 " USVC_KEY_LIBRARY " %s %d %s", libq_page_lua,
+		                    ctx->caller->user_id, max_arg, limit + 1, ctx->caller->user_id);
+	else
+		err = ink_redis_cmd(w->redis, rep, why, sizeof(why),
+		                    "EVAL %s 3 " USVC_GATE_KEYS " " USVC_KEY_LIBRARY
+		                    " " USVC_GATE_ARGS " %s %d %s",
+		                    libq_page_gated_lua, g->uid, g->uid, g->sid, g->uid, g->hash,
+		                    g->now, max_arg, limit + 1, g->uid);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	for (size_t i = 0; err == INK_OK && rep->type == REDIS_REPLY_ARRAY && i + 2 < rep->elements;
-	     i += 3) {
-		const char *id = rep->element[i]->str;
-		long long score = strtoll(rep->element[i + 1]->str, NULL, 10);
+	*page = *rep;
+	if (g != NULL && (err = usvc_gate_take(ctx, *rep, page)) != INK_OK) {
+		freeReplyObject(*rep);
+		*rep = NULL;
+	}
+	return err;
+}
+
+/* libq_page_read reads up to `limit` templates below the cursor (checked:
+ * max_score, after) into pg; behind the gate when g is not NULL. */
+static ink_err libq_page_read(ink_rpc_ctx *ctx, const usvc_gate *g, long long max_score,
+                              const char *after, int limit, libq_page *pg)
+{
+	char max_arg[24] = "+inf";
+	redisReply *rep = NULL;
+	const redisReply *page = NULL;
+
+	if (after[0] != '\0')
+		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
+	ink_err err = libq_page_run(ctx, g, max_arg, limit, &rep, &page);
+	if (err != INK_OK)
+		return err;
+	for (size_t i = 0;
+	     err == INK_OK && page->type == REDIS_REPLY_ARRAY && i + 2 < page->elements; i += 3) {
+		const char *id = page->element[i]->str;
+		long long score = strtoll(page->element[i + 1]->str, NULL, 10);
 		if (after[0] && score == max_score && strcmp(id, after) >= 0)
 			continue; /* shown on an earlier page */
 		if (!ink_id_ok(id))
@@ -99,7 +136,7 @@ static ink_err libq_page_read(ink_rpc_ctx *ctx, const char *cursor, int limit, l
 			pg->more = 1;
 			break;
 		}
-		err = libq_page_take(ctx, pg, id, score, rep->element[i + 2]);
+		err = libq_page_take(ctx, pg, id, score, page->element[i + 2]);
 	}
 	freeReplyObject(rep);
 	return err;
@@ -123,24 +160,51 @@ static ink_err libq_list_reply(ink_rpc_ctx *ctx, libq_page *pg)
 	return ink_rpc_reply(ctx, &out.base);
 }
 
+/* libq_refuse answers a request that is wrong in itself with err (from
+ * ink_rpc_fail) - after resolving a token left to the method, so a caller
+ * who is not signed in hears that first, as from any other method. */
+static ink_err libq_refuse(ink_rpc_ctx *ctx, int gated, ink_err err)
+{
+	if (gated) {
+		char message[sizeof(ctx->message)];
+		memcpy(message, ctx->message, sizeof(message));
+		ink_err auth = usvc_identify_now(ctx);
+		if (auth != INK_OK)
+			return auth;
+		memcpy(ctx->message, message, sizeof(message));
+	}
+	return err;
+}
+
 ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	ink_err err = usvc_require_user(ctx);
+	usvc_gate g;
+	int gated = usvc_gate_pending(ctx, &g);
+	ink_err err = gated ? INK_OK : usvc_require_user(ctx);
 
 	if (err != INK_OK)
 		return err;
 	Inkwell__User__V1__ListTemplatesRequest *rq =
 	    inkwell__user__v1__list_templates_request__unpack(NULL, len, body);
 	if (rq == NULL)
-		return ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "list request does not parse");
+		return libq_refuse(
+		    ctx, gated,
+		    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "list request does not parse"));
 	libq_page *pg = calloc(1, sizeof(*pg));
 	int limit = rq->limit == 0 ? LIB_PAGE_DEFAULT : rq->limit;
+	long long max_score = -1;
+	char after[33] = "";
 	if (pg == NULL)
 		err = ink_rpc_fail(ctx, INK_INTERNAL, "out of memory");
 	else if (limit < 1 || limit > LIB_PAGE_MAX)
-		err = ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "limit must be 1-100");
+		err = libq_refuse(ctx, gated,
+		                  ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "limit must be 1-100"));
+	else if (rq->cursor[0] != '\0' &&
+	         ink_cursor_decode(rq->cursor, &max_score, after) != INK_OK)
+		err = libq_refuse(ctx, gated,
+		                  ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not valid"));
 	if (err == INK_OK)
-		err = libq_page_read(ctx, rq->cursor, limit, pg);
+		err = libq_page_read(ctx, gated ? &g : NULL, max_score, after, limit, pg);
 	if (err == INK_OK)
 		err = libq_list_reply(ctx, pg);
 	for (int i = 0; pg != NULL && i < pg->loaded; i++)
@@ -150,15 +214,58 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return err;
 }
 
+/* libq_load_gated is usvc_lib_load behind the gate: the caller is resolved
+ * and *out filled on INK_OK. */
+static ink_err libq_load_gated(ink_rpc_ctx *ctx, const usvc_gate *g, const char *id,
+                               Inkwell__User__V1__Template *out)
+{
+	usvc_worker *w = ctx->worker;
+	redisReply *rep = NULL;
+	const redisReply *t = NULL;
+	char why[256];
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                  "EVAL %s 3 " USVC_GATE_KEYS " " USVC_KEY_TEMPLATE " " USVC_GATE_ARGS,
+	                  libq_get_gated_lua, g->uid, g->uid, g->sid, g->uid, id, g->hash, g->now);
+
+	if (err != INK_OK)
+		return usvc_db_fail(ctx, err, why);
+	err = usvc_gate_take(ctx, rep, &t);
+	if (err == INK_OK) {
+		err = usvc_lib_from_reply(t, out);
+		if (err == INK_NOT_FOUND)
+			err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);
+		else if (err != INK_OK)
+			err = ink_rpc_fail(ctx, err, "out of memory");
+	}
+	freeReplyObject(rep);
+	return err;
+}
+
 ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	Inkwell__User__V1__TemplateRef *ref = NULL;
 	Inkwell__User__V1__Template t;
-	ink_err err = usvc_template_ref(ctx, body, len, &ref);
+	usvc_gate g;
+	ink_err err;
 
-	if (err != INK_OK)
-		return err;
-	err = usvc_lib_load(ctx, ref->id, &t);
+	if (!usvc_gate_pending(ctx, &g)) {
+		err = usvc_template_ref(ctx, body, len, &ref);
+		if (err != INK_OK)
+			return err;
+		err = usvc_lib_load(ctx, ref->id, &t);
+	} else {
+		ref = inkwell__user__v1__template_ref__unpack(NULL, len, body);
+		if (ref == NULL)
+			return libq_refuse(
+			    ctx, 1,
+			    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse"));
+		if (!ink_id_ok(ref->id))
+			err = libq_refuse(
+			    ctx, 1, ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id));
+		else
+			err = libq_load_gated(ctx, &g, ref->id, &t);
+	}
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);

@@ -1,14 +1,19 @@
 /*
  * sessions.c - the session store and its per-user index (see sessions.h).
  *
- * A session is still `session:{sha256(token)}` -> user id with a TTL (so
- * Authenticate stays one lookup and no raw token is stored). Beside it,
- * `user:{uid}:session:{sid}` holds what the user sees of it and the hash
- * that names its key, and `user:{uid}:sessions` indexes the ids by expiry.
- * Every change of the three is one script, so a session never lacks its
- * index entry: revoking "all but this one" cannot miss one. Sessions made
- * before the index are adopted at their next use; once the user has reset
- * their sessions (changed password), an unindexed session is refused.
+ * A session lives in its user's slot: `user:{uid}:session:{sid}` holds what
+ * the user sees of it and the SHA-256 of its token (no raw token is
+ * stored), and `user:{uid}:sessions` indexes the ids by expiry. Tokens name
+ * their user (`<uid>.<secret>`, common/session_token.h), so every change of
+ * a session is one user-slot script, and a read checks the session in its
+ * own script (session_gate.h; issue 16).
+ *
+ * Tokens issued before that are a bare secret: their session is found
+ * through `session:{sha256(token)}` -> user id (with a TTL), beside the
+ * same metadata. Those keep working until they expire (nothing new is
+ * made that way); sessions made before the index are adopted at their next
+ * use, and once the user has reset their sessions (changed password), an
+ * unindexed one is refused.
  */
 #include "sessions.h"
 
@@ -20,25 +25,27 @@
 #include "clock.h"
 #include "content_rules.h"
 #include "keys.h"
+#include "session_gate.h"
 #include "support.h"
 #include "svc.h"
 #include "user.pb-c.h"
 
 #define SESS_LIST_MAX 200
 
-/* A session's key `session:{hash}` and its user's keys are in different
- * slots, so each change is ordered steps, and one rule makes every order
- * safe (DESIGN-NOTES "Invariants"): a session key authenticates only
- * beside its metadata `user:{uid}:session:{sid}` - or, for a session from
- * before the index, while the user has never reset their sessions. So:
- *   create   key first, then metadata + index (the token is handed out only
- *            after both; a crash leaves a key no one holds the token of)
+/* An older session's key `session:{hash}` and its user's keys are in
+ * different slots, so each change of one is ordered steps, and one rule
+ * makes every order safe (DESIGN-NOTES "Invariants"): a session key
+ * authenticates only beside its metadata `user:{uid}:session:{sid}` - or,
+ * for a session from before the index, while the user has never reset
+ * their sessions. So:
  *   end      key first (GET + DEL), then metadata + index
  *   revoke   key first (found through the metadata), then metadata + index
  *   reset    metadata + index + sessions_reset_at in one user-slot script,
  *            then the keys (refused meanwhile by the rule)
  * A crash between the steps of end or revoke leaves a dead session listed
- * until its metadata expires with it. */
+ * until its metadata expires with it. A session of a token that names its
+ * user has no such key: its metadata alone authenticates it, so create and
+ * end are one script each, and revoke and reset need no second step. */
 /* KEYS: meta, index, user. ARGV: 1 ttl_s, 2 now, 3 expires_at, 4 sid,
  * 5 hash, 6 user agent. 0 when the user is gone or erasing. */
 /* clang-format off */
@@ -85,6 +92,12 @@ static const char sess_take_lua[] =
     USVC_LUA "local uid = redis.call('GET', KEYS[1]) "
     "if uid then redis.call('DEL', KEYS[1]) end "
     "return uid";
+
+/* KEYS: meta, index. ARGV: 1 sid, 2 hash. 1 when the metadata named this
+ * hash (and is gone with its index entry), else 0. */
+static const char sess_end_lua[] =
+    USVC_LUA "if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[2] then return 0 end "
+    "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
 
 /* KEYS: meta, index. ARGV: 1 sid. */
 static const char sess_forget_lua[] =
@@ -183,30 +196,16 @@ ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char 
 	     p++) /* shown as JSON: ASCII only */
 		agent[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
 	agent[n] = '\0';
-	ink_err err =
-	    sess_step(r, rw,
-	              ink_redis_cmd(r, &rep, why, why_len, "SET " USVC_KEY_SESSION " %s EX %lld",
-	                            hash, uid, (long long)ttl_s),
-	              &rep, &res, why, why_len);
+	ink_err err = sess_step(
+	    r, rw,
+	    ink_redis_cmd(r, &rep, why, why_len,
+	                  "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS " " USVC_KEY_USER
+	                  " %lld %lld %lld %s %s %s",
+	                  sess_create_lua, uid, sid, uid, uid, (long long)ttl_s, (long long)now,
+	                  (long long)(now + ttl_s * 1000), sid, hash, agent),
+	    &rep, &res, why, why_len);
 	if (err == INK_OK)
-		err =
-		    sess_step(r, rw,
-		              ink_redis_cmd(r, &rep, why, why_len,
-		                            "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS
-		                            " " USVC_KEY_USER " %lld %lld %lld %s %s %s",
-		                            sess_create_lua, uid, sid, uid, uid, (long long)ttl_s,
-		                            (long long)now, (long long)(now + ttl_s * 1000), sid,
-		                            hash, agent),
-		              &rep, &res, why, why_len);
-	if (err != INK_OK)
-		return err;
-	int made = res == 1;
-	if (!made) /* no user: the key goes (nobody has its token anyway) */
-		err = sess_step(r, NULL,
-		                ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
-		                &rep, &res, why, why_len);
-	if (err == INK_OK)
-		*stored = made;
+		*stored = res == 1;
 	return err;
 }
 
@@ -242,13 +241,15 @@ static int sess_copy(const redisReply *e, char *dst, size_t dst_len)
 	return 0;
 }
 
-ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *who, char *why,
-                             size_t why_len)
+ink_err usvc_session_resolve(ink_redis *r, const char *hash, const char *token_user,
+                             ink_rpc_identity *who, char *why, size_t why_len)
 {
 	char sid[USVC_SID_LEN], found[33];
 	redisReply *rep = NULL;
 	long long pttl = 0, res = 0;
 
+	if (token_user[0] != '\0')
+		return usvc_gate_resolve(r, hash, token_user, who, why, why_len);
 	inkwell__rpc__v1__caller__init(&who->caller);
 	who->user_id[0] = '\0';
 	who->caller.user_id = who->caller.username = who->caller.role = who->user_id;
@@ -280,14 +281,25 @@ ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *w
 	return INK_OK;
 }
 
-ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash, int *ended,
-                         char *why, size_t why_len)
+ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash,
+                         const char *token_user, int *ended, char *why, size_t why_len)
 {
 	char sid[USVC_SID_LEN], uid[33] = "";
 	redisReply *rep = NULL;
 	long long res = 0;
 
 	usvc_session_id(hash, sid);
+	if (token_user[0] != '\0') {
+		ink_err err = sess_step(
+		    r, rw,
+		    ink_redis_cmd(r, &rep, why, why_len,
+		                  "EVAL %s 2 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS " %s %s",
+		                  sess_end_lua, token_user, sid, token_user, sid, hash),
+		    &rep, &res, why, why_len);
+		if (err == INK_OK)
+			*ended = res == 1;
+		return err;
+	}
 	ink_err err = ink_redis_cmd(r, &rep, why, why_len, "EVAL %s 1 " USVC_KEY_SESSION,
 	                            sess_take_lua, hash);
 	if (err != INK_OK)

@@ -18,6 +18,9 @@
 #define USVC_SID_LEN  33  /* a session id: 32 hex characters, plus the NUL */
 #define USVC_UA_MAX   200 /* longest user agent kept (bytes; longer is cut) */
 
+/* What a caller is told of a token that names no live session. */
+#define USVC_BAD_TOKEN "invalid or expired token"
+
 /* usvc_session_hash writes the hex SHA-256 of token into hex. Pure. */
 void usvc_session_hash(const char *token, char hex[USVC_HASH_HEX]);
 
@@ -27,31 +30,32 @@ void usvc_session_hash(const char *token, char hex[USVC_HASH_HEX]);
 void usvc_session_id(const char *hash, char sid[USVC_SID_LEN]);
 
 /* usvc_session_create stores a session of user uid for token hash `hash`
- * (its key, then its metadata and index entry: two slots, see sessions.c),
- * expiring after ttl_s, each step WAITed for rw's replicas (rw NULL: none;
- * too few is INK_DEADLINE_EXCEEDED). *stored is 1, or 0 when the user is gone or being erased (no
- * session made). Errors: the Redis error of ink_redis_cmd (message in
- * why). */
+ * (a token naming uid: common/session_token.h), its metadata and index
+ * entry in one script, expiring after ttl_s, WAITed for rw's replicas (rw
+ * NULL: none; too few is INK_DEADLINE_EXCEEDED). *stored is 1, or 0 when the user is gone or being
+ * erased (no session made). Errors: the Redis error of ink_redis_cmd (message in why). */
 INK_WUR ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
                                     const char *hash, const char *ua, int64_t ttl_s, int *stored,
                                     char *why, size_t why_len);
 
 /* usvc_session_resolve finds the user of the session with token hash
- * `hash` and records its use (two steps, the session's slot then one
- * user-slot script; see sessions.c): *who (ink_rpc_identity, its
+ * `hash` and records its use: token_user is the user the token names (one
+ * user-slot script, session_gate.h), or "" for an older token (two steps,
+ * the session's slot then one user-slot script; see sessions.c): *who (ink_rpc_identity, its
  * caller pointing into it) gets the user's id, name and role. who->user_id
  * is "" when there is no such session, or its user is gone or being
  * erased, or it predates the index and the user has since changed password
  * (such a session is deleted). A live session from before the index is
  * adopted into it. Errors as usvc_session_create. */
-INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, ink_rpc_identity *who,
-                                     char *why, size_t why_len);
+INK_WUR ink_err usvc_session_resolve(ink_redis *r, const char *hash, const char *token_user,
+                                     ink_rpc_identity *who, char *why, size_t why_len);
 
-/* usvc_session_end deletes the session of token hash `hash` (logout): the
- * key first, then its metadata, each step WAITed for rw's replicas.
+/* usvc_session_end deletes the session of token hash `hash` (logout):
+ * token_user as for usvc_session_resolve; for an older token the key
+ * first, then its metadata; each step WAITed for rw's replicas.
  * *ended is 1, or 0 when there was none. Errors as usvc_session_create. */
 INK_WUR ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *hash,
-                                 int *ended, char *why, size_t why_len);
+                                 const char *token_user, int *ended, char *why, size_t why_len);
 
 /* usvc_sessions_revoke_others deletes every session of uid but `keep` (an
  * id; "" keeps none) and marks the user's sessions reset, so one from

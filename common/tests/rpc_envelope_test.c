@@ -55,11 +55,21 @@ static ink_err caller_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	                    ctx->caller->user_id, ctx->caller->role, ctx->request_id);
 }
 
+/* What an INK_RPC_IDENTIFY_IN_METHOD handler is given to resolve itself. */
+static ink_err late_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
+{
+	(void)body;
+	(void)len;
+	return ink_rpc_fail(ctx, INK_PERMISSION_DENIED, "user=%s hash=%.4s token_user=%s",
+	                    ctx->caller->user_id, ctx->token_hash, ctx->token_user);
+}
+
 static const ink_rpc_method methods[] = {
-    {"test.v1.Echo/Echo", echo_handler},
-    {"test.v1.Echo/Slow", slow_handler},
-    {"test.v1.Echo/Caller", caller_handler},
-    {NULL, NULL},
+    {"test.v1.Echo/Echo", echo_handler, 0},
+    {"test.v1.Echo/Slow", slow_handler, 0},
+    {"test.v1.Echo/Caller", caller_handler, 0},
+    {"test.v1.Echo/Late", late_handler, INK_RPC_IDENTIFY_IN_METHOD},
+    {NULL, NULL, 0},
 };
 
 static const ink_rpc_server_config server_cfg = {
@@ -162,8 +172,10 @@ static void test_good_request_answered(void **state)
 #define GOOD_HASH  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define OTHER_HASH "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
-static ink_err id_hook(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identity *who)
+static ink_err id_hook(ink_rpc_ctx *ctx, const char *token_hash, const char *token_user,
+                       ink_rpc_identity *who)
 {
+	(void)token_user;
 	if (strcmp(token_hash, GOOD_HASH) != 0)
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "no such session");
 	inkwell__rpc__v1__caller__init(&who->caller);
@@ -176,8 +188,9 @@ static ink_err id_hook(ink_rpc_ctx *ctx, const char *token_hash, ink_rpc_identit
 	return INK_OK;
 }
 
-static Inkwell__Rpc__V1__Response *dispatch_as(const ink_rpc_server_config *cfg,
-                                               const char *claimed, const char *token_hash)
+static Inkwell__Rpc__V1__Response *dispatch_to(const ink_rpc_server_config *cfg, const char *method,
+                                               const char *claimed, const char *token_hash,
+                                               const char *token_user)
 {
 	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
 	Inkwell__Rpc__V1__Caller caller = INKWELL__RPC__V1__CALLER__INIT;
@@ -186,7 +199,8 @@ static Inkwell__Rpc__V1__Response *dispatch_as(const ink_rpc_server_config *cfg,
 
 	caller.user_id = (char *)claimed;
 	caller.token_hash = (char *)token_hash;
-	req.method = "test.v1.Echo/Caller";
+	caller.token_user = (char *)token_user;
+	req.method = (char *)method;
 	req.request_id = "rid-2";
 	req.caller = &caller;
 	size_t n = inkwell__rpc__v1__request__pack(&req, buf);
@@ -195,6 +209,39 @@ static Inkwell__Rpc__V1__Response *dispatch_as(const ink_rpc_server_config *cfg,
 	free(out);
 	assert_non_null(resp);
 	return resp;
+}
+
+static Inkwell__Rpc__V1__Response *dispatch_as(const ink_rpc_server_config *cfg,
+                                               const char *claimed, const char *token_hash)
+{
+	return dispatch_to(cfg, "test.v1.Echo/Caller", claimed, token_hash, "");
+}
+
+#define TOKEN_USER "0123456789abcdef0123456789abcdef"
+
+/* A method that resolves the token itself gets it unresolved and runs as
+ * anonymous until it does; an older token (no user) is resolved first. */
+static void test_token_left_to_an_identify_in_method_handler(void **state)
+{
+	ink_rpc_server_config cfg = server_cfg;
+	Inkwell__Rpc__V1__Response *r;
+
+	(void)state;
+	cfg.identify = id_hook;
+	r = dispatch_to(&cfg, "test.v1.Echo/Late", "u-claimed", OTHER_HASH, TOKEN_USER);
+	assert_int_equal(r->code, INK_PERMISSION_DENIED);
+	assert_string_equal(r->message, "user= hash=bbbb token_user=" TOKEN_USER);
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_to(&cfg, "test.v1.Echo/Late", "u-claimed", GOOD_HASH, "");
+	assert_int_equal(r->code, INK_PERMISSION_DENIED);
+	assert_string_equal(r->message, "user=u-from-session hash= token_user=");
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_to(&cfg, "test.v1.Echo/Late", "u-claimed", OTHER_HASH, "not-a-user-id");
+	assert_int_equal(r->code, INK_UNAUTHENTICATED); /* resolved first, and refused */
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	r = dispatch_to(&cfg, "test.v1.Echo/Caller", "u-claimed", OTHER_HASH, TOKEN_USER);
+	assert_int_equal(r->code, INK_UNAUTHENTICATED); /* other methods: resolved first */
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
 }
 
 static void test_token_hash_resolved_before_the_method(void **state)
@@ -295,8 +342,8 @@ static ink_err name_handler(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 }
 
 static const ink_rpc_method name_methods[] = {
-    {"test.v1.Name/Get", name_handler},
-    {NULL, NULL},
+    {"test.v1.Name/Get", name_handler, 0},
+    {NULL, NULL, 0},
 };
 
 /* A comma-separated peer list: the client dials every instance and spreads
@@ -364,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(test_expired_deadline_not_run),
 	    cmocka_unit_test(test_good_request_answered),
 	    cmocka_unit_test(test_token_hash_resolved_before_the_method),
+	    cmocka_unit_test(test_token_left_to_an_identify_in_method_handler),
 	    cmocka_unit_test(test_socket_roundtrip_deadline_and_caller),
 	    cmocka_unit_test(test_peer_down_unavailable),
 	    cmocka_unit_test(test_comma_list_reaches_every_instance),

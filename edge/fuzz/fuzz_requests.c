@@ -34,7 +34,7 @@ static ink_err fuzz_echo(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	return INK_OK;
 }
 
-static const ink_rpc_method fuzz_methods[] = {{"fuzz.v1.Echo/Echo", fuzz_echo}, {NULL, NULL}};
+static const ink_rpc_method fuzz_methods[] = {{"fuzz.v1.Echo/Echo", fuzz_echo, 0}, {NULL, NULL, 0}};
 static const ink_rpc_server_config fuzz_server = {.service = "fuzz", .methods = fuzz_methods};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
