@@ -206,16 +206,21 @@ static ink_err rpc_run(const ink_rpc_server_config *cfg, const ink_rpc_method *m
 		                    req->method);
 	const char *hash = req->caller ? req->caller->token_hash : "";
 	const char *user = req->caller ? req->caller->token_user : "";
+	if (user == NULL)
+		user = "";
 	if (hash != NULL && hash[0] != '\0') {
-		if (cfg->identify == NULL || !rpc_token_hash_ok(hash))
+		/* The token's user only names the keys to look in; anything but an
+		 * id (or none, for an older token) is refused before it gets there. */
+		if (cfg->identify == NULL || !rpc_token_hash_ok(hash) ||
+		    (user[0] != '\0' && !ink_id_ok(user)))
 			return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, "the token is not valid");
-		if ((m->flags & INK_RPC_IDENTIFY_IN_METHOD) && user != NULL && ink_id_ok(user)) {
+		if ((m->flags & INK_RPC_IDENTIFY_IN_METHOD) && user[0] != '\0') {
 			ctx->token_hash = hash;
 			ctx->token_user = user;
 			ctx->caller = &rpc_anonymous; /* until the handler resolves it */
 			return m->handler(ctx, req->body.data, req->body.len);
 		}
-		ink_err err = cfg->identify(ctx, hash, user ? user : "", &ctx->who);
+		ink_err err = cfg->identify(ctx, hash, user, &ctx->who);
 		if (err != INK_OK)
 			return err;
 		ctx->caller = &ctx->who.caller;

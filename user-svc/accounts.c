@@ -487,6 +487,8 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 
 	/* `<uid>.<secret>` (common/session_token.h): the session lives in the
 	 * user's slot, found without a lookup first. */
+	if (!ink_id_ok(uid))
+		return ink_rpc_fail(ctx, INK_INTERNAL, "the user's id is not an id");
 	memcpy(token, uid, INK_TOKEN_USER_CHARS);
 	token[INK_TOKEN_USER_CHARS] = '.';
 	randombytes_buf(raw, sizeof(raw));

@@ -53,7 +53,8 @@ static const char sess_create_lua[] =
     USVC_LUA "if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HEXISTS', KEYS[3], 'erasing') == 1 "
     "then return 0 end "
     "redis.call('HSET', KEYS[1], 'hash', ARGV[5], 'created_at', ARGV[2], "
-    "  'last_used_at', ARGV[2], 'expires_at', ARGV[3], 'user_agent', ARGV[6]) "
+    "  'last_used_at', ARGV[2], 'expires_at', ARGV[3], 'user_agent', ARGV[6], "
+    "  'v', '" USVC_SESSION_V2 "') "
     "redis.call('EXPIRE', KEYS[1], ARGV[1]) "
     "redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2]) "
     "redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4]) "
@@ -103,16 +104,22 @@ static const char sess_end_lua[] =
 static const char sess_forget_lua[] =
     USVC_LUA "redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1";
 
-/* KEYS: index, meta. ARGV: 1 sid. The session's token hash, or nil when it
- * is not a live session of this user. */
+/* KEYS: index, meta. ARGV: 1 sid. nil when it is not a live session of
+ * this user; 1 when it was one of a token naming its user (its metadata is
+ * its authority: gone now, with its index entry); else the token hash of an
+ * older session, whose key must go first. */
 static const char sess_find_lua[] =
     USVC_LUA "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end "
-    "return redis.call('HGET', KEYS[2], 'hash')";
+    "local m = redis.call('HMGET', KEYS[2], 'hash', 'v') "
+    "if m[2] == '" USVC_SESSION_V2 "' then "
+    "  redis.call('DEL', KEYS[2]) redis.call('ZREM', KEYS[1], ARGV[1]) return 1 end "
+    "return m[1]";
 
 /* KEYS: user, index. ARGV: 1 uid, 2 sid to keep ("" none), 3 now, 4 new
  * password hash ("" = keep). {-1} when a password was to be set and the user
  * is gone or erasing; else {n, hash...}: the token hashes whose keys are to
- * be deleted (refused already: sessions_reset_at is set). */
+ * be deleted (refused already: sessions_reset_at is set; a session of a
+ * token naming its user has no key, so none is listed). */
 static const char sess_revoke_others_lua[] =
     USVC_LUA USVC_LUA_KEYS
     "local u = KEYS[1] "
@@ -125,8 +132,8 @@ static const char sess_revoke_others_lua[] =
     "local out = {0} "
     "for _, s in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do "
     "  if s ~= ARGV[2] then "
-    "    local h = redis.call('HGET', k_meta(ARGV[1], s), 'hash') "
-    "    if h then out[#out + 1] = h end "
+    "    local m = redis.call('HMGET', k_meta(ARGV[1], s), 'hash', 'v') "
+    "    if m[1] and m[2] ~= '" USVC_SESSION_V2 "' then out[#out + 1] = m[1] end "
     "    redis.call('DEL', k_meta(ARGV[1], s)) "
     "    redis.call('ZREM', KEYS[2], s) "
     "    out[1] = out[1] + 1 "
@@ -324,8 +331,9 @@ ink_err usvc_session_end(ink_redis *r, const ink_replica_cfg *rw, const char *ha
 	return err;
 }
 
-/* sess_revoke ends the live session `sid` of uid: its key first, then its
- * metadata and index entry. *done 0 when it is not one. */
+/* sess_revoke ends the live session `sid` of uid: one of a token naming
+ * its user in one script; an older one key first, then its metadata and
+ * index entry. *done 0 when it is not one. */
 static ink_err sess_revoke(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
                            const char *sid, int *done, char *why, size_t why_len)
 {
@@ -338,6 +346,10 @@ static ink_err sess_revoke(ink_redis *r, const ink_replica_cfg *rw, const char *
 
 	if (err != INK_OK)
 		return err;
+	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 1) {
+		*done = 1; /* ended in the script */
+		return sess_step(r, rw, INK_OK, &rep, &res, why, why_len);
+	}
 	if (rep->type == REDIS_REPLY_STRING && rep->len + 1 == sizeof(hash))
 		memcpy(hash, rep->str, sizeof(hash));
 	freeReplyObject(rep);

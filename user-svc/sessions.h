@@ -17,6 +17,9 @@
 #define USVC_HASH_HEX 65  /* SHA-256 as hex, plus the NUL */
 #define USVC_SID_LEN  33  /* a session id: 32 hex characters, plus the NUL */
 #define USVC_UA_MAX   200 /* longest user agent kept (bytes; longer is cut) */
+/* Field `v` of the metadata of a session whose token names its user (no
+ * `session:{hash}` key; session_gate.h): older sessions have none. */
+#define USVC_SESSION_V2 "2"
 
 /* What a caller is told of a token that names no live session. */
 #define USVC_BAD_TOKEN "invalid or expired token"

@@ -242,6 +242,12 @@ static void test_token_left_to_an_identify_in_method_handler(void **state)
 	r = dispatch_to(&cfg, "test.v1.Echo/Caller", "u-claimed", OTHER_HASH, TOKEN_USER);
 	assert_int_equal(r->code, INK_UNAUTHENTICATED); /* other methods: resolved first */
 	inkwell__rpc__v1__response__free_unpacked(r, NULL);
+	/* A token user that is not an id never reaches identify (it would name
+	 * the Redis keys to look in), even beside a live session's hash. */
+	r = dispatch_to(&cfg, "test.v1.Echo/Caller", "u-claimed", GOOD_HASH, "x}:{other");
+	assert_int_equal(r->code, INK_UNAUTHENTICATED);
+	assert_string_equal(r->message, "the token is not valid");
+	inkwell__rpc__v1__response__free_unpacked(r, NULL);
 }
 
 static void test_token_hash_resolved_before_the_method(void **state)
