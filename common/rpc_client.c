@@ -1,8 +1,11 @@
 /*
  * rpc_client.c - REQ side of the RPC envelope (see rpc_client.h).
  *
- * One socket per peer, shared by all threads; each call opens its own
- * nng_ctx so concurrent calls never see each other's replies. Pipe events
+ * One socket per peer, shared by all threads; each call has a context of its
+ * own so concurrent calls never see each other's replies. Contexts (and
+ * their aio) are kept in a small free list and reused: opening and closing
+ * one per call took the socket's lock twice more per call, and with dozens
+ * of caller threads that lock was where the edge waited (issue 16). Pipe events
  * keep a count of live connections, which lets a call to a peer that is
  * down fail at once (UNAVAILABLE, 503) instead of hanging until its
  * deadline (504): health can then say *which* part is down.
@@ -11,6 +14,7 @@
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,8 +27,18 @@
 #include "metrics.h"
 #include "rpc_resolve.h"
 
+/* rpc_slot: one caller's context and aio, owned by the free list while
+ * idle and by the one call using it meanwhile. */
+typedef struct rpc_slot {
+	nng_ctx ctx;
+	nng_aio *aio;
+	struct rpc_slot *next;
+} rpc_slot;
+
 struct ink_rpc_client {
 	nng_socket sock;
+	pthread_mutex_t slots_lock; /* guards idle */
+	rpc_slot *idle;
 	char peer[48];
 	char addrs[512];
 	atomic_int pipes;
@@ -94,9 +108,14 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 	snprintf(c->addrs, sizeof(c->addrs), "%s", addrs);
 	atomic_init(&c->pipes, 0);
 	c->fail_fast = (flags & NNG_FLAG_NONBLOCK) != 0;
+	if (pthread_mutex_init(&c->slots_lock, NULL) != 0) {
+		free(c);
+		return INK_RESOURCE_EXHAUSTED;
+	}
 
 	int rv = nng_req0_open(&c->sock);
 	if (rv != 0) {
+		pthread_mutex_destroy(&c->slots_lock);
 		free(c);
 		return INK_INTERNAL;
 	}
@@ -119,6 +138,7 @@ static ink_err rpc_client_open(const char *peer, const char *addrs, size_t recv_
 fail:
 	ink_rpc_resolver_close(c->resolver);
 	nng_close(c->sock);
+	pthread_mutex_destroy(&c->slots_lock);
 	free(c);
 	return err;
 }
@@ -146,13 +166,67 @@ ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, size_t recv
 	return rpc_client_open(peer, addrs, recv_max, 0, 0, out, why, why_len);
 }
 
+/* rpc_slot_free closes a slot's aio (waiting out anything in flight) and
+ * context, and frees it. */
+static void rpc_slot_free(rpc_slot *sl)
+{
+	nng_aio_free(sl->aio);
+	nng_ctx_close(sl->ctx);
+	free(sl);
+}
+
+/* rpc_slot_take hands the caller an idle slot, or a new one. INK_OK, or
+ * INK_UNAVAILABLE / INK_RESOURCE_EXHAUSTED (message in why). */
+static ink_err rpc_slot_take(ink_rpc_client *c, rpc_slot **out, char *why, size_t why_len)
+{
+	pthread_mutex_lock(&c->slots_lock);
+	rpc_slot *sl = c->idle;
+	if (sl != NULL)
+		c->idle = sl->next;
+	pthread_mutex_unlock(&c->slots_lock);
+	if (sl != NULL) {
+		*out = sl;
+		return INK_OK;
+	}
+	if ((sl = calloc(1, sizeof(*sl))) == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	int rv = nng_ctx_open(&sl->ctx, c->sock);
+	if (rv != 0) {
+		free(sl);
+		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
+		return INK_UNAVAILABLE;
+	}
+	if (nng_aio_alloc(&sl->aio, NULL, NULL) != 0) {
+		nng_ctx_close(sl->ctx);
+		free(sl);
+		return INK_RESOURCE_EXHAUSTED;
+	}
+	*out = sl;
+	return INK_OK;
+}
+
+/* rpc_slot_give returns a slot whose last call ended (its state machine is
+ * idle again: replied, or reset by a cancelled or failed receive). */
+static void rpc_slot_give(ink_rpc_client *c, rpc_slot *sl)
+{
+	pthread_mutex_lock(&c->slots_lock);
+	sl->next = c->idle;
+	c->idle = sl;
+	pthread_mutex_unlock(&c->slots_lock);
+}
+
 void ink_rpc_client_close(ink_rpc_client *c)
 {
 	if (c == NULL)
 		return;
 	ink_metrics_collector_remove(&rpc_client_connections, rpc_client_collect, c);
 	ink_rpc_resolver_close(c->resolver);
+	for (rpc_slot *sl = c->idle, *next; sl != NULL; sl = next) {
+		next = sl->next;
+		rpc_slot_free(sl);
+	}
 	nng_close(c->sock);
+	pthread_mutex_destroy(&c->slots_lock);
 	free(c);
 }
 
@@ -227,38 +301,30 @@ static nng_duration rpc_client_resend_ms(const char *method, int64_t timeout_ms)
 }
 
 /* rpc_client_roundtrip sends msg (owned by the callee from here on) on a
- * fresh context and waits for the reply until `deadline`. */
+ * context of its own and waits for the reply until `deadline`. */
 static ink_err rpc_client_roundtrip(ink_rpc_client *c, const char *method, nng_msg *msg,
                                     int64_t timeout_ms, nng_msg **reply, char *why, size_t why_len)
 {
-	nng_ctx ctx;
-	nng_aio *aio = NULL;
-	ink_err err = INK_INTERNAL;
-	int rv = nng_ctx_open(&ctx, c->sock);
+	rpc_slot *sl = NULL;
+	ink_err err = rpc_slot_take(c, &sl, why, why_len);
 
-	if (rv != 0) {
+	if (err != INK_OK) {
 		nng_msg_free(msg);
-		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
-		return INK_UNAVAILABLE;
+		return err;
 	}
-	rv = nng_aio_alloc(&aio, NULL, NULL);
+	int rv = nng_ctx_set_ms(sl->ctx, NNG_OPT_REQ_RESENDTIME,
+	                        rpc_client_resend_ms(method, timeout_ms));
 	if (rv != 0) {
 		nng_msg_free(msg);
-		nng_ctx_close(ctx);
-		return INK_RESOURCE_EXHAUSTED;
-	}
-	rv = nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, rpc_client_resend_ms(method, timeout_ms));
-	if (rv != 0) {
-		nng_msg_free(msg);
-		nng_aio_free(aio);
-		nng_ctx_close(ctx);
+		rpc_slot_free(sl);
 		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
 		return INK_INTERNAL;
 	}
+	nng_aio *aio = sl->aio;
 	double start = ink_mono_ms();
 	nng_aio_set_timeout(aio, (nng_duration)timeout_ms);
 	nng_aio_set_msg(aio, msg);
-	nng_ctx_send(ctx, aio);
+	nng_ctx_send(sl->ctx, aio);
 	nng_aio_wait(aio);
 	rv = nng_aio_result(aio);
 	if (rv != 0) {
@@ -267,14 +333,14 @@ static ink_err rpc_client_roundtrip(ink_rpc_client *c, const char *method, nng_m
 	}
 	int64_t left = timeout_ms - (int64_t)(ink_mono_ms() - start);
 	nng_aio_set_timeout(aio, (nng_duration)(left > 1 ? left : 1));
-	nng_ctx_recv(ctx, aio);
+	nng_ctx_recv(sl->ctx, aio);
 	nng_aio_wait(aio);
 	rv = nng_aio_result(aio);
 	if (rv != 0)
 		goto transport_error;
 	*reply = nng_aio_get_msg(aio);
-	err = INK_OK;
-	goto out;
+	rpc_slot_give(c, sl);
+	return INK_OK;
 transport_error:
 	if (rv == NNG_ETIMEDOUT) {
 		err = INK_DEADLINE_EXCEEDED;
@@ -292,9 +358,9 @@ transport_error:
 		err = INK_UNAVAILABLE;
 		ink_why(why, why_len, "%s: %s", c->peer, nng_strerror(rv));
 	}
-out:
-	nng_aio_free(aio);
-	nng_ctx_close(ctx);
+	/* A failed call's context is not reused: cheap to replace, and nothing
+	 * of its state can reach the next call. */
+	rpc_slot_free(sl);
 	return err;
 }
 
@@ -375,13 +441,11 @@ static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
 	if (err != INK_OK) {
 		ink_why(why, why_len, "%s", resp->message ? resp->message : "");
 	} else if (resp->body.len > 0) {
-		reply->data = malloc(resp->body.len);
-		if (reply->data == NULL) {
-			err = INK_RESOURCE_EXHAUSTED;
-		} else {
-			memcpy(reply->data, resp->body.data, resp->body.len);
-			reply->len = resp->body.len;
-		}
+		/* The body was malloc'd by the unpack (protobuf-c's default
+		 * allocator); the caller takes it over instead of a copy. */
+		*reply = resp->body;
+		resp->body.data = NULL;
+		resp->body.len = 0;
 	}
 	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
 	return err;
