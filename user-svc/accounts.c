@@ -477,7 +477,8 @@ static ink_err usvc_lookup_credentials(ink_redis *r, const char *username, char 
 	return INK_OK;
 }
 
-static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *user_agent)
+static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *pwhash,
+                                const char *user_agent)
 {
 	usvc_worker *w = ctx->worker;
 	usvc_app *app = ctx->app;
@@ -496,11 +497,11 @@ static ink_err usvc_new_session(ink_rpc_ctx *ctx, const char *uid, const char *u
 	                  sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	sodium_memzero(raw, sizeof(raw));
 	usvc_session_hash(token, hash);
-	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, hash, user_agent,
+	ink_err err = usvc_session_create(w->redis, &app->cfg.wait, uid, pwhash, hash, user_agent,
 	                                  app->cfg.session_ttl_s, &stored, why, sizeof(why));
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	if (!stored) /* erased since its password was checked */
+	if (!stored) /* erased, or its password changed, since it was checked */
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	Inkwell__User__V1__LoginResponse out = INKWELL__USER__V1__LOGIN_RESPONSE__INIT;
 	out.token = token;
@@ -537,7 +538,7 @@ ink_err usvc_login(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	if (err != INK_OK)
 		err = ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_CREDENTIALS);
 	else
-		err = usvc_new_session(ctx, uid, rq->user_agent);
+		err = usvc_new_session(ctx, uid, pwhash, rq->user_agent);
 out:
 	inkwell__user__v1__login_request__free_unpacked(rq, NULL);
 	return err;

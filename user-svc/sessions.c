@@ -47,11 +47,13 @@
  * user has no such key: its metadata alone authenticates it, so create and
  * end are one script each, and revoke and reset need no second step. */
 /* KEYS: meta, index, user. ARGV: 1 ttl_s, 2 now, 3 expires_at, 4 sid,
- * 5 hash, 6 user agent. 0 when the user is gone or erasing. */
+ * 5 hash, 6 user agent, 7 the password hash the sign-in checked. 0 when
+ * the user is gone or erasing, or its password changed since (a change
+ * ends every other session; one made after it must not outlive it). */
 /* clang-format off */
 static const char sess_create_lua[] =
-    USVC_LUA "if redis.call('EXISTS', KEYS[3]) == 0 or redis.call('HEXISTS', KEYS[3], 'erasing') == 1 "
-    "then return 0 end "
+    USVC_LUA "local u = redis.call('HMGET', KEYS[3], 'pwhash', 'erasing') "
+    "if not u[1] or u[1] ~= ARGV[7] or u[2] then return 0 end "
     "redis.call('HSET', KEYS[1], 'hash', ARGV[5], 'created_at', ARGV[2], "
     "  'last_used_at', ARGV[2], 'expires_at', ARGV[3], 'user_agent', ARGV[6], "
     "  'v', '" USVC_SESSION_V2 "') "
@@ -189,8 +191,8 @@ static ink_err sess_step(ink_redis *r, const ink_replica_cfg *rw, ink_err err, r
 }
 
 ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
-                            const char *hash, const char *ua, int64_t ttl_s, int *stored, char *why,
-                            size_t why_len)
+                            const char *pwhash, const char *hash, const char *ua, int64_t ttl_s,
+                            int *stored, char *why, size_t why_len)
 {
 	char sid[USVC_SID_LEN], agent[USVC_UA_MAX + 1];
 	redisReply *rep = NULL;
@@ -207,9 +209,9 @@ ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char 
 	    r, rw,
 	    ink_redis_cmd(r, &rep, why, why_len,
 	                  "EVAL %s 3 " USVC_KEY_SESSION_META " " USVC_KEY_SESSIONS " " USVC_KEY_USER
-	                  " %lld %lld %lld %s %s %s",
+	                  " %lld %lld %lld %s %s %s %s",
 	                  sess_create_lua, uid, sid, uid, uid, (long long)ttl_s, (long long)now,
-	                  (long long)(now + ttl_s * 1000), sid, hash, agent),
+	                  (long long)(now + ttl_s * 1000), sid, hash, agent, pwhash),
 	    &rep, &res, why, why_len);
 	if (err == INK_OK)
 		*stored = res == 1;

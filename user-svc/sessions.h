@@ -35,11 +35,14 @@ void usvc_session_id(const char *hash, char sid[USVC_SID_LEN]);
 /* usvc_session_create stores a session of user uid for token hash `hash`
  * (a token naming uid: common/session_token.h), its metadata and index
  * entry in one script, expiring after ttl_s, WAITed for rw's replicas (rw
- * NULL: none; too few is INK_DEADLINE_EXCEEDED). *stored is 1, or 0 when the user is gone or being
- * erased (no session made). Errors: the Redis error of ink_redis_cmd (message in why). */
+ * NULL: none; too few is INK_DEADLINE_EXCEEDED). pwhash is the stored
+ * password hash the sign-in verified. *stored is 1, or 0 when the user is
+ * gone or being erased, or its password is no longer pwhash (changed while
+ * the sign-in checked it: no session made). Errors: the Redis error of
+ * ink_redis_cmd (message in why). */
 INK_WUR ink_err usvc_session_create(ink_redis *r, const ink_replica_cfg *rw, const char *uid,
-                                    const char *hash, const char *ua, int64_t ttl_s, int *stored,
-                                    char *why, size_t why_len);
+                                    const char *pwhash, const char *hash, const char *ua,
+                                    int64_t ttl_s, int *stored, char *why, size_t why_len);
 
 /* usvc_session_resolve finds the user of the session with token hash
  * `hash` and records its use: token_user is the user the token names (one

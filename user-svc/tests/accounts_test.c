@@ -1,16 +1,20 @@
 /*
  * accounts_test.c - user-svc's accounts through its real RPC path: register
  * (and a taken name, in any case), sign in, a session's token authenticates
- * until logout, wrong passwords and unknown users answer alike.
+ * until logout, wrong passwords and unknown users answer alike; a sign-in
+ * whose password changed while it was checked makes no session.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "redis.h"
+#include "sessions.h"
 #include "usvc_harness.h"
 #include "user.pb-c.h"
 
@@ -103,11 +107,49 @@ static void test_sessions(void **state)
 	                 INK_UNAUTHENTICATED);
 }
 
+/* A sign-in checks the password, then makes the session. A password
+ * change in between ends every session but the changer's; the session made
+ * after it must not survive it, so it is made only while the password is
+ * the one that was checked. */
+static void test_no_session_for_a_password_changed_meanwhile(void **state)
+{
+	Inkwell__User__V1__User *u = NULL;
+	ink_redis *r = NULL;
+	redisReply *rep = NULL;
+	char why[256], uid[33], pwhash[256];
+	int stored = -1;
+
+	(void)state;
+	assert_int_equal(reg("dave", "correct horse battery", &u, why), INK_OK);
+	snprintf(uid, sizeof(uid), "%s", u->id);
+	protobuf_c_message_free_unpacked(&u->base, NULL);
+	assert_int_equal(ink_redis_open(getenv("INK_TEST_REDIS"), 2000, &r), INK_OK);
+	assert_int_equal(ink_redis_cmd(r, &rep, why, sizeof(why), "HGET user:{%s} pwhash", uid),
+	                 INK_OK);
+	assert_int_equal(rep->type, REDIS_REPLY_STRING);
+	snprintf(pwhash, sizeof(pwhash), "%s", rep->str);
+	freeReplyObject(rep);
+	const char *h1 = "1111111111111111111111111111111111111111111111111111111111111111";
+	const char *h2 = "2222222222222222222222222222222222222222222222222222222222222222";
+	assert_int_equal(usvc_session_create(r, NULL, uid, "$argon2id$the-old-one", h1, "ua", 60,
+	                                     &stored, why, sizeof(why)),
+	                 INK_OK);
+	assert_int_equal(stored, 0);
+	assert_int_equal(usvc_h_redis_int("ZCARD user:{%s}:sessions", uid), 0);
+	assert_int_equal(
+	    usvc_session_create(r, NULL, uid, pwhash, h2, "ua", 60, &stored, why, sizeof(why)),
+	    INK_OK);
+	assert_int_equal(stored, 1);
+	assert_int_equal(usvc_h_redis_int("ZCARD user:{%s}:sessions", uid), 1);
+	ink_redis_close(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_register, usvc_h_flush),
 	    cmocka_unit_test_setup(test_sessions, usvc_h_flush),
+	    cmocka_unit_test_setup(test_no_session_for_a_password_changed_meanwhile, usvc_h_flush),
 	};
 	return cmocka_run_group_tests(tests, usvc_h_start, usvc_h_stop);
 }
