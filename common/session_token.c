@@ -23,15 +23,17 @@ static int token_secret_ok(const char *s)
 
 int ink_token_user(const char *token, char uid[INK_TOKEN_USER_CHARS + 1])
 {
-	size_t n = 0;
+	char id[INK_TOKEN_USER_CHARS + 1];
 
 	uid[0] = '\0';
-	while (n < INK_TOKEN_USER_CHARS &&
-	       ((token[n] >= '0' && token[n] <= '9') || (token[n] >= 'a' && token[n] <= 'f')))
-		n++;
-	if (n == INK_TOKEN_USER_CHARS && token[n] == '.' && token_secret_ok(token + n + 1)) {
-		memcpy(uid, token, INK_TOKEN_USER_CHARS);
-		uid[INK_TOKEN_USER_CHARS] = '\0';
+	if (strnlen(token, INK_TOKEN_USER_CHARS + 1) > INK_TOKEN_USER_CHARS &&
+	    token[INK_TOKEN_USER_CHARS] == '.' &&
+	    token_secret_ok(token + INK_TOKEN_USER_CHARS + 1)) {
+		memcpy(id, token, INK_TOKEN_USER_CHARS);
+		id[INK_TOKEN_USER_CHARS] = '\0';
+		if (!ink_id_ok(id))
+			return -1;
+		memcpy(uid, id, sizeof(id));
 		return 1;
 	}
 	return token_secret_ok(token) ? 0 : -1;

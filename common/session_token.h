@@ -15,8 +15,10 @@
 
 #include <stddef.h>
 
-#define INK_TOKEN_SECRET_CHARS 43 /* base64url of 32 bytes, no padding */
-#define INK_TOKEN_USER_CHARS   32 /* a user id */
+#include "content_rules.h"
+
+#define INK_TOKEN_SECRET_CHARS 43         /* base64url of 32 bytes, no padding */
+#define INK_TOKEN_USER_CHARS   INK_ID_HEX /* a user id (ink_id_ok) */
 /* The longest token: user id, '.', secret. */
 #define INK_TOKEN_CHARS (INK_TOKEN_USER_CHARS + 1 + INK_TOKEN_SECRET_CHARS)
 

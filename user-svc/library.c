@@ -113,8 +113,16 @@ ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Templ
 	                            "HMGET " USVC_KEY_TEMPLATE " " LIB_FIELDS, lib_owner(ctx), id);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	err = usvc_lib_from_reply(rep, out);
+	err = usvc_lib_take(ctx, rep, id, out);
 	freeReplyObject(rep);
+	return err;
+}
+
+ink_err usvc_lib_take(ink_rpc_ctx *ctx, const redisReply *rep, const char *id,
+                      Inkwell__User__V1__Template *out)
+{
+	ink_err err = usvc_lib_from_reply(rep, out);
+
 	if (err == INK_NOT_FOUND)
 		return ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);
 	return err == INK_OK ? INK_OK : ink_rpc_fail(ctx, err, "out of memory");

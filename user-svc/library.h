@@ -59,6 +59,13 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
  * free then). */
 INK_WUR ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t);
 
+/* usvc_lib_take is usvc_lib_from_reply for a call reading template `id`:
+ * on INK_OK *out is filled (usvc_lib_template_free); else the call is
+ * failed (NOT_FOUND "no template <id>", or out of memory) and its code
+ * returned. */
+INK_WUR ink_err usvc_lib_take(ink_rpc_ctx *ctx, const redisReply *rep, const char *id,
+                              Inkwell__User__V1__Template *out);
+
 /* usvc_lib_store_numbers is usvc_lib_store for a page with its numbers part (issue 19):
  * style and palette into the hash, the plain outline and the regions PNG into their keys
  * (nb borrowed). */

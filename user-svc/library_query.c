@@ -231,13 +231,8 @@ static ink_err libq_load_gated(ink_rpc_ctx *ctx, const usvc_gate *g, const char 
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	err = usvc_gate_take(ctx, rep, &t);
-	if (err == INK_OK) {
-		err = usvc_lib_from_reply(t, out);
-		if (err == INK_NOT_FOUND)
-			err = ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %s", id);
-		else if (err != INK_OK)
-			err = ink_rpc_fail(ctx, err, "out of memory");
-	}
+	if (err == INK_OK)
+		err = usvc_lib_take(ctx, t, id, out);
 	freeReplyObject(rep);
 	return err;
 }

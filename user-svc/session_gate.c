@@ -29,20 +29,34 @@ static int gate_copy(const redisReply *e, char *dst, size_t dst_len)
 	return 0;
 }
 
-/* gate_who fills *who for user uid from a {username, role} pair of reply
- * elements; -1 when they are not such strings. */
-static int gate_who(redisReply *const *e, const char *uid, ink_rpc_identity *who)
+/* gate_point points who's Caller at its own strings. */
+static void gate_point(ink_rpc_identity *who)
 {
-	inkwell__rpc__v1__caller__init(&who->caller);
-	if (gate_copy(e[0], who->username, sizeof(who->username)) != 0 ||
-	    gate_copy(e[1], who->role, sizeof(who->role)) != 0 ||
-	    strlen(uid) >= sizeof(who->user_id))
-		return -1;
-	memcpy(who->user_id, uid, strlen(uid) + 1);
 	who->caller.user_id = who->user_id;
 	who->caller.username = who->username;
 	who->caller.role = who->role;
+}
+
+int usvc_gate_who(redisReply *const *e, const char *uid, ink_rpc_identity *who)
+{
+	ink_rpc_identity found;
+
+	inkwell__rpc__v1__caller__init(&found.caller);
+	if (gate_copy(e[0], found.username, sizeof(found.username)) != 0 ||
+	    gate_copy(e[1], found.role, sizeof(found.role)) != 0 ||
+	    strlen(uid) >= sizeof(found.user_id))
+		return -1;
+	memcpy(found.user_id, uid, strlen(uid) + 1);
+	*who = found;
+	gate_point(who);
 	return 0;
+}
+
+void usvc_gate_nobody(ink_rpc_identity *who)
+{
+	inkwell__rpc__v1__caller__init(&who->caller);
+	who->user_id[0] = '\0';
+	who->caller.user_id = who->caller.username = who->caller.role = who->user_id;
 }
 
 ink_err usvc_gate_take(ink_rpc_ctx *ctx, const redisReply *rep, const redisReply **inner)
@@ -50,7 +64,7 @@ ink_err usvc_gate_take(ink_rpc_ctx *ctx, const redisReply *rep, const redisReply
 	if (rep->type == REDIS_REPLY_INTEGER && rep->integer == 0)
 		return ink_rpc_fail(ctx, INK_UNAUTHENTICATED, USVC_BAD_TOKEN);
 	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 3 ||
-	    gate_who(rep->element, ctx->token_user, &ctx->who) != 0)
+	    usvc_gate_who(rep->element, ctx->token_user, &ctx->who) != 0)
 		return ink_rpc_fail(ctx, INK_INTERNAL, "session gate: unexpected reply");
 	ctx->caller = &ctx->who.caller;
 	ctx->token_hash = ctx->token_user = "";
@@ -72,7 +86,6 @@ ink_err usvc_gate_resolve(ink_redis *r, const char *hash, const char *uid, ink_r
 {
 	char sid[USVC_SID_LEN];
 	redisReply *rep = NULL;
-	ink_rpc_identity found;
 
 	usvc_session_id(hash, sid);
 	ink_err err =
@@ -80,18 +93,9 @@ ink_err usvc_gate_resolve(ink_redis *r, const char *hash, const char *uid, ink_r
 	                  gate_alone_lua, uid, uid, sid, hash, (long long)ink_now_unix_ms());
 	if (err != INK_OK)
 		return err;
-	int live = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-	           gate_who(rep->element, uid, &found) == 0;
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+	    usvc_gate_who(rep->element, uid, who) != 0)
+		usvc_gate_nobody(who);
 	freeReplyObject(rep);
-	if (live) {
-		*who = found;
-		who->caller.user_id = who->user_id;
-		who->caller.username = who->username;
-		who->caller.role = who->role;
-	} else {
-		inkwell__rpc__v1__caller__init(&who->caller);
-		who->user_id[0] = '\0';
-		who->caller.user_id = who->caller.username = who->caller.role = who->user_id;
-	}
 	return INK_OK;
 }

@@ -75,6 +75,14 @@ int usvc_gate_pending(const ink_rpc_ctx *ctx, usvc_gate *g);
  * (through ink_rpc_fail); a reply of another shape INK_INTERNAL (likewise). */
 INK_WUR ink_err usvc_gate_take(ink_rpc_ctx *ctx, const redisReply *rep, const redisReply **inner);
 
+/* usvc_gate_who sets *who to user uid named {e[0], e[1]} = {username,
+ * role} (reply elements of a session script) and returns 0; -1, *who
+ * untouched, when they are not strings that fit. */
+int usvc_gate_who(redisReply *const *e, const char *uid, ink_rpc_identity *who);
+
+/* usvc_gate_nobody sets *who to no one (user_id ""). */
+void usvc_gate_nobody(ink_rpc_identity *who);
+
 /* usvc_gate_resolve resolves such a token alone (Authenticate, and methods
  * that do not gate their own script): who as usvc_session_resolve, user_id
  * "" when refused. Errors: ink_redis_cmd's (message in why). */

@@ -240,16 +240,6 @@ static ink_err sess_lookup(ink_redis *r, const char *hash, char uid[33], long lo
 	return INK_OK;
 }
 
-/* sess_copy copies reply string e into dst; 0, or -1 when it is not a
- * string that fits. */
-static int sess_copy(const redisReply *e, char *dst, size_t dst_len)
-{
-	if (e->type != REDIS_REPLY_STRING || e->len >= dst_len)
-		return -1;
-	memcpy(dst, e->str, e->len + 1);
-	return 0;
-}
-
 ink_err usvc_session_resolve(ink_redis *r, const char *hash, const char *token_user,
                              ink_rpc_identity *who, char *why, size_t why_len)
 {
@@ -259,9 +249,7 @@ ink_err usvc_session_resolve(ink_redis *r, const char *hash, const char *token_u
 
 	if (token_user[0] != '\0')
 		return usvc_gate_resolve(r, hash, token_user, who, why, why_len);
-	inkwell__rpc__v1__caller__init(&who->caller);
-	who->user_id[0] = '\0';
-	who->caller.user_id = who->caller.username = who->caller.role = who->user_id;
+	usvc_gate_nobody(who);
 	usvc_session_id(hash, sid);
 	ink_err err = sess_lookup(r, hash, found, &pttl, why, why_len);
 	if (err != INK_OK || found[0] == '\0')
@@ -273,20 +261,14 @@ ink_err usvc_session_resolve(ink_redis *r, const char *hash, const char *token_u
 	                    (long long)ink_now_unix_ms(), pttl);
 	if (err != INK_OK)
 		return err;
-	int live = rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-	           sess_copy(rep->element[0], who->username, sizeof(who->username)) == 0 &&
-	           sess_copy(rep->element[1], who->role, sizeof(who->role)) == 0;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2)
+		(void)usvc_gate_who(rep->element, found, who); /* -1: not live, who stays nobody */
 	int drop = rep->type == REDIS_REPLY_INTEGER && rep->integer == -1;
 	freeReplyObject(rep);
 	if (drop) /* unindexed after a reset: never again */
 		return sess_step(
 		    r, NULL, ink_redis_cmd(r, &rep, why, why_len, "DEL " USVC_KEY_SESSION, hash),
 		    &rep, &res, why, why_len);
-	if (live) {
-		memcpy(who->user_id, found, 33);
-		who->caller.username = who->username;
-		who->caller.role = who->role;
-	}
 	return INK_OK;
 }
 
