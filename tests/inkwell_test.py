@@ -83,6 +83,21 @@ def redis(port, *args):
         return s.makefile("rb").readline().rstrip(b"\r\n")
 
 
+def redis_bulk(port, *args):
+    """Like redis(), for a command answering one bulk string (GET, HGET,
+    INFO): its value, or None for a nil reply."""
+    cmd = b"*%d\r\n" % len(args) + b"".join(
+        b"$%d\r\n%s\r\n" % (len(a), a) for a in (str(x).encode() for x in args))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(cmd)
+        f = s.makefile("rb")
+        head = f.readline().rstrip(b"\r\n")
+        if not head.startswith(b"$"):
+            raise AssertionError("not a bulk reply: %r" % head)
+        n = int(head[1:])
+        return None if n < 0 else f.read(n + 2)[:n]
+
+
 def walk(tree):
     """Every dict inside a JSON tree (depth first), the root included."""
     if isinstance(tree, dict):

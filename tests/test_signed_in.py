@@ -279,6 +279,40 @@ class SignedInReadsTest(it.StackTestCase):
             self.assertEqual((t["width"] > 0, t["height"] > 0, t["gallery_id"]), (True, True, None),
                              t)
 
+    def test_reads_record_a_use_once_a_minute_and_write_nothing_else(self):
+        """A signed-in read is a read: it writes nothing to the users
+        database (no AOF append, nothing for a replica) while the session's
+        last use is under a minute old, and records the use once it is older,
+        as the sessions list shows."""
+        alice = self.login(self.user())
+        tid, _ = self.published(alice)
+        users = self.stack.port_of("users-redis")
+        aid = self.me(alice)["id"]
+        h = hashlib.sha256(alice.encode()).hexdigest()
+        meta = "user:{%s}:session:%s" % (aid, hashlib.blake2b(h.encode(), digest_size=16).hexdigest())
+
+        def changes():
+            info = it.redis_bulk(users, "INFO", "persistence").decode()
+            return int(info.split("rdb_changes_since_last_save:")[1].split()[0])
+
+        before = changes()
+        for _ in range(10):
+            for path in self.routes(tid):
+                self.assertEqual(self.as_(alice, "GET", path)[0], 200, path)
+        self.assertEqual(changes(), before)
+
+        long_ago = int(time.time() * 1000) - 120000
+        self.assertEqual(it.redis(users, "HSET", meta, "last_used_at", long_ago), b":0")
+        self.assertEqual(self.as_(alice, "GET", self.routes(tid)[1])[0], 200)
+        used = int(it.redis_bulk(users, "HGET", meta, "last_used_at"))
+        self.assertGreater(used, long_ago + 60000)
+        st, _, ss = self.as_(alice, "GET", "/v1/users/me/sessions")
+        self.assertEqual(st, 200, ss)
+        mine = [s for s in ss["items"] if s["current"]]
+        self.assertEqual(len(mine), 1, ss)
+        self.assertNotEqual(mine[0]["last_used_at"][:16],
+                            time.strftime("%Y-%m-%dT%H:%M", time.gmtime(long_ago / 1000)), mine)
+
 
 if __name__ == "__main__":
     it.main()

@@ -11,7 +11,8 @@
  * being erased, the metadata names this hash, was made for a token of this
  * shape (field v, USVC_SESSION_V2: an older session's metadata never opens
  * the gate, whose rules need its `session:{hash}` key) and has not expired;
- * the use is recorded (last_used_at). A logout, revocation, password change or
+ * the use is recorded (last_used_at, to the minute: USVC_SESSION_USE_MS).
+ * A logout, revocation, password change or
  * erasure removes the metadata or marks the user, so the very next call
  * is refused: nothing is cached anywhere.
  */
@@ -33,10 +34,11 @@
 	"local function gate(ku, km, hash, now) "                                                  \
 	"  local f = redis.call('HMGET', ku, 'username', 'role', 'erasing') "                      \
 	"  if not f[1] or f[3] then return nil end "                                               \
-	"  local m = redis.call('HMGET', km, 'hash', 'expires_at', 'v') "                          \
+	"  local m = redis.call('HMGET', km, 'hash', 'expires_at', 'v', 'last_used_at') "          \
 	"  if m[1] ~= hash or m[3] ~= '" USVC_SESSION_V2 "' or "                                   \
 	"     (tonumber(m[2]) or 0) <= tonumber(now) then return nil end "                         \
-	"  redis.call('HSET', km, 'last_used_at', now) "                                           \
+	"  if tonumber(now) - (tonumber(m[4]) or 0) >= " USVC_SESSION_USE_MS " then "              \
+	"    redis.call('HSET', km, 'last_used_at', now) end "                                     \
 	"  return {f[1], f[2] or ''} "                                                             \
 	"end "
 

@@ -20,6 +20,10 @@
 /* Field `v` of the metadata of a session whose token names its user (no
  * `session:{hash}` key; session_gate.h): older sessions have none. */
 #define USVC_SESSION_V2 "2"
+/* A session's last_used_at is kept to this precision (ms, as Lua source):
+ * recording every use made each signed-in read a write (an AOF append, a
+ * replica's traffic) for a figure the sessions list shows to the minute. */
+#define USVC_SESSION_USE_MS "60000"
 
 /* What a caller is told of a token that names no live session. */
 #define USVC_BAD_TOKEN "invalid or expired token"
