@@ -61,6 +61,10 @@ class RedisCluster:
         self.workdir = Path(workdir)
         base = base_port or stack.free_port_base(span=NODES)
         self.ports = [base + i for i in range(NODES)]
+        # The cluster bus would be port + 10000, inside Linux's ephemeral
+        # range, where any client socket may hold it: a free block instead.
+        bus = stack.free_port_base(span=NODES)
+        self.bus = {p: bus + i for i, p in enumerate(self.ports)}
         self.procs = {}
 
     def addrs(self):
@@ -71,6 +75,7 @@ class RedisCluster:
         d.mkdir(parents=True, exist_ok=True)
         argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                 "--dir", str(d), "--cluster-enabled", "yes",
+                "--cluster-port", str(self.bus[port]),
                 "--cluster-config-file", str(d / "nodes.conf"),
                 "--cluster-node-timeout", "1000", "--appendonly", "no", "--save", "",
                 "--daemonize", "no", "--protected-mode", "yes"]
@@ -81,7 +86,11 @@ class RedisCluster:
     def start(self, timeout=30):
         for p in self.ports:
             self._spawn(p)
-        _poll(lambda: all(stack.redis_ping(p) for p in self.ports), timeout, "redis-server x6")
+        try:
+            _poll(lambda: all(stack.redis_ping(p) for p in self.ports), timeout, "redis-server x6")
+        except ClusterError:
+            self.stop()  # the nodes that did start must not outlive the failure
+            raise
         r = subprocess.run(
             ["redis-cli", "--cluster", "create", *["127.0.0.1:%d" % p for p in self.ports],
              "--cluster-replicas", "1", "--cluster-yes"],
