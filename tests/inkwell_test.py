@@ -27,6 +27,7 @@ import os
 import shutil
 import signal
 import socket
+import time
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,24 @@ def _on_sigterm(signum, frame):
 def poll(cond, timeout=10.0, what="condition", interval=0.05):
     """Poll cond() until truthy (returns its value) or fail after timeout."""
     return stack.wait_for(cond, timeout, what, interval=interval)
+
+
+def poll_since(check, timeout, what):
+    """Poll check() like poll(); returns when (time.monotonic()) the call that
+    first came true was *started*. A deadline on a cache's lifetime is about
+    when the answer changed, not about how long the last request took on a
+    loaded machine."""
+    started = []
+
+    def attempt():
+        t = time.monotonic()
+        if check():
+            started.append(t)
+            return True
+        return False
+
+    poll(attempt, timeout, what)
+    return started[0]
 
 
 def redis(port, *args):
