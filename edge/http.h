@@ -35,6 +35,7 @@
 #include "router.h"
 #include "rpc.pb-c.h"
 #include "rpc_client.h"
+#include "session_token.h"
 
 #define EDGE_MAX_EXTRA_HEADERS 8
 #define EDGE_HEADER_NAME_MAX   40
@@ -85,7 +86,7 @@ struct edge_req {
 	 * caller.token_hash points to (caller_* stay empty: nobody has vouched
 	 * for the token yet; user-svc resolves it inside each call). */
 	char token_hash[65];
-	char token_user[33]; /* the user id the token names, as written (session_token.h) */
+	char token_user[INK_TOKEN_USER_CHARS + 1]; /* the user id the token names, as written */
 
 	/* Response state: 0 until edge_send_* wrote one. */
 	int status;

@@ -223,6 +223,10 @@ static ink_err libq_load_gated(ink_rpc_ctx *ctx, const usvc_gate *g, const char 
 	redisReply *rep = NULL;
 	const redisReply *t = NULL;
 	char why[256];
+
+	if (!ink_id_ok(id))
+		return libq_refuse(ctx, 1,
+		                   ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", id));
 	ink_err err =
 	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
 	                  "EVAL %s 3 " USVC_GATE_KEYS " " USVC_KEY_TEMPLATE " " USVC_GATE_ARGS,
@@ -239,28 +243,22 @@ static ink_err libq_load_gated(ink_rpc_ctx *ctx, const usvc_gate *g, const char 
 
 ink_err usvc_lib_get(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
-	Inkwell__User__V1__TemplateRef *ref = NULL;
 	Inkwell__User__V1__Template t;
 	usvc_gate g;
-	ink_err err;
+	int gated = usvc_gate_pending(ctx, &g);
+	ink_err err = gated ? INK_OK : usvc_require_user(ctx);
 
-	if (!usvc_gate_pending(ctx, &g)) {
-		err = usvc_template_ref(ctx, body, len, &ref);
-		if (err != INK_OK)
-			return err;
+	if (err != INK_OK)
+		return err;
+	Inkwell__User__V1__TemplateRef *ref =
+	    inkwell__user__v1__template_ref__unpack(NULL, len, body);
+	if (ref == NULL)
+		return libq_refuse(
+		    ctx, gated, ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse"));
+	if (gated)
+		err = libq_load_gated(ctx, &g, ref->id, &t);
+	else
 		err = usvc_lib_load(ctx, ref->id, &t);
-	} else {
-		ref = inkwell__user__v1__template_ref__unpack(NULL, len, body);
-		if (ref == NULL)
-			return libq_refuse(
-			    ctx, 1,
-			    ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "request does not parse"));
-		if (!ink_id_ok(ref->id))
-			err = libq_refuse(
-			    ctx, 1, ink_rpc_fail(ctx, INK_NOT_FOUND, "no template %.40s", ref->id));
-		else
-			err = libq_load_gated(ctx, &g, ref->id, &t);
-	}
 	if (err == INK_OK) {
 		err = ink_rpc_reply(ctx, &t.base);
 		usvc_lib_template_free(&t);

@@ -31,14 +31,14 @@
  * (after USVC_LUA): {username, role} when the session is live (its use
  * recorded), nil when not. */
 #define USVC_LUA_GATE                                                                              \
+	USVC_LUA_TOUCH                                                                             \
 	"local function gate(ku, km, hash, now) "                                                  \
 	"  local f = redis.call('HMGET', ku, 'username', 'role', 'erasing') "                      \
 	"  if not f[1] or f[3] then return nil end "                                               \
 	"  local m = redis.call('HMGET', km, 'hash', 'expires_at', 'v', 'last_used_at') "          \
 	"  if m[1] ~= hash or m[3] ~= '" USVC_SESSION_V2 "' or "                                   \
 	"     (tonumber(m[2]) or 0) <= tonumber(now) then return nil end "                         \
-	"  if tonumber(now) - (tonumber(m[4]) or 0) >= " USVC_SESSION_USE_MS " then "              \
-	"    redis.call('HSET', km, 'last_used_at', now) end "                                     \
+	"  touch(km, m[4], now) "                                                                  \
 	"  return {f[1], f[2] or ''} "                                                             \
 	"end "
 

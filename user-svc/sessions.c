@@ -74,14 +74,11 @@ static const char sess_lookup_lua[] =
  * {username, role} live (use recorded; issue 16: the caller whole in this
  * one user-slot script), 0 refused, -1 refused and the key is to go. */
 static const char sess_resolve_lua[] =
-    USVC_LUA "local f = redis.call('HMGET', KEYS[1], 'username', 'role', 'erasing') "
+    USVC_LUA USVC_LUA_TOUCH "local f = redis.call('HMGET', KEYS[1], 'username', 'role', 'erasing') "
     "if not f[1] or f[3] then return 0 end "
     "local who = {f[1], f[2] or ''} "
     "if redis.call('EXISTS', KEYS[2]) == 1 then "
-    "  local used = redis.call('HGET', KEYS[2], 'last_used_at') "
-    "  if tonumber(ARGV[3]) - (tonumber(used) or 0) >= " USVC_SESSION_USE_MS " then "
-    "    redis.call('HSET', KEYS[2], 'last_used_at', ARGV[3]) end "
-    "  return who end "
+    "  touch(KEYS[2], redis.call('HGET', KEYS[2], 'last_used_at'), ARGV[3]) return who end "
     "if redis.call('HEXISTS', KEYS[1], 'sessions_reset_at') == 1 then return -1 end "
     "local ttl = tonumber(ARGV[4]) "
     "if ttl <= 0 then return 0 end "

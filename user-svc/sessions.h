@@ -24,6 +24,14 @@
  * recording every use made each signed-in read a write (an AOF append, a
  * replica's traffic) for a figure the sessions list shows to the minute. */
 #define USVC_SESSION_USE_MS "60000"
+/* USVC_LUA_TOUCH defines touch(meta key, its last_used_at, now) for a
+ * script (after USVC_LUA): records the use when the recorded one is
+ * USVC_SESSION_USE_MS old. */
+#define USVC_LUA_TOUCH                                                                             \
+	"local function touch(km, used, now) "                                                     \
+	"  if tonumber(now) - (tonumber(used) or 0) >= " USVC_SESSION_USE_MS " then "              \
+	"    redis.call('HSET', km, 'last_used_at', now) end "                                     \
+	"end "
 
 /* What a caller is told of a token that names no live session. */
 #define USVC_BAD_TOKEN "invalid or expired token"
