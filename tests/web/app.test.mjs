@@ -98,8 +98,12 @@ async function watch(p) {
   p.on('dialog', (d) => d.accept()); // confirm() before publish/delete
 }
 
+// Going to the hash the page already shows fires no hashchange, so the app would not render
+// (or fetch) anew: that case reloads instead, and every go() is a fresh load of hashPath.
 async function go(hashPath, p = page) {
-  await p.goto(`${BASE}/#${hashPath}`);
+  const url = `${BASE}/#${hashPath}`;
+  if (p.url() === url) await p.reload();
+  else await p.goto(url);
   await p.locator('main h1').first().waitFor();
 }
 
@@ -726,8 +730,7 @@ step('the Account screen: password, sessions, download, deletion', async () => {
 
   // sign out another session from the list
   const third = await otherDeviceLogin(carol);
-  await page.reload(); // already on #/account: going there again would not render it anew
-  await page.locator('main h1').first().waitFor();
+  await go('/account');
   await sessions.nth(1).waitFor();
   await page.locator('.session', { hasText: 'other-device/1.0' }).getByRole('button', { name: 'Sign out' }).click();
   await orAppError(page.getByText('That session was signed out.').waitFor(), 'signing out a session');
@@ -790,13 +793,11 @@ step('an admin sees the report queue and removes the page', async (t) => {
   // gone from the gallery within nginx's one-second micro-cache, for a signed-in admin too.
   // nginx keeps times in whole seconds (an entry lives up to 2 s) and serves a copy stale
   // while one request refreshes it: only a load that starts after 3 s must be fresh.
-  // A load is a real fetch each round: going to the hash the page already shows fires no
-  // hashchange (the app would not ask again), so the rounds after the first reload.
+  // Each round is a fresh load (go() reloads the hash already shown).
   const deadline = Date.now() + 3000;
-  for (let first = true; ; first = false) {
+  for (;;) {
     const started = Date.now();
-    if (first) await go('/gallery');
-    else await page.reload();
+    await go('/gallery');
     // the page's first answer: tiles, or its empty note
     await page.locator('.tile').or(page.locator('p.empty:not([hidden])')).first()
       .waitFor({ timeout: 5000 }).catch(() => {});
