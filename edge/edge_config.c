@@ -21,7 +21,7 @@ ink_err edge_config_load(edge_config *out)
 	out->user_addr = ink_cfg_str("USER_SVC_ADDR", EDGE_DEF_USER_ADDR);
 	out->template_addr = ink_cfg_str("TEMPLATE_SVC_ADDR", EDGE_DEF_TEMPLATE_ADDR);
 	/* Each check logs its own complaint; report them all, then fail. */
-	if (ink_cfg_int("EDGE_THREADS", 64, 1, 4096, &out->threads) != INK_OK)
+	if (ink_cfg_int("EDGE_THREADS", 128, 1, 4096, &out->threads) != INK_OK)
 		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("EDGE_MAX_JSON_BYTES", 65536, 2, 16 << 20, &out->max_json) != INK_OK)
 		err = INK_INVALID_ARGUMENT;

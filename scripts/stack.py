@@ -339,7 +339,13 @@ def compose_nginx(text):
     # timeout); a POST is not, since it may have been done.
     upstream inkwell_edge {
         server edge:8081;
-        keepalive 32;
+        # The pool holds 64 idle connections per worker: with 32, a worker that
+        # happened to hold more than 32 of 64 busy clients closed the surplus
+        # after each answer and opened new ones, so ~6 % of requests paid a
+        # connect and civetweb's accept hand-off (issue 16). The edge's
+        # EDGE_THREADS must cover workers x 64: civetweb holds a thread per
+        # connection, idle ones too.
+        keepalive 64;
         keepalive_timeout 30s;
     }
 """, """    # Compose: the edge's address comes from Docker's DNS per request (kept 10 s),
@@ -564,6 +570,10 @@ class Stack:
         kind = kind_of(name)
         if kind == "edge":
             own["EDGE_LISTEN"] = self.addr_of(name)
+            # civetweb holds a thread per connection, idle ones too, and each
+            # nginx worker (one per core) keeps up to 64 idle ones to the edge.
+            if "EDGE_THREADS" not in os.environ and "EDGE_THREADS" not in self.overrides:
+                own["EDGE_THREADS"] = str(max(128, 64 * len(os.sched_getaffinity(0))))
         else:
             own[kind.replace("-", "_").upper() + "_LISTEN"] = self.addr_of(name)
         return self._env(own)

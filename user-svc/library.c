@@ -65,40 +65,43 @@ void usvc_lib_template_free(Inkwell__User__V1__Template *t)
 	inkwell__user__v1__template__init(t);
 }
 
-static char *lib_str(const redisReply *e)
+static long long lib_num(const char *v)
 {
-	return strdup(e->type == REDIS_REPLY_STRING ? e->str : "");
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
-static long long lib_num(const redisReply *e)
+ink_err usvc_lib_from_fields(const char *const f[USVC_LIB_NFIELDS], Inkwell__User__V1__Template *t)
 {
-	return e->type == REDIS_REPLY_STRING ? strtoll(e->str, NULL, 10) : 0;
-}
-
-ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
-{
-	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 11 ||
-	    rep->element[0]->type != REDIS_REPLY_STRING)
+	if (f[0] == NULL)
 		return INK_NOT_FOUND;
 	inkwell__user__v1__template__init(t);
-	t->id = lib_str(rep->element[0]);
-	t->title = lib_str(rep->element[1]);
-	t->width = (uint32_t)lib_num(rep->element[2]);
-	t->height = (uint32_t)lib_num(rep->element[3]);
-	t->detail = (int32_t)lib_num(rep->element[4]);
-	t->line_width = (int32_t)lib_num(rep->element[5]);
-	t->created_at_unix_ms = lib_num(rep->element[6]);
-	t->etag = lib_str(rep->element[7]);
-	t->gallery_id = lib_str(rep->element[8]);
-	t->style = lib_str(rep->element[9]);
+	t->id = strdup(f[0]);
+	t->title = strdup(f[1] ? f[1] : "");
+	t->width = (uint32_t)lib_num(f[2]);
+	t->height = (uint32_t)lib_num(f[3]);
+	t->detail = (int32_t)lib_num(f[4]);
+	t->line_width = (int32_t)lib_num(f[5]);
+	t->created_at_unix_ms = lib_num(f[6]);
+	t->etag = strdup(f[7] ? f[7] : "");
+	t->gallery_id = strdup(f[8] ? f[8] : "");
+	t->style = strdup(f[9] ? f[9] : "");
 	if (!t->id || !t->title || !t->etag || !t->gallery_id || !t->style ||
-	    usvc_palette_parse(rep->element[10]->type == REDIS_REPLY_STRING ? rep->element[10]->str
-	                                                                    : "",
-	                       t) != INK_OK) {
+	    usvc_palette_parse(f[10] ? f[10] : "", t) != INK_OK) {
 		usvc_lib_template_free(t);
 		return INK_RESOURCE_EXHAUSTED;
 	}
 	return INK_OK;
+}
+
+ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t)
+{
+	const char *f[USVC_LIB_NFIELDS];
+
+	if (rep->type != REDIS_REPLY_ARRAY || rep->elements != USVC_LIB_NFIELDS)
+		return INK_NOT_FOUND;
+	for (size_t i = 0; i < USVC_LIB_NFIELDS; i++)
+		f[i] = rep->element[i]->type == REDIS_REPLY_STRING ? rep->element[i]->str : NULL;
+	return usvc_lib_from_fields(f, t);
 }
 
 ink_err usvc_lib_load(ink_rpc_ctx *ctx, const char *id, Inkwell__User__V1__Template *out)

@@ -53,10 +53,17 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	"'id', 'title', 'width', 'height', 'detail', 'line_width', 'created_at', 'etag', "         \
 	"'gallery_id', 'style', 'palette'"
 
-/* usvc_lib_from_reply fills *t from the reply of an HMGET of those fields
- * (strings malloc'd: usvc_lib_template_free). INK_NOT_FOUND when the hash
- * does not exist, INK_RESOURCE_EXHAUSTED when out of memory (nothing to
- * free then). */
+#define USVC_LIB_NFIELDS 11
+
+/* usvc_lib_from_fields fills *t from those fields' values, in that order
+ * (NULL: the field is absent, read as ""; strings malloc'd:
+ * usvc_lib_template_free). INK_NOT_FOUND when the hash does not exist (no
+ * id), INK_RESOURCE_EXHAUSTED when out of memory (nothing to free then). */
+INK_WUR ink_err usvc_lib_from_fields(const char *const f[USVC_LIB_NFIELDS],
+                                     Inkwell__User__V1__Template *t);
+
+/* usvc_lib_from_reply is usvc_lib_from_fields for the reply of an HMGET of
+ * those fields. */
 INK_WUR ink_err usvc_lib_from_reply(const redisReply *rep, Inkwell__User__V1__Template *t);
 
 /* usvc_lib_take is usvc_lib_from_reply for a call reading template `id`:
