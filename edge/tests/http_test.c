@@ -52,6 +52,22 @@ static void h_ok(edge_req *req)
 	edge_send_json(req, 200, json_pack("{s:b}", "authenticated", req->authenticated));
 }
 
+/* h_big answers {"s":"xxx..."} with ?n= x's: bodies around edge_send_json's
+ * stack buffer (16 KB). */
+static void h_big(edge_req *req)
+{
+	char n[16];
+	size_t len = edge_query(req, "n", n, sizeof(n)) >= 0 ? strtoul(n, NULL, 10) : 0;
+	char *x = malloc(len + 1);
+
+	if (x == NULL)
+		return edge_send_problem(req, 500, NULL, "memory");
+	memset(x, 'x', len);
+	x[len] = '\0';
+	edge_send_json(req, 200, json_pack("{s:s}", "s", x));
+	free(x);
+}
+
 static void h_silent(edge_req *req)
 {
 	(void)req;
@@ -74,6 +90,7 @@ static const edge_route test_routes[] = {
     {"GET", "/auth", h_ok, EDGE_AUTH_REQUIRED, EDGE_BODY_NONE},
     {"GET", "/opt", h_ok, EDGE_AUTH_OPTIONAL, EDGE_BODY_NONE},
     {"GET", "/silent", h_silent, EDGE_AUTH_NONE, EDGE_BODY_NONE},
+    {"GET", "/big", h_big, EDGE_AUTH_NONE, EDGE_BODY_NONE},
     {"GET", "/rpc", h_rpc, EDGE_AUTH_NONE, EDGE_BODY_NONE},
 };
 
@@ -278,6 +295,32 @@ static void test_json_body(void **state)
 	assert_problem(r, 415);
 }
 
+/* A JSON body is whole whether it fits edge_send_json's buffer, fills it
+ * exactly, or needs the heap. */
+static void test_json_sizes(void **state)
+{
+	fixture *f = *state;
+	const size_t sizes[] = {0, 100, 16376, 16377, 40000};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char req[128], want[64];
+		snprintf(req, sizeof(req),
+		         "GET /big?n=%zu HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+		         sizes[i]);
+		const char *r = roundtrip(f, req, 0);
+		assert_int_equal(status_of(r), 200);
+		snprintf(want, sizeof(want), "Content-Length: %zu\r\n", sizes[i] + 8);
+		assert_non_null(strstr(r, want));
+		const char *body = strstr(r, "\r\n\r\n") + 4;
+		assert_int_equal(strlen(body), sizes[i] + 8);
+		assert_memory_equal(body, "{\"s\":\"", 6);
+		assert_memory_equal(body + 6 + sizes[i], "\"}", 2);
+		for (size_t j = 0; j < sizes[i]; j++)
+			if (body[6 + j] != 'x')
+				fail_msg("byte %zu of %zu is not the string's", j, sizes[i]);
+	}
+}
+
 static void test_413(void **state)
 {
 	fixture *f = *state;
@@ -435,6 +478,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_404_405_and_request_id),
 	    cmocka_unit_test(test_json_body),
+	    cmocka_unit_test(test_json_sizes),
 	    cmocka_unit_test(test_413),
 	    cmocka_unit_test(test_expect_continue),
 	    cmocka_unit_test(test_auth),
