@@ -287,37 +287,62 @@ static int http_format_head(const http_head *h, char *buf, size_t size, size_t *
 	return rc;
 }
 
-/* http_write sends head + body (body NULL: none); 0 or -1 (client gone). */
-static int http_write(struct mg_connection *conn, const http_head *h, const void *body)
+/* http_write_placed sends head + body in one write when the body already
+ * sits at buf + HTTP_HEAD_MAX (h->len bytes; with_body 0: the head alone):
+ * the head is formatted into the room before it and moved up against it.
+ * 0 or -1 (client gone). */
+static int http_write_placed(struct mg_connection *conn, const http_head *h, char *buf,
+                             int with_body)
 {
-	char buf[HTTP_HEAD_MAX + HTTP_ONE_WRITE];
 	size_t used;
 
 	if (http_format_head(h, buf, HTTP_HEAD_MAX, &used) != 0)
 		return -1;
+	char *start = buf + HTTP_HEAD_MAX - used;
+	memmove(start, buf, used);
+	size_t n = used + (with_body ? h->len : 0);
+	return mg_write(conn, start, n) == (int)n ? 0 : -1;
+}
+
+/* http_write_via sends head + body (body NULL: none) through buf
+ * (HTTP_HEAD_MAX + HTTP_ONE_WRITE bytes); 0 or -1 (client gone). */
+static int http_write_via(struct mg_connection *conn, const http_head *h, const void *body,
+                          char *buf)
+{
 	size_t len = body != NULL ? h->len : 0;
-	if (len <= sizeof(buf) - used) {
+
+	if (len <= HTTP_ONE_WRITE) {
 		if (len > 0)
-			memcpy(buf + used, body, len);
-		used += len;
-		len = 0;
+			memcpy(buf + HTTP_HEAD_MAX, body, len);
+		return http_write_placed(conn, h, buf, body != NULL);
 	}
-	if (mg_write(conn, buf, used) != (int)used)
-		return -1;
-	if (len > 0 && mg_write(conn, body, len) != (int)len)
+	size_t used;
+	if (http_format_head(h, buf, HTTP_HEAD_MAX, &used) != 0 ||
+	    mg_write(conn, buf, used) != (int)used || mg_write(conn, body, len) != (int)len)
 		return -1;
 	return 0;
 }
 
-void edge_send(edge_req *req, int status, const char *content_type, const void *body, size_t len)
+/* http_write is http_write_via with a buffer of its own. */
+static int http_write(struct mg_connection *conn, const http_head *h, const void *body)
+{
+	char buf[HTTP_HEAD_MAX + HTTP_ONE_WRITE];
+
+	return http_write_via(conn, h, body, buf);
+}
+
+/* http_answer_head claims req's one response (0), or refuses a second
+ * (-1, logged), and fills *h for it. */
+static int http_answer_head(edge_req *req, int status, const char *content_type, size_t len,
+                            http_head *h)
 {
 	if (req->status != 0) {
 		ink_log_error("second response (%d) for %s %s ignored", status, req->method,
 		              req->path);
-		return;
+		return -1;
 	}
 	req->status = status;
-	http_head h = {
+	*h = (http_head){
 	    .status = status,
 	    .request_id = req->request_id,
 	    .trace = &req->trace,
@@ -326,6 +351,15 @@ void edge_send(edge_req *req, int status, const char *content_type, const void *
 	    .keep_alive = !req->close_after && http_keep_alive(req->conn, req->ri),
 	    .extra = req,
 	};
+	return 0;
+}
+
+void edge_send(edge_req *req, int status, const char *content_type, const void *body, size_t len)
+{
+	http_head h;
+
+	if (http_answer_head(req, status, content_type, len, &h) != 0)
+		return;
 	if (http_write(req->conn, &h, req->is_head ? NULL : body) != 0)
 		ink_log_warn("response %d to %s %s not delivered", status, req->method, req->path);
 }
@@ -362,26 +396,42 @@ int edge_send_stream_begin(edge_req *req, int status, const char *content_type)
 	return 0;
 }
 
-void edge_send_json_ct(edge_req *req, int status, const char *content_type, json_t *body)
+/* http_send_json encodes body (taken) and sends it as req's answer; -1
+ * when it cannot be encoded (nothing sent). Most bodies (a library page of
+ * 20 is ~5 KB) are encoded straight into the buffer they are sent from,
+ * after room for the head: json_dumps grows a heap string by doubling and
+ * copies it, a dozen allocations per answer (issue 16). civetweb's threads
+ * have 100 KB stacks, so this is the one buffer of its size on the way out,
+ * and the caller's problem answer (a second) runs after it is gone. */
+__attribute__((noinline)) static int http_send_json(edge_req *req, int status,
+                                                    const char *content_type, json_t *body)
 {
-	/* Most bodies (a library page of 20 is ~5 KB) are encoded into this
-	 * buffer: json_dumps grows a heap string by doubling and then copies it,
-	 * a dozen allocations per answer (issue 16). */
-	char buf[HTTP_ONE_WRITE];
+	char buf[HTTP_HEAD_MAX + HTTP_ONE_WRITE];
+	size_t len = body != NULL
+	                 ? json_dumpb(body, buf + HTTP_HEAD_MAX, HTTP_ONE_WRITE, HTTP_JSON_FLAGS)
+	                 : 0;
 	char *text = NULL;
-	size_t len = body != NULL ? json_dumpb(body, buf, sizeof(buf), HTTP_JSON_FLAGS) : 0;
+	http_head h;
 
-	if (len > sizeof(buf)) {
+	if (len > HTTP_ONE_WRITE) {
 		text = json_dumps(body, HTTP_JSON_FLAGS);
 		len = text != NULL ? strlen(text) : 0;
 	}
 	json_decref(body);
-	if (len == 0) { /* json_dumpb's failure, or no body: never valid JSON */
-		edge_send_problem(req, 500, NULL, "the response could not be encoded");
-		return;
-	}
-	edge_send(req, status, content_type, text != NULL ? text : buf, len);
+	if (len == 0) /* json_dumpb's failure, or no body: never valid JSON */
+		return -1;
+	if (http_answer_head(req, status, content_type, len, &h) == 0 &&
+	    (text != NULL ? http_write_via(req->conn, &h, req->is_head ? NULL : text, buf)
+	                  : http_write_placed(req->conn, &h, buf, !req->is_head)) != 0)
+		ink_log_warn("response %d to %s %s not delivered", status, req->method, req->path);
 	free(text);
+	return 0;
+}
+
+void edge_send_json_ct(edge_req *req, int status, const char *content_type, json_t *body)
+{
+	if (http_send_json(req, status, content_type, body) != 0)
+		edge_send_problem(req, 500, NULL, "the response could not be encoded");
 }
 
 void edge_send_json(edge_req *req, int status, json_t *body)
