@@ -65,6 +65,12 @@ void usvc_lib_template_free(Inkwell__User__V1__Template *t)
 	inkwell__user__v1__template__init(t);
 }
 
+/* A field's value, "" when absent, malloc'd (NULL when out of memory). */
+static char *lib_str(const char *v)
+{
+	return strdup(v != NULL ? v : "");
+}
+
 static long long lib_num(const char *v)
 {
 	return v != NULL ? strtoll(v, NULL, 10) : 0;
@@ -75,16 +81,16 @@ ink_err usvc_lib_from_fields(const char *const f[USVC_LIB_NFIELDS], Inkwell__Use
 	if (f[0] == NULL)
 		return INK_NOT_FOUND;
 	inkwell__user__v1__template__init(t);
-	t->id = strdup(f[0]);
-	t->title = strdup(f[1] ? f[1] : "");
+	t->id = lib_str(f[0]);
+	t->title = lib_str(f[1]);
 	t->width = (uint32_t)lib_num(f[2]);
 	t->height = (uint32_t)lib_num(f[3]);
 	t->detail = (int32_t)lib_num(f[4]);
 	t->line_width = (int32_t)lib_num(f[5]);
 	t->created_at_unix_ms = lib_num(f[6]);
-	t->etag = strdup(f[7] ? f[7] : "");
-	t->gallery_id = strdup(f[8] ? f[8] : "");
-	t->style = strdup(f[9] ? f[9] : "");
+	t->etag = lib_str(f[7]);
+	t->gallery_id = lib_str(f[8]);
+	t->style = lib_str(f[9]);
 	if (!t->id || !t->title || !t->etag || !t->gallery_id || !t->style ||
 	    usvc_palette_parse(f[10] ? f[10] : "", t) != INK_OK) {
 		usvc_lib_template_free(t);
