@@ -42,6 +42,11 @@ ink_err edge_config_load(edge_config *out)
 	if (ink_cfg_int("EDGE_KEEPALIVE_TIMEOUT_MS", 75000, 0, 3600000,
 	                &out->keep_alive_timeout_ms) != INK_OK)
 		err = INK_INVALID_ARGUMENT;
+	/* At most 64 KB each (page_cache.h): 1024 slots hold 64 MB at worst,
+	 * ~6 MB of 20-template pages. */
+	if (ink_cfg_int("EDGE_PAGE_CACHE_SLOTS", 1024, 0, 1 << 20, &out->page_cache_slots) !=
+	    INK_OK)
+		err = INK_INVALID_ARGUMENT;
 	if (out->listen[0] == '\0') {
 		ink_log_error("config: EDGE_LISTEN must not be empty");
 		err = INK_INVALID_ARGUMENT;

@@ -434,6 +434,15 @@ void edge_send_json_ct(edge_req *req, int status, const char *content_type, json
 		edge_send_problem(req, 500, NULL, "the response could not be encoded");
 }
 
+char *edge_json_encode(const json_t *body, size_t *len)
+{
+	char *text = json_dumps(body, HTTP_JSON_FLAGS);
+
+	if (text != NULL)
+		*len = strlen(text);
+	return text;
+}
+
 void edge_send_json(edge_req *req, int status, json_t *body)
 {
 	edge_send_json_ct(req, status, "application/json", body);

@@ -30,6 +30,7 @@
 #include "edge_config.h"
 #include "err.h"
 #include "observe.h"
+#include "page_cache.h"
 #include "problem.h"
 #include "reqid.h"
 #include "router.h"
@@ -42,9 +43,11 @@
 #define EDGE_HEADER_VALUE_MAX  320
 #define EDGE_TOKEN_MAX         256
 
-/* What every request shares, read-only after start (mg_start's user_data). */
+/* What every request shares, read-only after start (mg_start's user_data);
+ * the page cache guards itself. */
 typedef struct edge_app {
 	const edge_config *cfg;
+	edge_page_cache *pages;    /* kept library pages (page_cache.h); NULL: off */
 	ink_rpc_client *users;     /* user-svc: accounts, libraries, gallery */
 	ink_rpc_client *templates; /* template-svc: health, anonymous gallery reads */
 	const edge_route *routes;  /* routes.c's table (tests use their own) */
@@ -175,6 +178,11 @@ int edge_send_stream_end(edge_req *req, int complete);
  * ownership of body (one reference) whatever happens; body NULL (a failed
  * json_pack) sends a 500 problem instead. */
 void edge_send_json(edge_req *req, int status, json_t *body);
+
+/* edge_json_encode encodes body (borrowed) as edge_send_json does: a
+ * malloc'd, NUL-terminated string (its length in *len), or NULL when it
+ * cannot be encoded or memory is out. */
+char *edge_json_encode(const json_t *body, size_t *len);
 
 /* edge_send_json_ct is edge_send_json with another Content-Type
  * (application/health+json). Same ownership. */

@@ -5,9 +5,11 @@
 #include "library_routes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "content_rules.h"
+#include "metrics.h"
 #include "multipart.h"
 #include "page_link.h"
 #include "params.h"
@@ -147,27 +149,90 @@ void edge_lib_create(edge_req *req)
 	lib_call(req, LIB_RPC "CreateTemplate", &rq.base, 201, req->app->cfg->convert_timeout_ms);
 }
 
+static const ink_metric_family lib_pages = {
+    .name = "inkwell_edge_library_pages_total",
+    .help = "Library pages answered, by whether user-svc read them (read) or found the "
+            "edge's kept copy still right (kept).",
+    .type = INK_METRIC_COUNTER,
+    .nlabels = 1,
+    .labels = {"answer"},
+};
+
+/* lib_send_page answers with page p (kept or just made). */
+static void lib_send_page(edge_req *req, int limit, const edge_page *p)
+{
+	edge_page_link(req, limit, p->next_cursor);
+	edge_send(req, 200, "application/json", p->body, p->len);
+}
+
+/* lib_send_list answers with a page user-svc read, and keeps it under key
+ * when the library has a version (page_cache.h). */
+static void lib_send_list(edge_req *req, int limit, const char *key,
+                          const Inkwell__User__V1__TemplateList *list)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; items != NULL && i < list->n_items; i++)
+		items = edge_view_append(items, edge_view_template(list->items[i]));
+	json_t *page = edge_view_page(items, list->next_cursor);
+	if (req->app->pages == NULL || key[0] == '\0' || list->version[0] == '\0' || page == NULL) {
+		edge_page_link(req, limit, list->next_cursor);
+		edge_send_json(req, 200, page);
+		return;
+	}
+	size_t len = 0;
+	char *text = edge_json_encode(page, &len);
+	json_decref(page);
+	edge_page *made =
+	    text != NULL ? edge_page_new(key, list->version, list->next_cursor, text, len) : NULL;
+	if (made != NULL) {
+		edge_page_cache_put(req->app->pages, made);
+		lib_send_page(req, limit, made);
+	} else if (text != NULL) { /* too long to keep, or no memory for a copy */
+		edge_page_link(req, limit, list->next_cursor);
+		edge_send(req, 200, "application/json", text, len);
+	} else {
+		edge_send_problem(req, 500, NULL, "the response could not be encoded");
+	}
+	edge_page_release(made);
+	free(text);
+}
+
 void edge_lib_list(edge_req *req)
 {
 	Inkwell__User__V1__ListTemplatesRequest rq =
 	    INKWELL__USER__V1__LIST_TEMPLATES_REQUEST__INIT;
 	char cursor[EDGE_CURSOR_MAX * 4 + 1];
+	char key[sizeof(req->token_hash) + 16 + sizeof(cursor)] = "";
 	int limit = 20;
 
 	if (edge_query_page(req, &limit, cursor, sizeof(cursor)) != 0)
 		return;
 	rq.limit = limit;
 	rq.cursor = cursor;
+	/* The page of this token, limit and cursor, if kept: user-svc says
+	 * whether the library is still at its version (page_cache.h). */
+	if (req->token_hash[0] != '\0')
+		snprintf(key, sizeof(key), "%s %d %s", req->token_hash, limit, cursor);
+	edge_page *kept = key[0] ? edge_page_cache_get(req->app->pages, key) : NULL;
+	if (kept != NULL)
+		rq.known_version = kept->version;
 	Inkwell__User__V1__TemplateList *list = (Inkwell__User__V1__TemplateList *)edge_rpc_msg(
 	    req, LIB_RPC "ListTemplates", &rq.base, &inkwell__user__v1__template_list__descriptor,
 	    0);
-	if (list == NULL)
+	if (list == NULL) {
+		edge_page_release(kept);
 		return;
-	json_t *items = json_array();
-	for (size_t i = 0; items != NULL && i < list->n_items; i++)
-		items = edge_view_append(items, edge_view_template(list->items[i]));
-	edge_page_link(req, limit, list->next_cursor);
-	edge_send_json(req, 200, edge_view_page(items, list->next_cursor));
+	}
+	const char *answer = list->unchanged ? "kept" : "read";
+	ink_metrics_add(&lib_pages, &answer, 1);
+	if (!list->unchanged)
+		lib_send_list(req, limit, key, list);
+	else if (kept != NULL && strcmp(list->version, kept->version) == 0)
+		lib_send_page(req, limit, kept);
+	else
+		edge_send_problem(req, 502, NULL,
+		                  "user-svc called a page unchanged that this edge does not hold");
+	edge_page_release(kept);
 	protobuf_c_message_free_unpacked(&list->base, NULL);
 }
 

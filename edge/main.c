@@ -69,8 +69,15 @@ int main(void)
 		ink_log_error("cannot set up signal handling");
 		return 1;
 	}
-	if (main_open_peers(&cfg, &app) != 0)
+	if (cfg.page_cache_slots > 0 &&
+	    edge_page_cache_new((size_t)cfg.page_cache_slots, &app.pages) != INK_OK) {
+		ink_log_error("no memory for %lld kept pages", (long long)cfg.page_cache_slots);
 		return 1;
+	}
+	if (main_open_peers(&cfg, &app) != 0) {
+		edge_page_cache_free(app.pages);
+		return 1;
+	}
 	mg_init_library(0);
 	struct mg_context *ctx = NULL;
 	if (ink_metrics_http_start(ink_cfg_str("METRICS_LISTEN", "127.0.0.1:8091"), &metrics) ==
@@ -81,6 +88,7 @@ int main(void)
 		mg_exit_library();
 		ink_rpc_client_close(app.templates);
 		ink_rpc_client_close(app.users);
+		edge_page_cache_free(app.pages);
 		return 1;
 	}
 	ink_log_info("edge listening on %s (user-svc %s, template-svc %s, %lld threads)",
@@ -93,6 +101,7 @@ int main(void)
 	mg_exit_library();
 	ink_rpc_client_close(app.templates);
 	ink_rpc_client_close(app.users);
+	edge_page_cache_free(app.pages);
 	ink_log_info("edge stopped");
 	return 0;
 }

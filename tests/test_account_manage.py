@@ -188,6 +188,7 @@ class DeleteAccountTest(ManageBase):
             st, h, b = who.req("GET", "/v1/gallery/%s/image" % gid)
             self.assertProblem(st, h, b, 404)
         for k in ("user:{%s}" % alice.id, "user:{%s}:templates" % alice.id,
+                  "user:{%s}:library_version" % alice.id,
                   "template:{%s}:%s:png" % (alice.id, t1["id"])):
             self.assertEqual(self.users_redis("EXISTS", k), b":0", k)
         # bob's saved copy survives, image and all

@@ -314,5 +314,99 @@ class SignedInReadsTest(it.StackTestCase):
                             time.strftime("%Y-%m-%dT%H:%M", time.gmtime(long_ago / 1000)), mine)
 
 
+class KeptLibraryPagesTest(it.StackTestCase):
+    """The edge keeps each library page it answered and sends it again while
+    user-svc, asked every time, says the library is still at that page's
+    version (issue 16). Every write that changes what a page shows replaces
+    the version, so the next read shows the change: a stale page here would
+    be a user's rename, upload, delete or takedown seemingly lost."""
+
+    ENV = {"NGINX_AUTH_RATE": "1000r/s"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.png = small_png()
+
+    def kept_count(self):
+        """How many library pages the edge answered from its kept copy."""
+        import http.client
+        c = http.client.HTTPConnection("127.0.0.1", self.stack.metrics_port_of("edge"),
+                                       timeout=5)
+        try:
+            c.request("GET", "/metrics")
+            text = c.getresponse().read().decode()
+        finally:
+            c.close()
+        for line in text.splitlines():
+            if line.startswith('inkwell_edge_library_pages_total{answer="kept"}'):
+                return float(line.split()[-1])
+        return 0.0
+
+    def page(self, client, query=""):
+        st, h, b = client.req("GET", "/v1/templates" + query)
+        self.assertEqual(st, 200, b)
+        return h, b
+
+    def titles(self, client, query=""):
+        return [(t["title"], t["gallery_id"]) for t in self.page(client, query)[1]["items"]]
+
+    def test_a_kept_page_is_served_only_while_nothing_changed(self):
+        import test_templates as tt
+        alice, carol = tt.Client(self), tt.Client(self)
+        self.grant_admin(carol.name)
+        made = []
+        for title in ("Fern", "Moss"):
+            st, _, t = alice.upload(self.png, query="title=" + title)
+            self.assertEqual(st, 201, t)
+            made.append(t)
+        first = self.page(alice)
+        before = self.kept_count()
+        again = self.page(alice)
+        self.assertEqual(self.kept_count(), before + 1, "the second read was not the kept page")
+        self.assertEqual(again[1], first[1])
+        self.assertEqual(again[0].get("Content-Type"), "application/json")
+        self.assertEqual(self.titles(alice), [("Moss", None), ("Fern", None)])
+
+        # Each write shows on the very next read.
+        st, _, b = alice.req("PATCH", "/v1/templates/" + made[0]["id"], {"title": "Rose"})
+        self.assertEqual(st, 200, b)
+        self.assertEqual(self.titles(alice), [("Moss", None), ("Rose", None)])
+        st, _, g = alice.req("POST", "/v1/templates/%s/publish" % made[1]["id"])
+        self.assertEqual(st, 201, g)
+        self.assertEqual(self.titles(alice), [("Moss", g["gallery_id"]), ("Rose", None)])
+        # a takedown by someone else (an admin) reaches alice's page too
+        st, _, b = carol.req("DELETE", "/v1/gallery/" + g["gallery_id"])
+        self.assertEqual(st, 204, b)
+        self.assertEqual(self.titles(alice), [("Moss", None), ("Rose", None)])
+        st, _, b = alice.req("DELETE", "/v1/templates/" + made[0]["id"])
+        self.assertEqual(st, 204, b)
+        self.assertEqual(self.titles(alice), [("Moss", None)])
+        st, _, t = alice.upload(self.png, query="title=Ivy")
+        self.assertEqual(st, 201, t)
+        self.assertEqual(self.titles(alice), [("Ivy", None), ("Moss", None)])
+
+        # Pages of another limit or cursor are pages of their own, Link included.
+        h, one = self.page(alice, "?limit=1")
+        self.assertEqual([t["title"] for t in one["items"]], ["Ivy"])
+        self.assertEqual(self.page(alice, "?limit=1")[0].get("Link"), h.get("Link"))
+        self.assertIn('rel="next"', h.get("Link", ""))
+        nxt = self.page(alice, "?limit=1&cursor=" + one["next_cursor"])[1]
+        self.assertEqual([t["title"] for t in nxt["items"]], ["Moss"])
+
+        # A second session's write shows to the first; a logout stops the
+        # first at once, kept page or not; nobody else reads alice's page.
+        second = tt.Client(self, of=alice)
+        st, _, b = second.req("PATCH", "/v1/templates/" + t["id"], {"title": "Oak"})
+        self.assertEqual(st, 200, b)
+        self.assertEqual(self.titles(alice), [("Oak", None), ("Moss", None)])
+        self.assertEqual(self.titles(carol), [])
+        st, _, _ = alice.req("DELETE", "/v1/sessions/current")
+        self.assertEqual(st, 204)
+        st, h, b = alice.req("GET", "/v1/templates")
+        self.assertProblem(st, h, b, 401)
+        self.assertEqual(self.titles(second), [("Oak", None), ("Moss", None)])
+
+
 if __name__ == "__main__":
     it.main()

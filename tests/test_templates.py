@@ -49,14 +49,17 @@ def multipart(field, filename, ctype, data):
 
 
 class Client:
-    """One signed-in user."""
+    """One signed-in user; with `of`, another session of that client's user."""
 
-    def __init__(self, test, name=None):
+    def __init__(self, test, name=None, of=None):
         self.t = test
-        self.name = name or "u" + uuid.uuid4().hex[:12]
-        st, _, body = test.req("POST", "/v1/users", {"username": self.name, "password": PW})
-        test.assertEqual(st, 201, body)
-        self.id = body["id"]
+        self.name = of.name if of else name or "u" + uuid.uuid4().hex[:12]
+        if of:
+            self.id = of.id
+        else:
+            st, _, body = test.req("POST", "/v1/users", {"username": self.name, "password": PW})
+            test.assertEqual(st, 201, body)
+            self.id = body["id"]
         st, _, body = test.req("POST", "/v1/sessions", {"username": self.name, "password": PW})
         test.assertEqual(st, 201, body)
         self.token = body["token"]

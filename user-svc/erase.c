@@ -75,11 +75,12 @@ static const char erase_hold_lua[] =
     "else redis.call('DEL', KEYS[1]) end "
     "return 1";
 
-/* KEYS: user, library, sessions. 0 (nothing done) when a template landed
- * meanwhile (a create authenticated before the mark that stored first). */
+/* KEYS: user, library, sessions, library version. 0 (nothing done) when a
+ * template landed meanwhile (a create authenticated before the mark that
+ * stored first). */
 static const char erase_finish_lua[] =
     USVC_LUA "if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end "
-    "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3]) "
+    "redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4]) "
     "return 1";
 /* clang-format on */
 
@@ -182,9 +183,9 @@ static ink_err erase_finish(usvc_app *app, ink_redis *r, const char *uid, const 
 	if (err == INK_OK)
 		err = erase_cmd(app, r,
 		                ink_redis_cmd(r, &rep, why, why_len,
-		                              "EVAL %s 3 " USVC_KEY_USER " " USVC_KEY_LIBRARY
-		                              " " USVC_KEY_SESSIONS,
-		                              erase_finish_lua, uid, uid, uid),
+		                              "EVAL %s 4 " USVC_KEY_USER " " USVC_KEY_LIBRARY
+		                              " " USVC_KEY_SESSIONS " " USVC_KEY_LIBRARY_VERSION,
+		                              erase_finish_lua, uid, uid, uid, uid),
 		                &rep, &done, why, why_len);
 	if (err == INK_OK && done == 1)
 		err = erase_cmd(

@@ -18,7 +18,7 @@
 /* The lease outlives the call's deadline by this much (ms). */
 #define IDEM_LEASE_SLACK_MS 1000
 #define IDEM_TTL            "86400"
-#define IDEM_ARGV_MAX       32
+#define IDEM_ARGV_MAX       40
 
 /* KEYS[1] the key; ARGV: 1 fp, 2 owner, 3 lease (ms). Returns {1} when
  * claimed, {-1} for another request's key, {2, reply} when done, {0, ttl

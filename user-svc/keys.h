@@ -20,6 +20,11 @@
 
 /* zset: template ids of a user, scored by creation time (unix ms) */
 #define USVC_KEY_LIBRARY "user:{%s}:templates"
+/* string: the library's version, a random id replaced by every write to the
+ * index or to a template hash of the user (issue 16): a copy of a page kept
+ * at a version is still right while the version is unchanged. Absent until
+ * the first such write: pages are then not kept. */
+#define USVC_KEY_LIBRARY_VERSION "user:{%s}:library_version"
 /* hash: id, title, width, height, detail, line_width, created_at, etag,
  * gallery_id - named by owner and template id, so a template of another
  * user is simply not found */

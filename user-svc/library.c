@@ -25,13 +25,13 @@
 
 #define LIB_CONVERT "inkwell.template.v1.Templates/Convert"
 
-/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG, 5 plain PNG, 6 regions PNG, 7 user
- * (all the owner's slot). ARGV: 1 quota, 2 id, 3 now, 4 title, 5 width, 6 height,
- * 7 detail, 8 line_width, 9 etag, 10 PNG, 11 SVG ("": a page kept before SVGs were has
- * none), 12 style, 13 palette (numbers.h's text), 14 plain PNG, 15 regions PNG ("" for a
- * lines page: issue 19). -2 when the user is gone or being erased: a create authenticated
- * before the erasure began must not land its keys after the erasure ended (they would be
- * orphans nobody can reach or delete). */
+/* KEYS: 1 library, 2 template, 3 PNG, 4 SVG, 5 plain PNG, 6 regions PNG, 7 user,
+ * 8 library version (all the owner's slot). ARGV: 1 quota, 2 id, 3 now, 4 title, 5 width,
+ * 6 height, 7 detail, 8 line_width, 9 etag, 10 PNG, 11 SVG ("": a page kept before SVGs
+ * were has none), 12 style, 13 palette (numbers.h's text), 14 plain PNG, 15 regions PNG
+ * ("" for a lines page: issue 19), 16 the new library version. -2 when the user is gone or being
+ * erased: a create authenticated before the erasure began must not land its keys after the erasure
+ * ended (they would be orphans nobody can reach or delete). */
 static const char lib_store_lua[] = USVC_LUA
     "if redis.call('EXISTS', KEYS[7]) == 0 or redis.call('HEXISTS', KEYS[7], 'erasing') == 1 "
     "then return -2 end "
@@ -43,6 +43,7 @@ static const char lib_store_lua[] = USVC_LUA
     "if #ARGV[11] > 0 then redis.call('SET', KEYS[4], ARGV[11]) end "
     "if #ARGV[14] > 0 then redis.call('SET', KEYS[5], ARGV[14]) end "
     "if #ARGV[15] > 0 then redis.call('SET', KEYS[6], ARGV[15]) end "
+    "redis.call('SET', KEYS[8], ARGV[16]) "
     "redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) return 1";
 
 /* Spelled into the command's format: hiredis passes a %s as ONE argument.
@@ -53,6 +54,14 @@ static const char lib_store_lua[] = USVC_LUA
 static const char *lib_owner(ink_rpc_ctx *ctx)
 {
 	return ctx->caller->user_id;
+}
+
+void usvc_lib_version_new(char out[USVC_LIB_VERSION_LEN])
+{
+	unsigned char raw[(USVC_LIB_VERSION_LEN - 1) / 2];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(out, USVC_LIB_VERSION_LEN, raw, sizeof(raw));
 }
 
 void usvc_lib_template_free(Inkwell__User__V1__Template *t)
@@ -253,7 +262,8 @@ ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	uint8_t raw[16], digest[16];
 	char tid[33], etag[33], quota[24], created[24], ws[16], hs[16], ds[16], ls[16],
 	    lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX], user_key[USVC_KEY_MAX], why[256];
+	    svg_key[USVC_KEY_MAX], user_key[USVC_KEY_MAX], ver_key[USVC_KEY_MAX],
+	    version[USVC_LIB_VERSION_LEN], why[256];
 
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(tid, sizeof(tid), raw, sizeof(raw));
@@ -273,9 +283,11 @@ ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	snprintf(plain_key, sizeof(plain_key), USVC_KEY_TEMPLATE_PLAIN, lib_owner(ctx), tid);
 	snprintf(regions_key, sizeof(regions_key), USVC_KEY_TEMPLATE_REGIONS, lib_owner(ctx), tid);
 	snprintf(user_key, sizeof(user_key), USVC_KEY_USER, lib_owner(ctx));
+	snprintf(ver_key, sizeof(ver_key), USVC_KEY_LIBRARY_VERSION, lib_owner(ctx));
+	usvc_lib_version_new(version);
 	const char *argv[] = {"EVAL",
 	                      lib_store_lua,
-	                      "7",
+	                      "8",
 	                      lib_key,
 	                      tpl_key,
 	                      png_key,
@@ -283,6 +295,7 @@ ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	                      plain_key,
 	                      regions_key,
 	                      user_key,
+	                      ver_key,
 	                      quota,
 	                      tid,
 	                      created,
@@ -297,14 +310,20 @@ ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	                      nb->style[0] ? nb->style : "lines",
 	                      pal_text,
 	                      nb->plain_png_len ? (const char *)nb->plain_png : "",
-	                      nb->regions_png_len ? (const char *)nb->regions_png : ""};
-	size_t argvlen[25];
-	for (int i = 0; i < 25; i++)
-		argvlen[i] = i == 19 || i == 20 || i >= 23 ? 0 : strlen(argv[i]);
-	argvlen[19] = png_len;
-	argvlen[20] = svg_len;
-	argvlen[23] = nb->plain_png_len;
-	argvlen[24] = nb->regions_png_len;
+	                      nb->regions_png_len ? (const char *)nb->regions_png : "",
+	                      version};
+	/* The four pictures are binary: their lengths are their own. */
+	enum { LIB_PNG = 20, LIB_SVG = 21, LIB_PLAIN = 24, LIB_REGIONS = 25, LIB_ARGC = 27 };
+	_Static_assert(sizeof(argv) / sizeof(argv[0]) == LIB_ARGC, "lib_store_lua's arguments");
+	size_t argvlen[LIB_ARGC];
+	for (int i = 0; i < LIB_ARGC; i++) {
+		int binary = i == LIB_PNG || i == LIB_SVG || i == LIB_PLAIN || i == LIB_REGIONS;
+		argvlen[i] = binary ? 0 : strlen(argv[i]);
+	}
+	argvlen[LIB_PNG] = png_len;
+	argvlen[LIB_SVG] = svg_len;
+	argvlen[LIB_PLAIN] = nb->plain_png_len;
+	argvlen[LIB_REGIONS] = nb->regions_png_len;
 	Inkwell__User__V1__Template made = INKWELL__USER__V1__TEMPLATE__INIT;
 	made.id = tid;
 	made.title = (char *)title;
@@ -315,7 +334,7 @@ ink_err usvc_lib_store_numbers(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 	made.line_width = line_width;
 	made.created_at_unix_ms = now;
 	lib_made_palette(nb, sw, swp, &made);
-	return lib_store_run(ctx, &made, 25, argv, argvlen, why, sizeof(why), out);
+	return lib_store_run(ctx, &made, LIB_ARGC, argv, argvlen, why, sizeof(why), out);
 }
 
 /* lib_quota_left fails fast, before spending a conversion, when the

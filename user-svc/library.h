@@ -55,6 +55,16 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
 
 #define USVC_LIB_NFIELDS 11
 
+/* USVC_LIB_VERSION_LEN: a library version's size with its NUL (keys.h's
+ * USVC_KEY_LIBRARY_VERSION: 32 hex digits). */
+#define USVC_LIB_VERSION_LEN 33
+
+/* usvc_lib_version_new writes a fresh library version to out: random, so a
+ * version that a lost write (a failover) took back is never given again to
+ * different contents. Every script that writes the user's index or template
+ * hashes sets it. Never fails. */
+void usvc_lib_version_new(char out[USVC_LIB_VERSION_LEN]);
+
 /* usvc_lib_from_fields fills *t from those fields' values, in that order
  * (NULL: the field is absent, read as ""; strings malloc'd:
  * usvc_lib_template_free). INK_NOT_FOUND when the hash does not exist (no

@@ -34,11 +34,15 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		usvc_lib_template_free(&t);
 		/* HSET XX-like: the hash exists (just loaded); a delete racing
 		 * us would recreate only a title, so guard with EXISTS in Lua. */
+		char version[USVC_LIB_VERSION_LEN];
+		usvc_lib_version_new(version);
 		err = ink_redis_cmd(
-		    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
+		    w->redis, &rep, why, sizeof(why),
+		    "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s",
 		    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-		             "redis.call('HSET', KEYS[1], 'title', ARGV[1]) return 1",
-		    ctx->caller->user_id, rq->id, rq->title);
+		             "redis.call('HSET', KEYS[1], 'title', ARGV[1]) "
+		             "redis.call('SET', KEYS[2], ARGV[2]) return 1",
+		    ctx->caller->user_id, rq->id, ctx->caller->user_id, rq->title, version);
 		if (err != INK_OK)
 			err = usvc_db_fail(ctx, err, why);
 		else
@@ -62,7 +66,8 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	Inkwell__User__V1__TemplateRef *ref = NULL;
 	redisReply *rep = NULL;
 	char why[256], lib_key[USVC_KEY_MAX], tpl_key[USVC_KEY_MAX], png_key[USVC_KEY_MAX],
-	    svg_key[USVC_KEY_MAX], plain_key[USVC_KEY_MAX], regions_key[USVC_KEY_MAX];
+	    svg_key[USVC_KEY_MAX], plain_key[USVC_KEY_MAX], regions_key[USVC_KEY_MAX],
+	    ver_key[USVC_KEY_MAX], version[USVC_LIB_VERSION_LEN];
 	ink_err err = usvc_template_ref(ctx, body, len, &ref);
 
 	if (err != INK_OK)
@@ -79,12 +84,14 @@ ink_err usvc_lib_delete(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	         ref->id);
 	snprintf(regions_key, sizeof(regions_key), USVC_KEY_TEMPLATE_REGIONS, ctx->caller->user_id,
 	         ref->id);
-	err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 6 %s %s %s %s %s %s %s",
-	                  USVC_LUA "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
-	                           "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]) "
-	                           "return 1",
-	                  lib_key, tpl_key, png_key, svg_key, plain_key, regions_key, ref->id);
+	snprintf(ver_key, sizeof(ver_key), USVC_KEY_LIBRARY_VERSION, ctx->caller->user_id);
+	usvc_lib_version_new(version);
+	err = ink_redis_cmd(
+	    w->redis, &rep, why, sizeof(why), "EVAL %s 7 %s %s %s %s %s %s %s %s %s",
+	    USVC_LUA "if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end "
+	             "redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]) "
+	             "redis.call('SET', KEYS[7], ARGV[2]) return 1",
+	    lib_key, tpl_key, png_key, svg_key, plain_key, regions_key, ver_key, ref->id, version);
 	if (err != INK_OK) {
 		err = usvc_db_fail(ctx, err, why);
 		goto out;

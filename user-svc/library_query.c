@@ -22,8 +22,12 @@
 
 #define LIB_PAGE_DEFAULT 20
 #define LIB_PAGE_MAX     100
-/* KEYS[1] the library index; ARGV: 1 highest score ("+inf" or the
- * cursor's), 2 how many after the ties, 3 the owner. Templates made in the
+/* ix the library index, vk its version key; max the highest score ("+inf"
+ * or the cursor's), n how many after the ties, owner the owner, known the
+ * version of the copy the caller holds. The first element of `out` is the
+ * library's version after '=' when it is `known` (and nothing follows: the
+ * caller's copy is right), after '+' when the page follows (the version
+ * empty when the library has none). Templates made in the
  * same millisecond share a score, and any number of them may sit at a page
  * boundary (a burst of saves): fetch all ties of the cursor's score on top,
  * so the ones already shown can be skipped without losing the rest. Each
@@ -34,11 +38,13 @@
  * each reply element costs Redis a Lua-to-RESP conversion and hiredis two
  * allocations: a 20-template page was ~280 of each. No value holds a NUL
  * (ids, numbers, the palette's text; titles are checked text). */
-#define LIBQ_PAGE_LUA(ix, max, n, owner)                                                           \
+#define LIBQ_PAGE_LUA(ix, vk, max, n, owner, known)                                                \
+	"local v = redis.call('GET', " vk ") or '' "                                               \
+	"local out = {'+' .. v} "                                                                  \
+	"if v ~= '' and v == " known " then out[1] = '=' .. v else "                               \
 	"local ties = redis.call('ZCOUNT', " ix ", " max ", " max ") "                             \
 	"local r = redis.call('ZREVRANGEBYSCORE', " ix ", " max ", '-inf', 'WITHSCORES', "         \
 	"  'LIMIT', 0, tonumber(" n ") + ties) "                                                   \
-	"local out = {} "                                                                          \
 	"for i = 1, #r, 2 do "                                                                     \
 	"  local f = redis.call('HMGET', 'template:{' .. " owner " .. '}:' .. r[i], "              \
 	"    " USVC_LIB_FIELDS_LUA ") "                                                            \
@@ -48,22 +54,26 @@
 	"  else "                                                                                  \
 	"    out[#out + 1] = r[i] .. '\\0' .. r[i + 1] "                                           \
 	"  end "                                                                                   \
-	"end "
-static const char libq_page_lua[] =
-    USVC_LUA LIBQ_PAGE_LUA("KEYS[1]", "ARGV[1]", "ARGV[2]", "ARGV[3]") "return out";
+	"end end "
+/* KEYS index, version; ARGV max, n, owner, known. */
+static const char libq_page_lua[] = USVC_LUA LIBQ_PAGE_LUA(
+    "KEYS[1]", "KEYS[2]", "ARGV[1]", "ARGV[2]", "ARGV[3]", "ARGV[4]") "return out";
 /* The same behind the session gate (session_gate.h): KEYS user, meta,
- * index; ARGV hash, now, then the three above. */
-static const char libq_page_gated_lua[] =
-    USVC_LUA USVC_LUA_GATE_OPEN LIBQ_PAGE_LUA("KEYS[3]", "ARGV[3]", "ARGV[4]", "ARGV[5]")
-        USVC_LUA_GATE_RETURN("out");
+ * index, version; ARGV hash, now, then the four above. */
+static const char libq_page_gated_lua[] = USVC_LUA USVC_LUA_GATE_OPEN LIBQ_PAGE_LUA(
+    "KEYS[3]", "KEYS[4]", "ARGV[3]", "ARGV[4]", "ARGV[5]", "ARGV[6]") USVC_LUA_GATE_RETURN("out");
 /* GetTemplate behind the gate: KEYS user, meta, template; ARGV hash, now. */
 static const char libq_get_gated_lua[] = USVC_LUA USVC_LUA_GATE_OPEN
     "local t = redis.call('HMGET', KEYS[3], " USVC_LIB_FIELDS_LUA ") " USVC_LUA_GATE_RETURN("t");
 
 /* libq_page: what one page read found. ids[]/scores[] are the index entries
  * shown (count; more: anything follows), items[] the templates among them
- * whose hash still exists (loaded; strings malloc'd). */
+ * whose hash still exists (loaded; strings malloc'd). version: the
+ * library's ("" none); unchanged: it is the caller's known version, and
+ * nothing else was read. */
 typedef struct libq_page {
+	char version[USVC_LIB_VERSION_LEN];
+	int unchanged;
 	char ids[LIB_PAGE_MAX][33];
 	long long scores[LIB_PAGE_MAX];
 	Inkwell__User__V1__Template items[LIB_PAGE_MAX];
@@ -131,7 +141,7 @@ static ink_err libq_page_take(ink_rpc_ctx *ctx, libq_page *pg, const libq_row *r
  * the gate when g is not NULL (the caller is resolved on INK_OK). *rep is
  * the reply to free, *page its page part. */
 static ink_err libq_page_run(ink_rpc_ctx *ctx, const usvc_gate *g, const char *max_arg, int limit,
-                             redisReply **rep, const redisReply **page)
+                             const char *known, redisReply **rep, const redisReply **page)
 {
 	usvc_worker *w = ctx->worker;
 	char why[256];
@@ -139,14 +149,16 @@ static ink_err libq_page_run(ink_rpc_ctx *ctx, const usvc_gate *g, const char *m
 
 	if (g == NULL)
 		err = ink_redis_cmd(w->redis, rep, why, sizeof(why),
-		                    "EVAL %s 1 " USVC_KEY_LIBRARY " %s %d %s", libq_page_lua,
-		                    ctx->caller->user_id, max_arg, limit + 1, ctx->caller->user_id);
+		                    "EVAL %s 2 " USVC_KEY_LIBRARY " " USVC_KEY_LIBRARY_VERSION
+		                    " %s %d %s %s",
+		                    libq_page_lua, ctx->caller->user_id, ctx->caller->user_id,
+		                    max_arg, limit + 1, ctx->caller->user_id, known);
 	else
 		err = ink_redis_cmd(w->redis, rep, why, sizeof(why),
-		                    "EVAL %s 3 " USVC_GATE_KEYS " " USVC_KEY_LIBRARY
-		                    " " USVC_GATE_ARGS " %s %d %s",
-		                    libq_page_gated_lua, g->uid, g->uid, g->sid, g->uid, g->hash,
-		                    g->now, max_arg, limit + 1, g->uid);
+		                    "EVAL %s 4 " USVC_GATE_KEYS " " USVC_KEY_LIBRARY
+		                    " " USVC_KEY_LIBRARY_VERSION " " USVC_GATE_ARGS " %s %d %s %s",
+		                    libq_page_gated_lua, g->uid, g->uid, g->sid, g->uid, g->uid,
+		                    g->hash, g->now, max_arg, limit + 1, g->uid, known);
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
 	*page = *rep;
@@ -157,10 +169,29 @@ static ink_err libq_page_run(ink_rpc_ctx *ctx, const usvc_gate *g, const char *m
 	return err;
 }
 
+/* libq_page_version reads the page script's first element (LIBQ_PAGE_LUA)
+ * into pg: nonzero when it is not there or not of that shape. A version
+ * that is not one of ours (not usvc_lib_version_new's length) is read as
+ * none, so such a page is not kept. */
+static int libq_page_version(const redisReply *page, libq_page *pg)
+{
+	if (page->type != REDIS_REPLY_ARRAY || page->elements < 1 ||
+	    page->element[0]->type != REDIS_REPLY_STRING || page->element[0]->len < 1)
+		return -1;
+	const redisReply *v = page->element[0];
+	if (v->str[0] != '=' && v->str[0] != '+')
+		return -1;
+	pg->unchanged = v->str[0] == '=';
+	if (v->len - 1 == USVC_LIB_VERSION_LEN - 1)
+		memcpy(pg->version, v->str + 1, USVC_LIB_VERSION_LEN);
+	return pg->unchanged && pg->version[0] == '\0' ? -1 : 0;
+}
+
 /* libq_page_read reads up to `limit` templates below the cursor (checked:
- * max_score, after) into pg; behind the gate when g is not NULL. */
+ * max_score, after) into pg, or only the version when it is `known`;
+ * behind the gate when g is not NULL. */
 static ink_err libq_page_read(ink_rpc_ctx *ctx, const usvc_gate *g, long long max_score,
-                              const char *after, int limit, libq_page *pg)
+                              const char *after, int limit, const char *known, libq_page *pg)
 {
 	char max_arg[24] = "+inf";
 	redisReply *rep = NULL;
@@ -168,11 +199,14 @@ static ink_err libq_page_read(ink_rpc_ctx *ctx, const usvc_gate *g, long long ma
 
 	if (after[0] != '\0')
 		snprintf(max_arg, sizeof(max_arg), "%lld", max_score);
-	ink_err err = libq_page_run(ctx, g, max_arg, limit, &rep, &page);
+	ink_err err = libq_page_run(ctx, g, max_arg, limit, known, &rep, &page);
 	if (err != INK_OK)
 		return err;
-	for (size_t i = 0; err == INK_OK && page->type == REDIS_REPLY_ARRAY && i < page->elements;
-	     i++) {
+	if (libq_page_version(page, pg) != 0) {
+		freeReplyObject(rep);
+		return ink_rpc_fail(ctx, INK_INTERNAL, "library page script: unexpected reply");
+	}
+	for (size_t i = 1; err == INK_OK && !pg->unchanged && i < page->elements; i++) {
 		libq_row row;
 		if (libq_row_split(page->element[i], &row) != 0 || !ink_id_ok(row.id))
 			continue;
@@ -203,6 +237,8 @@ static ink_err libq_list_reply(ink_rpc_ctx *ctx, libq_page *pg)
 	out.n_items = (size_t)pg->loaded;
 	out.items = pg->ptrs;
 	out.next_cursor = next;
+	out.version = pg->version;
+	out.unchanged = pg->unchanged;
 	ctx->message[0] = '\0';
 	return ink_rpc_reply(ctx, &out.base);
 }
@@ -221,6 +257,14 @@ static ink_err libq_refuse(ink_rpc_ctx *ctx, int gated, ink_err err)
 		memcpy(ctx->message, message, sizeof(message));
 	}
 	return err;
+}
+
+/* libq_known is the known version a caller sent, as the page script
+ * compares it: one not of our length can never match, so it is sent as
+ * none (and a long one costs Redis nothing). */
+static const char *libq_known(const char *known)
+{
+	return strlen(known) == USVC_LIB_VERSION_LEN - 1 ? known : "";
 }
 
 ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
@@ -251,7 +295,8 @@ ink_err usvc_lib_list(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 		err = libq_refuse(ctx, gated,
 		                  ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "cursor is not valid"));
 	if (err == INK_OK)
-		err = libq_page_read(ctx, gated ? &g : NULL, max_score, after, limit, pg);
+		err = libq_page_read(ctx, gated ? &g : NULL, max_score, after, limit,
+		                     libq_known(rq->known_version), pg);
 	if (err == INK_OK)
 		err = libq_list_reply(ctx, pg);
 	for (int i = 0; pg != NULL && i < pg->loaded; i++)

@@ -23,6 +23,7 @@
 #include "content_rules.h"
 #include "forward.h"
 #include "keys.h"
+#include "library.h"
 #include "log.h"
 #include "svc.h"
 #include "template.pb-c.h"
@@ -33,12 +34,16 @@ void usvc_lib_forget_gallery(ink_rpc_ctx *ctx, const char *uid, const char *tid,
 {
 	usvc_worker *w = ctx->worker;
 	redisReply *rep = NULL;
-	char why[256];
-	ink_err err = ink_redis_cmd(
-	    w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_TEMPLATE " %s",
-	    USVC_LUA "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
-	             "redis.call('HSET', KEYS[1], 'gallery_id', '') return 1 end return 0",
-	    uid, tid, gid);
+	char why[256], version[USVC_LIB_VERSION_LEN];
+
+	usvc_lib_version_new(version);
+	ink_err err =
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                  "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s",
+	                  USVC_LUA "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
+	                           "redis.call('HSET', KEYS[1], 'gallery_id', '') "
+	                           "redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0",
+	                  uid, tid, uid, gid, version);
 
 	if (err != INK_OK) {
 		ink_log_warn("template %s of %s: stale gallery id %s not cleared: %s", tid, uid,
@@ -97,22 +102,25 @@ static void unpub_repair(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	usvc_worker *w = ctx->worker;
 	const char *uid = ctx->caller->user_id;
 	redisReply *rep = NULL;
-	char why[256];
+	char why[256], version[USVC_LIB_VERSION_LEN];
 	Inkwell__Template__V1__GalleryRef *ref =
 	    inkwell__template__v1__gallery_ref__unpack(NULL, len, body);
 
 	if (ref == NULL || uid[0] == '\0' || !ink_id_ok(ref->gallery_id))
 		goto out;
+	usvc_lib_version_new(version);
 	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why), "EVAL %s 1 " USVC_KEY_LIBRARY " %s %s",
+	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
+	                  "EVAL %s 2 " USVC_KEY_LIBRARY " " USVC_KEY_LIBRARY_VERSION " %s %s %s",
 	                  USVC_LUA "local n = 0 "
 	                           "for _, tid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
 	                           "  local k = 'template:{' .. ARGV[1] .. '}:' .. tid "
 	                           "  if redis.call('HGET', k, 'gallery_id') == ARGV[2] then "
 	                           "    redis.call('HSET', k, 'gallery_id', '') n = n + 1 "
 	                           "  end "
-	                           "end return n",
-	                  uid, uid, ref->gallery_id);
+	                           "end "
+	                           "if n > 0 then redis.call('SET', KEYS[2], ARGV[3]) end return n",
+	                  uid, uid, uid, ref->gallery_id, version);
 	if (err != INK_OK) {
 		ink_log_warn("gallery id %s not cleared from %s's library: %s", ref->gallery_id,
 		             uid, why);
