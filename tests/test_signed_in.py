@@ -1,7 +1,9 @@
 """test_signed_in.py - signed-in reads that authenticate inside their call
 (issue 16), through the real stack: the token's hash rides in the RPC's
 Caller and user-svc resolves it in the method's own call, with no
-Authenticate first and nothing cached at the edge. So what must still hold:
+Authenticate first and no session cached at the edge (the library pages it
+keeps are sent only when that call says they are still right). So what must
+still hold:
 a logout or a revoked session stops a token on the very next request of
 each fast library route, a bad token there is 401 (never served as
 anonymous), another user's template is 404. The public gallery's reads take

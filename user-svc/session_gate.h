@@ -14,7 +14,8 @@
  * the use is recorded (last_used_at, to the minute: USVC_SESSION_USE_MS).
  * A logout, revocation, password change or
  * erasure removes the metadata or marks the user, so the very next call
- * is refused: nothing is cached anywhere.
+ * is refused: no session is cached anywhere (the edge's kept library
+ * pages, edge/page_cache.h, are sent only when this gate let the call in).
  */
 #ifndef INKWELL_USER_SVC_SESSION_GATE_H
 #define INKWELL_USER_SVC_SESSION_GATE_H
