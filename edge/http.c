@@ -396,6 +396,15 @@ int edge_send_stream_begin(edge_req *req, int status, const char *content_type)
 	return 0;
 }
 
+char *edge_json_encode(const json_t *body, size_t *len)
+{
+	char *text = json_dumps(body, HTTP_JSON_FLAGS);
+
+	if (text != NULL)
+		*len = strlen(text);
+	return text;
+}
+
 /* http_send_json encodes body (taken) and sends it as req's answer; -1
  * when it cannot be encoded (nothing sent). Most bodies (a library page of
  * 20 is ~5 KB) are encoded straight into the buffer they are sent from,
@@ -413,10 +422,8 @@ __attribute__((noinline)) static int http_send_json(edge_req *req, int status,
 	char *text = NULL;
 	http_head h;
 
-	if (len > HTTP_ONE_WRITE) {
-		text = json_dumps(body, HTTP_JSON_FLAGS);
-		len = text != NULL ? strlen(text) : 0;
-	}
+	if (len > HTTP_ONE_WRITE && (text = edge_json_encode(body, &len)) == NULL)
+		len = 0;
 	json_decref(body);
 	if (len == 0) /* json_dumpb's failure, or no body: never valid JSON */
 		return -1;
@@ -432,15 +439,6 @@ void edge_send_json_ct(edge_req *req, int status, const char *content_type, json
 {
 	if (http_send_json(req, status, content_type, body) != 0)
 		edge_send_problem(req, 500, NULL, "the response could not be encoded");
-}
-
-char *edge_json_encode(const json_t *body, size_t *len)
-{
-	char *text = json_dumps(body, HTTP_JSON_FLAGS);
-
-	if (text != NULL)
-		*len = strlen(text);
-	return text;
 }
 
 void edge_send_json(edge_req *req, int status, json_t *body)
@@ -507,13 +505,14 @@ void edge_send_problem_full(edge_req *req, const edge_problem *p)
 		http_quota_problem(req, &q, detail, sizeof(detail));
 	json_t *body = edge_problem_json(&q, req->path,
 	                                 http_shareable(req, q.status) ? NULL : req->request_id);
-	char *text = body ? json_dumps(body, HTTP_JSON_FLAGS) : NULL;
+	size_t len = 0;
+	char *text = body ? edge_json_encode(body, &len) : NULL;
 	json_decref(body);
 	if (text == NULL) {
 		edge_send(req, 500, EDGE_PROBLEM_CT, fallback, strlen(fallback));
 		return;
 	}
-	edge_send(req, q.status, EDGE_PROBLEM_CT, text, strlen(text));
+	edge_send(req, q.status, EDGE_PROBLEM_CT, text, len);
 	free(text);
 }
 

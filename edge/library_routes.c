@@ -158,13 +158,6 @@ static const ink_metric_family lib_pages = {
     .labels = {"answer"},
 };
 
-/* lib_send_page answers with page p (kept or just made). */
-static void lib_send_page(edge_req *req, int limit, const edge_page *p)
-{
-	edge_page_link(req, limit, p->next_cursor);
-	edge_send(req, 200, "application/json", p->body, p->len);
-}
-
 /* lib_send_list answers with a page user-svc read, and keeps it under key
  * when the library has a version (page_cache.h). */
 static void lib_send_list(edge_req *req, int limit, const char *key,
@@ -182,18 +175,16 @@ static void lib_send_list(edge_req *req, int limit, const char *key,
 	size_t len = 0;
 	char *text = edge_json_encode(page, &len);
 	json_decref(page);
-	edge_page *made =
-	    text != NULL ? edge_page_new(key, list->version, list->next_cursor, text, len) : NULL;
-	if (made != NULL) {
-		edge_page_cache_put(req->app->pages, made);
-		lib_send_page(req, limit, made);
-	} else if (text != NULL) { /* too long to keep, or no memory for a copy */
-		edge_page_link(req, limit, list->next_cursor);
-		edge_send(req, 200, "application/json", text, len);
-	} else {
+	if (text == NULL) {
 		edge_send_problem(req, 500, NULL, "the response could not be encoded");
+		return;
 	}
+	/* NULL (too long to keep, or no memory for a copy): sent, not kept */
+	edge_page *made = edge_page_new(key, list->version, list->next_cursor, text, len);
+	edge_page_cache_put(req->app->pages, made);
 	edge_page_release(made);
+	edge_page_link(req, limit, list->next_cursor);
+	edge_send(req, 200, "application/json", text, len);
 	free(text);
 }
 
@@ -227,9 +218,10 @@ void edge_lib_list(edge_req *req)
 	ink_metrics_add(&lib_pages, &answer, 1);
 	if (!list->unchanged)
 		lib_send_list(req, limit, key, list);
-	else if (kept != NULL && strcmp(list->version, kept->version) == 0)
-		lib_send_page(req, limit, kept);
-	else
+	else if (kept != NULL && strcmp(list->version, kept->version) == 0) {
+		edge_page_link(req, limit, kept->next_cursor);
+		edge_send(req, 200, "application/json", kept->body, kept->len);
+	} else
 		edge_send_problem(req, 502, NULL,
 		                  "user-svc called a page unchanged that this edge does not hold");
 	edge_page_release(kept);
