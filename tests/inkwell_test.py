@@ -74,11 +74,13 @@ def poll(cond, timeout=10.0, what="condition", interval=0.05):
     return stack.wait_for(cond, timeout, what, interval=interval)
 
 
-def poll_since(check, timeout, what):
-    """Poll check() like poll(); returns when (time.monotonic()) the call that
-    first came true was *started*. A deadline on a cache's lifetime is about
-    when the answer changed, not about how long the last request took on a
-    loaded machine."""
+def poll_fresh(check, since, within, timeout, what):
+    """Poll check() like poll() until it comes true; fail at once if a call
+    that *started* `within` seconds or more after `since` was still false.
+    Returns when the call that first came true was started. A deadline on a
+    cache's lifetime is about when the answer changed, not about how long
+    one request took on a loaded machine: a slow stale answer to a call
+    begun in time is no failure, any stale answer to a call begun late is."""
     started = []
 
     def attempt():
@@ -86,6 +88,9 @@ def poll_since(check, timeout, what):
         if check():
             started.append(t)
             return True
+        if t - since >= within:
+            raise AssertionError("%s: still not so for a request begun %.2f s after (bound %.1f s)"
+                                 % (what, t - since, within))
         return False
 
     poll(attempt, timeout, what)
