@@ -135,28 +135,48 @@ def port_span(instances=1, redis_cluster=False):
             (CLUSTER_SPAN if redis_cluster else 0))
 
 
+PORT_BLOCK = 8  # ports per lock file: a base is a multiple of it
+
+
+def _lock_port_blocks(base, span, lockdir):
+    """Lock every PORT_BLOCK-port block that base..base+span-1 touches, or
+    none: the open lock files, or None when another process holds one."""
+    held = []
+    for block in range(base // PORT_BLOCK, (base + span - 1) // PORT_BLOCK + 1):
+        f = open(lockdir / ("%d.lock" % (block * PORT_BLOCK)), "w")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            for g in held:
+                g.close()
+            return None
+        held.append(f)
+    return held
+
+
 def free_port_base(span=PORT_SPAN, lo=10000, hi=32000):
     """Find P such that P..P+span-1 are all free on 127.0.0.1.
 
     Below Linux's ephemeral range (32768+), so client sockets do not take
-    our ports. A lock file per base, held until this process exits, keeps
-    two test processes running at once (ctest -j) from choosing the same P.
+    our ports. A lock file per block of PORT_BLOCK ports, every block of the
+    span held until this process exits, keeps two test processes running at
+    once (ctest -j) from choosing overlapping spans: each checks its ports
+    free before anything binds them, so the check alone would not.
     """
     lockdir = Path(tempfile.gettempdir()) / "inkwell-port-locks"
     lockdir.mkdir(exist_ok=True)
     rng = random.Random(os.getpid() ^ int(time.time() * 1000))
     for _ in range(500):
-        base = rng.randrange(lo, hi - span) // 8 * 8
-        f = open(lockdir / ("%d.lock" % base), "w")
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            f.close()
+        base = rng.randrange(lo, hi - span) // PORT_BLOCK * PORT_BLOCK
+        held = _lock_port_blocks(base, span, lockdir)
+        if held is None:
             continue
         if all(port_is_free(base + i) for i in range(span)):
-            _port_locks.append(f)
+            _port_locks.extend(held)
             return base
-        f.close()
+        for f in held:
+            f.close()
     raise StackError("no free block of %d ports found on 127.0.0.1" % span)
 
 

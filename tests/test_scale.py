@@ -52,7 +52,7 @@ class Load:
 
     def __init__(self, port, token, gid):
         self.port, self.token, self.gid = port, token, gid
-        self.reads = []  # (t, path, status or error text)
+        self.reads = []  # (t begun, path, status or error text)
         self.acked_saves = []  # template ids of 201 saves
         self.acked_items = []  # gallery ids of 201 publishes
         self.writes = []  # (t, what, status)
@@ -89,6 +89,9 @@ class Load:
             n += 1
             if conn is None:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            # stamped when it began: a read begun inside a failover window
+            # may end (time out) after it and still be the window's
+            began = time.monotonic()
             try:
                 st, _ = self._get(conn, path)
             except (OSError, http.client.HTTPException) as e:
@@ -96,7 +99,7 @@ class Load:
                 conn.close()
                 conn = None
             with self.lock:
-                self.reads.append((time.monotonic(), path, st))
+                self.reads.append((began, path, st))
         if conn is not None:
             conn.close()
 

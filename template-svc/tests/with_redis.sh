@@ -20,8 +20,11 @@ tries=0
 while :; do
 	tries=$((tries + 1))
 	[ $tries -le 20 ] || { echo "with_redis.sh: no redis-server came up" >&2; exit 2; }
-	# a pseudo-random port in 20000..59999; if it is taken, redis-server exits
-	port=$(( ( $$ * 7919 + tries * 104729 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 40000 + 20000 ))
+	# a pseudo-random port in 61000..65499: above Linux's ephemeral range
+	# (client sockets) and scripts/stack.py's stacks (10000..32000), which
+	# check their ports free before binding them. If it is taken,
+	# redis-server exits.
+	port=$(( ( $$ * 7919 + tries * 104729 + $(date +%N | sed 's/^0*//;s/^$/0/') ) % 4500 + 61000 ))
 	redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
 		--dir "$dir" --logfile "$dir/redis.log" &
 	pid=$!
@@ -30,7 +33,9 @@ while :; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			break
 		fi
-		if [ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" = "PONG" ]; then
+		# ours, not another server that held the port first
+		if redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null |
+			tr -d '\r' | grep -qx "process_id:$pid"; then
 			up=1
 			break
 		fi
