@@ -349,7 +349,7 @@ def compose_nginx(text):
     """The compose-only parts of nginx's config, applied to the rendered template
     (nginx.conf.in stays the config `make up` runs, unchanged):
     - the edge is found through Docker's DNS at request time (resolver 127.0.0.11,
-      answers kept 10 s, a variable in proxy_pass), not once at start: a recreated
+      answers kept 1 s, a variable in proxy_pass), not once at start: a recreated
       edge has another address. nginx 1.22 cannot re-resolve an upstream{} server,
       so there is no keep-alive pool to the edge in compose;
     - the client address: /tmp/inkwell/real-ip.conf, written at start from
@@ -368,11 +368,15 @@ def compose_nginx(text):
         keepalive 64;
         keepalive_timeout 30s;
     }
-""", """    # Compose: the edge's address comes from Docker's DNS per request (kept 10 s),
-    # so a recreated (or scaled) edge is followed; a variable in proxy_pass makes
-    # nginx resolve at run time. No keep-alive pool: nginx 1.22 keeps one only for
-    # an upstream{} block, whose servers it resolves once, at start.
-    resolver 127.0.0.11 valid=10s ipv6=off;
+""", """    # Compose: the edge's address comes from Docker's DNS per request, so a
+    # recreated (or scaled) edge is followed; a variable in proxy_pass makes
+    # nginx resolve at run time. Each worker keeps its own answer, and one that
+    # asked while the edges were being recreated (its health check, say) holds
+    # dead addresses or none until the answer runs out, every request it takes
+    # meanwhile a 502: so 1 s, a lookup a second per worker to Docker's DNS. No
+    # keep-alive pool: nginx 1.22 keeps one only for an upstream{} block, whose
+    # servers it resolves once, at start.
+    resolver 127.0.0.11 valid=1s ipv6=off;
     resolver_timeout 5s;
     map "" $inkwell_edge {
         default edge:8081;

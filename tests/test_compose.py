@@ -52,6 +52,7 @@ BASE_IMAGE = "debian:bookworm-slim"
 PHOTO = Path("/usr/share/libjxl-testdata/jxl/flower/flower.png.im_q85_420.jpg")
 PASSWORD = "correct horse battery"
 RECREATE_BUDGET_S = 15.0
+NGINX_DNS_VALID_S = 1.0  # `resolver ... valid=1s` in deploy/nginx/nginx.compose.conf
 SCALE = (("template-svc", 2), ("user-svc", 2), ("edge", 2))
 SCALE_ARGS = [a for svc, n in SCALE for a in ("--scale", "%s=%d" % (svc, n))]
 HEALTH_METHOD = "inkwell.health.v1.Health/Check"
@@ -501,7 +502,13 @@ class ComposeStackTest(unittest.TestCase):
         new_ips = self.container_ips("edge", n_edges)
         self.assertFalse(new_ips & old_ips, "a recreated edge kept its address: %s -> %s"
                          % (sorted(old_ips), sorted(new_ips)))
-        poll(lambda: http.status("/readyz") == 200, RECREATE_BUDGET_S,
+        # Every nginx worker keeps the edge's DNS answer for NGINX_DNS_VALID_S
+        # (whole seconds, so up to one more): one /readyz through one worker
+        # says nothing of a worker that asked while `up` ran. Any answer got
+        # after `up` returned names both new edges.
+        settled = t + NGINX_DNS_VALID_S + 1.0
+        poll(lambda: time.monotonic() >= settled and http.status("/readyz") == 200,
+             RECREATE_BUDGET_S,
              "GET /readyz 200 through nginx after the edges were recreated (%s -> %s)"
              % (sorted(old_ips), sorted(new_ips)))
         log("edges recreated (%s -> %s) by a %.1f s `up`: requests pass again %.1f s after it"
