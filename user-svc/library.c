@@ -64,6 +64,32 @@ void usvc_lib_version_new(char out[USVC_LIB_VERSION_LEN])
 	sodium_bin2hex(out, USVC_LIB_VERSION_LEN, raw, sizeof(raw));
 }
 
+/* KEYS template, version; ARGV field, value, version, '1' when the gallery
+ * id must be ARGV[5]. */
+static const char lib_set_field_lua[] =
+    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+             "if ARGV[4] == '1' and redis.call('HGET', KEYS[1], 'gallery_id') ~= ARGV[5] then "
+             "  return 0 end "
+             "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) "
+             "redis.call('SET', KEYS[2], ARGV[3]) return 1";
+
+ink_err usvc_lib_set_field(ink_redis *r, const char *uid, const char *tid, const char *field,
+                           const char *value, const char *if_gallery, char *why, size_t why_len)
+{
+	redisReply *rep = NULL;
+	char version[USVC_LIB_VERSION_LEN];
+
+	usvc_lib_version_new(version);
+	ink_err err = ink_redis_cmd(
+	    r, &rep, why, why_len,
+	    "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s %s %s %s",
+	    lib_set_field_lua, uid, tid, uid, field, value, version, if_gallery != NULL ? "1" : "0",
+	    if_gallery != NULL ? if_gallery : "");
+	if (err == INK_OK)
+		freeReplyObject(rep);
+	return err;
+}
+
 void usvc_lib_template_free(Inkwell__User__V1__Template *t)
 {
 	free(t->id);

@@ -65,6 +65,15 @@ INK_WUR ink_err usvc_lib_store(ink_rpc_ctx *ctx, const char *title, uint32_t wid
  * hashes sets it. Never fails. */
 void usvc_lib_version_new(char out[USVC_LIB_VERSION_LEN]);
 
+/* usvc_lib_set_field sets one field of template tid of user uid to value and
+ * gives the library a new version, in one script, when the template exists
+ * and, with if_gallery non-NULL, its gallery_id is if_gallery; else it writes
+ * nothing (no error: a template deleted meanwhile is not recreated). A Redis
+ * error is returned with why filled. */
+INK_WUR ink_err usvc_lib_set_field(ink_redis *r, const char *uid, const char *tid,
+                                   const char *field, const char *value, const char *if_gallery,
+                                   char *why, size_t why_len);
+
 /* usvc_lib_from_fields fills *t from those fields' values, in that order
  * (NULL: the field is absent, read as ""; strings malloc'd:
  * usvc_lib_template_free). INK_NOT_FOUND when the hash does not exist (no

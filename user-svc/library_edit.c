@@ -17,7 +17,6 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 {
 	usvc_worker *w = ctx->worker;
 	Inkwell__User__V1__Template t;
-	redisReply *rep = NULL;
 	char why[256];
 	ink_err err = usvc_require_user(ctx);
 
@@ -32,21 +31,12 @@ ink_err usvc_lib_rename(ink_rpc_ctx *ctx, const uint8_t *body, size_t len)
 	                  : ink_rpc_fail(ctx, INK_INVALID_ARGUMENT, "title %s", bad);
 	if (err == INK_OK) {
 		usvc_lib_template_free(&t);
-		/* HSET XX-like: the hash exists (just loaded); a delete racing
-		 * us would recreate only a title, so guard with EXISTS in Lua. */
-		char version[USVC_LIB_VERSION_LEN];
-		usvc_lib_version_new(version);
-		err = ink_redis_cmd(
-		    w->redis, &rep, why, sizeof(why),
-		    "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s",
-		    USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
-		             "redis.call('HSET', KEYS[1], 'title', ARGV[1]) "
-		             "redis.call('SET', KEYS[2], ARGV[2]) return 1",
-		    ctx->caller->user_id, rq->id, ctx->caller->user_id, rq->title, version);
+		/* the hash exists (just loaded); a delete racing us must not
+		 * recreate only a title: usvc_lib_set_field checks in its script */
+		err = usvc_lib_set_field(w->redis, ctx->caller->user_id, rq->id, "title", rq->title,
+		                         NULL, why, sizeof(why));
 		if (err != INK_OK)
 			err = usvc_db_fail(ctx, err, why);
-		else
-			freeReplyObject(rep);
 		if (err == INK_OK)
 			err = usvc_replicated(ctx);
 	}

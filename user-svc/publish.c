@@ -79,21 +79,12 @@ static ink_err pub_load_svg(ink_rpc_ctx *ctx, const char *tid, redisReply **svg)
 ink_err usvc_lib_set_gallery(ink_rpc_ctx *ctx, const char *id, const char *gid)
 {
 	usvc_worker *w = ctx->worker;
-	redisReply *rep = NULL;
-	char why[256], version[USVC_LIB_VERSION_LEN];
-
-	usvc_lib_version_new(version);
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-	                  "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s",
-	                  USVC_LUA "if redis.call('EXISTS', KEYS[1]) == 1 then "
-	                           "redis.call('HSET', KEYS[1], 'gallery_id', ARGV[1]) "
-	                           "redis.call('SET', KEYS[2], ARGV[2]) end return 1",
-	                  ctx->caller->user_id, id, ctx->caller->user_id, gid, version);
+	char why[256];
+	ink_err err = usvc_lib_set_field(w->redis, ctx->caller->user_id, id, "gallery_id", gid,
+	                                 NULL, why, sizeof(why));
 
 	if (err != INK_OK)
 		return usvc_db_fail(ctx, err, why);
-	freeReplyObject(rep);
 	return usvc_replicated(ctx);
 }
 

@@ -33,24 +33,12 @@
 void usvc_lib_forget_gallery(ink_rpc_ctx *ctx, const char *uid, const char *tid, const char *gid)
 {
 	usvc_worker *w = ctx->worker;
-	redisReply *rep = NULL;
-	char why[256], version[USVC_LIB_VERSION_LEN];
+	char why[256];
 
-	usvc_lib_version_new(version);
-	ink_err err =
-	    ink_redis_cmd(w->redis, &rep, why, sizeof(why),
-	                  "EVAL %s 2 " USVC_KEY_TEMPLATE " " USVC_KEY_LIBRARY_VERSION " %s %s",
-	                  USVC_LUA "if redis.call('HGET', KEYS[1], 'gallery_id') == ARGV[1] then "
-	                           "redis.call('HSET', KEYS[1], 'gallery_id', '') "
-	                           "redis.call('SET', KEYS[2], ARGV[2]) return 1 end return 0",
-	                  uid, tid, uid, gid, version);
-
-	if (err != INK_OK) {
+	if (usvc_lib_set_field(w->redis, uid, tid, "gallery_id", "", gid, why, sizeof(why)) !=
+	    INK_OK)
 		ink_log_warn("template %s of %s: stale gallery id %s not cleared: %s", tid, uid,
 		             gid, why);
-		return;
-	}
-	freeReplyObject(rep);
 }
 
 /* unpub_forget_removed clears the record of one removed item, when its
