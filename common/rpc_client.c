@@ -32,6 +32,8 @@
 typedef struct rpc_slot {
 	nng_ctx ctx;
 	nng_aio *aio;
+	/* The context's NNG_OPT_REQ_RESENDTIME as last set; 0 until then. */
+	nng_duration resend;
 	struct rpc_slot *next;
 } rpc_slot;
 
@@ -245,6 +247,23 @@ int ink_rpc_client_connected(const ink_rpc_client *c)
 	return atomic_load(&((ink_rpc_client *)c)->pipes);
 }
 
+/* rpc_request_fill sets one call's envelope; its strings stay the caller's
+ * and the thread's log context's. */
+static void rpc_request_fill(Inkwell__Rpc__V1__Request *req, const char *method,
+                             const Inkwell__Rpc__V1__Caller *caller, int64_t deadline,
+                             const uint8_t *body, size_t body_len)
+{
+	req->method = (char *)method;
+	req->request_id = (char *)ink_log_request_id();
+	req->caller = (Inkwell__Rpc__V1__Caller *)caller;
+	req->deadline_unix_ms = deadline;
+	req->body.data = (uint8_t *)body;
+	req->body.len = body_len;
+	req->trace_id = (char *)ink_log_trace_id();
+	req->parent_span_id = (char *)ink_log_span_id();
+	req->trace_flags = ink_log_trace_flags();
+}
+
 /* rpc_client_pack builds the envelope message for one call. */
 static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
                                int64_t deadline, const uint8_t *body, size_t body_len,
@@ -253,15 +272,7 @@ static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Calle
 	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
 	nng_msg *msg = NULL;
 
-	req.method = (char *)method;
-	req.request_id = (char *)ink_log_request_id();
-	req.caller = (Inkwell__Rpc__V1__Caller *)caller;
-	req.deadline_unix_ms = deadline;
-	req.body.data = (uint8_t *)body;
-	req.body.len = body_len;
-	req.trace_id = (char *)ink_log_trace_id();
-	req.parent_span_id = (char *)ink_log_span_id();
-	req.trace_flags = ink_log_trace_flags();
+	rpc_request_fill(&req, method, caller, deadline, body, body_len);
 	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
 	if (nng_msg_alloc(&msg, len) != 0)
 		return INK_RESOURCE_EXHAUSTED;
@@ -270,11 +281,51 @@ static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Calle
 	return INK_OK;
 }
 
+ink_err ink_rpc_request_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
+                             int64_t deadline_unix_ms, const uint8_t *body, size_t body_len,
+                             ProtobufCBinaryData *out)
+{
+	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
+
+	rpc_request_fill(&req, method, caller, deadline_unix_ms, body, body_len);
+	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
+	uint8_t *buf = malloc(len ? len : 1);
+	if (buf == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	out->len = inkwell__rpc__v1__request__pack(&req, buf);
+	out->data = buf;
+	return INK_OK;
+}
+
+ink_err ink_rpc_response_take(const char *peer, const uint8_t *buf, size_t len,
+                              ProtobufCBinaryData *reply, char *why, size_t why_len)
+{
+	Inkwell__Rpc__V1__Response *resp = inkwell__rpc__v1__response__unpack(NULL, len, buf);
+
+	if (resp == NULL) {
+		ink_why(why, why_len, "%s sent a reply that does not parse", peer);
+		return INK_INTERNAL;
+	}
+	ink_err err = (ink_err)resp->code;
+	if (err != INK_OK) {
+		ink_why(why, why_len, "%s", resp->message ? resp->message : "");
+	} else if (resp->body.len > 0) {
+		/* The body was malloc'd by the unpack (protobuf-c's default
+		 * allocator); the caller takes it over instead of a copy. */
+		*reply = resp->body;
+		resp->body.data = NULL;
+		resp->body.len = 0;
+	}
+	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
+	return err;
+}
+
 int ink_rpc_idempotent(const char *method)
 {
-	/* Reads, renders and pure functions: the method's name says which. */
-	static const char *const verbs[] = {"Get",   "List",         "Print",
-	                                    "Check", "Authenticate", "Convert"};
+	/* Reads, renders and pure functions: the method's name says which. A
+	 * Batch (rpc_batch.h) carries reads only. */
+	static const char *const verbs[] = {"Get",          "List",    "Print", "Check",
+	                                    "Authenticate", "Convert", "Batch"};
 	const char *name = method ? strrchr(method, '/') : NULL;
 
 	if (name == NULL)
@@ -300,6 +351,26 @@ static nng_duration rpc_client_resend_ms(const char *method, int64_t timeout_ms)
 	return (nng_duration)(timeout_ms * 2 + 1000);
 }
 
+/* rpc_slot_resend gives the slot's context a resend time that fits `want`
+ * (rpc_client_resend_ms): none for a write; for a read, any time at or past
+ * want, so the value set for the longest read so far serves the rest. Every
+ * nng_ctx_set_ms takes nng's global socket lock twice, which 64 callers
+ * contend for (issue 16), so it is only called when the kind changes or the
+ * time must grow. Returns nng's error, or 0. */
+static int rpc_slot_resend(rpc_slot *sl, nng_duration want)
+{
+	int fits = want == NNG_DURATION_INFINITE
+	               ? sl->resend == NNG_DURATION_INFINITE
+	               : sl->resend != NNG_DURATION_INFINITE && sl->resend >= want;
+
+	if (fits)
+		return 0;
+	int rv = nng_ctx_set_ms(sl->ctx, NNG_OPT_REQ_RESENDTIME, want);
+	if (rv == 0)
+		sl->resend = want;
+	return rv;
+}
+
 /* rpc_client_roundtrip sends msg (owned by the callee from here on) on a
  * context of its own and waits for the reply until `deadline`. */
 static ink_err rpc_client_roundtrip(ink_rpc_client *c, const char *method, nng_msg *msg,
@@ -312,8 +383,7 @@ static ink_err rpc_client_roundtrip(ink_rpc_client *c, const char *method, nng_m
 		nng_msg_free(msg);
 		return err;
 	}
-	int rv = nng_ctx_set_ms(sl->ctx, NNG_OPT_REQ_RESENDTIME,
-	                        rpc_client_resend_ms(method, timeout_ms));
+	int rv = rpc_slot_resend(sl, rpc_client_resend_ms(method, timeout_ms));
 	if (rv != 0) {
 		nng_msg_free(msg);
 		rpc_slot_free(sl);
@@ -396,11 +466,18 @@ ink_err ink_rpc_call_raw(ink_rpc_client *c, const char *method,
 	double start = ink_mono_ms();
 	ink_err err =
 	    rpc_client_call(c, method, caller, timeout_ms, body, body_len, reply, why, why_len);
+
+	ink_rpc_client_observe(c, method, err, start);
+	return err;
+}
+
+void ink_rpc_client_observe(const ink_rpc_client *c, const char *method, ink_err err,
+                            double start_ms)
+{
 	const char *labels[] = {c->peer, method, ink_strerror(err)};
 
 	ink_metrics_add(&rpc_client_calls, labels, 1);
-	ink_metrics_observe(&rpc_client_seconds, labels, (ink_mono_ms() - start) / 1000.0);
-	return err;
+	ink_metrics_observe(&rpc_client_seconds, labels, (ink_mono_ms() - start_ms) / 1000.0);
 }
 
 /* rpc_client_call is ink_rpc_call_raw without the metrics. */
@@ -430,23 +507,8 @@ static ink_err rpc_client_call(ink_rpc_client *c, const char *method,
 	if (err != INK_OK)
 		return err;
 
-	Inkwell__Rpc__V1__Response *resp =
-	    inkwell__rpc__v1__response__unpack(NULL, nng_msg_len(rmsg), nng_msg_body(rmsg));
+	err = ink_rpc_response_take(c->peer, nng_msg_body(rmsg), nng_msg_len(rmsg), reply, why,
+	                            why_len);
 	nng_msg_free(rmsg);
-	if (resp == NULL) {
-		ink_why(why, why_len, "%s sent a reply that does not parse", c->peer);
-		return INK_INTERNAL;
-	}
-	err = (ink_err)resp->code;
-	if (err != INK_OK) {
-		ink_why(why, why_len, "%s", resp->message ? resp->message : "");
-	} else if (resp->body.len > 0) {
-		/* The body was malloc'd by the unpack (protobuf-c's default
-		 * allocator); the caller takes it over instead of a copy. */
-		*reply = resp->body;
-		resp->body.data = NULL;
-		resp->body.len = 0;
-	}
-	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
 	return err;
 }

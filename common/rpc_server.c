@@ -24,6 +24,7 @@
  * behind another's, and waiting there cost the worker a wake-up per call.
  */
 #include "rpc_server.h"
+#include "rpc_batch.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -143,9 +144,8 @@ static const ink_rpc_method *rpc_lookup(const ink_rpc_method *m, const char *nam
 	return NULL;
 }
 
-/* rpc_pack_response packs code/message/body into a fresh malloc'd buffer. */
-static ink_err rpc_pack_response(ink_err code, const char *message, ProtobufCBinaryData body,
-                                 uint8_t **out, size_t *out_len)
+ink_err ink_rpc_response_pack(ink_err code, const char *message, ProtobufCBinaryData body,
+                              uint8_t **out, size_t *out_len)
 {
 	Inkwell__Rpc__V1__Response resp = INKWELL__RPC__V1__RESPONSE__INIT;
 
@@ -231,16 +231,26 @@ static ink_err rpc_run(const ink_rpc_server_config *cfg, const ink_rpc_method *m
 ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req_buf,
                          size_t req_len, uint8_t **resp, size_t *resp_len)
 {
-	ink_rpc_ctx ctx = {0};
-	ink_err code;
 	ProtobufCBinaryData none = {0, NULL};
 	Inkwell__Rpc__V1__Request *req = inkwell__rpc__v1__request__unpack(NULL, req_len, req_buf);
 
 	if (req == NULL) {
 		ink_log_warn("rpc: request of %zu bytes does not parse", req_len);
-		return rpc_pack_response(INK_INVALID_ARGUMENT, "request envelope does not parse",
-		                         none, resp, resp_len);
+		return ink_rpc_response_pack(
+		    INK_INVALID_ARGUMENT, "request envelope does not parse", none, resp, resp_len);
 	}
+	ink_err err = ink_rpc_dispatch_request(cfg, worker, req, resp, resp_len);
+	inkwell__rpc__v1__request__free_unpacked(req, NULL);
+	return err;
+}
+
+ink_err ink_rpc_dispatch_request(const ink_rpc_server_config *cfg, void *worker,
+                                 const Inkwell__Rpc__V1__Request *req, uint8_t **resp,
+                                 size_t *resp_len)
+{
+	ink_rpc_ctx ctx = {0};
+	ink_err code;
+	int batch = strcmp(req->method, INK_RPC_BATCH_METHOD) == 0;
 	const char *parent = "";
 	ink_log_set_request_id(req->request_id);
 	rpc_trace_begin(req, &parent);
@@ -253,22 +263,26 @@ ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const u
 	ctx.app = cfg->app;
 
 	double start = ink_mono_ms();
-	const ink_rpc_method *m = rpc_lookup(cfg->methods, req->method);
-	if (m == NULL)
+	const ink_rpc_method *m = batch ? NULL : rpc_lookup(cfg->methods, req->method);
+	if (batch)
+		code = ink_rpc_batch_serve(cfg, &ctx, req->body.data, req->body.len);
+	else if (m == NULL)
 		code = ink_rpc_fail(&ctx, INK_UNIMPLEMENTED, "unknown method \"%s\"", req->method);
 	else
 		code = rpc_run(cfg, m, req, &ctx);
 	double took = ink_mono_ms() - start;
 	/* Unknown names are not labels: a client could make any number. */
-	const char *labels[] = {m != NULL ? m->name : "unknown", ink_strerror(code)};
+	const char *labels[] = {m != NULL ? m->name
+	                        : batch   ? INK_RPC_BATCH_METHOD
+	                                  : "unknown",
+	                        ink_strerror(code)};
 	ink_metrics_add(&rpc_server_requests, labels, 1);
 	ink_metrics_observe(&rpc_server_seconds, labels, took / 1000.0);
 	ink_log(code == INK_OK || code == INK_NOT_FOUND ? INK_LOG_DEBUG : INK_LOG_INFO,
 	        "rpc %s -> %s %.1f ms parent_span=%s%s%s", req->method, ink_strerror(code), took,
 	        parent[0] ? parent : "none", ctx.message[0] ? ": " : "", ctx.message);
-	ink_err err = rpc_pack_response(code, ctx.message, ctx.out, resp, resp_len);
+	ink_err err = ink_rpc_response_pack(code, ctx.message, ctx.out, resp, resp_len);
 	free(ctx.out.data);
-	inkwell__rpc__v1__request__free_unpacked(req, NULL);
 	ink_log_set_request_id(NULL);
 	ink_log_set_trace(NULL, NULL, 0);
 	return err;

@@ -8,6 +8,7 @@
 #include "trace.h"
 
 #include "ink_assert.h"
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
@@ -88,6 +89,33 @@ int ink_trace_state_ok(const char *h)
 	return n > 0;
 }
 
+/* trace_stream: one thread's keystream. Thread-local rather than shared so
+ * that making an id takes no lock; the key never leaves the thread. */
+typedef struct trace_stream {
+	unsigned char key[crypto_stream_chacha20_ietf_KEYBYTES];
+	uint64_t counter;
+	int keyed;
+} trace_stream;
+
+static _Thread_local trace_stream trace_thread_stream;
+
+void ink_trace_random_bytes(unsigned char *buf, size_t n)
+{
+	trace_stream *ts = &trace_thread_stream;
+	unsigned char nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {0};
+
+	INK_ASSERT(n <= 64);
+	if (!ts->keyed) {
+		randombytes_buf(ts->key, sizeof(ts->key));
+		ts->keyed = 1;
+	}
+	/* One nonce per call: the counter never repeats under one key, so no
+	 * two calls share keystream. */
+	memcpy(nonce, &ts->counter, sizeof(ts->counter));
+	ts->counter++;
+	crypto_stream_chacha20_ietf(buf, n, nonce, ts->key);
+}
+
 void ink_trace_new_id(char *out, size_t out_len, size_t hex_len)
 {
 	unsigned char raw[INK_TRACE_ID_LEN / 2];
@@ -96,7 +124,7 @@ void ink_trace_new_id(char *out, size_t out_len, size_t hex_len)
 	INK_ASSERT((hex_len == INK_TRACE_ID_LEN || hex_len == INK_SPAN_ID_LEN) &&
 	           out_len > hex_len);
 	do {
-		randombytes_buf(raw, n);
+		ink_trace_random_bytes(raw, n);
 		sodium_bin2hex(out, out_len, raw, n);
 	} while (!ink_trace_id_ok(out, hex_len));
 }

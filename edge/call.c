@@ -61,18 +61,45 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 	edge_send_problem(req, status, NULL, message && message[0] ? message : NULL);
 }
 
-/* call_rpc is edge_rpc_timeout with the Caller given (NULL: none). */
-static ink_err call_rpc(edge_req *req, ink_rpc_client *client,
+/* call_batched tells whether `method` is one of the hot reads sent through
+ * the edge's read batchers (rpc_batch.h): the small, fast ones a signed-in
+ * user makes most (the library grid, opening a page) and the gallery's
+ * metadata. Images, SVGs and PDFs go alone: one render must not hold up a
+ * batch of grid reads. */
+static int call_batched(const char *method)
+{
+	static const char *const hot[] = {
+	    "inkwell.user.v1.Library/ListTemplates",
+	    "inkwell.user.v1.Library/GetTemplate",
+	    "inkwell.template.v1.Templates/ListGallery",
+	    "inkwell.template.v1.Templates/GetGalleryItem",
+	};
+
+	for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
+		if (strcmp(method, hot[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* call_rpc is edge_rpc_timeout with the Caller given (NULL: none); a hot
+ * read goes through `reads` when there is one. */
+static ink_err call_rpc(edge_req *req, ink_rpc_client *client, ink_rpc_batcher *reads,
                         const Inkwell__Rpc__V1__Caller *caller, const char *method,
                         const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                         int64_t timeout_ms)
 {
 	char why[256];
+	ink_err err;
 
 	reply->data = NULL;
 	reply->len = 0;
-	ink_err err =
-	    ink_rpc_call(client, method, caller, timeout_ms, body, reply, why, sizeof(why));
+	if (reads != NULL && call_batched(method))
+		err = ink_rpc_batch_call(reads, method, caller, timeout_ms, body, reply, why,
+		                         sizeof(why));
+	else
+		err =
+		    ink_rpc_call(client, method, caller, timeout_ms, body, reply, why, sizeof(why));
 	if (err == INK_OK)
 		return INK_OK;
 	free(reply->data);
@@ -86,8 +113,10 @@ ink_err edge_rpc_timeout(edge_req *req, ink_rpc_client *client, const char *meth
                          const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                          int64_t timeout_ms)
 {
-	return call_rpc(req, client, req->authenticated ? &req->caller : NULL, method, body, reply,
-	                timeout_ms);
+	ink_rpc_batcher *reads = client == req->app->users ? req->app->user_reads : NULL;
+
+	return call_rpc(req, client, reads, req->authenticated ? &req->caller : NULL, method, body,
+	                reply, timeout_ms);
 }
 
 ink_err edge_rpc(edge_req *req, ink_rpc_client *client, const char *method,
@@ -129,7 +158,8 @@ static ink_err call_send(edge_req *req, const char *method, const ProtobufCMessa
                          ProtobufCBinaryData *reply, int64_t timeout_ms)
 {
 	if (req->app->templates != NULL && call_public(method))
-		return call_rpc(req, req->app->templates, NULL, method, body, reply, timeout_ms);
+		return call_rpc(req, req->app->templates, req->app->template_reads, NULL, method,
+		                body, reply, timeout_ms);
 	return edge_rpc_timeout(req, req->app->users, method, body, reply, timeout_ms);
 }
 

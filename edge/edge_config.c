@@ -34,6 +34,9 @@ ink_err edge_config_load(edge_config *out)
 		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("HEALTH_TIMEOUT_MS", 1000, 1, 60000, &out->health_timeout_ms) != INK_OK)
 		err = INK_INVALID_ARGUMENT;
+	/* 0 sends every read alone (rpc_batch.h). */
+	if (ink_cfg_int("EDGE_READ_LANES", 2, 0, 256, &out->read_lanes) != INK_OK)
+		err = INK_INVALID_ARGUMENT;
 	if (ink_cfg_int("EDGE_REQUEST_TIMEOUT_MS", 30000, 100, 3600000, &out->request_timeout_ms) !=
 	    INK_OK)
 		err = INK_INVALID_ARGUMENT;

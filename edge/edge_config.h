@@ -24,6 +24,7 @@ typedef struct edge_config {
 	int64_t request_timeout_ms;    /* EDGE_REQUEST_TIMEOUT_MS: civetweb socket I/O */
 	int64_t keep_alive_timeout_ms; /* EDGE_KEEPALIVE_TIMEOUT_MS: idle keep-alive */
 	int64_t page_cache_slots;      /* EDGE_PAGE_CACHE_SLOTS: kept library pages; 0 off */
+	int64_t read_lanes;            /* EDGE_READ_LANES: read batches in flight per service */
 } edge_config;
 
 /* edge_config_load fills *out from the environment (defaults in config.c).

@@ -35,6 +35,7 @@
 #include "reqid.h"
 #include "router.h"
 #include "rpc.pb-c.h"
+#include "rpc_batch.h"
 #include "rpc_client.h"
 #include "session_token.h"
 
@@ -50,7 +51,10 @@ typedef struct edge_app {
 	edge_page_cache *pages;    /* kept library pages (page_cache.h); NULL: off */
 	ink_rpc_client *users;     /* user-svc: accounts, libraries, gallery */
 	ink_rpc_client *templates; /* template-svc: health, anonymous gallery reads */
-	const edge_route *routes;  /* routes.c's table (tests use their own) */
+	/* The hot reads to each, combined (rpc_batch.h); NULL: EDGE_READ_LANES=0. */
+	ink_rpc_batcher *user_reads;
+	ink_rpc_batcher *template_reads;
+	const edge_route *routes; /* routes.c's table (tests use their own) */
 	size_t n_routes;
 } edge_app;
 

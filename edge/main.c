@@ -27,7 +27,19 @@
 /* Replies carry at most one image plus the envelope. */
 #define EDGE_RECV_SLACK (1 << 20)
 
-/* main_open_peers opens both RPC clients; 0 or -1 (logged, none left open). */
+/* main_close_peers closes what main_open_peers opened (NULLs: no-ops). */
+static void main_close_peers(edge_app *app)
+{
+	ink_rpc_batcher_close(app->template_reads);
+	ink_rpc_batcher_close(app->user_reads);
+	ink_rpc_client_close(app->templates);
+	ink_rpc_client_close(app->users);
+	app->template_reads = app->user_reads = NULL;
+	app->templates = app->users = NULL;
+}
+
+/* main_open_peers opens both RPC clients and, unless EDGE_READ_LANES is 0,
+ * their read batchers; 0 or -1 (logged, none left open). */
 static int main_open_peers(const edge_config *cfg, edge_app *app)
 {
 	size_t recv_max = (size_t)cfg->max_upload + EDGE_RECV_SLACK;
@@ -39,8 +51,15 @@ static int main_open_peers(const edge_config *cfg, edge_app *app)
 	if (ink_rpc_client_open("template-svc", cfg->template_addr, recv_max, &app->templates) !=
 	    INK_OK) {
 		ink_log_error("config: TEMPLATE_SVC_ADDR '%s' is not usable", cfg->template_addr);
-		ink_rpc_client_close(app->users);
-		app->users = NULL;
+		main_close_peers(app);
+		return -1;
+	}
+	if (cfg->read_lanes > 0 &&
+	    (ink_rpc_batcher_open(app->users, (int)cfg->read_lanes, &app->user_reads) != INK_OK ||
+	     ink_rpc_batcher_open(app->templates, (int)cfg->read_lanes, &app->template_reads) !=
+	         INK_OK)) {
+		ink_log_error("no memory for the read batchers");
+		main_close_peers(app);
 		return -1;
 	}
 	return 0;
@@ -86,8 +105,7 @@ int main(void)
 	if (ctx == NULL) {
 		ink_metrics_http_stop(metrics);
 		mg_exit_library();
-		ink_rpc_client_close(app.templates);
-		ink_rpc_client_close(app.users);
+		main_close_peers(&app);
 		edge_page_cache_free(app.pages);
 		return 1;
 	}
@@ -99,8 +117,7 @@ int main(void)
 	mg_stop(ctx);
 	ink_metrics_http_stop(metrics);
 	mg_exit_library();
-	ink_rpc_client_close(app.templates);
-	ink_rpc_client_close(app.users);
+	main_close_peers(&app);
 	edge_page_cache_free(app.pages);
 	ink_log_info("edge stopped");
 	return 0;

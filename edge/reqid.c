@@ -4,6 +4,7 @@
 #include "reqid.h"
 
 #include "ink_assert.h"
+#include "trace.h"
 #include <string.h>
 #include <sodium.h>
 
@@ -31,7 +32,7 @@ void edge_reqid_new(char *out, size_t out_len)
 	unsigned char raw[16];
 
 	INK_ASSERT(out_len >= 2 * sizeof(raw) + 1);
-	randombytes_buf(raw, sizeof(raw));
+	ink_trace_random_bytes(raw, sizeof(raw));
 	sodium_bin2hex(out, out_len, raw, sizeof(raw));
 }
 

@@ -18,8 +18,8 @@
 int edge_reqid_valid(const char *s);
 
 /* edge_reqid_new writes a fresh id, 32 random lowercase hex digits (128 bits
- * from libsodium), into out (out_len >= 33). Call sodium_init() once before.
- * Never fails. */
+ * from ink_trace_random_bytes), into out (out_len >= 33). Call sodium_init()
+ * once before. Never fails. */
 void edge_reqid_new(char *out, size_t out_len);
 
 /* edge_reqid_pick copies `from_client` into out when it is valid, else

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
 	}
 	if (ink_service_block_signals() != INK_OK || tsvc_config_load(&cfg) != INK_OK)
 		return 1;
-	/* Trace and span ids come from libsodium's randombytes. */
+	/* Trace and span ids are keyed from libsodium's randombytes. */
 	if (sodium_init() < 0) {
 		ink_log_error("libsodium cannot initialise");
 		return 1;

@@ -132,6 +132,51 @@ class SignedInReadsTest(it.StackTestCase):
                 st, _, b = self.as_(keep, "GET", path)
                 self.assertEqual(st, 200, (path, b))
 
+    def test_concurrent_reads_of_several_users_each_get_their_own_answer(self):
+        """The edge sends reads made at the same moment together in one
+        round trip (common/rpc_batch.h): under load each must still get its
+        own answer, its own user's library, its own 404 and its own 401."""
+        import threading
+        users = []
+        for title in ("Heron", "Otter"):
+            name = self.user()
+            token = self.login(name)
+            st, _, t = self.as_(token, "POST", "/v1/templates?title=" + title, self.png,
+                                {"Content-Type": "image/png"})
+            self.assertEqual(st, 201, t)
+            users.append((token, title, t["id"]))
+        gone = self.login(self.user())
+        self.assertEqual(self.as_(gone, "DELETE", "/v1/sessions/current")[0], 204)
+        (ta, title_a, tid_a), (tb, title_b, tid_b) = users
+        # (token, path, what the answer must be)
+        plan = [(ta, "/v1/templates", ("list", title_a)),
+                (tb, "/v1/templates", ("list", title_b)),
+                (ta, "/v1/templates/" + tid_a, ("get", title_a)),
+                (tb, "/v1/templates/" + tid_b, ("get", title_b)),
+                (tb, "/v1/templates/" + tid_a, ("status", 404)),
+                (gone, "/v1/templates", ("status", 401))]
+        wrong = []
+
+        def reader(k):
+            for i in range(12):
+                token, path, want = plan[(k + i) % len(plan)]
+                st, _, b = self.as_(token, "GET", path)
+                if want[0] == "status":
+                    ok = st == want[1]
+                elif want[0] == "list":
+                    ok = st == 200 and [x["title"] for x in b["items"]] == [want[1]]
+                else:
+                    ok = st == 200 and b["title"] == want[1]
+                if not ok:
+                    wrong.append((path, want, st, b))
+
+        threads = [threading.Thread(target=reader, args=(k,)) for k in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(wrong, [])
+
     def test_bad_tokens_are_401_never_anonymous(self):
         name = self.user()
         tid, gid = self.published(self.login(name))
