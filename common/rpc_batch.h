@@ -27,6 +27,7 @@
 
 #include "err.h"
 #include "rpc_client.h"
+#include "rpc_envelope.h"
 #include "rpc_server.h"
 
 #define INK_RPC_BATCH_METHOD "inkwell.rpc.v1.Rpc/Batch"

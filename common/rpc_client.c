@@ -25,6 +25,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "rpc_envelope.h"
 #include "rpc_resolve.h"
 
 /* rpc_slot: one caller's context and aio, owned by the free list while
@@ -247,23 +248,6 @@ int ink_rpc_client_connected(const ink_rpc_client *c)
 	return atomic_load(&((ink_rpc_client *)c)->pipes);
 }
 
-/* rpc_request_fill sets one call's envelope; its strings stay the caller's
- * and the thread's log context's. */
-static void rpc_request_fill(Inkwell__Rpc__V1__Request *req, const char *method,
-                             const Inkwell__Rpc__V1__Caller *caller, int64_t deadline,
-                             const uint8_t *body, size_t body_len)
-{
-	req->method = (char *)method;
-	req->request_id = (char *)ink_log_request_id();
-	req->caller = (Inkwell__Rpc__V1__Caller *)caller;
-	req->deadline_unix_ms = deadline;
-	req->body.data = (uint8_t *)body;
-	req->body.len = body_len;
-	req->trace_id = (char *)ink_log_trace_id();
-	req->parent_span_id = (char *)ink_log_span_id();
-	req->trace_flags = ink_log_trace_flags();
-}
-
 /* rpc_client_pack builds the envelope message for one call. */
 static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
                                int64_t deadline, const uint8_t *body, size_t body_len,
@@ -272,52 +256,13 @@ static ink_err rpc_client_pack(const char *method, const Inkwell__Rpc__V1__Calle
 	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
 	nng_msg *msg = NULL;
 
-	rpc_request_fill(&req, method, caller, deadline, body, body_len);
+	ink_rpc_request_fill(&req, method, caller, deadline, body, body_len);
 	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
 	if (nng_msg_alloc(&msg, len) != 0)
 		return INK_RESOURCE_EXHAUSTED;
 	inkwell__rpc__v1__request__pack(&req, nng_msg_body(msg));
 	*out = msg;
 	return INK_OK;
-}
-
-ink_err ink_rpc_request_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
-                             int64_t deadline_unix_ms, const uint8_t *body, size_t body_len,
-                             ProtobufCBinaryData *out)
-{
-	Inkwell__Rpc__V1__Request req = INKWELL__RPC__V1__REQUEST__INIT;
-
-	rpc_request_fill(&req, method, caller, deadline_unix_ms, body, body_len);
-	size_t len = inkwell__rpc__v1__request__get_packed_size(&req);
-	uint8_t *buf = malloc(len ? len : 1);
-	if (buf == NULL)
-		return INK_RESOURCE_EXHAUSTED;
-	out->len = inkwell__rpc__v1__request__pack(&req, buf);
-	out->data = buf;
-	return INK_OK;
-}
-
-ink_err ink_rpc_response_take(const char *peer, const uint8_t *buf, size_t len,
-                              ProtobufCBinaryData *reply, char *why, size_t why_len)
-{
-	Inkwell__Rpc__V1__Response *resp = inkwell__rpc__v1__response__unpack(NULL, len, buf);
-
-	if (resp == NULL) {
-		ink_why(why, why_len, "%s sent a reply that does not parse", peer);
-		return INK_INTERNAL;
-	}
-	ink_err err = (ink_err)resp->code;
-	if (err != INK_OK) {
-		ink_why(why, why_len, "%s", resp->message ? resp->message : "");
-	} else if (resp->body.len > 0) {
-		/* The body was malloc'd by the unpack (protobuf-c's default
-		 * allocator); the caller takes it over instead of a copy. */
-		*reply = resp->body;
-		resp->body.data = NULL;
-		resp->body.len = 0;
-	}
-	inkwell__rpc__v1__response__free_unpacked(resp, NULL);
-	return err;
 }
 
 int ink_rpc_idempotent(const char *method)

@@ -52,21 +52,6 @@ INK_WUR ink_err ink_rpc_client_open_now(const char *peer, const char *addrs, siz
  * function). Every other method is a write. Pure. */
 int ink_rpc_idempotent(const char *method);
 
-/* ink_rpc_request_pack encodes one call's Request envelope (method, caller,
- * absolute deadline, body, and this thread's request id and trace) into
- * out->data, malloc'd: the caller frees it. For rpc_batch.c, which sends
- * several in one message. INK_OK or INK_RESOURCE_EXHAUSTED. */
-INK_WUR ink_err ink_rpc_request_pack(const char *method, const Inkwell__Rpc__V1__Caller *caller,
-                                     int64_t deadline_unix_ms, const uint8_t *body, size_t body_len,
-                                     ProtobufCBinaryData *out);
-
-/* ink_rpc_response_take decodes one Response envelope from `peer`: returns
- * its code, with its message in why when not INK_OK; on INK_OK its body (if
- * any) goes to *reply, which the caller then owns (free reply->data). A reply
- * that does not parse is INK_INTERNAL. *reply is left alone on failure. */
-ink_err ink_rpc_response_take(const char *peer, const uint8_t *buf, size_t len,
-                              ProtobufCBinaryData *reply, char *why, size_t why_len);
-
 /* ink_rpc_client_observe counts one call of `method` to c's peer that ended
  * in err and began at start_ms (ink_mono_ms) in the client's metrics, as
  * ink_rpc_call does for its own calls. */

@@ -25,6 +25,7 @@
  */
 #include "rpc_server.h"
 #include "rpc_batch.h"
+#include "rpc_envelope.h"
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -142,24 +143,6 @@ static const ink_rpc_method *rpc_lookup(const ink_rpc_method *m, const char *nam
 			return m;
 	}
 	return NULL;
-}
-
-ink_err ink_rpc_response_pack(ink_err code, const char *message, ProtobufCBinaryData body,
-                              uint8_t **out, size_t *out_len)
-{
-	Inkwell__Rpc__V1__Response resp = INKWELL__RPC__V1__RESPONSE__INIT;
-
-	resp.code = (Inkwell__Rpc__V1__Code)code;
-	resp.message = (char *)message;
-	if (code == INK_OK)
-		resp.body = body;
-	size_t n = inkwell__rpc__v1__response__get_packed_size(&resp);
-	uint8_t *buf = malloc(n ? n : 1);
-	if (buf == NULL)
-		return INK_RESOURCE_EXHAUSTED;
-	*out_len = inkwell__rpc__v1__response__pack(&resp, buf);
-	*out = buf;
-	return INK_OK;
 }
 
 static const Inkwell__Rpc__V1__Caller rpc_anonymous = INKWELL__RPC__V1__CALLER__INIT;

@@ -112,12 +112,6 @@ void ink_rpc_server_stop(ink_rpc_server *s);
 INK_WUR ink_err ink_rpc_dispatch(const ink_rpc_server_config *cfg, void *worker, const uint8_t *req,
                                  size_t req_len, uint8_t **resp, size_t *resp_len);
 
-/* ink_rpc_response_pack packs a Response envelope (code, message, and body
- * when code is INK_OK) into *out, malloc'd: the caller frees it. INK_OK or
- * INK_RESOURCE_EXHAUSTED; *out is set on success only. */
-INK_WUR ink_err ink_rpc_response_pack(ink_err code, const char *message, ProtobufCBinaryData body,
-                                      uint8_t **out, size_t *out_len);
-
 /* ink_rpc_dispatch_request is ink_rpc_dispatch for an envelope already
  * unpacked (the calls of a Batch, rpc_batch.h); req stays the caller's. */
 INK_WUR ink_err ink_rpc_dispatch_request(const ink_rpc_server_config *cfg, void *worker,

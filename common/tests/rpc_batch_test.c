@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "rpc_batch.h"
 #include "rpc_client.h"
+#include "rpc_envelope.h"
 #include "rpc_server.h"
 
 static sem_t hold_entered, hold_release;
