@@ -52,6 +52,11 @@ struct ink_rpc_batcher {
 	int lanes;
 };
 
+int ink_rpc_batchable(const char *method)
+{
+	return ink_rpc_idempotent(method) && strcmp(method, INK_RPC_BATCH_METHOD) != 0;
+}
+
 ink_err ink_rpc_batcher_open(ink_rpc_client *c, int lanes, ink_rpc_batcher **out)
 {
 	if (c == NULL || lanes < 1)
@@ -263,29 +268,24 @@ ink_err ink_rpc_batch_call(ink_rpc_batcher *b, const char *method,
 {
 	double start = ink_mono_ms();
 	batch_call call = {.state = BATCH_QUEUED};
-	uint8_t *buf = NULL;
-	size_t n = 0;
+	ProtobufCBinaryData packed = {0, NULL};
 	ink_err err;
 
 	if (why != NULL && why_len > 0)
 		why[0] = '\0';
 	reply->data = NULL;
 	reply->len = 0;
-	if (!ink_rpc_idempotent(method) || strcmp(method, INK_RPC_BATCH_METHOD) == 0) {
+	if (!ink_rpc_batchable(method)) {
 		ink_why(why, why_len, "%s is not a read: it cannot be batched", method);
 		return INK_INVALID_ARGUMENT;
 	}
 	if (timeout_ms < 1)
 		timeout_ms = 1;
-	if (body != NULL) {
-		n = protobuf_c_message_get_packed_size(body);
-		if ((buf = malloc(n ? n : 1)) == NULL)
-			return INK_RESOURCE_EXHAUSTED;
-		n = protobuf_c_message_pack(body, buf);
-	}
-	err =
-	    ink_rpc_request_pack(method, caller, ink_now_unix_ms() + timeout_ms, buf, n, &call.req);
-	free(buf);
+	if ((err = ink_rpc_body_pack(body, &packed)) != INK_OK)
+		return err;
+	err = ink_rpc_request_pack(method, caller, ink_now_unix_ms() + timeout_ms, packed.data,
+	                           packed.len, &call.req);
+	free(packed.data);
 	if (err != INK_OK)
 		return err;
 	if (sem_init(&call.wake, 0, 0) != 0) {
@@ -336,8 +336,7 @@ ink_err ink_rpc_batch_serve(const ink_rpc_server_config *cfg, ink_rpc_ctx *ctx, 
 			err = ink_rpc_response_pack(INK_INVALID_ARGUMENT,
 			                            "request envelope does not parse", none,
 			                            &o->data, &o->len);
-		else if (!ink_rpc_idempotent(r->method) ||
-		         strcmp(r->method, INK_RPC_BATCH_METHOD) == 0)
+		else if (!ink_rpc_batchable(r->method))
 			err =
 			    ink_rpc_response_pack(INK_INVALID_ARGUMENT, "only reads may be batched",
 			                          none, &o->data, &o->len);

@@ -35,6 +35,11 @@
 
 typedef struct ink_rpc_batcher ink_rpc_batcher;
 
+/* ink_rpc_batchable tells whether `method` may travel in a Batch: a read
+ * (ink_rpc_idempotent) that is not itself a Batch. The one rule both ends
+ * apply. Pure. */
+int ink_rpc_batchable(const char *method);
+
 /* ink_rpc_batcher_open makes a combiner for reads to c's peer, with at most
  * `lanes` batches in flight at once (>= 1). c stays the caller's and must
  * outlive the batcher. INK_INVALID_ARGUMENT for lanes < 1,

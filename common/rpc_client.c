@@ -383,18 +383,14 @@ ink_err ink_rpc_call(ink_rpc_client *c, const char *method, const Inkwell__Rpc__
                      int64_t timeout_ms, const ProtobufCMessage *body, ProtobufCBinaryData *reply,
                      char *why, size_t why_len)
 {
-	uint8_t *buf = NULL;
-	size_t n = 0;
+	ProtobufCBinaryData packed = {0, NULL};
+	ink_err err = ink_rpc_body_pack(body, &packed);
 
-	if (body != NULL) {
-		n = protobuf_c_message_get_packed_size(body);
-		buf = malloc(n ? n : 1);
-		if (buf == NULL)
-			return INK_RESOURCE_EXHAUSTED;
-		n = protobuf_c_message_pack(body, buf);
-	}
-	ink_err err = ink_rpc_call_raw(c, method, caller, timeout_ms, buf, n, reply, why, why_len);
-	free(buf);
+	if (err != INK_OK)
+		return err;
+	err = ink_rpc_call_raw(c, method, caller, timeout_ms, packed.data, packed.len, reply, why,
+	                       why_len);
+	free(packed.data);
 	return err;
 }
 

@@ -10,6 +10,22 @@
 
 #include "log.h"
 
+ink_err ink_rpc_body_pack(const ProtobufCMessage *body, ProtobufCBinaryData *out)
+{
+	if (body == NULL) {
+		out->data = NULL;
+		out->len = 0;
+		return INK_OK;
+	}
+	size_t n = protobuf_c_message_get_packed_size(body);
+	uint8_t *buf = malloc(n ? n : 1);
+	if (buf == NULL)
+		return INK_RESOURCE_EXHAUSTED;
+	out->len = protobuf_c_message_pack(body, buf);
+	out->data = buf;
+	return INK_OK;
+}
+
 void ink_rpc_request_fill(Inkwell__Rpc__V1__Request *req, const char *method,
                           const Inkwell__Rpc__V1__Caller *caller, int64_t deadline,
                           const uint8_t *body, size_t body_len)

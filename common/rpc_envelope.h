@@ -14,6 +14,11 @@
 #include "err.h"
 #include "rpc.pb-c.h"
 
+/* ink_rpc_body_pack packs a call's body message into out->data, malloc'd:
+ * the caller frees it. body NULL is an empty body (out stays {0, NULL}).
+ * INK_OK or INK_RESOURCE_EXHAUSTED; *out is set on success only. */
+INK_WUR ink_err ink_rpc_body_pack(const ProtobufCMessage *body, ProtobufCBinaryData *out);
+
 /* ink_rpc_request_fill sets *req (already INIT) for one call: method,
  * caller (NULL: anonymous), absolute deadline, body, and this thread's
  * request id and trace. Its strings stay the caller's and the log

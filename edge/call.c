@@ -61,6 +61,16 @@ void edge_send_ink_err(edge_req *req, ink_err err, const char *message)
 	edge_send_problem(req, status, NULL, message && message[0] ? message : NULL);
 }
 
+/* call_listed tells whether `method` is one of names[0..n). */
+static int call_listed(const char *method, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(method, names[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* call_batched tells whether `method` is one of the hot reads sent through
  * the edge's read batchers (rpc_batch.h): the small, fast ones a signed-in
  * user makes most (the library grid, opening a page) and the gallery's
@@ -75,11 +85,7 @@ static int call_batched(const char *method)
 	    "inkwell.template.v1.Templates/GetGalleryItem",
 	};
 
-	for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++) {
-		if (strcmp(method, hot[i]) == 0)
-			return 1;
-	}
-	return 0;
+	return call_listed(method, hot, sizeof(hot) / sizeof(hot[0]));
 }
 
 /* call_rpc is edge_rpc_timeout with the Caller given (NULL: none); a hot
@@ -140,11 +146,7 @@ static int call_public(const char *method)
 	    "inkwell.template.v1.Templates/PrintGalleryPage",
 	};
 
-	for (size_t i = 0; i < sizeof(direct) / sizeof(direct[0]); i++) {
-		if (strcmp(method, direct[i]) == 0)
-			return 1;
-	}
-	return 0;
+	return call_listed(method, direct, sizeof(direct) / sizeof(direct[0]));
 }
 
 /* call_send picks the service for `method`: a public read goes to
